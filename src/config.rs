@@ -1,0 +1,222 @@
+//! Settings from the environment, each with a documented default (README, "Configuration").
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use rand::RngCore;
+
+/// Everything the server needs to know about its surroundings.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: where Postgres is; the database is created if missing.
+    pub database_url: String,
+    /// `BIND`: the address to listen on.
+    pub bind: String,
+    /// `SESSION_KEY`: 64+ bytes, base64, that sign and encrypt the dashboard cookie.
+    pub session_key: Vec<u8>,
+    /// True when no `SESSION_KEY` was given and one was generated for this process.
+    pub session_key_generated: bool,
+    /// `SESSION_TTL_DAYS`: how long a new KYC session stays open before it expires.
+    pub session_ttl_days: i64,
+    /// `DATABASE_POOL_SIZE`: connections kept to Postgres.
+    pub pool_size: u32,
+    /// `DATABASE_TIMEOUT_SECS`: how long a request waits for a connection before a 503.
+    pub db_timeout: Duration,
+    /// `COOKIE_SECURE`: mark the cookie `Secure` (turn off only for plain-HTTP development).
+    pub cookie_secure: bool,
+    /// `IDLE_TIMEOUT_MINUTES`: a signed-in dashboard session ends after this much inactivity.
+    pub idle_timeout: Duration,
+    /// `ABSOLUTE_TIMEOUT_HOURS`: a signed-in dashboard session ends this long after sign-in.
+    pub absolute_timeout: Duration,
+    /// `EXPIRY_INTERVAL_SECS`: how often overdue sessions are expired.
+    pub expiry_interval: Duration,
+    /// `JOB_BATCH_SIZE`: how many sessions one background batch touches at most.
+    pub job_batch_size: i64,
+    /// `MINIMUM_AGE`: the age the `minimum_age` check requires.
+    pub minimum_age: u32,
+    /// `REDACT_AFTER_DAYS`: retention; redact sessions this long after their decision or
+    /// expiry. Off when unset.
+    pub redact_after_days: Option<u32>,
+    /// `OVERDUE_HOURS`: a waiting session older than this is marked overdue in the queue.
+    pub overdue_hours: i64,
+    /// `API_KEY_ENV`: the `<env>` in `sk_<env>_...` secrets (`live`, `test`).
+    pub api_key_env: String,
+    /// `LOG_FORMAT`: `json` for structured logs, anything else for human-readable lines.
+    pub log_json: bool,
+    /// `STATIC_DIR`: where the stylesheet and script are served from.
+    pub static_dir: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={v:?} is not valid: {e}")),
+    }
+}
+
+fn boolean(name: &str, default: bool) -> anyhow::Result<bool> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => bail!("{name}={v:?} is not valid: use true or false"),
+    }
+}
+
+/// Decodes a `SESSION_KEY` value: standard or URL-safe base64 of at least 64 bytes.
+pub fn decode_session_key(value: &str) -> anyhow::Result<Vec<u8>> {
+    let v = value.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(v)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(v))
+        .context("SESSION_KEY must be base64 (generate one with `sessiondesk generate-key`)")?;
+    if bytes.len() < 64 {
+        bail!(
+            "SESSION_KEY must decode to at least 64 bytes, got {}",
+            bytes.len()
+        );
+    }
+    Ok(bytes)
+}
+
+/// A fresh random session key, base64-encoded.
+pub fn generate_session_key() -> String {
+    let mut bytes = [0u8; 64];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The default `DATABASE_URL`.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@localhost:5432/sessiondesk";
+
+impl Config {
+    /// Reads the environment. Fails with a message naming the variable when a value is
+    /// malformed; a missing `SESSION_KEY` is generated (sessions then do not survive a
+    /// restart, which `serve` warns about).
+    pub fn from_env() -> anyhow::Result<Self> {
+        let (session_key, session_key_generated) = match var("SESSION_KEY") {
+            Some(v) => (decode_session_key(&v)?, false),
+            None => {
+                let mut bytes = vec![0u8; 64];
+                rand::rng().fill_bytes(&mut bytes);
+                (bytes, true)
+            }
+        };
+        let redact_after_days = match var("REDACT_AFTER_DAYS") {
+            None => None,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(0) | Err(_) => bail!(
+                    "REDACT_AFTER_DAYS={v:?} is not valid: use a whole number of days above 0"
+                ),
+                Ok(n) => Some(n),
+            },
+        };
+        let log_json = var("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json"));
+        let config = Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            session_key,
+            session_key_generated,
+            session_ttl_days: parsed("SESSION_TTL_DAYS", 7)?,
+            pool_size: parsed("DATABASE_POOL_SIZE", 10)?,
+            db_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECS", 3)?),
+            cookie_secure: boolean("COOKIE_SECURE", true)?,
+            idle_timeout: Duration::from_secs(60 * parsed::<u64>("IDLE_TIMEOUT_MINUTES", 30)?),
+            absolute_timeout: Duration::from_secs(
+                3600 * parsed::<u64>("ABSOLUTE_TIMEOUT_HOURS", 12)?,
+            ),
+            expiry_interval: Duration::from_secs(parsed("EXPIRY_INTERVAL_SECS", 60)?),
+            job_batch_size: parsed("JOB_BATCH_SIZE", 500)?,
+            minimum_age: parsed("MINIMUM_AGE", 18)?,
+            redact_after_days,
+            overdue_hours: parsed("OVERDUE_HOURS", 48)?,
+            api_key_env: var("API_KEY_ENV").unwrap_or_else(|| "live".to_owned()),
+            log_json,
+            static_dir: var("STATIC_DIR").unwrap_or_else(default_static_dir),
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// A configuration for tests and tools: defaults, a random key, the given database.
+    pub fn for_database(database_url: &str) -> Self {
+        let mut bytes = vec![0u8; 64];
+        rand::rng().fill_bytes(&mut bytes);
+        Config {
+            database_url: database_url.to_owned(),
+            bind: "127.0.0.1:0".to_owned(),
+            session_key: bytes,
+            session_key_generated: false,
+            session_ttl_days: 7,
+            pool_size: 4,
+            db_timeout: Duration::from_secs(3),
+            cookie_secure: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 3600),
+            expiry_interval: Duration::from_secs(60),
+            job_batch_size: 500,
+            minimum_age: 18,
+            redact_after_days: None,
+            overdue_hours: 48,
+            api_key_env: "test".to_owned(),
+            log_json: false,
+            static_dir: default_static_dir(),
+        }
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !(1..=3650).contains(&self.session_ttl_days) {
+            bail!("SESSION_TTL_DAYS must be between 1 and 3650");
+        }
+        if !(1..=200).contains(&self.pool_size) {
+            bail!("DATABASE_POOL_SIZE must be between 1 and 200");
+        }
+        if self.db_timeout.is_zero() {
+            bail!("DATABASE_TIMEOUT_SECS must be at least 1");
+        }
+        if !(1..=10_000).contains(&self.job_batch_size) {
+            bail!("JOB_BATCH_SIZE must be between 1 and 10000");
+        }
+        if !self
+            .api_key_env
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            || self.api_key_env.is_empty()
+            || self.api_key_env.len() > 16
+        {
+            bail!("API_KEY_ENV must be 1 to 16 lower-case letters or digits");
+        }
+        Ok(())
+    }
+}
+
+fn default_static_dir() -> String {
+    if std::path::Path::new("static/app.css").exists() {
+        "static".to_owned()
+    } else {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/static").to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_keys_must_be_long_base64() {
+        assert!(decode_session_key(&generate_session_key()).is_ok());
+        assert!(decode_session_key("c2hvcnQ=").is_err());
+        assert!(decode_session_key("not base64!").is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! The Postgres pool, the embedded migrations, and the one way handlers reach the database:
+//! [`run`], which moves blocking Diesel work off the async threads.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sql_types::{Bool, Text};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+/// The shared pool of Postgres connections.
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+
+/// Every migration under `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+#[derive(Debug, Clone, Copy)]
+struct SessionSettings;
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        // A runaway query must not hold a request (and a pool slot) forever.
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET statement_timeout = '15s'; SET application_name = 'sessiondesk'")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Builds the pool without connecting: the server starts, and `/readyz` tells whether
+/// Postgres answers. A checkout waits at most `timeout` (a 503 after that), and every
+/// checked-out connection is tested first, so the pool heals after Postgres restarts.
+pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
+    let manager = ConnectionManager::<PgConnection>::new(database_url);
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .test_on_check_out(true)
+        .connection_customizer(Box::new(SessionSettings))
+        .build_unchecked(manager)
+}
+
+/// Runs `f` with a pooled connection on actix's blocking thread pool.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Whether Postgres answers a trivial query within the pool's timeout.
+pub async fn is_ready(pool: &DbPool) -> bool {
+    run(pool, |conn| {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await
+    .is_ok()
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    exists: bool,
+}
+
+/// Splits a database URL into the URL of the server's `postgres` database and the name of
+/// the database it points at.
+pub fn maintenance_url(database_url: &str) -> anyhow::Result<(String, String)> {
+    let mut url = url::Url::parse(database_url).context("DATABASE_URL is not a valid URL")?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    if name.is_empty() {
+        anyhow::bail!("DATABASE_URL must name a database, like postgres://host/sessiondesk");
+    }
+    url.set_path("/postgres");
+    Ok((url.to_string(), name))
+}
+
+/// Creates the database `DATABASE_URL` names if it does not exist yet.
+pub fn ensure_database(database_url: &str) -> anyhow::Result<()> {
+    let (admin_url, name) = maintenance_url(database_url)?;
+    let mut conn = PgConnection::establish(&admin_url)
+        .with_context(|| format!("cannot connect to Postgres at {}", redact_url(&admin_url)))?;
+    let found =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result::<Exists>(&mut conn)?;
+    if !found.exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        diesel::sql_query(format!("CREATE DATABASE {quoted}"))
+            .execute(&mut conn)
+            .with_context(|| format!("cannot create database {name}"))?;
+        tracing::info!(database = %name, "created database");
+    }
+    Ok(())
+}
+
+/// Applies every pending migration.
+pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Connects, retrying for up to `patience` while Postgres is starting.
+pub fn connect_with_retry(database_url: &str, patience: Duration) -> anyhow::Result<PgConnection> {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match PgConnection::establish(database_url) {
+            Ok(conn) => return Ok(conn),
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "Postgres is not answering yet; retrying");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot connect to {}", redact_url(database_url)));
+            }
+        }
+    }
+}
+
+/// A database URL with any password replaced, fit for logs.
+pub fn redact_url(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            url.to_string()
+        }
+        Err(_) => "<unparseable url>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_url_points_at_the_postgres_database() {
+        let (url, name) = maintenance_url("postgres://u:p@db:5433/desk?sslmode=disable").unwrap();
+        assert_eq!(name, "desk");
+        assert_eq!(url, "postgres://u:p@db:5433/postgres?sslmode=disable");
+        assert!(maintenance_url("postgres://db:5432").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(
+            redact_url("postgres://u:secret@db/x"),
+            "postgres://u:***@db/x"
+        );
+    }
+}

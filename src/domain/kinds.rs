@@ -1,0 +1,221 @@
+//! The closed vocabularies of SPEC section 2: roles, actor kinds, document and verification
+//! kinds, decline reasons. Each has the same spelling in Postgres (a CHECK constraint), in
+//! the API and in the templates.
+
+use super::string_enum;
+
+string_enum! {
+    /// A dashboard user's role; each includes nothing of the others (SPEC section 5).
+    pub enum Role {
+        Reviewer => "reviewer",
+        Manager => "manager",
+        Admin => "admin",
+    }
+}
+
+string_enum! {
+    /// Who did something: a dashboard user, an integrator's API key, or Session Desk itself.
+    pub enum ActorType {
+        User => "user",
+        ApiKey => "api_key",
+        System => "system",
+    }
+}
+
+string_enum! {
+    /// An integrator's account status.
+    pub enum AccountStatus {
+        Active => "active",
+        Pending => "pending",
+        Inactive => "inactive",
+        Suspended => "suspended",
+    }
+}
+
+string_enum! {
+    /// The outcome of a reviewer's decision.
+    pub enum Outcome {
+        Approved => "approved",
+        Declined => "declined",
+    }
+}
+
+string_enum! {
+    /// Why a session was declined (SPEC section 1).
+    pub enum DeclineReason {
+        DocumentUnreadable => "document_unreadable",
+        DocumentExpired => "document_expired",
+        DocumentSuspectedFraud => "document_suspected_fraud",
+        DataMismatch => "data_mismatch",
+        Underage => "underage",
+        Duplicate => "duplicate",
+        SanctionsOrWatchlist => "sanctions_or_watchlist",
+        Other => "other",
+    }
+}
+
+impl DeclineReason {
+    /// A reviewer-facing label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeclineReason::DocumentUnreadable => "Document unreadable",
+            DeclineReason::DocumentExpired => "Document expired",
+            DeclineReason::DocumentSuspectedFraud => "Suspected fraudulent document",
+            DeclineReason::DataMismatch => "Data does not match the document",
+            DeclineReason::Underage => "Applicant under age",
+            DeclineReason::Duplicate => "Duplicate applicant",
+            DeclineReason::SanctionsOrWatchlist => "Sanctions or watchlist hit",
+            DeclineReason::Other => "Other",
+        }
+    }
+}
+
+string_enum! {
+    /// The two families of documents.
+    pub enum DocumentKind {
+        Idv => "document/idv",
+        Address => "document/address",
+    }
+}
+
+string_enum! {
+    /// A document's type; each belongs to one [`DocumentKind`].
+    pub enum DocumentType {
+        Passport => "passport",
+        DriversLicense => "drivers_license",
+        NationalId => "national_id",
+        ResidencePermit => "residence_permit",
+        UtilityBill => "utility_bill",
+        BankStatement => "bank_statement",
+        TaxDocument => "tax_document",
+        GovernmentLetter => "government_letter",
+    }
+}
+
+impl DocumentType {
+    /// The kind this type belongs to.
+    pub fn kind(self) -> DocumentKind {
+        match self {
+            DocumentType::Passport
+            | DocumentType::DriversLicense
+            | DocumentType::NationalId
+            | DocumentType::ResidencePermit => DocumentKind::Idv,
+            _ => DocumentKind::Address,
+        }
+    }
+}
+
+string_enum! {
+    /// A document's processing state.
+    pub enum DocumentStatus {
+        Pending => "pending",
+        Submitted => "submitted",
+        Processing => "processing",
+        Processed => "processed",
+        Failed => "failed",
+    }
+}
+
+string_enum! {
+    /// Which part of a document a file shows.
+    pub enum FileSide {
+        Front => "front",
+        Back => "back",
+        Portrait => "portrait",
+        Page => "page",
+    }
+}
+
+string_enum! {
+    /// The two verification kinds; each needs a document of the matching kind.
+    pub enum VerificationKind {
+        Idv => "verification/idv",
+        Address => "verification/address",
+    }
+}
+
+impl VerificationKind {
+    /// The document kind this verification reads.
+    pub fn document_kind(self) -> DocumentKind {
+        match self {
+            VerificationKind::Idv => DocumentKind::Idv,
+            VerificationKind::Address => DocumentKind::Address,
+        }
+    }
+}
+
+string_enum! {
+    /// A verification's result.
+    pub enum VerificationStatus {
+        Initiated => "initiated",
+        Passed => "passed",
+        Failed => "failed",
+        RequiresRetry => "requires_retry",
+        Canceled => "canceled",
+    }
+}
+
+string_enum! {
+    /// One check's result.
+    pub enum CheckStatus {
+        Passed => "passed",
+        Failed => "failed",
+        NotApplicable => "not_applicable",
+    }
+}
+
+string_enum! {
+    /// Whether a check's failure fails the verification.
+    pub enum Requirement {
+        Required => "required",
+        NotRequired => "not_required",
+    }
+}
+
+string_enum! {
+    /// What kind of identity number a session carries.
+    pub enum IdentityClass {
+        Passport => "passport",
+        DriversLicense => "drivers_license",
+        NationalId => "national_id",
+        ResidencePermit => "residence_permit",
+        TaxId => "tax_id",
+        SocialSecurity => "social_security",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// What an API key may do (SPEC section 4).
+    pub enum Permission {
+        AccountsRead => "accounts:read",
+        AccountsWrite => "accounts:write",
+        SessionsRead => "sessions:read",
+        SessionsWrite => "sessions:write",
+        SessionsDecide => "sessions:decide",
+        SessionsRedact => "sessions:redact",
+        DocumentsWrite => "documents:write",
+        VerificationsWrite => "verifications:write",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_types_belong_to_their_kind() {
+        let idv: Vec<_> = DocumentType::ALL
+            .iter()
+            .filter(|t| t.kind() == DocumentKind::Idv)
+            .collect();
+        assert_eq!(idv.len(), 4);
+        assert_eq!(DocumentType::UtilityBill.kind(), DocumentKind::Address);
+    }
+
+    #[test]
+    fn unknown_values_name_the_allowed_ones() {
+        let err = "maybe".parse::<Outcome>().unwrap_err();
+        assert_eq!(err.to_string(), "must be one of: approved, declined");
+    }
+}

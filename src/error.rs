@@ -1,0 +1,162 @@
+//! One error type for every use case; each face (dashboard, API) renders it its own way.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::domain::person::FieldError;
+
+/// What went wrong, in terms a handler can turn into a status code.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist (or may not be seen): 404.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Signed in or keyed, but not allowed: 403.
+    #[error("forbidden")]
+    Forbidden,
+    /// Not signed in, or no valid key: 401 (the dashboard redirects to the login page).
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Input that does not follow the rules: 422 (or 400 for unreadable requests), naming
+    /// each field.
+    #[error("invalid input: {}", describe(.0))]
+    Validation(Vec<FieldError>),
+    /// The request is well-formed but the resource's state forbids it: 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts: 429 with `Retry-After` seconds.
+    #[error("too many attempts")]
+    TooManyRequests {
+        /// Seconds until the next attempt may succeed.
+        retry_after: u64,
+    },
+    /// Postgres cannot be reached, or the pool is exhausted: 503.
+    #[error("service unavailable")]
+    Unavailable,
+    /// A bug or an unforeseen failure: 500, opaque to the user, logged whole.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl AppError {
+    /// A validation error on one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The HTTP status this error stands for.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user may be told: everything but an unexpected error's internals.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Unexpected(_) => {
+                "Something went wrong on our side. It has been logged.".to_owned()
+            }
+            AppError::Unavailable => {
+                "The database is not reachable right now. Try again in a few seconds.".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Logs the error at a level matching its gravity; unexpected errors with their chain.
+    pub fn log(&self) {
+        match self {
+            AppError::Unexpected(e) => tracing::error!(error = ?e, "unexpected error"),
+            AppError::Unavailable => tracing::warn!("database unavailable"),
+            _ => {}
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => AppError::NotFound("record"),
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => {
+                AppError::Unavailable
+            }
+            E::DatabaseError(K::SerializationFailure, _) => {
+                AppError::Conflict("the record was changed at the same time; try again".to_owned())
+            }
+            // A broken connection surfaces as an unknown error with libpq's message.
+            E::DatabaseError(K::Unknown, ref info) if is_connection_message(info.message()) => {
+                AppError::Unavailable
+            }
+            other => AppError::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
+fn is_connection_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "server closed the connection",
+        "terminating connection",
+        "connection to server",
+        "no connection to the server",
+        "could not receive data",
+        "could not send data",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "canceling statement due to statement timeout",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(_: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Unexpected(anyhow::anyhow!("template failed to render: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let mut builder = HttpResponse::build(self.status());
+        if let AppError::TooManyRequests { retry_after } = self {
+            builder.insert_header(("Retry-After", retry_after.to_string()));
+        }
+        builder
+            .content_type("text/plain; charset=utf-8")
+            .body(self.public_message())
+    }
+}

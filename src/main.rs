@@ -1,0 +1,188 @@
+//! The `sessiondesk` command: serve, migrate, create-user, seed, generate-key.
+
+use std::io::Read;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sessiondesk::config::{self, Config};
+use sessiondesk::domain::actor::Actor;
+use sessiondesk::domain::kinds::Role;
+use sessiondesk::service::{passwords, users};
+use sessiondesk::startup::Application;
+use sessiondesk::{db, demo, seed, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "sessiondesk",
+    version,
+    about = "Session Desk: a self-hosted identity-verification case system"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve the dashboard and the API.
+    Serve {
+        /// Also load demo data and (re)create the demo reviewer, manager and admin.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the database if needed and run pending migrations.
+    Migrate,
+    /// Create a dashboard user; prints a generated password unless one is read from stdin.
+    CreateUser {
+        /// Sign-in name (lower case letters, digits, '.', '_', '-').
+        #[arg(long)]
+        username: String,
+        /// reviewer, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the dashboard; defaults to the username.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Load realistic sessions in bulk, for benchmarks.
+    Seed {
+        /// How many sessions to add.
+        #[arg(long)]
+        sessions: u64,
+    },
+    /// Print a new random SESSION_KEY.
+    GenerateKey,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::GenerateKey = cli.command {
+        println!("{}", config::generate_session_key());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    telemetry::init(config.log_json);
+    match cli.command {
+        Command::Serve { demo } => serve(config, demo),
+        Command::Migrate => {
+            prepare(&config)?;
+            Ok(())
+        }
+        Command::CreateUser {
+            username,
+            role,
+            display_name,
+            password_stdin,
+        } => create_user(&config, username, role, display_name, password_stdin),
+        Command::Seed { sessions } => {
+            prepare(&config)?;
+            let mut conn =
+                db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
+            seed::run(&mut conn, sessions)
+        }
+        Command::GenerateKey => Ok(()),
+    }
+}
+
+/// Creates the database if needed and applies pending migrations.
+fn prepare(config: &Config) -> anyhow::Result<()> {
+    let patience = std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match db::ensure_database(&config.database_url) {
+            Ok(()) => break,
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "Postgres is not answering yet; retrying");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let mut conn = db::connect_with_retry(&config.database_url, patience)?;
+    let applied = db::migrate(&mut conn)?;
+    for version in &applied {
+        tracing::info!(%version, "applied migration");
+    }
+    Ok(())
+}
+
+fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    prepare(&config)?;
+    if config.session_key_generated {
+        tracing::warn!(
+            "SESSION_KEY is not set: a random key was generated, so dashboard sign-ins will not survive a restart. \
+             Set SESSION_KEY (see `sessiondesk generate-key`)."
+        );
+    }
+    if !config.cookie_secure {
+        tracing::warn!("COOKIE_SECURE=false: the session cookie is sent over plain HTTP");
+    }
+    if with_demo {
+        let mut conn =
+            db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
+        let logins = demo::load(&mut conn, &config)?;
+        println!(
+            "\nDemo sign-ins (passwords are shown this once; `serve --demo` again makes new ones):"
+        );
+        for login in &logins {
+            println!(
+                "  {:<9} {:<10} password: {}",
+                login.role, login.username, login.password
+            );
+        }
+        println!();
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config.clone())?;
+        let host = config
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
+        tracing::info!("Session Desk listening on http://{}:{}", host, app.port());
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn create_user(
+    config: &Config,
+    username: String,
+    role: String,
+    display_name: String,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let (password, generated) = if password_stdin {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("cannot read the password from stdin")?;
+        (input.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (passwords::generate(20), true)
+    };
+    prepare(config)?;
+    let mut conn =
+        db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
+    let input = users::NewUserInput {
+        username,
+        display_name,
+        role,
+        password: password.clone(),
+    };
+    let user =
+        users::create(&mut conn, &input, Actor::System).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created {} ({}) with role {}",
+        user.username, user.display_name, user.role
+    );
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    Ok(())
+}

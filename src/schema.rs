@@ -1,0 +1,243 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        external_id -> Nullable<Text>,
+        status -> Text,
+        entity_type -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        redacted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Bytea,
+        permissions -> Array<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    document_files (id) {
+        id -> Uuid,
+        document_id -> Uuid,
+        side -> Text,
+        filename -> Nullable<Text>,
+        content_type -> Text,
+        byte_size -> Int4,
+        sha256 -> Text,
+        content -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        kind -> Text,
+        document_type -> Text,
+        status -> Text,
+        mrz -> Nullable<Text>,
+        reported -> Nullable<Jsonb>,
+        extracted -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        session_id -> Nullable<Uuid>,
+        actor_type -> Text,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        details -> Jsonb,
+        ip -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (api_key_id, key) {
+        api_key_id -> Uuid,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Int2,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Int8,
+        username -> Text,
+        ip -> Text,
+        succeeded -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        author_id -> Uuid,
+        body -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    session_devices (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        platform -> Nullable<Text>,
+        browser -> Nullable<Text>,
+        os -> Nullable<Text>,
+        device_type -> Nullable<Text>,
+        language -> Nullable<Text>,
+        screen -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        status -> Text,
+        previous_status -> Nullable<Text>,
+        entity_type -> Text,
+        creator_type -> Text,
+        creator_id -> Nullable<Uuid>,
+        required_verifications -> Array<Text>,
+        first_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address_line1 -> Nullable<Text>,
+        address_line2 -> Nullable<Text>,
+        address_sublocality -> Nullable<Text>,
+        address_locality -> Nullable<Text>,
+        address_administrative_area -> Nullable<Text>,
+        address_postal_code -> Nullable<Text>,
+        address_country_code -> Nullable<Text>,
+        identity_number -> Nullable<Text>,
+        identity_number_issuing_country_code -> Nullable<Text>,
+        identity_number_class -> Nullable<Text>,
+        assigned_to -> Nullable<Uuid>,
+        assigned_at -> Nullable<Timestamptz>,
+        decision -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        decision_comment -> Nullable<Text>,
+        decided_by_type -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        last_activity -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
+        marked_for_review_at -> Nullable<Timestamptz>,
+        decisioned_at -> Nullable<Timestamptz>,
+        expired_at -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+        redacted_at -> Nullable<Timestamptz>,
+        redacted_by_type -> Nullable<Text>,
+        redacted_by -> Nullable<Uuid>,
+        search_text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        session_epoch -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_login_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    verification_checks (id) {
+        id -> Uuid,
+        verification_id -> Uuid,
+        position -> Int2,
+        name -> Text,
+        status -> Text,
+        requirement -> Text,
+        reasons -> Array<Text>,
+        metadata -> Jsonb,
+    }
+}
+
+diesel::table! {
+    verifications (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        document_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        extracted -> Nullable<Jsonb>,
+        auto_update_session -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(api_keys -> users (created_by));
+diesel::joinable!(document_files -> documents (document_id));
+diesel::joinable!(documents -> sessions (session_id));
+diesel::joinable!(events -> sessions (session_id));
+diesel::joinable!(idempotency_keys -> api_keys (api_key_id));
+diesel::joinable!(notes -> sessions (session_id));
+diesel::joinable!(notes -> users (author_id));
+diesel::joinable!(session_devices -> sessions (session_id));
+diesel::joinable!(sessions -> accounts (account_id));
+diesel::joinable!(sessions -> users (assigned_to));
+diesel::joinable!(verification_checks -> verifications (verification_id));
+diesel::joinable!(verifications -> documents (document_id));
+diesel::joinable!(verifications -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    api_keys,
+    document_files,
+    documents,
+    events,
+    idempotency_keys,
+    login_attempts,
+    notes,
+    session_devices,
+    sessions,
+    users,
+    verification_checks,
+    verifications,
+);

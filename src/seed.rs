@@ -1,0 +1,207 @@
+//! `sessiondesk seed --sessions N`: bulk-loads realistic sessions for benchmarks, generated
+//! inside Postgres (`INSERT ... SELECT ... generate_series`) in batches, so a million rows
+//! take about a minute rather than an hour of round trips.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::domain::kinds::Role;
+use crate::service::passwords;
+use crate::store::users::{self, NewUser};
+
+/// Rows written by one statement.
+const BATCH: u64 = 50_000;
+
+/// Reviewers that seeded decisions are attributed to. They cannot sign in: their password
+/// hash is not a valid PHC string, so every verification fails.
+const SEED_REVIEWERS: &[(&str, &str)] = &[
+    ("seed.amara", "Amara Okafor"),
+    ("seed.bjorn", "Björn Lindqvist"),
+    ("seed.chen", "Chen Wei"),
+    ("seed.daniela", "Daniela Costa"),
+    ("seed.emre", "Emre Yilmaz"),
+    ("seed.fatima", "Fatima Benali"),
+];
+
+/// The locales seeded names, streets and phone numbers come from.
+const LOCALES_SQL: &str = r#"
+CREATE TEMP TABLE IF NOT EXISTS seed_locales (idx int, country text, phone text, firsts text[], lasts text[], cities text[], streets text[]);
+TRUNCATE seed_locales;
+INSERT INTO seed_locales VALUES
+ (0, 'SE', '+4670', '{Anna,Erik,Maja,Lars,Elsa,Oskar,Ingrid,Nils,Astrid,Johan}', '{Eriksson,Lindqvist,Johansson,Nilsson,Bergström,Holm,Sandberg,Åkesson}', '{Stockholm,Göteborg,Malmö,Uppsala,Västerås}', '{Storgatan,Drottninggatan,Kungsgatan,Sveavägen,Götgatan}'),
+ (1, 'DE', '+49151', '{Lukas,Sophie,Jonas,Marie,Felix,Lena,Paul,Hannah,Jürgen,Käthe}', '{Müller,Schmidt,Schneider,Fischer,Weber,Becker,Müller-Lüdenscheidt,Köhler}', '{Berlin,Hamburg,München,Köln,Leipzig}', '{Hauptstraße,Bahnhofstraße,Gartenweg,Schillerstraße,Lindenallee}'),
+ (2, 'PL', '+4850', '{Zofia,Jakub,Julia,Kacper,Wiktoria,Szymon,Łucja,Paweł}', '{Nowak,Kowalski,Wiśniewska,Wójcik,Kamińska,Lewandowski,Zieliński}', '{Warszawa,Kraków,Gdańsk,Wrocław,Poznań}', '{ulica Długa,ulica Polna,ulica Lipowa,ulica Leśna}'),
+ (3, 'FR', '+336', '{Léa,Hugo,Chloé,Louis,Inès,Gabriel,Zoé,Théo,Amélie}', '{Martin,Bernard,Dubois,Lefèvre,Moreau,Laurent,Girard,Rousseau}', '{Paris,Lyon,Marseille,Toulouse,Nantes}', '{rue de la Paix,avenue Victor Hugo,rue Pasteur,boulevard Voltaire}'),
+ (4, 'ES', '+346', '{Lucía,Hugo,Martina,Mateo,Sofía,Martín,Paula,Álvaro}', '{García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Núñez}', '{Madrid,Barcelona,Valencia,Sevilla,Bilbao}', '{Calle Mayor,Gran Vía,Calle del Sol,Avenida de la Constitución}'),
+ (5, 'NG', '+23480', '{Chinedu,Ngozi,Oluwaseun,Aisha,Emeka,Funmilayo,Ibrahim,Chiamaka}', '{Okafor,Adeyemi,Okonkwo,Bello,Eze,Nwosu,Abubakar,Olawale}', '{Lagos,Abuja,Ibadan,Kano,Enugu}', '{Allen Avenue,Adeola Odeku Street,Awolowo Road,Herbert Macaulay Way}'),
+ (6, 'IN', '+9198', '{Aarav,Priya,Vihaan,Ananya,Arjun,Diya,Rohan,Kavya}', '{Sharma,Patel,Iyer,Reddy,Nair,Gupta,Singh,Chatterjee}', '{Mumbai,Bengaluru,Delhi,Chennai,Pune}', '{MG Road,Linking Road,Park Street,Brigade Road}'),
+ (7, 'BR', '+55119', '{João,Maria,Pedro,Ana,Lucas,Beatriz,Gabriel,Larissa}', '{Silva,Santos,Oliveira,Souza,Pereira,Costa,Ferreira,Araújo}', '{São Paulo,Rio de Janeiro,Belo Horizonte,Curitiba,Recife}', '{Rua Augusta,Avenida Paulista,Rua das Flores,Rua XV de Novembro}'),
+ (8, 'TR', '+90532', '{Emre,Zeynep,Mehmet,Elif,Can,Ayşe,Burak,Selin}', '{Yılmaz,Kaya,Demir,Şahin,Çelik,Öztürk,Aydın,Arslan}', '{İstanbul,Ankara,İzmir,Bursa,Antalya}', '{İstiklal Caddesi,Bağdat Caddesi,Atatürk Bulvarı,Cumhuriyet Caddesi}'),
+ (9, 'JP', '+8190', '{Haruto,Yui,Sota,Hina,Yuto,Aoi,Ren,Sakura}', '{Sato,Suzuki,Takahashi,Tanaka,Watanabe,Ito,Yamamoto,Nakamura}', '{Tokyo,Osaka,Yokohama,Nagoya,Sapporo}', '{Chuo-dori,Omotesando,Meiji-dori,Yasukuni-dori}'),
+ (10, 'GB', '+447', '{Oliver,Amelia,George,Isla,Harry,Ava,Jack,Siobhan}', '{Smith,Jones,Taylor,Brown,Williams,Evans,O''Brien,Davies}', '{London,Manchester,Bristol,Leeds,Edinburgh}', '{High Street,Station Road,Church Lane,Victoria Road}'),
+ (11, 'US', '+1415', '{James,Olivia,Noah,Emma,Liam,Sophia,Mason,Isabella}', '{Johnson,Williams,Brown,Garcia,Miller,Davis,Rodriguez,Wilson}', '{New York,Chicago,Austin,Seattle,Denver}', '{Main Street,Oak Avenue,Maple Drive,Pine Street}');
+"#;
+
+/// The batch statement: accounts first, then sessions spread over every status, with
+/// timestamps that follow the lifecycle and decisions attributed to the seed reviewers.
+const SESSIONS_SQL: &str = r#"
+WITH g AS (
+    SELECT n, random() AS r, random() AS r2, (random() * 2147483646)::bigint AS h
+    FROM generate_series($1::bigint, $2::bigint) AS n
+), s AS (
+    SELECT g.*, CASE
+        WHEN r < 0.55 THEN 'approved' WHEN r < 0.70 THEN 'declined' WHEN r < 0.76 THEN 'expired'
+        WHEN r < 0.80 THEN 'failed' WHEN r < 0.86 THEN 'completed' WHEN r < 0.89 THEN 'marked_for_review'
+        WHEN r < 0.92 THEN 'pending' WHEN r < 0.96 THEN 'started' ELSE 'created' END AS status
+    FROM g
+), t AS (
+    SELECT s.*, l.*,
+        now() - CASE WHEN status IN ('created', 'started', 'pending') THEN r2 * interval '6 days'
+                     WHEN status IN ('completed', 'marked_for_review', 'failed') THEN r2 * interval '30 days'
+                     ELSE interval '1 day' + r2 * interval '364 days' END AS created
+    FROM s JOIN seed_locales l ON l.idx = s.h % 12
+), p AS (
+    SELECT t.*,
+        firsts[1 + (h / 7) % cardinality(firsts)] AS first,
+        lasts[1 + (h / 13) % cardinality(lasts)] AS last
+    FROM t
+)
+INSERT INTO sessions (
+    id, account_id, status, creator_type, required_verifications,
+    first_name, last_name, birth_date, email, phone,
+    address_line1, address_locality, address_postal_code, address_country_code,
+    identity_number, identity_number_issuing_country_code, identity_number_class,
+    decision, decision_reason, decided_by_type, decided_by, last_activity,
+    created_at, updated_at, started_at, submitted_at, completed_at, failed_at,
+    marked_for_review_at, decisioned_at, expired_at, expires_at)
+SELECT
+    md5($3 || ':s:' || n)::uuid,
+    md5($3 || ':a:' || (n % $4::bigint))::uuid,
+    status, 'api_key',
+    CASE WHEN h % 5 = 0 THEN ARRAY['verification/idv', 'verification/address'] ELSE ARRAY['verification/idv'] END,
+    CASE WHEN status = 'created' THEN NULL ELSE first END,
+    CASE WHEN status = 'created' THEN NULL ELSE last END,
+    CASE WHEN status = 'created' THEN NULL ELSE date '1950-01-01' + (h % 20000)::int END,
+    CASE WHEN status = 'created' THEN NULL
+         ELSE translate(lower(first || '.' || last), 'åäöüéèçñłśźżąęóíáúãâêışğ ''', 'aaoueecnlszzaeoiauaaeisg') || (h % 1000) || '@example.org' END,
+    CASE WHEN status = 'created' THEN NULL ELSE phone || lpad((h % 10000000)::text, 7, '0') END,
+    CASE WHEN status = 'created' THEN NULL ELSE streets[1 + (h / 17) % cardinality(streets)] || ' ' || (1 + h % 180) END,
+    CASE WHEN status = 'created' THEN NULL ELSE cities[1 + (h / 19) % cardinality(cities)] END,
+    CASE WHEN status = 'created' THEN NULL ELSE lpad((10000 + h % 89999)::text, 5, '0') END,
+    country,
+    CASE WHEN status IN ('created', 'started') THEN NULL ELSE upper(substr(md5(h::text), 1, 9)) END,
+    CASE WHEN status IN ('created', 'started') THEN NULL ELSE country END,
+    CASE WHEN status IN ('created', 'started') THEN NULL ELSE 'passport' END,
+    CASE status WHEN 'approved' THEN 'approved' WHEN 'declined' THEN 'declined' END,
+    CASE WHEN status = 'declined' THEN (ARRAY['document_unreadable', 'document_expired', 'document_suspected_fraud',
+        'data_mismatch', 'underage', 'duplicate', 'sanctions_or_watchlist', 'other'])[1 + h % 8] END,
+    CASE WHEN status IN ('approved', 'declined') THEN 'user' END,
+    CASE WHEN status IN ('approved', 'declined') THEN ($5::uuid[])[1 + h % cardinality($5::uuid[])] END,
+    CASE status WHEN 'created' THEN 'session.created' WHEN 'started' THEN 'session.started'
+        WHEN 'pending' THEN 'session.submitted' WHEN 'completed' THEN 'session.completed'
+        WHEN 'failed' THEN 'session.failed' WHEN 'marked_for_review' THEN 'session.marked_for_review'
+        WHEN 'approved' THEN 'session.approved' WHEN 'declined' THEN 'session.declined' ELSE 'session.expired' END,
+    created,
+    LEAST(now(), created + interval '3 hours'),
+    CASE WHEN status <> 'created' THEN created + interval '3 minutes' END,
+    CASE WHEN status NOT IN ('created', 'started') AND status <> 'expired' THEN created + interval '9 minutes' END,
+    CASE WHEN status IN ('completed', 'marked_for_review', 'approved', 'declined') THEN created + interval '10 minutes' END,
+    CASE WHEN status = 'failed' THEN created + interval '10 minutes' END,
+    CASE WHEN status = 'marked_for_review' THEN LEAST(now(), created + interval '2 hours') END,
+    CASE WHEN status IN ('approved', 'declined') THEN LEAST(now(), created + interval '15 minutes' + r2 * interval '20 hours') END,
+    CASE WHEN status = 'expired' THEN created + interval '7 days' END,
+    created + interval '7 days'
+FROM p
+"#;
+
+/// Adds `count` sessions (and about 0.8 accounts per session), reporting progress.
+pub fn run(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
+    if count == 0 {
+        anyhow::bail!("--sessions must be at least 1");
+    }
+    let started = Instant::now();
+    let reviewers = ensure_reviewers(conn)?;
+    let tag = Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let accounts = (count * 4 / 5).max(1);
+    conn.batch_execute(LOCALES_SQL)
+        .context("cannot prepare seed locales")?;
+
+    let mut done = 0;
+    while done < accounts {
+        let end = (done + BATCH).min(accounts);
+        diesel::sql_query(
+            "INSERT INTO accounts (id, external_id, created_at, updated_at) \
+             SELECT md5($1 || ':a:' || k)::uuid, 'user_' || $1 || '_' || k, \
+                    now() - interval '400 days' * random(), now() \
+             FROM generate_series($2::bigint, $3::bigint) AS k",
+        )
+        .bind::<Text, _>(&tag)
+        .bind::<BigInt, _>(done as i64)
+        .bind::<BigInt, _>(end as i64 - 1)
+        .execute(conn)
+        .context("cannot insert seed accounts")?;
+        done = end;
+    }
+    println!(
+        "seed {tag}: {accounts} accounts in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut done = 0;
+    while done < count {
+        let end = (done + BATCH).min(count);
+        diesel::sql_query(SESSIONS_SQL)
+            .bind::<BigInt, _>(done as i64)
+            .bind::<BigInt, _>(end as i64 - 1)
+            .bind::<Text, _>(&tag)
+            .bind::<BigInt, _>(accounts as i64)
+            .bind::<Array<SqlUuid>, _>(&reviewers)
+            .execute(conn)
+            .context("cannot insert seed sessions")?;
+        done = end;
+        println!(
+            "seed {tag}: {done}/{count} sessions, {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    conn.batch_execute("ANALYZE accounts; ANALYZE sessions;")?;
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = Text)]
+        size: String,
+    }
+    let size =
+        diesel::sql_query("SELECT pg_size_pretty(pg_database_size(current_database())) AS size")
+            .get_result::<Size>(conn)?;
+    println!(
+        "seeded {count} sessions in {:.1}s; database size now {}",
+        started.elapsed().as_secs_f64(),
+        size.size
+    );
+    Ok(())
+}
+
+fn ensure_reviewers(conn: &mut PgConnection) -> anyhow::Result<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for (username, display_name) in SEED_REVIEWERS {
+        let user = match users::find_by_username(conn, username)? {
+            Some(u) => u,
+            None => users::insert(
+                conn,
+                &NewUser {
+                    username: (*username).to_owned(),
+                    display_name: (*display_name).to_owned(),
+                    role: Role::Reviewer.as_str().to_owned(),
+                    password_hash: format!("!disabled-{}", passwords::generate(16)),
+                },
+            )?,
+        };
+        ids.push(user.id);
+    }
+    Ok(ids)
+}

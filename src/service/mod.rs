@@ -1,0 +1,6 @@
+//! Use cases: one function each, one transaction each, shared by the dashboard and the API.
+
+pub mod expiry;
+pub mod passwords;
+pub mod transitions;
+pub mod users;

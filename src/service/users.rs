@@ -1,0 +1,117 @@
+//! Creating dashboard users: one path for `sessiondesk create-user`, the demo and the admin
+//! pages.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::domain::actor::Actor;
+use crate::domain::kinds::Role;
+use crate::domain::person::FieldError;
+use crate::error::AppError;
+use crate::service::passwords;
+use crate::store::events::{self, NewEvent};
+use crate::store::users::{self, NewUser, User};
+
+/// What it takes to create a user.
+#[derive(Debug, Clone)]
+pub struct NewUserInput {
+    /// Sign-in name; folded to lower case.
+    pub username: String,
+    /// Name shown in the dashboard; the username when empty.
+    pub display_name: String,
+    /// The role.
+    pub role: Role,
+    /// The initial password, already checked for strength by [`validate`].
+    pub password: String,
+}
+
+/// Checks a new user's fields, naming each bad one.
+pub fn validate(input: &NewUserInput) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let username = input.username.trim().to_lowercase();
+    let valid_name = (2..=64).contains(&username.len())
+        && username
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if !valid_name {
+        errors.push(FieldError::new(
+            "username",
+            "must be 2 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ));
+    }
+    let display = input.display_name.trim();
+    if display.chars().count() > 100 || display.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "display_name",
+            "must be at most 100 characters, without control characters",
+        ));
+    }
+    if let Err(message) = passwords::check_strength(&input.password) {
+        errors.push(FieldError::new("password", message));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Creates a user with an argon2id hash of their password and records a `user.created`
+/// event. Blocking: call from a blocking thread.
+pub fn create(
+    conn: &mut PgConnection,
+    input: &NewUserInput,
+    actor: Actor,
+) -> Result<User, AppError> {
+    validate(input)?;
+    let username = input.username.trim().to_lowercase();
+    let display_name = match input.display_name.trim() {
+        "" => username.clone(),
+        d => d.to_owned(),
+    };
+    let password_hash = passwords::hash(&input.password)?;
+    conn.transaction(|conn| {
+        if users::find_by_username(conn, &username)?.is_some() {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "username",
+                "is already taken",
+            )]));
+        }
+        let user = users::insert(
+            conn,
+            &NewUser {
+                username,
+                display_name,
+                role: input.role.as_str().to_owned(),
+                password_hash,
+            },
+        )?;
+        let event = NewEvent::new(actor, "user.created", None)
+            .details(json!({ "user_id": user.id, "role": user.role }));
+        events::insert(conn, &event)?;
+        Ok(user)
+    })
+}
+
+/// Sets a new password for an existing user, ending their open sessions, and records a
+/// `user.password_reset` event.
+pub fn reset_password(
+    conn: &mut PgConnection,
+    user: &User,
+    password: &str,
+    actor: Actor,
+) -> Result<(), AppError> {
+    passwords::check_strength(password).map_err(|m| AppError::field("password", m))?;
+    let hash = passwords::hash(password)?;
+    conn.transaction(|conn| {
+        users::set_password(conn, user.id, &hash)?;
+        let event = NewEvent::new(actor, "user.password_reset", None)
+            .details(json!({ "user_id": user.id }));
+        events::insert(conn, &event)?;
+        Ok(())
+    })
+}

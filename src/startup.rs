@@ -1,0 +1,73 @@
+//! Wiring: the pool, the routes, the middleware and the background jobs, built once so that
+//! `serve` and the tests start the very same application.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware};
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::jobs;
+use crate::web;
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    jobs: jobs::Jobs,
+}
+
+/// Shared, read-only state every handler may take as `web::Data<AppState>`.
+pub struct AppState {
+    /// The settings the server started with.
+    pub config: Config,
+}
+
+impl Application {
+    /// Binds `config.bind` (port 0 picks a free port) and prepares the server. Migrations
+    /// are not run here: `serve` and the test harness run them first.
+    pub fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&config.database_url, config.pool_size, config.db_timeout);
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let jobs = jobs::Jobs::start(pool.clone(), &config);
+        let server = run(listener, pool, config)?;
+        Ok(Application { port, server, jobs })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM; in-flight requests finish, then the background jobs
+    /// stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.jobs.stop().await;
+        result
+    }
+}
+
+fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
+    let static_dir = config.static_dir.clone();
+    let pool = actix_web::web::Data::new(pool);
+    let state = actix_web::web::Data::new(AppState { config });
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(web::headers::security_headers())
+            .wrap(middleware::Logger::new("%U %s %b %Dms").log_target("http"))
+            .app_data(pool.clone())
+            .app_data(state.clone())
+            .service(web::health::healthz)
+            .service(web::health::readyz)
+            .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

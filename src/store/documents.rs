@@ -1,0 +1,157 @@
+//! Documents and their files. File bytes live in `document_files.content` so that
+//! redaction can remove them in the same transaction as everything else.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::{document_files, documents};
+
+/// A document as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = documents, check_for_backend(diesel::pg::Pg))]
+pub struct Document {
+    /// Primary key.
+    pub id: Uuid,
+    /// The session it belongs to.
+    pub session_id: Uuid,
+    /// `document/idv` or `document/address`.
+    pub kind: String,
+    /// `passport`, `utility_bill`, ...
+    pub document_type: String,
+    /// Processing state.
+    pub status: String,
+    /// Machine-readable zone text, lines separated by `\n`.
+    pub mrz: Option<String>,
+    /// Fields an address document's capture client read (name, address, issue date).
+    pub reported: Option<serde_json::Value>,
+    /// Fields the verification engine extracted.
+    pub extracted: Option<serde_json::Value>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A document about to be created.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = documents)]
+pub struct NewDocument {
+    /// The session.
+    pub session_id: Uuid,
+    /// `document/idv` or `document/address`.
+    pub kind: String,
+    /// The document type.
+    pub document_type: String,
+    /// Initial status; `pending` when `None`.
+    pub status: Option<String>,
+    /// MRZ text.
+    pub mrz: Option<String>,
+    /// Reported fields.
+    pub reported: Option<serde_json::Value>,
+    /// Creation time; now when `None`.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A file's metadata, without its bytes.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = document_files, check_for_backend(diesel::pg::Pg))]
+pub struct FileMeta {
+    /// Primary key.
+    pub id: Uuid,
+    /// The document it belongs to.
+    pub document_id: Uuid,
+    /// `front`, `back`, `portrait` or `page`.
+    pub side: String,
+    /// The uploaded file name.
+    pub filename: Option<String>,
+    /// Recognised from the bytes.
+    pub content_type: String,
+    /// Size in bytes.
+    pub byte_size: i32,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Upload time.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file about to be stored.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = document_files)]
+pub struct NewFile {
+    /// The document.
+    pub document_id: Uuid,
+    /// Which side.
+    pub side: String,
+    /// The uploaded file name.
+    pub filename: Option<String>,
+    /// Recognised from the bytes.
+    pub content_type: String,
+    /// Size in bytes.
+    pub byte_size: i32,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// The bytes.
+    pub content: Option<Vec<u8>>,
+    /// Upload time; now when `None`.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts a document.
+pub fn insert(conn: &mut PgConnection, new: &NewDocument) -> QueryResult<Document> {
+    diesel::insert_into(documents::table)
+        .values(new)
+        .returning(Document::as_returning())
+        .get_result(conn)
+}
+
+/// One document by id.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Document>> {
+    documents::table
+        .find(id)
+        .select(Document::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A session's documents, oldest first.
+pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<Document>> {
+    documents::table
+        .filter(documents::session_id.eq(session_id))
+        .order((documents::created_at.asc(), documents::id.asc()))
+        .select(Document::as_select())
+        .load(conn)
+}
+
+/// Stores a file.
+pub fn insert_file(conn: &mut PgConnection, new: &NewFile) -> QueryResult<FileMeta> {
+    diesel::insert_into(document_files::table)
+        .values(new)
+        .returning(FileMeta::as_returning())
+        .get_result(conn)
+}
+
+/// The files of some documents, oldest first, without their bytes.
+pub fn files_for(conn: &mut PgConnection, document_ids: &[Uuid]) -> QueryResult<Vec<FileMeta>> {
+    document_files::table
+        .filter(document_files::document_id.eq_any(document_ids))
+        .order((document_files::created_at.asc(), document_files::id.asc()))
+        .select(FileMeta::as_select())
+        .load(conn)
+}
+
+/// A file's metadata and bytes, provided it belongs to `session_id`. The bytes are `None`
+/// once redacted.
+pub fn file_of_session(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    file_id: Uuid,
+) -> QueryResult<Option<(FileMeta, Option<Vec<u8>>)>> {
+    document_files::table
+        .inner_join(documents::table)
+        .filter(document_files::id.eq(file_id))
+        .filter(documents::session_id.eq(session_id))
+        .select((FileMeta::as_select(), document_files::content))
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,254 @@
+//! The `sessions` table: one applicant's onboarding attempt.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::sessions;
+
+/// A session row, every column but the database-maintained search text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
+pub struct Session {
+    /// Primary key.
+    pub id: Uuid,
+    /// The integrator's account the applicant belongs to.
+    pub account_id: Uuid,
+    /// Lifecycle status.
+    pub status: String,
+    /// The status before the latest transition.
+    pub previous_status: Option<String>,
+    /// Always `person` for now.
+    pub entity_type: String,
+    /// `api_key`, `user` or `system`.
+    pub creator_type: String,
+    /// The creating key or user.
+    pub creator_id: Option<Uuid>,
+    /// Verification kinds that must pass for completion.
+    pub required_verifications: Vec<String>,
+    /// `person.name.first`
+    pub first_name: Option<String>,
+    /// `person.name.middle`
+    pub middle_name: Option<String>,
+    /// `person.name.last`
+    pub last_name: Option<String>,
+    /// `person.birth_date`
+    pub birth_date: Option<NaiveDate>,
+    /// `contact.email`
+    pub email: Option<String>,
+    /// `contact.phone`
+    pub phone: Option<String>,
+    /// `address.line1`
+    pub address_line1: Option<String>,
+    /// `address.line2`
+    pub address_line2: Option<String>,
+    /// `address.sublocality`
+    pub address_sublocality: Option<String>,
+    /// `address.locality`
+    pub address_locality: Option<String>,
+    /// `address.administrative_area`
+    pub address_administrative_area: Option<String>,
+    /// `address.postal_code`
+    pub address_postal_code: Option<String>,
+    /// `address.country_code`
+    pub address_country_code: Option<String>,
+    /// `identity_number.number`
+    pub identity_number: Option<String>,
+    /// `identity_number.issuing_country_code`
+    pub identity_number_issuing_country_code: Option<String>,
+    /// `identity_number.class`
+    pub identity_number_class: Option<String>,
+    /// The reviewer working the case.
+    pub assigned_to: Option<Uuid>,
+    /// When it was assigned.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// `approved` or `declined`.
+    pub decision: Option<String>,
+    /// The decline reason code.
+    pub decision_reason: Option<String>,
+    /// The reviewer's comment.
+    pub decision_comment: Option<String>,
+    /// Who decided: `user`, `api_key`, `system`.
+    pub decided_by_type: Option<String>,
+    /// The deciding user or key.
+    pub decided_by: Option<Uuid>,
+    /// The latest event's action, for the queue's "last activity" column.
+    pub last_activity: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// `start`
+    pub started_at: Option<DateTime<Utc>>,
+    /// `submit`
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// `complete`
+    pub completed_at: Option<DateTime<Utc>>,
+    /// `fail`
+    pub failed_at: Option<DateTime<Utc>>,
+    /// `mark for review`
+    pub marked_for_review_at: Option<DateTime<Utc>>,
+    /// `approve` or `decline`
+    pub decisioned_at: Option<DateTime<Utc>>,
+    /// `expire`
+    pub expired_at: Option<DateTime<Utc>>,
+    /// When the session expires if still open.
+    pub expires_at: DateTime<Utc>,
+    /// When its personal data was redacted.
+    pub redacted_at: Option<DateTime<Utc>>,
+    /// Who redacted it: `user`, `api_key`, `system`.
+    pub redacted_by_type: Option<String>,
+    /// The redacting user or key.
+    pub redacted_by: Option<Uuid>,
+}
+
+/// The fields a new session starts with.
+#[derive(Debug, Clone, Default, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession {
+    /// Primary key; generated when `None`.
+    pub id: Option<Uuid>,
+    /// The account.
+    pub account_id: Uuid,
+    /// Initial status; `created` when `None`.
+    pub status: Option<String>,
+    /// `api_key`, `user` or `system`.
+    pub creator_type: String,
+    /// The creating key or user.
+    pub creator_id: Option<Uuid>,
+    /// Required verification kinds; the database default when `None`.
+    pub required_verifications: Option<Vec<String>>,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+    /// The action of the latest event.
+    pub last_activity: Option<String>,
+}
+
+/// Personal data as written by an edit, an API PATCH or a verification's auto-update.
+/// `None` leaves a column alone; `Some(None)` clears it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = sessions)]
+pub struct PersonChanges {
+    /// `person.name.first`
+    pub first_name: Option<Option<String>>,
+    /// `person.name.middle`
+    pub middle_name: Option<Option<String>>,
+    /// `person.name.last`
+    pub last_name: Option<Option<String>>,
+    /// `person.birth_date`
+    pub birth_date: Option<Option<NaiveDate>>,
+    /// `contact.email`
+    pub email: Option<Option<String>>,
+    /// `contact.phone`
+    pub phone: Option<Option<String>>,
+    /// `address.line1`
+    pub address_line1: Option<Option<String>>,
+    /// `address.line2`
+    pub address_line2: Option<Option<String>>,
+    /// `address.sublocality`
+    pub address_sublocality: Option<Option<String>>,
+    /// `address.locality`
+    pub address_locality: Option<Option<String>>,
+    /// `address.administrative_area`
+    pub address_administrative_area: Option<Option<String>>,
+    /// `address.postal_code`
+    pub address_postal_code: Option<Option<String>>,
+    /// `address.country_code`
+    pub address_country_code: Option<Option<String>>,
+    /// `identity_number.number`
+    pub identity_number: Option<Option<String>>,
+    /// `identity_number.issuing_country_code`
+    pub identity_number_issuing_country_code: Option<Option<String>>,
+    /// `identity_number.class`
+    pub identity_number_class: Option<Option<String>>,
+}
+
+/// What a transition writes besides the status: one timestamp and, for decisions, the
+/// decision fields. `None` leaves a column alone.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = sessions)]
+pub struct TransitionChanges {
+    /// The new status.
+    pub status: Option<String>,
+    /// Set by `start`.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Set by `submit`.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Set by `complete`.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Set by `fail`.
+    pub failed_at: Option<DateTime<Utc>>,
+    /// Set by `mark for review`.
+    pub marked_for_review_at: Option<DateTime<Utc>>,
+    /// Set by `approve` and `decline`.
+    pub decisioned_at: Option<DateTime<Utc>>,
+    /// Set by `expire`.
+    pub expired_at: Option<DateTime<Utc>>,
+    /// `approved` or `declined`.
+    pub decision: Option<String>,
+    /// The decline reason.
+    pub decision_reason: Option<String>,
+    /// The decision comment.
+    pub decision_comment: Option<String>,
+    /// Who decided.
+    pub decided_by_type: Option<String>,
+    /// The deciding user or key.
+    pub decided_by: Option<Uuid>,
+    /// The event's action.
+    pub last_activity: Option<String>,
+    /// Always now.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts a session.
+pub fn insert(conn: &mut PgConnection, new: &NewSession) -> QueryResult<Session> {
+    diesel::insert_into(sessions::table)
+        .values(new)
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
+/// One session by id.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The conditional write behind every transition: applies `changes` only while the session
+/// is in one of `allowed` and not redacted, remembering the old status in
+/// `previous_status`. `None` when no row matched.
+pub fn transition(
+    conn: &mut PgConnection,
+    id: Uuid,
+    allowed: &[&str],
+    changes: &TransitionChanges,
+) -> QueryResult<Option<Session>> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::status.eq_any(allowed))
+            .filter(sessions::redacted_at.is_null()),
+    )
+    .set((
+        sessions::previous_status.eq(sessions::status.nullable()),
+        changes,
+    ))
+    .returning(Session::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// The status and redaction time of a session, to explain why a write matched no row.
+pub fn state(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
+    sessions::table
+        .find(id)
+        .select((sessions::status, sessions::redacted_at))
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,92 @@
+//! Dashboard users.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::users;
+
+/// A dashboard user as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    /// Primary key.
+    pub id: Uuid,
+    /// Sign-in name, lower case.
+    pub username: String,
+    /// Name shown in the dashboard and the audit log.
+    pub display_name: String,
+    /// `reviewer`, `manager` or `admin`.
+    pub role: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// A disabled user cannot sign in, and their open sessions end.
+    pub disabled: bool,
+    /// Bumped to end every signed-in session of this user at once.
+    pub session_epoch: i32,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Last successful sign-in.
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// A user about to be created.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    /// Sign-in name, lower case.
+    pub username: String,
+    /// Name shown in the dashboard.
+    pub display_name: String,
+    /// `reviewer`, `manager` or `admin`.
+    pub role: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Inserts a user.
+pub fn insert(conn: &mut PgConnection, new: &NewUser) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(User::as_returning())
+        .get_result(conn)
+}
+
+/// A user by sign-in name.
+pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user by id.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a password hash and ends the user's open sessions.
+pub fn set_password(conn: &mut PgConnection, id: Uuid, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+}
+
+/// Every user, by display name.
+pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .order((users::display_name.asc(), users::username.asc()))
+        .select(User::as_select())
+        .load(conn)
+}

@@ -1,0 +1,133 @@
+//! Verifications and their checks.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::{verification_checks, verifications};
+
+/// A verification as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = verifications, check_for_backend(diesel::pg::Pg))]
+pub struct Verification {
+    /// Primary key.
+    pub id: Uuid,
+    /// The session verified.
+    pub session_id: Uuid,
+    /// The document read.
+    pub document_id: Uuid,
+    /// `verification/idv` or `verification/address`.
+    pub kind: String,
+    /// The result.
+    pub status: String,
+    /// Person data the engine extracted.
+    pub extracted: Option<serde_json::Value>,
+    /// Whether a pass writes the extracted data onto the session.
+    pub auto_update_session: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// When the result was reached.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A verification about to be stored.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = verifications)]
+pub struct NewVerification {
+    /// The session.
+    pub session_id: Uuid,
+    /// The document.
+    pub document_id: Uuid,
+    /// The kind.
+    pub kind: String,
+    /// The result.
+    pub status: String,
+    /// Extracted person data.
+    pub extracted: Option<serde_json::Value>,
+    /// Auto-update flag.
+    pub auto_update_session: bool,
+    /// Creation time; now when `None`.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the result was reached.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// One check of a verification.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = verification_checks, check_for_backend(diesel::pg::Pg))]
+pub struct Check {
+    /// Primary key.
+    pub id: Uuid,
+    /// The verification.
+    pub verification_id: Uuid,
+    /// Order within the verification.
+    pub position: i16,
+    /// Stable check name (`mrz_format`).
+    pub name: String,
+    /// `passed`, `failed` or `not_applicable`.
+    pub status: String,
+    /// `required` or `not_required`.
+    pub requirement: String,
+    /// Why, in words.
+    pub reasons: Vec<String>,
+    /// Machine-readable detail.
+    pub metadata: serde_json::Value,
+}
+
+/// A check about to be stored.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = verification_checks)]
+pub struct NewCheck {
+    /// The verification.
+    pub verification_id: Uuid,
+    /// Order within the verification.
+    pub position: i16,
+    /// Stable check name.
+    pub name: String,
+    /// The result.
+    pub status: String,
+    /// `required` or `not_required`.
+    pub requirement: String,
+    /// Why, in words.
+    pub reasons: Vec<String>,
+    /// Machine-readable detail.
+    pub metadata: serde_json::Value,
+}
+
+/// Stores a verification.
+pub fn insert(conn: &mut PgConnection, new: &NewVerification) -> QueryResult<Verification> {
+    diesel::insert_into(verifications::table)
+        .values(new)
+        .returning(Verification::as_returning())
+        .get_result(conn)
+}
+
+/// Stores a verification's checks.
+pub fn insert_checks(conn: &mut PgConnection, checks: &[NewCheck]) -> QueryResult<usize> {
+    diesel::insert_into(verification_checks::table)
+        .values(checks)
+        .execute(conn)
+}
+
+/// A session's verifications, newest first.
+pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<Verification>> {
+    verifications::table
+        .filter(verifications::session_id.eq(session_id))
+        .order((verifications::created_at.desc(), verifications::id.desc()))
+        .select(Verification::as_select())
+        .load(conn)
+}
+
+/// The checks of some verifications, in order.
+pub fn checks_for(conn: &mut PgConnection, verification_ids: &[Uuid]) -> QueryResult<Vec<Check>> {
+    verification_checks::table
+        .filter(verification_checks::verification_id.eq_any(verification_ids))
+        .order((
+            verification_checks::verification_id.asc(),
+            verification_checks::position.asc(),
+        ))
+        .select(Check::as_select())
+        .load(conn)
+}

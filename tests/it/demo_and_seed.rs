@@ -1,0 +1,96 @@
+//! The demo data and the bulk seed: realistic, spread over every status, and consistent
+//! with the lifecycle's own rules.
+
+use diesel::prelude::*;
+use sessiondesk::config::Config;
+use sessiondesk::domain::status::SessionStatus;
+use sessiondesk::schema::{document_files, events, sessions, users};
+use sessiondesk::service::passwords;
+use sessiondesk::{demo, seed};
+
+use crate::helpers::TestDb;
+
+#[test]
+fn the_demo_covers_every_status_with_documents_and_three_working_logins() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let config = Config::for_database(&db.url);
+    let logins = demo::load(&mut conn, &config).unwrap();
+    let roles: Vec<&str> = logins.iter().map(|l| l.role).collect();
+    assert_eq!(roles, vec!["reviewer", "manager", "admin"]);
+    for login in &logins {
+        let hash: String = users::table
+            .filter(users::username.eq(login.username))
+            .select(users::password_hash)
+            .first(&mut conn)
+            .unwrap();
+        assert!(
+            passwords::verify(&login.password, &hash),
+            "{} cannot sign in",
+            login.username
+        );
+    }
+    let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, demo::DEMO_SESSIONS as i64);
+    for status in SessionStatus::ALL {
+        let n: i64 = sessions::table
+            .filter(sessions::status.eq(status.as_str()))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert!(n > 0, "no demo session is {status}");
+    }
+    // Every ID image decodes; every decision has its event.
+    let pngs: Vec<Option<Vec<u8>>> = document_files::table
+        .filter(document_files::content_type.eq("image/png"))
+        .select(document_files::content)
+        .limit(5)
+        .load(&mut conn)
+        .unwrap();
+    assert!(!pngs.is_empty());
+    for png in pngs {
+        assert!(image::load_from_memory(&png.unwrap()).is_ok());
+    }
+    let decided: i64 = sessions::table
+        .filter(sessions::decision.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let decision_events: i64 = events::table
+        .filter(events::action.eq_any(["session.approved", "session.declined"]))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(decided, decision_events);
+    // Running it again keeps the data and gives new passwords.
+    let again = demo::load(&mut conn, &config).unwrap();
+    assert_ne!(again[0].password, logins[0].password);
+    let total_again: i64 = sessions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total_again, total);
+}
+
+#[test]
+fn seeding_adds_the_requested_sessions_over_many_statuses() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    seed::run(&mut conn, 2_000).unwrap();
+    let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 2_000);
+    let statuses: Vec<String> = sessions::table
+        .select(sessions::status)
+        .distinct()
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(statuses.len(), SessionStatus::ALL.len(), "{statuses:?}");
+    let unnamed: i64 = sessions::table
+        .filter(sessions::status.ne("created"))
+        .filter(sessions::search_text.is_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(unnamed, 0);
+    // Seeding is additive.
+    seed::run(&mut conn, 100).unwrap();
+    let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 2_100);
+}
