@@ -46,6 +46,9 @@ pub struct Config {
     pub log_json: bool,
     /// `STATIC_DIR`: where the stylesheet and script are served from.
     pub static_dir: String,
+    /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` (set it only behind a
+    /// proxy that overwrites that header).
+    pub trust_proxy: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -144,6 +147,7 @@ impl Config {
             api_key_env: var("API_KEY_ENV").unwrap_or_else(|| "live".to_owned()),
             log_json,
             static_dir: var("STATIC_DIR").unwrap_or_else(default_static_dir),
+            trust_proxy: boolean("TRUST_PROXY", false)?,
         };
         config.check()?;
         Ok(config)
@@ -172,6 +176,7 @@ impl Config {
             api_key_env: "test".to_owned(),
             log_json: false,
             static_dir: default_static_dir(),
+            trust_proxy: false,
         }
     }
 

@@ -17,6 +17,9 @@ pub enum AppError {
     /// Not signed in, or no valid key: 401 (the dashboard redirects to the login page).
     #[error("authentication required")]
     Unauthenticated,
+    /// A dashboard form without the session's CSRF token, or sent from another site: 403.
+    #[error("this form has expired or came from another site; reload the page and try again")]
+    BadCsrf,
     /// Input that does not follow the rules: 422 (or 400 for unreadable requests), naming
     /// each field.
     #[error("invalid input: {}", describe(.0))]
@@ -56,7 +59,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -75,6 +78,8 @@ impl AppError {
             AppError::Unavailable => {
                 "The database is not reachable right now. Try again in a few seconds.".to_owned()
             }
+            AppError::Forbidden => "Your role does not allow this page or action.".to_owned(),
+            AppError::NotFound(what) => format!("No such {what}."),
             other => other.to_string(),
         }
     }
@@ -156,7 +161,11 @@ impl ResponseError for AppError {
             builder.insert_header(("Retry-After", retry_after.to_string()));
         }
         builder
-            .content_type("text/plain; charset=utf-8")
-            .body(self.public_message())
+            .insert_header(("Cache-Control", "no-store"))
+            .content_type("text/html; charset=utf-8")
+            .body(crate::web::page::error_page(
+                self.status(),
+                &self.public_message(),
+            ))
     }
 }

@@ -3,7 +3,12 @@
 
 use std::net::TcpListener;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, middleware};
 use anyhow::Context;
 
@@ -52,18 +57,49 @@ impl Application {
     }
 }
 
+fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(
+        CookieSessionStore::default(),
+        Key::from(&config.session_key),
+    )
+    .cookie_name("sd_session".to_owned())
+    .cookie_secure(config.cookie_secure)
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_content_security(CookieContentSecurity::Private)
+    // The cookie lives as long as the browser; the idle and absolute limits are
+    // enforced on the server from the times stored inside it.
+    .session_lifecycle(BrowserSession::default())
+    .build()
+}
+
 fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let pool = actix_web::web::Data::new(pool);
     let state = actix_web::web::Data::new(AppState { config });
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(web::csrf::check_origin))
+            .wrap(session_middleware(&state.config))
+            .wrap(from_fn(web::headers::cache_control))
             .wrap(web::headers::security_headers())
             .wrap(middleware::Logger::new("%U %s %b %Dms").log_target("http"))
             .app_data(pool.clone())
             .app_data(state.clone())
             .service(web::health::healthz)
             .service(web::health::readyz)
+            .service(web::login::home)
+            .service(web::login::login_page)
+            .service(web::login::login)
+            .service(web::login::logout)
+            .service(web::account::show)
+            .service(web::account::change_password)
+            .service(web::admin::users::index)
+            .service(web::admin::users::create)
+            .service(web::admin::users::change_role)
+            .service(web::admin::users::disable)
+            .service(web::admin::users::enable)
+            .service(web::admin::users::reset_password)
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
     })
     .shutdown_timeout(30)

@@ -1,5 +1,6 @@
 //! Use cases: one function each, one transaction each, shared by the dashboard and the API.
 
+pub mod auth;
 pub mod expiry;
 pub mod passwords;
 pub mod transitions;

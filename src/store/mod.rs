@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod devices;
 pub mod documents;
 pub mod events;
+pub mod login_attempts;
 pub mod notes;
 pub mod sessions;
 pub mod users;

@@ -19,3 +19,23 @@ pub fn security_headers() -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=()",
         ))
 }
+
+/// `Cache-Control: no-store` on everything but static assets: dashboard pages carry
+/// personal data and must not linger in caches. Static assets are cached for an hour.
+pub async fn cache_control(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let is_static = req.path().starts_with("/static/");
+    let mut res = next.call(req).await?;
+    let value = if is_static {
+        "public, max-age=3600"
+    } else {
+        "no-store"
+    };
+    res.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static(value),
+    );
+    Ok(res)
+}

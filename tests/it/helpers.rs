@@ -215,3 +215,161 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         db,
     }
 }
+
+/// A browser: its own cookie jar against the test's server.
+pub struct Browser {
+    /// The client; cookies persist, redirects are not followed.
+    pub client: reqwest::Client,
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    /// The cookie jar, to copy cookies as a thief would.
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+/// A password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Pulls the CSRF token out of a page.
+pub fn csrf_from(html: &str) -> Option<String> {
+    let marker = "name=\"csrf-token\" content=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).or_else(|| {
+        let marker = "name=\"csrf_token\" value=\"";
+        html.find(marker).map(|i| i + marker.len())
+    })?;
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+impl Browser {
+    /// The `Cookie` header this browser sends.
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.address).unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// GET a path sending exactly `cookie`, from a client that keeps nothing.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(format!("{}{}", self.address, path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
+    /// The CSRF token of the page at `path` (any page this browser may see).
+    pub async fn csrf(&self, path: &str) -> String {
+        let html = self.get(path).await.text().await.unwrap();
+        csrf_from(&html).unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    /// POST a form as is (no token added).
+    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.address, path))
+            .form(form)
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
+    /// POST a form with the CSRF token of `token_page` added.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)], token: &str) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", token));
+        self.post_raw(path, &fields).await
+    }
+
+    /// Signs in through the login form; returns the response to the POST.
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf("/login").await;
+        self.post(
+            "/login",
+            &[("username", username), ("password", password)],
+            &token,
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            address: self.address.clone(),
+            jar,
+        }
+    }
+
+    /// Creates a user with [`PASSWORD`].
+    pub fn create_user(
+        &self,
+        username: &str,
+        role: sessiondesk::domain::kinds::Role,
+    ) -> sessiondesk::store::users::User {
+        let mut conn = self.conn();
+        let input = sessiondesk::service::users::NewUserInput {
+            username: username.to_owned(),
+            display_name: format!("{} Tester", username),
+            role,
+            password: PASSWORD.to_owned(),
+        };
+        sessiondesk::service::users::create(
+            &mut conn,
+            &input,
+            sessiondesk::domain::actor::Actor::System,
+        )
+        .unwrap()
+    }
+
+    /// A browser signed in as a new user of `role`.
+    pub async fn signed_in(
+        &self,
+        role: sessiondesk::domain::kinds::Role,
+    ) -> (Browser, sessiondesk::store::users::User) {
+        let username = format!(
+            "{}-{}",
+            role.as_str(),
+            &Uuid::new_v4().simple().to_string()[..6]
+        );
+        let user = self.create_user(&username, role);
+        let browser = self.browser();
+        let r = browser.sign_in(&username, PASSWORD).await;
+        assert_eq!(r.status(), 303, "sign-in as {username} failed");
+        (browser, user)
+    }
+
+    /// How many events with `action` exist.
+    pub fn count_events(&self, action: &str) -> i64 {
+        use sessiondesk::schema::events;
+        events::table
+            .filter(events::action.eq(action))
+            .count()
+            .get_result(&mut self.conn())
+            .unwrap()
+    }
+}

@@ -1,0 +1,3 @@
+//! Admin pages: users (and, later, API keys).
+
+pub mod users;

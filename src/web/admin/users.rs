@@ -1,0 +1,268 @@
+//! `/admin/users`: list, create, change role, disable and enable, reset password. Every
+//! change ends the user's open sessions where it matters, and is an audit event.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::db::{self, DbPool};
+use crate::domain::actor::Actor;
+use crate::domain::kinds::Role;
+use crate::domain::person::FieldError;
+use crate::error::AppError;
+use crate::service::{passwords, users as service};
+use crate::store::users::{self, User};
+use crate::web::auth::Admin;
+use crate::web::csrf::CsrfForm;
+use crate::web::page::{self, Page};
+use crate::web::session;
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    page: Page,
+    users: Vec<User>,
+    roles: &'static [Role],
+    form: CreateForm,
+    errors: Vec<FieldError>,
+}
+
+impl UsersPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/secret.html")]
+struct SecretPage {
+    page: Page,
+    username: String,
+    what: &'static str,
+    password: String,
+}
+
+async fn list(pool: &DbPool) -> Result<Vec<User>, AppError> {
+    db::run(pool, |conn| Ok(users::all(conn)?)).await
+}
+
+/// The user list with the create form.
+#[get("/admin/users")]
+pub async fn index(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, AppError> {
+    let users = list(&pool).await?;
+    page::render(&UsersPage {
+        page: Page::new(&session, Some(&me), "admin", "Users"),
+        users,
+        roles: Role::ALL,
+        form: CreateForm::default(),
+        errors: Vec::new(),
+    })
+}
+
+/// The create-user form; a blank password means "generate one and show it once".
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Creates a user.
+#[post("/admin/users")]
+pub async fn create(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+    form: CsrfForm<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.0;
+    let role = form.role.parse::<Role>();
+    let generated = form.password.is_empty();
+    let password = if generated {
+        passwords::generate(20)
+    } else {
+        form.password.clone()
+    };
+    let result = match role {
+        Err(e) => Err(AppError::Validation(vec![FieldError::new(
+            "role",
+            e.to_string(),
+        )])),
+        Ok(role) => {
+            let input = service::NewUserInput {
+                username: form.username.clone(),
+                display_name: form.display_name.clone(),
+                role,
+                password: password.clone(),
+            };
+            let actor = Actor::User(me.id);
+            db::run(&pool, move |conn| service::create(conn, &input, actor)).await
+        }
+    };
+    match result {
+        Ok(user) if generated => page::render(&SecretPage {
+            page: Page::new(&session, Some(&me), "admin", "User created"),
+            username: user.username,
+            what: "created",
+            password,
+        }),
+        Ok(user) => {
+            session::flash(
+                &session,
+                "success",
+                format!("Created {} ({}).", user.username, user.role),
+            );
+            Ok(page::see_other("/admin/users"))
+        }
+        Err(AppError::Validation(errors)) => {
+            let users = list(&pool).await?;
+            page::render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UsersPage {
+                    page: Page::new(&session, Some(&me), "admin", "Users"),
+                    users,
+                    roles: Role::ALL,
+                    form: CreateForm {
+                        password: String::new(),
+                        ..form
+                    },
+                    errors,
+                },
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The change-role form.
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+fn back_with(
+    session: &Session,
+    result: Result<String, AppError>,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(message) => session::flash(session, "success", message),
+        Err(AppError::Conflict(message)) => session::flash(session, "error", message),
+        Err(AppError::Validation(errors)) => {
+            let text = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            session::flash(session, "error", text);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page::see_other("/admin/users"))
+}
+
+/// Gives a user another role; their open sessions end so it applies at once.
+#[post("/admin/users/{id}/role")]
+pub async fn change_role(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    form: CsrfForm<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let role = form
+        .0
+        .role
+        .parse::<Role>()
+        .map_err(|e| AppError::field("role", e.to_string()));
+    let id = path.into_inner();
+    let result = match role {
+        Err(e) => Err(e),
+        Ok(role) => db::run(&pool, move |conn| {
+            service::change_role(conn, id, role, Actor::User(me.id))
+        })
+        .await
+        .map(|u| format!("{} is now {}.", u.username, u.role)),
+    };
+    back_with(&session, result)
+}
+
+/// An empty form: these actions carry nothing but the CSRF token.
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+/// Disables a user; their open sessions end at once.
+#[post("/admin/users/{id}/disable")]
+pub async fn disable(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let result = db::run(&pool, move |conn| {
+        service::set_disabled(conn, id, true, Actor::User(me.id))
+    })
+    .await
+    .map(|u| format!("{} is disabled and signed out.", u.username));
+    back_with(&session, result)
+}
+
+/// Enables a disabled user.
+#[post("/admin/users/{id}/enable")]
+pub async fn enable(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let result = db::run(&pool, move |conn| {
+        service::set_disabled(conn, id, false, Actor::User(me.id))
+    })
+    .await
+    .map(|u| format!("{} is enabled.", u.username));
+    back_with(&session, result)
+}
+
+/// Sets a new generated password, shown once, and ends the user's open sessions.
+#[post("/admin/users/{id}/reset-password")]
+pub async fn reset_password(
+    Admin(me): Admin,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let password = passwords::generate(20);
+    let new_password = password.clone();
+    let user = db::run(&pool, move |conn| {
+        let user = users::find(conn, id)?.ok_or(AppError::NotFound("user"))?;
+        service::reset_password(conn, &user, &new_password, Actor::User(me.id))?;
+        Ok(user)
+    })
+    .await?;
+    page::render(&SecretPage {
+        page: Page::new(&session, Some(&me), "admin", "Password reset"),
+        username: user.username,
+        what: "given a new password",
+        password,
+    })
+}

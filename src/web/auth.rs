@@ -1,0 +1,246 @@
+//! Who is asking: the `CurrentUser` extractor, checked against the database on every
+//! request, and one guard per role level (SPEC section 5).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use uuid::Uuid;
+
+use super::session::{self, AuthState};
+use crate::db::{self, DbPool};
+use crate::domain::kinds::Role;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::users;
+
+/// The signed-in dashboard user, as the database says they are right now.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The user's id.
+    pub id: Uuid,
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown in the dashboard.
+    pub display_name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+impl CurrentUser {
+    /// Reviewers and admins work cases: edit, decide, see document images.
+    pub fn can_work_cases(&self) -> bool {
+        matches!(self.role, Role::Reviewer | Role::Admin)
+    }
+
+    /// Managers and admins oversee queues and assign anyone.
+    pub fn can_oversee(&self) -> bool {
+        matches!(self.role, Role::Manager | Role::Admin)
+    }
+
+    /// Admins manage users, keys, redaction and the audit log.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Managers see personal data masked.
+    pub fn sees_masked_data(&self) -> bool {
+        self.role == Role::Manager
+    }
+}
+
+/// A request that needs a signed-in user but has none: the browser is sent to the login
+/// page, with the page it asked for remembered (GET only).
+#[derive(Debug, thiserror::Error)]
+#[error("sign-in required")]
+pub struct SignInRequired {
+    next: Option<String>,
+}
+
+impl ResponseError for SignInRequired {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let location = match &self.next {
+            Some(next) => format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ),
+            None => "/login".to_owned(),
+        };
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    }
+}
+
+/// Either a redirect to sign in or an application error.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No valid sign-in.
+    #[error(transparent)]
+    SignIn(#[from] SignInRequired),
+    /// Signed in, but the database failed or the role does not allow it.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl ResponseError for AuthError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        match self {
+            AuthError::SignIn(e) => e.status_code(),
+            AuthError::App(e) => e.status(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AuthError::SignIn(e) => e.error_response(),
+            AuthError::App(e) => e.error_response(),
+        }
+    }
+}
+
+fn sign_in_required(req: &HttpRequest) -> SignInRequired {
+    let next =
+        (req.method() == actix_web::http::Method::GET).then(|| match req.uri().path_and_query() {
+            Some(pq) => pq.as_str().to_owned(),
+            None => req.path().to_owned(),
+        });
+    SignInRequired { next }
+}
+
+async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
+    let session = req.get_session();
+    let Some(state) = session::auth(&session) else {
+        return Err(sign_in_required(&req).into());
+    };
+    let app = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state is missing")))?;
+    let pool = req
+        .app_data::<web::Data<DbPool>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?;
+    let now = chrono::Utc::now().timestamp();
+    let absolute = app.config.absolute_timeout.as_secs() as i64;
+    let idle = app.config.idle_timeout.as_secs() as i64;
+    if now - state.iat > absolute || now - state.seen > idle {
+        session.purge();
+        session::flash(
+            &session,
+            "info",
+            "Your session ended. Please sign in again.",
+        );
+        return Err(sign_in_required(&req).into());
+    }
+    let uid = state.uid;
+    let user = db::run(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
+    let valid = user
+        .as_ref()
+        .filter(|u| !u.disabled && u.session_epoch == state.epoch);
+    let Some(user) = valid else {
+        session.purge();
+        return Err(sign_in_required(&req).into());
+    };
+    let role: Role = user
+        .role
+        .parse()
+        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("user has an unknown role")))?;
+    // Refresh the idle clock at most once a minute, to spare a new cookie per request.
+    if now - state.seen >= 60 {
+        session::set_auth(&session, &AuthState { seen: now, ..state })?;
+    }
+    Ok(CurrentUser {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role,
+    })
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(current_user(req.clone()))
+    }
+}
+
+/// The signed-in user, if any, without demanding one (the login page, error pages).
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match current_user(req).await {
+                Ok(u) => Ok(MaybeUser(Some(u))),
+                Err(AuthError::SignIn(_)) => Ok(MaybeUser(None)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}
+
+macro_rules! role_guard {
+    ($(#[$meta:meta])* $name:ident, $check:ident) => {
+        $(#[$meta])*
+        pub struct $name(pub CurrentUser);
+
+        impl FromRequest for $name {
+            type Error = AuthError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move {
+                    let user = current_user(req).await?;
+                    if user.$check() { Ok($name(user)) } else { Err(AppError::Forbidden.into()) }
+                })
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// A reviewer or an admin: someone who works cases.
+    CaseWorker,
+    can_work_cases
+);
+role_guard!(
+    /// A manager or an admin: someone who oversees the queues.
+    Overseer,
+    can_oversee
+);
+role_guard!(
+    /// An admin.
+    Admin,
+    is_admin
+);
+
+/// The client's address for throttling and audit: the socket peer, or the first
+/// `X-Forwarded-For` hop when `TRUST_PROXY=true` says a proxy sets it.
+pub fn client_ip(req: &HttpRequest) -> String {
+    let trust_proxy = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.config.trust_proxy);
+    let forwarded = trust_proxy
+        .then(|| req.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 45);
+    forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,115 @@
+//! What the encrypted dashboard cookie holds: who is signed in (with the times that bound
+//! the sign-in), the CSRF token, and a one-shot flash message.
+
+use actix_session::Session;
+use base64::Engine as _;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const AUTH_KEY: &str = "auth";
+const CSRF_KEY: &str = "csrf";
+const FLASH_KEY: &str = "flash";
+
+/// The signed-in user as the cookie remembers them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthState {
+    /// The user's id.
+    pub uid: Uuid,
+    /// The user's session epoch at sign-in; a bump in the database ends this sign-in.
+    pub epoch: i32,
+    /// Sign-in time, Unix seconds: bounds the absolute lifetime.
+    pub iat: i64,
+    /// Last request, Unix seconds: bounds the idle time.
+    pub seen: i64,
+}
+
+/// Reads the sign-in, if any. A cookie that cannot be read counts as signed out.
+pub fn auth(session: &Session) -> Option<AuthState> {
+    session.get::<AuthState>(AUTH_KEY).ok().flatten()
+}
+
+/// Records a sign-in.
+pub fn set_auth(session: &Session, state: &AuthState) -> Result<(), crate::error::AppError> {
+    session.insert(AUTH_KEY, state).map_err(|e| {
+        crate::error::AppError::Unexpected(anyhow::anyhow!("cannot write the session: {e}"))
+    })
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_KEY) {
+        return token;
+    }
+    let token = random_token();
+    // If the cookie cannot be written the form will simply be refused later.
+    let _ = session.insert(CSRF_KEY, &token);
+    token
+}
+
+/// The stored CSRF token, without creating one.
+pub fn stored_csrf_token(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF_KEY).ok().flatten()
+}
+
+/// Replaces the CSRF token (at sign-in), so a token seen before cannot be replayed.
+pub fn rotate_csrf_token(session: &Session) -> String {
+    let token = random_token();
+    let _ = session.insert(CSRF_KEY, &token);
+    token
+}
+
+/// A one-shot message shown on the next page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Flash {
+    /// `success`, `info` or `error`.
+    pub kind: String,
+    /// The text.
+    pub message: String,
+}
+
+/// Leaves a message for the next page.
+pub fn flash(session: &Session, kind: &str, message: impl Into<String>) {
+    let _ = session.insert(
+        FLASH_KEY,
+        Flash {
+            kind: kind.to_owned(),
+            message: message.into(),
+        },
+    );
+}
+
+/// Takes the pending message, if any.
+pub fn take_flash(session: &Session) -> Option<Flash> {
+    let flash = session.get::<Flash>(FLASH_KEY).ok().flatten();
+    if flash.is_some() {
+        session.remove(FLASH_KEY);
+    }
+    flash
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_comparison_is_still_a_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

@@ -1,0 +1,96 @@
+//! The authorization matrix: every dashboard route x {anonymous, reviewer, manager, admin}
+//! and the status each must get. One table, one test that walks it; every new route is
+//! added here.
+
+use sessiondesk::domain::kinds::Role;
+
+use crate::helpers::{Browser, spawn_app};
+
+/// Expected statuses for [anonymous, reviewer, manager, admin].
+type Outcomes = [u16; 4];
+
+struct Route {
+    method: &'static str,
+    /// `{victim}` becomes the id of a user created for this row.
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    expect: Outcomes,
+}
+
+const ANON_REDIRECT: u16 = 303;
+
+#[rustfmt::skip]
+const MATRIX: &[Route] = &[
+    Route { method: "GET",  path: "/healthz", form: &[], expect: [200, 200, 200, 200] },
+    Route { method: "GET",  path: "/readyz", form: &[], expect: [200, 200, 200, 200] },
+    Route { method: "GET",  path: "/static/app.css", form: &[], expect: [200, 200, 200, 200] },
+    Route { method: "GET",  path: "/", form: &[], expect: [303, 303, 303, 303] },
+    Route { method: "GET",  path: "/login", form: &[], expect: [200, 303, 303, 303] },
+    Route { method: "GET",  path: "/account", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "POST", path: "/account/password", form: &[("current", "wrong"), ("new", "x"), ("confirm", "y")], expect: [ANON_REDIRECT, 422, 422, 422] },
+    Route { method: "GET",  path: "/admin/users", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "POST", path: "/admin/users", form: &[("username", "{fresh}"), ("display_name", "New Person"), ("role", "reviewer"), ("password", "a long enough password")], expect: [ANON_REDIRECT, 403, 403, 303] },
+    Route { method: "POST", path: "/admin/users/{victim}/role", form: &[("role", "manager")], expect: [ANON_REDIRECT, 403, 403, 303] },
+    Route { method: "POST", path: "/admin/users/{victim}/disable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
+    Route { method: "POST", path: "/admin/users/{victim}/enable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
+    Route { method: "POST", path: "/admin/users/{victim}/reset-password", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "POST", path: "/logout", form: &[], expect: [303, 303, 303, 303] },
+];
+
+async fn token_of(browser: &Browser, signed_in: bool) -> String {
+    browser
+        .csrf(if signed_in { "/account" } else { "/login" })
+        .await
+}
+
+#[tokio::test]
+async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let mut failures = Vec::new();
+    for (n, route) in MATRIX.iter().enumerate() {
+        let victim = app.create_user(&format!("victim{n}"), Role::Reviewer);
+        for (column, role) in [
+            None,
+            Some(Role::Reviewer),
+            Some(Role::Manager),
+            Some(Role::Admin),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // A fresh browser per cell: earlier cells (sign-out, role changes) cannot leak.
+            let browser = match role {
+                None => app.browser(),
+                Some(role) => app.signed_in(role).await.0,
+            };
+            let path = route.path.replace("{victim}", &victim.id.to_string());
+            let fresh = format!("fresh{n}c{column}");
+            let form: Vec<(&str, String)> = route
+                .form
+                .iter()
+                .map(|(k, v)| (*k, v.replace("{fresh}", &fresh)))
+                .collect();
+            let status = if route.method == "GET" {
+                browser.get(&path).await.status().as_u16()
+            } else {
+                let token = token_of(&browser, role.is_some()).await;
+                let fields: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                browser.post(&path, &fields, &token).await.status().as_u16()
+            };
+            let expected = route.expect[column];
+            if status != expected {
+                let who = role.map(|r| r.as_str()).unwrap_or("anonymous");
+                failures.push(format!(
+                    "{} {} as {who}: got {status}, expected {expected}",
+                    route.method, route.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix violations:\n{}",
+        failures.join("\n")
+    );
+}
