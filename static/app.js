@@ -1,6 +1,14 @@
-// Session Desk: progressive enhancements only. Every form works without this file.
+// Session Desk: progressive enhancements only. Every form and link works without this
+// file; it adds the document viewer's zoom and rotate, keyboard shortcuts, and
+// confirmations.
 (function () {
   "use strict";
+
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
 
   // Forms marked data-confirm ask before they submit.
   document.addEventListener("submit", function (event) {
@@ -9,4 +17,122 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // ---- Document viewer: zoom and rotate, per image.
+  document.querySelectorAll("[data-viewer]").forEach(function (viewer) {
+    var img = viewer.querySelector(".viewer-image");
+    if (!img) return;
+    var state = { zoom: 1, rotate: 0 };
+    function apply() {
+      img.style.transform = "rotate(" + state.rotate + "deg) scale(" + state.zoom + ")";
+      img.setAttribute("data-zoom-level", String(state.zoom));
+      img.setAttribute("data-rotation", String(((state.rotate % 360) + 360) % 360));
+    }
+    viewer.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button) return;
+      var zoom = button.getAttribute("data-zoom");
+      var rotate = button.getAttribute("data-rotate");
+      if (zoom === "in") state.zoom = Math.min(4, Math.round((state.zoom + 0.25) * 100) / 100);
+      if (zoom === "out") state.zoom = Math.max(0.5, Math.round((state.zoom - 0.25) * 100) / 100);
+      if (zoom === "reset") { state.zoom = 1; state.rotate = 0; }
+      if (rotate) state.rotate += parseInt(rotate, 10);
+      apply();
+    });
+  });
+
+  // ---- Case page: a/d/r open a decision form (never decide), n next, ? help, Esc closes.
+  var actions = document.getElementById("case-actions");
+  var help = document.getElementById("shortcut-help");
+  function closePanels() {
+    document.querySelectorAll("details.action[open]").forEach(function (d) { d.open = false; });
+  }
+  function openPanel(panel) {
+    closePanels();
+    panel.open = true;
+    var field = panel.querySelector("select, input:not([type=hidden]), button[type=submit]");
+    if (field) field.focus();
+  }
+  function toggleHelp(show) {
+    if (!help) return;
+    help.hidden = !show;
+    if (show) {
+      var close = help.querySelector("[data-help-close]");
+      if (close) close.focus();
+    }
+  }
+  if (help) {
+    help.addEventListener("click", function (event) {
+      if (event.target === help || event.target.closest("[data-help-close]")) toggleHelp(false);
+    });
+    var helpButton = document.querySelector("[data-help]");
+    if (helpButton) helpButton.addEventListener("click", function () { toggleHelp(true); });
+  }
+  document.querySelectorAll("details.action").forEach(function (panel) {
+    panel.addEventListener("toggle", function () {
+      if (panel.open) {
+        document.querySelectorAll("details.action[open]").forEach(function (other) {
+          if (other !== panel) other.open = false;
+        });
+      }
+    });
+    // Enter confirms from a select too (it would not submit on its own).
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "SELECT") {
+        event.preventDefault();
+        var form = event.target.form;
+        if (form) form.requestSubmit();
+      }
+    });
+  });
+
+  // ---- Queue: j/k move between rows, Enter opens, the whole row is a link.
+  var queue = document.getElementById("queue");
+  var rows = queue ? Array.prototype.slice.call(queue.querySelectorAll("tbody tr")) : [];
+  var selected = -1;
+  function select(i) {
+    if (!rows.length) return;
+    selected = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) { r.classList.toggle("selected", n === selected); });
+    var link = rows[selected].querySelector("a.row-link");
+    if (link) link.focus();
+  }
+  rows.forEach(function (row) {
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("a, button, input, select")) return;
+      var link = row.querySelector("a.row-link");
+      if (link) window.location.href = link.href;
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      closePanels();
+      toggleHelp(false);
+      return;
+    }
+    if (typing(event.target)) return;
+    if (rows.length && (event.key === "j" || event.key === "k")) {
+      event.preventDefault();
+      select(selected + (event.key === "j" ? 1 : -1));
+      return;
+    }
+    if (event.key === "?") {
+      event.preventDefault();
+      toggleHelp(help ? help.hidden : false);
+      return;
+    }
+    if (!actions) return;
+    var target = actions.querySelector('[data-shortcut="' + event.key + '"]');
+    if (!target) return;
+    event.preventDefault();
+    if (target.tagName === "DETAILS") openPanel(target);
+    else if (target.tagName === "A") window.location.href = target.href;
+  });
+
+  // After a decision the reviewer's next move is the next session.
+  var next = document.getElementById("next-session");
+  var flash = document.querySelector(".flash-success");
+  if (next && flash) next.focus();
 })();

@@ -2,9 +2,13 @@
 //! generated images, verifications, notes and a backdated audit trail, plus the demo
 //! sign-ins.
 
+mod applicant;
+mod evidence;
 mod history;
 pub mod images;
 pub mod people;
+mod review;
+mod verification;
 
 use diesel::prelude::*;
 use rand::SeedableRng;

@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod kinds;
+pub mod matching;
 pub mod mrz;
 pub mod person;
 pub mod status;

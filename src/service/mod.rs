@@ -1,7 +1,10 @@
 //! Use cases: one function each, one transaction each, shared by the dashboard and the API.
 
 pub mod auth;
+pub mod casework;
 pub mod expiry;
 pub mod passwords;
+pub mod person;
+pub mod sessions;
 pub mod transitions;
 pub mod users;

@@ -3,6 +3,7 @@
 //! added here.
 
 use sessiondesk::domain::kinds::Role;
+use sessiondesk::store::accounts::{self, NewAccount};
 
 use crate::helpers::{Browser, spawn_app};
 
@@ -11,7 +12,8 @@ type Outcomes = [u16; 4];
 
 struct Route {
     method: &'static str,
-    /// `{victim}` becomes the id of a user created for this row.
+    /// `{victim}` becomes the id of a user created for this row, `{account}` the id of an
+    /// account created for this row.
     path: &'static str,
     form: &'static [(&'static str, &'static str)],
     expect: Outcomes,
@@ -28,14 +30,63 @@ const MATRIX: &[Route] = &[
     Route { method: "GET",  path: "/login", form: &[], expect: [200, 303, 303, 303] },
     Route { method: "GET",  path: "/account", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
     Route { method: "POST", path: "/account/password", form: &[("current", "wrong"), ("new", "x"), ("confirm", "y")], expect: [ANON_REDIRECT, 422, 422, 422] },
+    Route { method: "GET",  path: "/queues", form: &[], expect: [ANON_REDIRECT, 403, 200, 200] },
+    Route { method: "GET",  path: "/accounts/{account}", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "GET",  path: "/audit", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
     Route { method: "GET",  path: "/admin/users", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
     Route { method: "POST", path: "/admin/users", form: &[("username", "{fresh}"), ("display_name", "New Person"), ("role", "reviewer"), ("password", "a long enough password")], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/role", form: &[("role", "manager")], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/disable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/enable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/reset-password", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "GET",  path: "/sessions", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "GET",  path: "/sessions?status=completed&q=anna", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "GET",  path: "/sessions/new", form: &[], expect: [ANON_REDIRECT, 200, 403, 200] },
+    Route { method: "POST", path: "/sessions", form: &[("account", "crm_{fresh}"), ("first_name", "Matrix")], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "GET",  path: "/sessions/{completed}", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "GET",  path: "/sessions/{completed}/files/{file}", form: &[], expect: [ANON_REDIRECT, 200, 403, 200] },
+    Route { method: "GET",  path: "/sessions/{completed}/next", form: &[], expect: [ANON_REDIRECT, 303, 303, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/approve", form: &[], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{review}/decline", form: &[("reason", "other")], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{failed}/mark-for-review", form: &[], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{started}/expire", form: &[], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/assign", form: &[("assignee", "me")], expect: [ANON_REDIRECT, 303, 303, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/notes", form: &[("body", "matrix note")], expect: [ANON_REDIRECT, 303, 303, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/person", form: &[("first_name", "Matrix")], expect: [ANON_REDIRECT, 303, 403, 303] },
     Route { method: "POST", path: "/logout", form: &[], expect: [303, 303, 303, 303] },
 ];
+
+/// Replaces `{completed}`, `{review}`, `{failed}`, `{started}` with a fresh session in
+/// that status, and `{file}` with a document file of the `{completed}` one.
+fn with_sessions(app: &crate::helpers::TestApp, path: &str) -> String {
+    use sessiondesk::domain::status::SessionStatus as S;
+    let mut path = path.to_owned();
+    if path.contains("{completed}") {
+        let (id, file) = crate::case::with_document(app, S::Completed);
+        path = path
+            .replace("{completed}", &id.to_string())
+            .replace("{file}", &file.to_string());
+    }
+    for (placeholder, status) in [
+        ("{review}", S::MarkedForReview),
+        ("{failed}", S::Failed),
+        ("{started}", S::Started),
+    ] {
+        if path.contains(placeholder) {
+            let m = crate::queue::make(
+                &mut app.conn(),
+                "Matrix",
+                "Case",
+                "crm_matrix",
+                status,
+                chrono::Utc::now(),
+                None,
+            );
+            path = path.replace(placeholder, &m.id.to_string());
+        }
+    }
+    path
+}
 
 async fn token_of(browser: &Browser, signed_in: bool) -> String {
     browser
@@ -49,6 +100,7 @@ async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
     let mut failures = Vec::new();
     for (n, route) in MATRIX.iter().enumerate() {
         let victim = app.create_user(&format!("victim{n}"), Role::Reviewer);
+        let account = accounts::insert(&mut app.conn(), &NewAccount::default()).unwrap();
         for (column, role) in [
             None,
             Some(Role::Reviewer),
@@ -63,7 +115,11 @@ async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
                 None => app.browser(),
                 Some(role) => app.signed_in(role).await.0,
             };
-            let path = route.path.replace("{victim}", &victim.id.to_string());
+            let path = route
+                .path
+                .replace("{victim}", &victim.id.to_string())
+                .replace("{account}", &account.id.to_string());
+            let path = with_sessions(&app, &path);
             let fresh = format!("fresh{n}c{column}");
             let form: Vec<(&str, String)> = route
                 .form

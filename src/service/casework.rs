@@ -1,0 +1,172 @@
+//! Case work besides decisions: notes and assignment. Both refuse a redacted session and
+//! leave an audit event that names ids only.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::domain::actor::Actor;
+use crate::domain::kinds::Role;
+use crate::domain::status::SessionStatus;
+use crate::error::AppError;
+use crate::schema::{sessions, users};
+use crate::store::events::{self, NewEvent};
+use crate::store::notes::{self, NewNote, Note};
+
+/// The longest note accepted.
+pub const MAX_NOTE: usize = 4000;
+
+fn lock_open_session(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+) -> Result<(String, Option<Uuid>), AppError> {
+    let row: Option<(String, Option<Uuid>, Option<chrono::DateTime<Utc>>)> = sessions::table
+        .find(session_id)
+        .select((
+            sessions::status,
+            sessions::assigned_to,
+            sessions::redacted_at,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let (status, assigned_to, redacted_at) = row.ok_or(AppError::NotFound("session"))?;
+    if redacted_at.is_some() {
+        return Err(AppError::Conflict("session is redacted".to_owned()));
+    }
+    Ok((status, assigned_to))
+}
+
+/// Adds a reviewer's note to a session.
+pub fn add_note(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    author: Uuid,
+    body: &str,
+) -> Result<Note, AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "a note cannot be empty"));
+    }
+    if body.chars().count() > MAX_NOTE {
+        return Err(AppError::field(
+            "body",
+            format!("must be at most {MAX_NOTE} characters"),
+        ));
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::field(
+            "body",
+            "must not contain control characters",
+        ));
+    }
+    conn.transaction(|conn| {
+        lock_open_session(conn, session_id)?;
+        let note = notes::insert(
+            conn,
+            &NewNote {
+                session_id,
+                author_id: author,
+                body: Some(body.to_owned()),
+                created_at: None,
+            },
+        )?;
+        diesel::update(sessions::table.find(session_id))
+            .set((
+                sessions::updated_at.eq(Utc::now()),
+                sessions::last_activity.eq("note.added"),
+            ))
+            .execute(conn)?;
+        events::insert(
+            conn,
+            &NewEvent::new(Actor::User(author), "note.added", Some(session_id))
+                .details(json!({ "note_id": note.id })),
+        )?;
+        Ok(note)
+    })
+}
+
+/// Who is assigning, and what their role lets them do.
+#[derive(Debug, Clone, Copy)]
+pub struct Assigner {
+    /// The acting user.
+    pub id: Uuid,
+    /// Their role: reviewers assign only themselves; managers and admins anyone.
+    pub role: Role,
+}
+
+/// Assigns the session to `assignee`, or unassigns it with `None`. Reviewers may take a
+/// case or let go of their own; managers and admins may give any case to any reviewer or
+/// admin. A final session keeps its assignee.
+pub fn assign(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    assignee: Option<Uuid>,
+    by: Assigner,
+) -> Result<Option<Uuid>, AppError> {
+    conn.transaction(|conn| {
+        let (status, current) = lock_open_session(conn, session_id)?;
+        if status
+            .parse::<SessionStatus>()
+            .map(|s| s.is_final())
+            .unwrap_or(true)
+        {
+            return Err(AppError::Conflict(format!(
+                "session is {}: it cannot be reassigned",
+                status.replace('_', " ")
+            )));
+        }
+        let may_assign_anyone = matches!(by.role, Role::Manager | Role::Admin);
+        if !may_assign_anyone {
+            let to_self = assignee == Some(by.id);
+            let letting_go = assignee.is_none() && current == Some(by.id);
+            if !(to_self || letting_go) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        if let Some(target) = assignee {
+            let role: Option<(String, bool)> = users::table
+                .find(target)
+                .select((users::role, users::disabled))
+                .first(conn)
+                .optional()?;
+            match role {
+                Some((role, false)) if role == "reviewer" || role == "admin" => {}
+                Some(_) => {
+                    return Err(AppError::field(
+                        "assignee",
+                        "only an active reviewer or admin can work a case",
+                    ));
+                }
+                None => return Err(AppError::field("assignee", "no such user")),
+            }
+        }
+        if current == assignee {
+            return Ok(assignee);
+        }
+        let now = Utc::now();
+        let action = if assignee.is_some() {
+            "session.assigned"
+        } else {
+            "session.unassigned"
+        };
+        diesel::update(sessions::table.find(session_id))
+            .set((
+                sessions::assigned_to.eq(assignee),
+                sessions::assigned_at.eq(assignee.map(|_| now)),
+                sessions::updated_at.eq(now),
+                sessions::last_activity.eq(action),
+            ))
+            .execute(conn)?;
+        let details = json!({ "assignee": assignee, "previous": current });
+        events::insert(
+            conn,
+            &NewEvent::new(Actor::User(by.id), action, Some(session_id)).details(details),
+        )?;
+        Ok(assignee)
+    })
+}

@@ -1,0 +1,143 @@
+//! One account's sessions for the account page: newest first, keyset paged over
+//! `(created_at, id)` on the `sessions_account_created_idx` index.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::schema::sessions;
+
+/// The columns the account page shows of a session.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
+pub struct AccountSession {
+    /// Primary key.
+    pub id: Uuid,
+    /// Lifecycle status.
+    pub status: String,
+    /// `person.name.first`
+    pub first_name: Option<String>,
+    /// `person.name.middle`
+    pub middle_name: Option<String>,
+    /// `person.name.last`
+    pub last_name: Option<String>,
+    /// `approved` or `declined`.
+    pub decision: Option<String>,
+    /// The decline reason code.
+    pub decision_reason: Option<String>,
+    /// Creation time, the sort key.
+    pub created_at: DateTime<Utc>,
+    /// When its personal data was redacted.
+    pub redacted_at: Option<DateTime<Utc>>,
+}
+
+/// Where a page starts: a session of the account, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The newest sessions.
+    Newest,
+    /// Sessions created before this one (the next page).
+    Before(Uuid),
+    /// Sessions created after this one (the previous page).
+    After(Uuid),
+}
+
+/// One page of an account's sessions, newest first.
+#[derive(Debug, Clone)]
+pub struct SessionsPage {
+    /// The sessions, newest first.
+    pub sessions: Vec<AccountSession>,
+    /// More recent sessions exist.
+    pub has_newer: bool,
+    /// Older sessions exist.
+    pub has_older: bool,
+}
+
+/// Sessions of `account_id` strictly newer (`newer`) or older than the position `at`.
+fn beyond(
+    account_id: Uuid,
+    at: (DateTime<Utc>, Uuid),
+    newer: bool,
+) -> sessions::BoxedQuery<'static, diesel::pg::Pg> {
+    let (t, id) = at;
+    let query = sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .into_boxed();
+    if newer {
+        query.filter(
+            sessions::created_at
+                .gt(t)
+                .or(sessions::created_at.eq(t).and(sessions::id.gt(id))),
+        )
+    } else {
+        query.filter(
+            sessions::created_at
+                .lt(t)
+                .or(sessions::created_at.eq(t).and(sessions::id.lt(id))),
+        )
+    }
+}
+
+/// A page of at most `size` sessions of the account. `None` when the cursor is not a
+/// session of this account.
+pub fn page(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    cursor: Cursor,
+    size: i64,
+) -> QueryResult<Option<SessionsPage>> {
+    let size = size.max(1);
+    let at = match cursor {
+        Cursor::Newest => None,
+        Cursor::Before(id) | Cursor::After(id) => {
+            let found: Option<DateTime<Utc>> = sessions::table
+                .find(id)
+                .filter(sessions::account_id.eq(account_id))
+                .select(sessions::created_at)
+                .first(conn)
+                .optional()?;
+            match found {
+                Some(t) => Some((t, id)),
+                None => return Ok(None),
+            }
+        }
+    };
+    let newest_first = (sessions::created_at.desc(), sessions::id.desc());
+    let oldest_first = (sessions::created_at.asc(), sessions::id.asc());
+    let query = match (cursor, at) {
+        (Cursor::Before(_), Some(at)) => beyond(account_id, at, false).order(newest_first),
+        (Cursor::After(_), Some(at)) => beyond(account_id, at, true).order(oldest_first),
+        _ => sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .into_boxed()
+            .order(newest_first),
+    };
+    let mut rows: Vec<AccountSession> = query
+        .limit(size + 1)
+        .select(AccountSession::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > size;
+    rows.truncate(size as usize);
+    // A cursor is a session of this account, so the page it came from is not empty.
+    let (has_newer, has_older) = match cursor {
+        Cursor::Newest => (false, more),
+        Cursor::Before(_) => (true, more),
+        Cursor::After(_) => {
+            rows.reverse();
+            (more, true)
+        }
+    };
+    Ok(Some(SessionsPage {
+        sessions: rows,
+        has_newer,
+        has_older,
+    }))
+}
+
+/// How many sessions the account has (an account holds a handful, so this stays cheap).
+pub fn count(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,336 @@
+//! Audit events in words, shared by the audit log and the case page's timeline: who did it
+//! ([`ActorNames`]) and what happened ([`describe`]). Events carry field names, ids and codes,
+//! never applicant data (SPEC section 2), and the words add nothing but names of users and
+//! API keys: a code that does not look like one is left out rather than shown.
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::kinds::DeclineReason;
+use crate::store::audit;
+use crate::store::events::Event;
+use words::{document_label, field_label, sign_in_reason};
+
+mod words;
+
+/// Every action Session Desk records, for the audit log's action filter.
+pub const KNOWN_ACTIONS: &[&str] = &[
+    "session.created",
+    "session.started",
+    "session.person_updated",
+    "document.created",
+    "document.file_uploaded",
+    "document.viewed",
+    "session.submitted",
+    "verification.completed",
+    "session.completed",
+    "session.failed",
+    "session.assigned",
+    "session.unassigned",
+    "note.added",
+    "session.marked_for_review",
+    "session.approved",
+    "session.declined",
+    "session.expired",
+    "session.redacted",
+    "user.signed_in",
+    "user.sign_in_failed",
+    "user.signed_out",
+    "user.created",
+    "user.role_changed",
+    "user.disabled",
+    "user.enabled",
+    "user.password_reset",
+    "user.password_changed",
+    "api_key.created",
+    "api_key.revoked",
+    "api_key.revoked_key_used",
+];
+
+/// Details keys that hold a user id.
+const USER_KEYS: &[&str] = &["assignee", "previous", "user_id"];
+/// Details keys that hold an API key id.
+const API_KEY_KEYS: &[&str] = &["api_key_id", "key_id"];
+
+/// The display names of the users and API keys a list of events mentions, as actors or in
+/// their details (an assignee, the user whose role changed), loaded in one query per table.
+#[derive(Debug, Clone, Default)]
+pub struct ActorNames {
+    users: HashMap<Uuid, String>,
+    api_keys: HashMap<Uuid, String>,
+}
+
+fn detail_id(event: &Event, key: &str) -> Option<Uuid> {
+    event
+        .details
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+impl ActorNames {
+    /// Loads the names every event of `events` needs: one query for users, one for keys.
+    pub fn load(conn: &mut PgConnection, events: &[Event]) -> QueryResult<ActorNames> {
+        let mut users = BTreeSet::new();
+        let mut keys = BTreeSet::new();
+        for event in events {
+            match (event.actor_type.as_str(), event.actor_id) {
+                ("user", Some(id)) => {
+                    users.insert(id);
+                }
+                ("api_key", Some(id)) => {
+                    keys.insert(id);
+                }
+                _ => {}
+            }
+            users.extend(USER_KEYS.iter().filter_map(|k| detail_id(event, k)));
+            keys.extend(API_KEY_KEYS.iter().filter_map(|k| detail_id(event, k)));
+        }
+        let users: Vec<Uuid> = users.into_iter().collect();
+        let keys: Vec<Uuid> = keys.into_iter().collect();
+        Ok(ActorNames {
+            users: audit::user_names(conn, &users)?.into_iter().collect(),
+            api_keys: audit::api_key_names(conn, &keys)?.into_iter().collect(),
+        })
+    }
+
+    /// Adds a user's name by hand (tests, or a caller that already has it).
+    pub fn with_user(mut self, id: Uuid, display_name: impl Into<String>) -> Self {
+        self.users.insert(id, display_name.into());
+        self
+    }
+
+    /// Adds an API key's name by hand (tests, or a caller that already has it).
+    pub fn with_api_key(mut self, id: Uuid, name: impl Into<String>) -> Self {
+        self.api_keys.insert(id, name.into());
+        self
+    }
+
+    /// A user's display name, if loaded.
+    pub fn user(&self, id: Uuid) -> Option<&str> {
+        self.users.get(&id).map(String::as_str)
+    }
+
+    /// An API key's name, if loaded.
+    pub fn api_key(&self, id: Uuid) -> Option<&str> {
+        self.api_keys.get(&id).map(String::as_str)
+    }
+
+    /// Who did it, in words: `Jane Doe`, `API key "Onboarding flow"`, `System`.
+    pub fn actor(&self, event: &Event) -> String {
+        match (event.actor_type.as_str(), event.actor_id) {
+            ("user", Some(id)) => self.user(id).unwrap_or("Unknown user").to_owned(),
+            ("api_key", Some(id)) => match self.api_key(id) {
+                Some(name) => format!("API key \"{name}\""),
+                None => "Unknown API key".to_owned(),
+            },
+            ("system", _) => "System".to_owned(),
+            ("user", None) => "Unknown user".to_owned(),
+            ("api_key", None) => "Unknown API key".to_owned(),
+            (other, _) => code(other).unwrap_or("Unknown").to_owned(),
+        }
+    }
+
+    fn user_in(&self, event: &Event, key: &str) -> Option<String> {
+        detail_id(event, key).map(|id| self.user(id).unwrap_or("an unknown user").to_owned())
+    }
+
+    fn key_in(&self, event: &Event) -> Option<String> {
+        API_KEY_KEYS
+            .iter()
+            .find_map(|k| detail_id(event, k))
+            .map(|id| match self.api_key(id) {
+                Some(name) => format!("API key \"{name}\""),
+                None => "an API key".to_owned(),
+            })
+    }
+}
+
+/// A details value that is a code (`front`, `document_expired`, `verification/idv`): short
+/// lowercase ASCII. Anything else is not shown, so no free text can leak into the words.
+fn code(value: &str) -> Option<&str> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_./:-".contains(&b));
+    ok.then_some(value)
+}
+
+fn detail<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
+    event
+        .details
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(code)
+}
+
+fn codes<'a>(event: &'a Event, key: &str) -> Vec<&'a str> {
+    event
+        .details
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(code)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn file_words(event: &Event) -> &'static str {
+    match detail(event, "side") {
+        Some("front") => "the front of a document",
+        Some("back") => "the back of a document",
+        Some("portrait") => "a portrait photo",
+        Some("page") => "a page of a document",
+        _ => "a document file",
+    }
+}
+
+fn role_change(event: &Event, whose: &str) -> String {
+    match (detail(event, "from"), detail(event, "to")) {
+        (Some(from), Some(to)) => format!("changed {whose} role from {from} to {to}"),
+        (None, Some(to)) => format!("changed {whose} role to {to}"),
+        _ => format!("changed {whose} role"),
+    }
+}
+
+fn decision(event: &Event, verb: &str) -> String {
+    let mut words = format!("{verb} the session");
+    if let Some(reason) = detail(event, "reason") {
+        let label = match reason.parse::<DeclineReason>() {
+            Ok(r) => r.label().to_lowercase(),
+            Err(_) => reason.replace('_', " "),
+        };
+        words.push_str(&format!(" ({label})"));
+    }
+    if event.details.get("comment").and_then(Value::as_bool) == Some(true) {
+        words.push_str(", with a comment");
+    }
+    words
+}
+
+/// What happened, in words, to follow the actor's name: "approved the session", "changed
+/// personal data: first name, email". Unknown actions fall back to the action name.
+pub fn describe(event: &Event, names: &ActorNames) -> String {
+    // Whether the details name the actor themselves (an assignment to self).
+    let own = |key: &str| event.actor_id.is_some() && detail_id(event, key) == event.actor_id;
+    // The user an admin acted on: "Omar Haddad", "an unknown user", or `None` if unnamed.
+    let target = || names.user_in(event, "user_id");
+    match event.action.as_str() {
+        "session.created" => "created the session".to_owned(),
+        "session.started" => "started the session".to_owned(),
+        "session.person_updated" => {
+            let fields: Vec<&str> = codes(event, "fields")
+                .into_iter()
+                .map(|f| field_label(f).unwrap_or(f))
+                .collect();
+            if fields.is_empty() {
+                "changed personal data".to_owned()
+            } else {
+                format!("changed personal data: {}", fields.join(", "))
+            }
+        }
+        "document.created" => match detail(event, "document_type").and_then(document_label) {
+            Some(label) => format!("added a {label}"),
+            None => "added a document".to_owned(),
+        },
+        "document.file_uploaded" => format!("uploaded {}", file_words(event)),
+        "document.viewed" => format!("viewed {}", file_words(event)),
+        "session.submitted" => "submitted the session".to_owned(),
+        "verification.completed" => {
+            let kind = detail(event, "kind").unwrap_or("a verification");
+            let mut words = format!("ran {kind}");
+            if let Some(status) = detail(event, "status") {
+                words.push_str(&format!(": {}", status.replace('_', " ")));
+            }
+            let failed = codes(event, "failed_checks");
+            if !failed.is_empty() {
+                words.push_str(&format!(" ({})", failed.join(", ")));
+            }
+            words
+        }
+        "session.completed" => "completed the session".to_owned(),
+        "session.failed" => "marked the session as failed".to_owned(),
+        "session.assigned" => {
+            let to = if own("assignee") {
+                Some("themselves".to_owned())
+            } else {
+                names.user_in(event, "assignee")
+            };
+            let mut words = match to {
+                Some(to) => format!("assigned the session to {to}"),
+                None => "assigned the session".to_owned(),
+            };
+            if let Some(previous) = names.user_in(event, "previous") {
+                words.push_str(&format!(" (previously {previous})"));
+            }
+            words
+        }
+        "session.unassigned" => match names.user_in(event, "previous") {
+            Some(_) if own("previous") => "unassigned themselves from the session".to_owned(),
+            Some(previous) => format!("unassigned {previous} from the session"),
+            None => "unassigned the session".to_owned(),
+        },
+        "note.added" => "added a note".to_owned(),
+        "session.marked_for_review" => "marked the session for review".to_owned(),
+        "session.approved" => decision(event, "approved"),
+        "session.declined" => decision(event, "declined"),
+        "session.expired" => "expired the session".to_owned(),
+        "session.redacted" => "redacted the session's personal data".to_owned(),
+        "user.signed_in" => "signed in".to_owned(),
+        "user.signed_out" => "signed out".to_owned(),
+        "user.sign_in_failed" => match detail(event, "reason") {
+            Some(reason) => format!("failed to sign in ({})", sign_in_reason(reason)),
+            None => "failed to sign in".to_owned(),
+        },
+        "user.created" => {
+            let mut words = match target() {
+                Some(who) => format!("created the user {who}"),
+                None => "created a user".to_owned(),
+            };
+            if let Some(role) = detail(event, "role") {
+                words.push_str(&format!(" as {role}"));
+            }
+            words
+        }
+        "user.role_changed" => match target() {
+            Some(who) => role_change(event, &format!("{who}'s")),
+            None => role_change(event, "a user's"),
+        },
+        "user.disabled" => format!("disabled {}", target().unwrap_or_else(|| "a user".into())),
+        "user.enabled" => format!("enabled {}", target().unwrap_or_else(|| "a user".into())),
+        "user.password_reset" => match target() {
+            Some(who) => format!("reset {who}'s password"),
+            None => "reset a user's password".to_owned(),
+        },
+        "user.password_changed" => match target() {
+            Some(who) if !own("user_id") => format!("changed {who}'s password"),
+            _ => "changed their password".to_owned(),
+        },
+        "api_key.created" => match names.key_in(event) {
+            Some(key) => format!("created {key}"),
+            None => "created an API key".to_owned(),
+        },
+        "api_key.revoked" => match names.key_in(event) {
+            Some(key) => format!("revoked {key}"),
+            None => "revoked an API key".to_owned(),
+        },
+        "api_key.revoked_key_used" => match names.key_in(event) {
+            Some(key) => format!("refused a request made with revoked {key}"),
+            None if event.actor_type == "api_key" => {
+                "made a request after the key was revoked (refused)".to_owned()
+            }
+            None => "refused a request made with a revoked API key".to_owned(),
+        },
+        other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

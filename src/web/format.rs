@@ -1,0 +1,131 @@
+//! Small formatting rules shared by the dashboard's pages: ages, counts, names.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::person::mask;
+
+/// A compact relative age: "12 min", "5 h", "3 d".
+pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - since).num_minutes().max(0);
+    if minutes < 1 {
+        "now".to_owned()
+    } else if minutes < 60 {
+        format!("{minutes} min")
+    } else if minutes < 48 * 60 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{} d", minutes / (60 * 24))
+    }
+}
+
+/// An age with hours for days, for the manager's "oldest waiting": "4 d 3 h".
+pub fn long_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - since).num_minutes().max(0);
+    let (d, h, m) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, h) => format!("{h} h {m} min"),
+        (d, h) => format!("{d} d {h} h"),
+    }
+}
+
+/// An exact UTC time for `title` attributes and tables.
+pub fn exact(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// 1234567 as "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A count read with a cap: exact up to the cap, "1,000+" beyond.
+pub fn capped(n: i64, cap: i64) -> String {
+    if n > cap {
+        format!("{}+", thousands(cap))
+    } else {
+        thousands(n)
+    }
+}
+
+/// The first eight hex digits of an id, as people read it aloud.
+pub fn short_id(id: &uuid::Uuid) -> String {
+    id.simple().to_string()[..8].to_owned()
+}
+
+/// An applicant's name for lists: given names and surname, masked for managers.
+pub fn applicant(
+    first: Option<&str>,
+    middle: Option<&str>,
+    last: Option<&str>,
+    masked: bool,
+) -> String {
+    let name = [first, middle, last]
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        "(no name yet)".to_owned()
+    } else if masked {
+        mask(&name)
+    } else {
+        name
+    }
+}
+
+/// A possibly personal value as a viewer may see it.
+pub fn shown(value: Option<&str>, masked: bool) -> String {
+    match value {
+        None | Some("") => "—".to_owned(),
+        Some(v) if masked => mask(v),
+        Some(v) => v.to_owned(),
+    }
+}
+
+/// "session.marked_for_review" as "marked for review".
+pub fn activity(action: &str) -> String {
+    let last = action.rsplit('.').next().unwrap_or(action);
+    last.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn ages_are_compact() {
+        let now = Utc::now();
+        assert_eq!(age(now - Duration::minutes(12), now), "12 min");
+        assert_eq!(age(now - Duration::hours(5), now), "5 h");
+        assert_eq!(age(now - Duration::days(3), now), "3 d");
+        assert_eq!(long_age(now - Duration::hours(99), now), "4 d 3 h");
+    }
+
+    #[test]
+    fn counts_have_separators_and_caps() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(capped(1001, 1000), "1,000+");
+        assert_eq!(capped(212, 1000), "212");
+    }
+
+    #[test]
+    fn managers_see_initials_only() {
+        assert_eq!(
+            applicant(Some("Anna"), None, Some("Eriksson"), true),
+            "A*** E*******"
+        );
+        assert_eq!(applicant(None, None, None, false), "(no name yet)");
+    }
+}

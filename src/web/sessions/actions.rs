@@ -1,0 +1,346 @@
+//! The case page's forms: decisions, assignment, notes and personal data. Each goes
+//! through the same services as the API, then back to the case with a flash message
+//! (post/redirect/get). A conflict says who got there first.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::detail::render_case;
+use crate::db::{self, DbPool};
+use crate::domain::actor::Actor;
+use crate::domain::kinds::DeclineReason;
+use crate::domain::status::Action;
+use crate::error::AppError;
+use crate::service::casework::{self, Assigner};
+use crate::service::person::{self, PersonForm};
+use crate::service::transitions::{self, Request, past_tense};
+use crate::store::sessions;
+use crate::web::auth::{CaseWorker, CurrentUser};
+use crate::web::csrf::CsrfForm;
+use crate::web::format;
+use crate::web::page;
+use crate::web::session as cookie;
+
+fn case_url(id: Uuid, queue: &str) -> String {
+    if queue.is_empty() {
+        format!("/sessions/{id}")
+    } else {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("queue", queue)
+            .finish();
+        format!("/sessions/{id}?{q}")
+    }
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound("session"))
+}
+
+/// Explains a lost race in the words a reviewer needs: who decided, and when.
+async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<String, AppError> {
+    let session = db::run(pool, move |conn| {
+        let s = sessions::find(conn, id)?;
+        let name = match s.as_ref().and_then(|s| s.decided_by) {
+            Some(uid) => crate::store::users::find(conn, uid)?.map(|u| u.display_name),
+            None => None,
+        };
+        Ok(s.map(|s| (s, name)))
+    })
+    .await?;
+    Ok(match session {
+        Some((s, name)) if s.decision.is_some() => format!(
+            "Nothing was changed: this session was already {} by {} at {}.",
+            s.decision.as_deref().unwrap_or("decided"),
+            name.unwrap_or_else(|| "an integration".to_owned()),
+            s.decisioned_at.map(format::exact).unwrap_or_default()
+        ),
+        _ => format!("Nothing was changed: {fallback}."),
+    })
+}
+
+async fn transition(
+    pool: &DbPool,
+    session: &Session,
+    id: Uuid,
+    queue: &str,
+    request: Request,
+) -> Result<HttpResponse, AppError> {
+    let action = request.action;
+    let result = db::run(pool, move |conn| transitions::apply(conn, id, &request)).await;
+    match result {
+        Ok(_) => cookie::flash(
+            session,
+            "success",
+            format!("Session {}.", past_tense(action)),
+        ),
+        Err(AppError::Conflict(message)) => {
+            cookie::flash(session, "error", conflict_message(pool, id, message).await?);
+        }
+        Err(AppError::Validation(errors)) => {
+            let text = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            cookie::flash(session, "error", format!("Nothing was changed: {text}."));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page::see_other(&case_url(id, queue)))
+}
+
+/// The decision forms.
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    queue: String,
+}
+
+/// Approves the session.
+#[post("/sessions/{id}/approve")]
+pub async fn approve(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let f = form.0;
+    let comment = Some(f.comment).filter(|c| !c.trim().is_empty());
+    transition(
+        &pool,
+        &session,
+        id,
+        &f.queue,
+        Request::approve(Actor::User(user.id), comment),
+    )
+    .await
+}
+
+/// Declines the session with a reason code.
+#[post("/sessions/{id}/decline")]
+pub async fn decline(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let f = form.0;
+    let Ok(reason) = f.reason.parse::<DeclineReason>() else {
+        cookie::flash(
+            &session,
+            "error",
+            "Nothing was changed: choose a reason for the decline.",
+        );
+        return Ok(page::see_other(&case_url(id, &f.queue)));
+    };
+    let comment = Some(f.comment).filter(|c| !c.trim().is_empty());
+    transition(
+        &pool,
+        &session,
+        id,
+        &f.queue,
+        Request::decline(Actor::User(user.id), reason, comment),
+    )
+    .await
+}
+
+/// A form carrying only the queue context.
+#[derive(Deserialize)]
+pub struct QueueOnly {
+    #[serde(default)]
+    queue: String,
+}
+
+/// Marks the session for review.
+#[post("/sessions/{id}/mark-for-review")]
+pub async fn mark_for_review(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<QueueOnly>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    transition(
+        &pool,
+        &session,
+        id,
+        &form.0.queue,
+        Request::new(Action::MarkForReview, Actor::User(user.id)),
+    )
+    .await
+}
+
+/// Expires the session.
+#[post("/sessions/{id}/expire")]
+pub async fn expire(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<QueueOnly>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    transition(
+        &pool,
+        &session,
+        id,
+        &form.0.queue,
+        Request::new(Action::Expire, Actor::User(user.id)),
+    )
+    .await
+}
+
+/// The assignment form: `me`, a user id, or empty for nobody.
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    queue: String,
+}
+
+/// Assigns or unassigns the session.
+#[post("/sessions/{id}/assign")]
+pub async fn assign(
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let f = form.0;
+    let assignee = match f.assignee.trim() {
+        "" => None,
+        "me" => Some(user.id),
+        other => Some(
+            Uuid::parse_str(other).map_err(|_| AppError::field("assignee", "is not a user id"))?,
+        ),
+    };
+    let by = Assigner {
+        id: user.id,
+        role: user.role,
+    };
+    match db::run(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
+        Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
+        Ok(None) => cookie::flash(&session, "success", "Session unassigned."),
+        Err(AppError::Conflict(m)) => {
+            cookie::flash(&session, "error", format!("Nothing was changed: {m}."))
+        }
+        Err(AppError::Validation(errors)) => {
+            let text = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            cookie::flash(&session, "error", format!("Nothing was changed: {text}."));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page::see_other(&case_url(id, &f.queue)))
+}
+
+/// The note form.
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    queue: String,
+}
+
+/// Adds a note.
+#[post("/sessions/{id}/notes")]
+pub async fn add_note(
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<NoteForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let f = form.0;
+    let author = user.id;
+    let body = f.body.clone();
+    match db::run(&pool, move |conn| {
+        casework::add_note(conn, id, author, &body)
+    })
+    .await
+    {
+        Ok(_) => cookie::flash(&session, "success", "Note added."),
+        Err(AppError::Validation(errors)) => {
+            let text = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            cookie::flash(
+                &session,
+                "error",
+                format!("The note was not added: {text}."),
+            );
+        }
+        Err(AppError::Conflict(m)) => {
+            cookie::flash(&session, "error", format!("The note was not added: {m}."))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page::see_other(&case_url(id, &f.queue)))
+}
+
+/// The personal data form, with the queue context.
+#[derive(Deserialize)]
+pub struct PersonEditForm {
+    #[serde(flatten)]
+    person: PersonForm,
+    #[serde(default)]
+    queue: String,
+}
+
+/// Saves personal data; any invalid field saves nothing and shows each error beside its
+/// field, with what was typed kept.
+#[post("/sessions/{id}/person")]
+pub async fn edit_person(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    form: CsrfForm<PersonEditForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let PersonEditForm { person: raw, queue } = form.0;
+    let changes = match person::parse(&raw, Utc::now().date_naive()) {
+        Ok(c) => c,
+        Err(errors) => {
+            return render_case(&pool, &session, &user, id, queue, Some((raw, errors))).await;
+        }
+    };
+    let actor = Actor::User(user.id);
+    match db::run(&pool, move |conn| person::update(conn, id, &changes, actor)).await {
+        Ok((_, fields)) if fields.is_empty() => {
+            cookie::flash(&session, "info", "Nothing had changed.")
+        }
+        Ok((_, fields)) => cookie::flash(
+            &session,
+            "success",
+            format!("Saved: {}.", fields.join(", ")),
+        ),
+        Err(AppError::Conflict(m)) => {
+            cookie::flash(&session, "error", format!("Nothing was saved: {m}."))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page::see_other(&case_url(id, &queue)))
+}

@@ -1,0 +1,87 @@
+//! Everything the case page shows, loaded in one trip to the database.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::schema::users;
+use crate::store::accounts::{self, Account};
+use crate::store::devices::{self, Device};
+use crate::store::documents::{self, Document, FileMeta};
+use crate::store::events::{self, Event};
+use crate::store::notes::{self, Note};
+use crate::store::sessions::{self, Session};
+use crate::store::verifications::{self, Check, Verification};
+
+/// A session with everything around it.
+pub struct Case {
+    /// The session.
+    pub session: Session,
+    /// Its account.
+    pub account: Account,
+    /// Its documents, oldest first.
+    pub documents: Vec<Document>,
+    /// Their files, without bytes.
+    pub files: Vec<FileMeta>,
+    /// Its verifications, newest first.
+    pub verifications: Vec<Verification>,
+    /// Their checks, in order.
+    pub checks: Vec<Check>,
+    /// The device it was started from.
+    pub device: Option<Device>,
+    /// Reviewers' notes.
+    pub notes: Vec<Note>,
+    /// The audit trail, oldest first.
+    pub events: Vec<Event>,
+    /// Display names of every user the page mentions.
+    pub user_names: HashMap<Uuid, String>,
+    /// Active users a case can be assigned to: (id, display name).
+    pub assignable: Vec<(Uuid, String)>,
+}
+
+/// Loads a case; `NotFound` when there is no such session.
+pub fn load(conn: &mut PgConnection, id: Uuid) -> Result<Case, AppError> {
+    let session = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
+    let account = accounts::find(conn, session.account_id)?.ok_or(AppError::NotFound("account"))?;
+    let documents = documents::for_session(conn, id)?;
+    let doc_ids: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+    let files = documents::files_for(conn, &doc_ids)?;
+    let verifications = verifications::for_session(conn, id)?;
+    let ver_ids: Vec<Uuid> = verifications.iter().map(|v| v.id).collect();
+    let checks = verifications::checks_for(conn, &ver_ids)?;
+    let device = devices::for_session(conn, id)?;
+    let notes = notes::for_session(conn, id)?;
+    let events = events::for_session(conn, id)?;
+    let mut wanted: Vec<Uuid> = notes.iter().map(|n| n.author_id).collect();
+    wanted.extend(session.assigned_to);
+    wanted.extend(session.decided_by);
+    wanted.extend(session.redacted_by);
+    let user_names: HashMap<Uuid, String> = users::table
+        .filter(users::id.eq_any(&wanted))
+        .select((users::id, users::display_name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect();
+    let assignable = users::table
+        .filter(users::disabled.eq(false))
+        .filter(users::role.eq_any(["reviewer", "admin"]))
+        .filter(users::password_hash.not_like("!%"))
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(Case {
+        session,
+        account,
+        documents,
+        files,
+        verifications,
+        checks,
+        device,
+        notes,
+        events,
+        user_names,
+        assignable,
+    })
+}

@@ -1,0 +1,404 @@
+//! `GET /sessions/{id}`: the case page. Everything needed for a decision on one screen:
+//! the document beside the data it must match, the checks, the history, and only the
+//! actions the status and the role allow.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::case::{self, Case};
+use super::view::{self, Actions, DataRow, DocView, VerificationView};
+use crate::db::{self, DbPool};
+use crate::domain::kinds::{DeclineReason, IdentityClass};
+use crate::domain::person::{FieldError, mask};
+use crate::error::AppError;
+use crate::service::person::PersonForm;
+use crate::web::auth::CurrentUser;
+use crate::web::events::{ActorNames, describe};
+use crate::web::format;
+use crate::web::page::{self, Page};
+
+/// A labelled value in the personal data panel.
+pub struct Fact {
+    /// Label.
+    pub label: &'static str,
+    /// Value, masked for managers.
+    pub value: String,
+}
+
+/// One line of the timeline.
+pub struct TimelineItem {
+    /// "3 d" or "14:02".
+    pub when: String,
+    /// Exact time.
+    pub exact: String,
+    /// Who.
+    pub actor: String,
+    /// What, in words.
+    pub what: String,
+}
+
+/// A note as shown.
+pub struct NoteView {
+    /// Author.
+    pub author: String,
+    /// When.
+    pub when: String,
+    /// Exact time.
+    pub exact: String,
+    /// Text, or a placeholder once redacted.
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions/detail.html")]
+struct CasePage {
+    page: Page,
+    id: Uuid,
+    short_id: String,
+    queue: String,
+    queue_param: String,
+    applicant: String,
+    account: String,
+    account_href: String,
+    status: String,
+    status_label: String,
+    created_age: String,
+    created_exact: String,
+    assignee: Option<String>,
+    decision: Option<String>,
+    redacted: Option<String>,
+    masked: bool,
+    can_see_files: bool,
+    docs: Vec<DocView>,
+    data_rows: Vec<DataRow>,
+    verifications: Vec<VerificationView>,
+    facts: Vec<Fact>,
+    device: Vec<Fact>,
+    notes: Vec<NoteView>,
+    timeline: Vec<TimelineItem>,
+    actions: Actions,
+    reasons: &'static [DeclineReason],
+    classes: &'static [IdentityClass],
+    assignable: Vec<(String, String, bool)>,
+    form: PersonForm,
+    errors: Vec<FieldError>,
+    edit_open: bool,
+}
+
+impl CasePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
+        v.as_deref().unwrap_or("")
+    }
+}
+
+/// The queue a case was opened from, carried through its links.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueContext {
+    /// The queue's filter query string.
+    #[serde(default)]
+    pub queue: String,
+}
+
+fn person_form(case: &Case) -> PersonForm {
+    let s = &case.session;
+    PersonForm {
+        first_name: s.first_name.clone(),
+        middle_name: s.middle_name.clone(),
+        last_name: s.last_name.clone(),
+        birth_date: s.birth_date.map(|d| d.to_string()),
+        email: s.email.clone(),
+        phone: s.phone.clone(),
+        address_line1: s.address_line1.clone(),
+        address_line2: s.address_line2.clone(),
+        address_sublocality: s.address_sublocality.clone(),
+        address_locality: s.address_locality.clone(),
+        address_administrative_area: s.address_administrative_area.clone(),
+        address_postal_code: s.address_postal_code.clone(),
+        address_country_code: s.address_country_code.clone(),
+        identity_number: s.identity_number.clone(),
+        identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
+        identity_number_class: s.identity_number_class.clone(),
+    }
+}
+
+/// Renders the case page, with a failed edit's values and errors when there are some.
+pub async fn render_case(
+    pool: &DbPool,
+    session: &Session,
+    user: &CurrentUser,
+    id: Uuid,
+    queue: String,
+    failed_edit: Option<(PersonForm, Vec<FieldError>)>,
+) -> Result<HttpResponse, AppError> {
+    let (case, names) = db::run(pool, move |conn| {
+        let case = case::load(conn, id)?;
+        let names = ActorNames::load(conn, &case.events)?;
+        Ok((case, names))
+    })
+    .await?;
+    let now = Utc::now();
+    let s = &case.session;
+    let masked = user.sees_masked_data();
+    let name = |id: Option<Uuid>| {
+        id.and_then(|i| case.user_names.get(&i).cloned())
+            .unwrap_or_else(|| "someone".to_owned())
+    };
+    let shown = |v: &Option<String>| format::shown(v.as_deref(), masked);
+    let decision = s.decision.as_ref().map(|d| {
+        let who = match s.decided_by_type.as_deref() {
+            Some("user") => name(s.decided_by),
+            Some("api_key") => "an API key".to_owned(),
+            _ => "Session Desk".to_owned(),
+        };
+        let when = s.decisioned_at.map(format::exact).unwrap_or_default();
+        let reason = s
+            .decision_reason
+            .as_deref()
+            .and_then(|r| r.parse::<DeclineReason>().ok())
+            .map(|r| format!(" — {}", r.label()))
+            .unwrap_or_default();
+        let comment = s
+            .decision_comment
+            .as_deref()
+            .map(|c| format!(": “{c}”"))
+            .unwrap_or_default();
+        format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
+    });
+    let redacted = s.redacted_at.map(|t| {
+        let who = match s.redacted_by_type.as_deref() {
+            Some("user") => name(s.redacted_by),
+            Some("api_key") => "an API key".to_owned(),
+            _ => "the retention policy".to_owned(),
+        };
+        format!(
+            "Personal data redacted on {} by {who}.",
+            t.format("%Y-%m-%d")
+        )
+    });
+    let birth = s.birth_date.map(|d| d.to_string());
+    let address = [
+        &s.address_line1,
+        &s.address_line2,
+        &s.address_postal_code,
+        &s.address_locality,
+        &s.address_administrative_area,
+        &s.address_country_code,
+    ]
+    .iter()
+    .filter_map(|v| v.as_deref())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let facts = vec![
+        Fact {
+            label: "Name",
+            value: format::applicant(
+                s.first_name.as_deref(),
+                s.middle_name.as_deref(),
+                s.last_name.as_deref(),
+                masked,
+            ),
+        },
+        Fact {
+            label: "Birth date",
+            value: if masked {
+                birth
+                    .map(|_| "****-**-**".to_owned())
+                    .unwrap_or_else(|| "—".into())
+            } else {
+                shown(&birth)
+            },
+        },
+        Fact {
+            label: "Email",
+            value: shown(&s.email),
+        },
+        Fact {
+            label: "Phone",
+            value: shown(&s.phone),
+        },
+        Fact {
+            label: "Address",
+            value: format::shown(Some(address.as_str()), masked),
+        },
+        Fact {
+            label: "Identity number",
+            value: match &s.identity_number {
+                Some(n) => format!(
+                    "{} ({} {})",
+                    if masked { mask(n) } else { n.clone() },
+                    s.identity_number_issuing_country_code
+                        .as_deref()
+                        .unwrap_or("?"),
+                    s.identity_number_class
+                        .as_deref()
+                        .unwrap_or("")
+                        .replace('_', " ")
+                ),
+                None => "—".to_owned(),
+            },
+        },
+    ];
+    let device = case
+        .device
+        .as_ref()
+        .map(|d| {
+            vec![
+                Fact {
+                    label: "Platform",
+                    value: format!(
+                        "{} · {}",
+                        d.platform.as_deref().unwrap_or("?"),
+                        d.device_type.as_deref().unwrap_or("?")
+                    ),
+                },
+                Fact {
+                    label: "Browser",
+                    value: format!(
+                        "{} on {}",
+                        d.browser.as_deref().unwrap_or("?"),
+                        d.os.as_deref().unwrap_or("?")
+                    ),
+                },
+                Fact {
+                    label: "Address",
+                    value: shown(&d.ip),
+                },
+                Fact {
+                    label: "Language",
+                    value: shown(&d.language),
+                },
+                Fact {
+                    label: "Screen",
+                    value: shown(&d.screen),
+                },
+                Fact {
+                    label: "User agent",
+                    value: shown(&d.user_agent),
+                },
+            ]
+        })
+        .unwrap_or_default();
+    let notes = case
+        .notes
+        .iter()
+        .map(|n| NoteView {
+            author: case
+                .user_names
+                .get(&n.author_id)
+                .cloned()
+                .unwrap_or_else(|| "someone".into()),
+            when: format::age(n.created_at, now),
+            exact: format::exact(n.created_at),
+            body: n.body.clone().unwrap_or_else(|| "(redacted)".to_owned()),
+        })
+        .collect();
+    let timeline = case
+        .events
+        .iter()
+        .rev()
+        .map(|e| TimelineItem {
+            when: format::age(e.created_at, now),
+            exact: format::exact(e.created_at),
+            actor: names.actor(e),
+            what: describe(e, &names),
+        })
+        .collect();
+    let actions = view::actions(&case, user);
+    let assignable = case
+        .assignable
+        .iter()
+        .map(|(uid, n)| (uid.to_string(), n.clone(), s.assigned_to == Some(*uid)))
+        .collect();
+    let (form, errors) = failed_edit.unwrap_or_else(|| (person_form(&case), Vec::new()));
+    let edit_open = !errors.is_empty();
+    let queue_param = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("queue", &queue)
+        .finish();
+    let status_label = s.status.replace('_', " ");
+    let template = CasePage {
+        page: Page::new(
+            session,
+            Some(user),
+            "queue",
+            format!("Case {}", format::short_id(&id)),
+        ),
+        id,
+        short_id: format::short_id(&id),
+        queue,
+        queue_param,
+        applicant: if s.redacted_at.is_some() {
+            "Redacted applicant".to_owned()
+        } else {
+            format::applicant(
+                s.first_name.as_deref(),
+                s.middle_name.as_deref(),
+                s.last_name.as_deref(),
+                masked,
+            )
+        },
+        account: format::shown(case.account.external_id.as_deref(), masked),
+        account_href: format!("/accounts/{}", case.account.id),
+        status: s.status.clone(),
+        status_label,
+        created_age: format::age(s.created_at, now),
+        created_exact: format::exact(s.created_at),
+        assignee: s.assigned_to.map(|u| name(Some(u))),
+        decision,
+        redacted,
+        masked,
+        can_see_files: user.can_work_cases(),
+        docs: view::documents(&case, id),
+        data_rows: view::data_rows(&case, masked),
+        verifications: view::verifications(&case, now),
+        facts,
+        device,
+        notes,
+        timeline,
+        actions,
+        reasons: DeclineReason::ALL,
+        classes: IdentityClass::ALL,
+        assignable,
+        form,
+        errors,
+        edit_open,
+    };
+    let status = if edit_open {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page::render_status(status, &template)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The case page.
+#[get("/sessions/{id}")]
+pub async fn show(
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    ctx: web::Query<QueueContext>,
+) -> Result<HttpResponse, AppError> {
+    let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
+    render_case(&pool, &session, &user, id, ctx.into_inner().queue, None).await
+}

@@ -1,0 +1,291 @@
+//! `GET /sessions`: the queue. Filters in the URL, status counts that stop at a cap, 50
+//! rows a page with keyset cursors both ways.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::query::{QueueParams, WORK_STATUSES};
+use crate::db::{self, DbPool};
+use crate::domain::status::SessionStatus;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::queue::{self, CappedCount, PageAt, QueueFilter, QueueRow};
+use crate::store::users;
+use crate::web::auth::CurrentUser;
+use crate::web::format;
+use crate::web::page::{self, Page};
+
+/// Rows per page.
+pub const PAGE_SIZE: i64 = 50;
+/// Counts stop here and show "1,000+".
+pub const COUNT_CAP: i64 = 1000;
+
+/// One row as the template shows it.
+pub struct Row {
+    /// Link to the case, carrying the queue.
+    pub href: String,
+    /// Applicant, masked for managers.
+    pub applicant: String,
+    /// Email, masked for managers.
+    pub email: String,
+    /// Account external id, masked for managers.
+    pub account: String,
+    /// Link to the account.
+    pub account_href: String,
+    /// Status.
+    pub status: String,
+    /// "3 d"
+    pub age: String,
+    /// Exact creation time.
+    pub created: String,
+    /// Assignee's name.
+    pub assignee: String,
+    /// Last activity in words.
+    pub activity: String,
+    /// Exact time of the last activity.
+    pub activity_at: String,
+    /// Waiting longer than the overdue threshold.
+    pub overdue: bool,
+    /// Personal data gone.
+    pub redacted: bool,
+}
+
+/// A status filter chip.
+pub struct Chip {
+    /// Status.
+    pub status: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Count, capped.
+    pub count: String,
+    /// Link selecting just this status (other filters kept).
+    pub href: String,
+    /// Selected now.
+    pub active: bool,
+}
+
+/// A view tab.
+pub struct Tab {
+    /// Label.
+    pub label: &'static str,
+    /// Count, if any.
+    pub count: Option<String>,
+    /// Link.
+    pub href: String,
+    /// Selected now.
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions/list.html")]
+struct ListPage {
+    page: Page,
+    params: QueueParams,
+    problems: Vec<String>,
+    tabs: Vec<Tab>,
+    chips: Vec<Chip>,
+    rows: Vec<Row>,
+    newer: Option<String>,
+    older: Option<String>,
+    filtered: bool,
+}
+
+fn count_of(counts: &[CappedCount], key: &str) -> i64 {
+    counts
+        .iter()
+        .find(|c| c.key == key)
+        .map(|c| c.n)
+        .unwrap_or(0)
+}
+
+/// The queue.
+#[get("/sessions")]
+pub async fn index(
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let params = QueueParams::parse(req.query_string(), &user);
+    let me = user.clone();
+    let p = params.clone();
+    let (filter, at, problems, rows, counts, work_counts) = db::run(&pool, move |conn| {
+        let mut lookup = |name: &str| {
+            users::find_by_username(conn, &name.to_lowercase())
+                .ok()
+                .flatten()
+                .map(|u| u.id)
+        };
+        let resolved = p.to_filter(&me, &mut lookup);
+        let (filter, at, problems) = resolved;
+        let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
+        let counts = queue::status_counts(
+            conn,
+            &QueueFilter {
+                statuses: Vec::new(),
+                ..filter.clone()
+            },
+            COUNT_CAP,
+        )?;
+        let work = queue::work_counts(conn, me.id, COUNT_CAP)?;
+        Ok((filter, at, problems, rows, counts, work))
+    })
+    .await?;
+
+    // One row beyond the page tells whether there is more in the direction of travel.
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let mut rows = rows;
+    if has_more {
+        match at {
+            PageAt::Before(_) => {
+                rows.remove(0);
+            }
+            _ => {
+                rows.truncate(PAGE_SIZE as usize);
+            }
+        }
+    }
+    let (has_newer, has_older) = match at {
+        PageAt::First => (false, has_more),
+        PageAt::After(_) => (true, has_more),
+        PageAt::Before(_) => (has_more, true),
+    };
+    let newer = has_newer
+        .then(|| rows.first())
+        .flatten()
+        .map(|r| format!("/sessions?{}", params.with("before", &r.cursor().encode())));
+    let older = has_older
+        .then(|| rows.last())
+        .flatten()
+        .map(|r| format!("/sessions?{}", params.with("after", &r.cursor().encode())));
+
+    let now = Utc::now();
+    let masked = user.sees_masked_data();
+    let overdue_after = chrono::Duration::hours(state.config.overdue_hours);
+    let queue_link = params.filter_query();
+    let view_rows = rows
+        .iter()
+        .map(|r| view_row(r, masked, now, overdue_after, &queue_link))
+        .collect();
+
+    let chips = SessionStatus::ALL
+        .iter()
+        .map(|s| {
+            let mut only = params.clone();
+            only.statuses = vec![s.as_str().to_owned()];
+            Chip {
+                status: s.as_str(),
+                label: s.label(),
+                count: format::capped(count_of(&counts, s.as_str()), COUNT_CAP),
+                href: format!("/sessions?{}", only.filter_query()),
+                active: filter.statuses.len() == 1 && filter.statuses[0] == *s,
+            }
+        })
+        .collect();
+    let work = QueueParams::work_queue();
+    let mut mine = work.clone();
+    mine.assignee = "me".to_owned();
+    let mut unassigned = work.clone();
+    unassigned.assignee = "unassigned".to_owned();
+    let all = QueueParams {
+        sort: "newest".to_owned(),
+        ..QueueParams::default()
+    };
+    let current = params.filter_query();
+    let tab = |label: &'static str, count: Option<String>, p: &QueueParams| Tab {
+        label,
+        count,
+        href: format!("/sessions?{}", p.filter_query()),
+        active: current == p.filter_query(),
+    };
+    let tabs = vec![
+        tab("Work queue", None, &work),
+        tab(
+            "Mine",
+            Some(format::capped(count_of(&work_counts, "mine"), COUNT_CAP)),
+            &mine,
+        ),
+        tab(
+            "Unassigned",
+            Some(format::capped(
+                count_of(&work_counts, "unassigned"),
+                COUNT_CAP,
+            )),
+            &unassigned,
+        ),
+        tab("All", None, &all),
+    ];
+    let filtered = !params.q.is_empty()
+        || !params.account.is_empty()
+        || !params.created_from.is_empty()
+        || !params.created_to.is_empty();
+    page::render(&ListPage {
+        page: Page::new(&session, Some(&user), "queue", "Queue"),
+        params,
+        problems,
+        tabs,
+        chips,
+        rows: view_rows,
+        newer,
+        older,
+        filtered,
+    })
+}
+
+fn view_row(
+    r: &QueueRow,
+    masked: bool,
+    now: chrono::DateTime<Utc>,
+    overdue_after: chrono::Duration,
+    queue: &str,
+) -> Row {
+    let redacted = r.redacted_at.is_some();
+    let waiting = WORK_STATUSES.iter().any(|s| s.as_str() == r.status);
+    let queue_param = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("queue", queue)
+        .finish();
+    Row {
+        href: format!("/sessions/{}?{}", r.id, queue_param),
+        applicant: if redacted {
+            "Redacted applicant".to_owned()
+        } else {
+            format::applicant(
+                r.first_name.as_deref(),
+                r.middle_name.as_deref(),
+                r.last_name.as_deref(),
+                masked,
+            )
+        },
+        email: if redacted {
+            String::new()
+        } else {
+            r.email
+                .as_deref()
+                .map(|e| {
+                    if masked {
+                        crate::domain::person::mask(e)
+                    } else {
+                        e.to_owned()
+                    }
+                })
+                .unwrap_or_default()
+        },
+        account: format::shown(r.external_id.as_deref(), masked),
+        account_href: format!("/accounts/{}", r.account_id),
+        status: r.status.clone(),
+        age: format::age(r.created_at, now),
+        created: format::exact(r.created_at),
+        assignee: r.assignee_name.clone().unwrap_or_else(|| "—".to_owned()),
+        activity: r
+            .last_activity
+            .as_deref()
+            .map(format::activity)
+            .unwrap_or_default(),
+        activity_at: format::exact(r.updated_at),
+        overdue: waiting && !redacted && now - r.created_at > overdue_after,
+        redacted,
+    }
+}

@@ -1,0 +1,11 @@
+//! The queue and the case page, with every action a reviewer takes on a case.
+
+pub mod actions;
+pub mod case;
+pub mod detail;
+pub mod files;
+pub mod list;
+pub mod new;
+pub mod next;
+pub mod query;
+pub mod view;

@@ -1,0 +1,193 @@
+//! `GET /sessions/new` and `POST /sessions`: a session created by hand, for an existing
+//! account or a new one, with optional personal data.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::db::{self, DbPool};
+use crate::domain::actor::Actor;
+use crate::domain::kinds::{IdentityClass, VerificationKind};
+use crate::domain::person::FieldError;
+use crate::error::AppError;
+use crate::service::person::{self, PersonForm};
+use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
+use crate::startup::AppState;
+use crate::web::auth::CaseWorker;
+use crate::web::csrf::CsrfForm;
+use crate::web::page::{self, Page};
+use crate::web::session as cookie;
+
+#[derive(Template)]
+#[template(path = "sessions/new.html")]
+struct NewPage {
+    page: Page,
+    account: String,
+    address_required: bool,
+    form: PersonForm,
+    errors: Vec<FieldError>,
+    classes: &'static [IdentityClass],
+}
+
+impl NewPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
+        v.as_deref().unwrap_or("")
+    }
+}
+
+/// The form.
+#[get("/sessions/new")]
+pub async fn new_form(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    page::render(&NewPage {
+        page: Page::new(&session, Some(&user), "queue", "New session"),
+        account: String::new(),
+        address_required: false,
+        form: PersonForm::default(),
+        errors: Vec::new(),
+        classes: IdentityClass::ALL,
+    })
+}
+
+/// The new-session form's fields.
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    require_address: Option<String>,
+    #[serde(flatten)]
+    person: PersonForm,
+}
+
+/// Creates the session and opens it.
+#[post("/sessions")]
+pub async fn create(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
+    form: CsrfForm<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    let CreateForm {
+        account,
+        require_address,
+        person: raw,
+    } = form.0;
+    let mut errors = Vec::new();
+    let account_ref = match account.trim() {
+        "" => {
+            errors.push(FieldError::new("account", "name an account: its id, or an external id (a new account is created for a new one)"));
+            None
+        }
+        a => match Uuid::parse_str(a) {
+            Ok(id) => Some(AccountRef::Existing(id)),
+            Err(_) => match service::parse_external_id("account", a) {
+                Ok(ext) => Some(AccountRef::External(ext)),
+                Err(AppError::Validation(mut e)) => {
+                    errors.append(&mut e);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        },
+    };
+    // Blank fields on a new session mean "not given", not "clear".
+    let sent = PersonForm {
+        first_name: raw.first_name.clone().filter(|v| !v.trim().is_empty()),
+        middle_name: raw.middle_name.clone().filter(|v| !v.trim().is_empty()),
+        last_name: raw.last_name.clone().filter(|v| !v.trim().is_empty()),
+        birth_date: raw.birth_date.clone().filter(|v| !v.trim().is_empty()),
+        email: raw.email.clone().filter(|v| !v.trim().is_empty()),
+        phone: raw.phone.clone().filter(|v| !v.trim().is_empty()),
+        address_line1: raw.address_line1.clone().filter(|v| !v.trim().is_empty()),
+        address_line2: raw.address_line2.clone().filter(|v| !v.trim().is_empty()),
+        address_sublocality: None,
+        address_locality: raw
+            .address_locality
+            .clone()
+            .filter(|v| !v.trim().is_empty()),
+        address_administrative_area: None,
+        address_postal_code: raw
+            .address_postal_code
+            .clone()
+            .filter(|v| !v.trim().is_empty()),
+        address_country_code: raw
+            .address_country_code
+            .clone()
+            .filter(|v| !v.trim().is_empty()),
+        identity_number: raw.identity_number.clone().filter(|v| !v.trim().is_empty()),
+        identity_number_issuing_country_code: raw
+            .identity_number_issuing_country_code
+            .clone()
+            .filter(|v| !v.trim().is_empty()),
+        identity_number_class: raw
+            .identity_number_class
+            .clone()
+            .filter(|v| !v.trim().is_empty()),
+    };
+    let changes = match person::parse(&sent, Utc::now().date_naive()) {
+        Ok(c) => Some(c),
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
+        }
+    };
+    let address_required = require_address.is_some();
+    let (Some(account_ref), Some(changes), true) = (account_ref, changes, errors.is_empty()) else {
+        return page::render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewPage {
+                page: Page::new(&session, Some(&user), "queue", "New session"),
+                account,
+                address_required,
+                form: raw,
+                errors,
+                classes: IdentityClass::ALL,
+            },
+        );
+    };
+    let mut kinds = vec![VerificationKind::Idv];
+    if address_required {
+        kinds.push(VerificationKind::Address);
+    }
+    let has_person = !person::changed_fields_of_new(&changes).is_empty();
+    let input = NewSessionInput {
+        account: account_ref,
+        required_verifications: kinds,
+        person: has_person.then_some(changes),
+    };
+    let ttl = state.config.session_ttl_days;
+    let actor = Actor::User(user.id);
+    match db::run(&pool, move |conn| service::create(conn, &input, actor, ttl)).await {
+        Ok((s, _)) => {
+            cookie::flash(&session, "success", "Session created.");
+            Ok(page::see_other(&format!("/sessions/{}", s.id)))
+        }
+        Err(AppError::Validation(errors)) => page::render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewPage {
+                page: Page::new(&session, Some(&user), "queue", "New session"),
+                account,
+                address_required,
+                form: raw,
+                errors,
+                classes: IdentityClass::ALL,
+            },
+        ),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,64 @@
+//! `GET /sessions/{id}/next`: the session after this one in the queue it was opened from,
+//! so a reviewer can work through a queue without going back to it.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, get, web};
+use uuid::Uuid;
+
+use super::detail::QueueContext;
+use super::query::QueueParams;
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::store::queue::{self, Cursor, PageAt};
+use crate::store::{sessions, users};
+use crate::web::auth::CurrentUser;
+use crate::web::page;
+use crate::web::session as cookie;
+
+/// Redirects to the next session of the queue, or back to the queue at its end.
+#[get("/sessions/{id}/next")]
+pub async fn next(
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    path: web::Path<String>,
+    ctx: web::Query<QueueContext>,
+) -> Result<HttpResponse, AppError> {
+    let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
+    let queue = ctx.into_inner().queue;
+    let mut params = QueueParams::parse(&queue, &user);
+    params.after.clear();
+    params.before.clear();
+    let me = user.clone();
+    let p = params.clone();
+    let next = db::run(&pool, move |conn| {
+        let current = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
+        let mut lookup = |name: &str| {
+            users::find_by_username(conn, &name.to_lowercase())
+                .ok()
+                .flatten()
+                .map(|u| u.id)
+        };
+        let (filter, _, _) = p.to_filter(&me, &mut lookup);
+        let after = PageAt::After(Cursor {
+            created_at: current.created_at,
+            id: current.id,
+        });
+        let rows = queue::page(conn, &filter, after, 1)?;
+        Ok(rows.into_iter().find(|r| r.id != id).map(|r| r.id))
+    })
+    .await?;
+    let queue_string = params.filter_query();
+    match next {
+        Some(next) => {
+            let q = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("queue", &queue_string)
+                .finish();
+            Ok(page::see_other(&format!("/sessions/{next}?{q}")))
+        }
+        None => {
+            cookie::flash(&session, "info", "That was the last session in this queue.");
+            Ok(page::see_other(&format!("/sessions?{queue_string}")))
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The queue's URL: every filter lives in the query string, so a queue can be bookmarked,
+//! shared, and continued from a case page ("next session").
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use uuid::Uuid;
+
+use crate::domain::status::SessionStatus;
+use crate::store::queue::{AccountFilter, AssigneeFilter, Cursor, PageAt, QueueFilter};
+use crate::web::auth::CurrentUser;
+
+/// The queue's parameters as they appear in the URL (unparsed, so a form can show back
+/// what was typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueParams {
+    /// `status`, repeatable.
+    pub statuses: Vec<String>,
+    /// `q`: name, email or account external id.
+    pub q: String,
+    /// `account`: an account id or external id.
+    pub account: String,
+    /// `assignee`: `me`, `unassigned`, a user id or a username.
+    pub assignee: String,
+    /// `created_from`: `YYYY-MM-DD`.
+    pub created_from: String,
+    /// `created_to`: `YYYY-MM-DD`, inclusive.
+    pub created_to: String,
+    /// `sort`: `newest` or `oldest`.
+    pub sort: String,
+    /// `redacted`: `only` or `exclude`.
+    pub redacted: String,
+    /// `after`: cursor of the next page.
+    pub after: String,
+    /// `before`: cursor of the previous page.
+    pub before: String,
+}
+
+/// The work queue: what a reviewer is there to decide.
+pub const WORK_STATUSES: [SessionStatus; 2] =
+    [SessionStatus::Completed, SessionStatus::MarkedForReview];
+
+impl QueueParams {
+    /// Reads a query string. An empty one means the role's starting queue: reviewers and
+    /// admins start on the work queue, oldest first; managers on everything, newest first.
+    pub fn parse(query: &str, user: &CurrentUser) -> Self {
+        let mut p = QueueParams::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let v = v.into_owned();
+            match k.as_ref() {
+                "status" if !v.is_empty() => p.statuses.push(v),
+                "q" => p.q = v,
+                "account" => p.account = v,
+                "assignee" => p.assignee = v,
+                "created_from" => p.created_from = v,
+                "created_to" => p.created_to = v,
+                "sort" => p.sort = v,
+                "redacted" => p.redacted = v,
+                "after" => p.after = v,
+                "before" => p.before = v,
+                _ => {}
+            }
+        }
+        if query.trim().is_empty() && user.can_work_cases() {
+            p = Self::work_queue();
+        }
+        p
+    }
+
+    /// The work queue's parameters.
+    pub fn work_queue() -> Self {
+        QueueParams {
+            statuses: WORK_STATUSES
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            sort: "oldest".to_owned(),
+            redacted: "exclude".to_owned(),
+            ..QueueParams::default()
+        }
+    }
+
+    /// The query string of these filters, without paging: for links that keep the queue.
+    pub fn filter_query(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for st in &self.statuses {
+            s.append_pair("status", st);
+        }
+        for (k, v) in [
+            ("q", &self.q),
+            ("account", &self.account),
+            ("assignee", &self.assignee),
+            ("created_from", &self.created_from),
+            ("created_to", &self.created_to),
+            ("sort", &self.sort),
+            ("redacted", &self.redacted),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.finish()
+    }
+
+    /// These filters with one more pair (a cursor).
+    pub fn with(&self, key: &str, value: &str) -> String {
+        let base = self.filter_query();
+        let pair = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, value)
+            .finish();
+        if base.is_empty() {
+            pair
+        } else {
+            format!("{base}&{pair}")
+        }
+    }
+
+    /// Whether `status` is one of the selected statuses.
+    pub fn has_status(&self, status: &str) -> bool {
+        self.statuses.iter().any(|s| s == status)
+    }
+
+    /// Parses into a filter and a page position. Each value that cannot be used is left
+    /// out and explained in the returned messages, so a typo never becomes a 500.
+    pub fn to_filter(
+        &self,
+        me: &CurrentUser,
+        resolve_username: &mut dyn FnMut(&str) -> Option<Uuid>,
+    ) -> (QueueFilter, PageAt, Vec<String>) {
+        let mut f = QueueFilter::default();
+        let mut problems = Vec::new();
+        for s in &self.statuses {
+            match s.parse::<SessionStatus>() {
+                Ok(st) if !f.statuses.contains(&st) => f.statuses.push(st),
+                Ok(_) => {}
+                Err(e) => problems.push(format!("Status \"{s}\" is not a status: it {e}.")),
+            }
+        }
+        let q = self.q.trim();
+        if !q.is_empty() {
+            if q.chars().count() < 3 {
+                problems.push("Search needs at least 3 characters; it was not applied.".to_owned());
+            } else if q.chars().count() > 200 {
+                problems
+                    .push("Search is limited to 200 characters; it was not applied.".to_owned());
+            } else {
+                f.search = Some(q.to_owned());
+            }
+        }
+        let account = self.account.trim();
+        if !account.is_empty() {
+            f.account = Some(match Uuid::parse_str(account) {
+                Ok(id) => AccountFilter::Id(id),
+                Err(_) => AccountFilter::External(account.to_owned()),
+            });
+        }
+        match self.assignee.trim() {
+            "" => {}
+            "me" => f.assignee = Some(AssigneeFilter::User(me.id)),
+            "unassigned" => f.assignee = Some(AssigneeFilter::Unassigned),
+            other => match Uuid::parse_str(other)
+                .ok()
+                .or_else(|| resolve_username(other))
+            {
+                Some(id) => f.assignee = Some(AssigneeFilter::User(id)),
+                None => problems.push(format!(
+                    "Assignee \"{other}\" is not a user; use me, unassigned or a username."
+                )),
+            },
+        }
+        let date = |label: &str, raw: &str, problems: &mut Vec<String>| -> Option<NaiveDate> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.push(format!(
+                        "{label} \"{raw}\" is not a date like 2026-11-25; it was not applied."
+                    ));
+                    None
+                }
+            }
+        };
+        let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t));
+        f.created_from = date("Created from", &self.created_from, &mut problems).and_then(start_of);
+        f.created_before = date("Created to", &self.created_to, &mut problems)
+            .and_then(|d| start_of(d + Duration::days(1)));
+        if let (Some(a), Some(b)) = (f.created_from, f.created_before)
+            && a >= b
+        {
+            problems.push("Created from is after created to: nothing can match.".to_owned());
+        }
+        match self.sort.as_str() {
+            "" | "newest" => f.oldest_first = false,
+            "oldest" => f.oldest_first = true,
+            other => problems.push(format!(
+                "Sort \"{other}\" is not newest or oldest; newest first is used."
+            )),
+        }
+        match self.redacted.as_str() {
+            "" => {}
+            "only" => f.redacted = Some(true),
+            "exclude" => f.redacted = Some(false),
+            other => problems.push(format!(
+                "Redacted \"{other}\" is not only or exclude; it was not applied."
+            )),
+        }
+        let mut at = PageAt::First;
+        if !self.after.is_empty() || !self.before.is_empty() {
+            let after = Cursor::decode(&self.after);
+            let before = Cursor::decode(&self.before);
+            match (after, before) {
+                (Some(c), _) => at = PageAt::After(c),
+                (None, Some(c)) => at = PageAt::Before(c),
+                _ => problems.push(
+                    "That page link is not valid (any more); showing the first page.".to_owned(),
+                ),
+            }
+        }
+        (f, at, problems)
+    }
+}

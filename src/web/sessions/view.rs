@@ -1,0 +1,265 @@
+//! The case page's view model: what a reviewer sees, already masked for managers, and which
+//! actions the session's status and the user's role allow.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::case::Case;
+use crate::domain::matching::names_match;
+use crate::domain::person::mask;
+use crate::domain::status::{Action, SessionStatus};
+use crate::web::auth::CurrentUser;
+use crate::web::format;
+
+/// One line of the entered-versus-document comparison.
+pub struct DataRow {
+    /// Field label.
+    pub label: &'static str,
+    /// What was entered.
+    pub entered: String,
+    /// What the document says.
+    pub extracted: String,
+    /// `match`, `mismatch` or `missing` (nothing to compare).
+    pub state: &'static str,
+}
+
+/// A file in the viewer.
+pub struct FileView {
+    /// Where the viewer loads it from.
+    pub url: String,
+    /// `front`, `back`, ...
+    pub side: String,
+    /// An image the viewer can show.
+    pub is_image: bool,
+    /// Size, for the label.
+    pub size: String,
+    /// The bytes are gone.
+    pub redacted: bool,
+}
+
+/// A document in the viewer.
+pub struct DocView {
+    /// "passport", "utility bill".
+    pub title: String,
+    /// `document/idv` or `document/address`.
+    pub kind: String,
+    /// Processing state.
+    pub status: String,
+    /// Its files.
+    pub files: Vec<FileView>,
+}
+
+/// A check in words.
+pub struct CheckView {
+    /// Stable name.
+    pub name: String,
+    /// `passed`, `failed`, `not_applicable`.
+    pub status: String,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// Whether its failure fails the verification.
+    pub required: bool,
+}
+
+/// A verification with its checks.
+pub struct VerificationView {
+    /// Kind.
+    pub kind: String,
+    /// Result.
+    pub status: String,
+    /// "2 h"
+    pub age: String,
+    /// Exact time.
+    pub at: String,
+    /// Checks in order.
+    pub checks: Vec<CheckView>,
+}
+
+/// What the user may do on this case now.
+#[derive(Default)]
+pub struct Actions {
+    /// Approve.
+    pub approve: bool,
+    /// Decline.
+    pub decline: bool,
+    /// Mark for review.
+    pub review: bool,
+    /// Expire.
+    pub expire: bool,
+    /// Take the case.
+    pub assign_self: bool,
+    /// Let go of the case.
+    pub unassign_self: bool,
+    /// Give the case to anyone.
+    pub assign_any: bool,
+    /// Edit personal data.
+    pub edit: bool,
+    /// Add a note.
+    pub note: bool,
+}
+
+impl Actions {
+    /// Whether any decision form is shown.
+    pub fn any_decision(&self) -> bool {
+        self.approve || self.decline || self.review || self.expire
+    }
+}
+
+/// The actions the status and role allow.
+pub fn actions(case: &Case, user: &CurrentUser) -> Actions {
+    let s = &case.session;
+    if s.redacted_at.is_some() {
+        return Actions::default();
+    }
+    let status: Option<SessionStatus> = s.status.parse().ok();
+    let allows = |a: Action| status.is_some_and(|st| st.apply(a).is_ok());
+    let worker = user.can_work_cases();
+    let open = status.is_some_and(|st| !st.is_final());
+    Actions {
+        approve: worker && allows(Action::Approve),
+        decline: worker && allows(Action::Decline),
+        review: worker && allows(Action::MarkForReview),
+        expire: worker && allows(Action::Expire),
+        assign_self: open && worker && s.assigned_to != Some(user.id),
+        unassign_self: open && worker && s.assigned_to == Some(user.id),
+        assign_any: open && user.can_oversee(),
+        edit: worker && open,
+        note: true,
+    }
+}
+
+fn text(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_str().map(str::to_owned).filter(|s| !s.is_empty())
+}
+
+/// The data the documents say, from the latest idv verification that extracted any.
+pub fn extracted(case: &Case) -> Option<Value> {
+    case.verifications
+        .iter()
+        .filter(|v| v.kind == "verification/idv")
+        .find_map(|v| v.extracted.clone())
+        .or_else(|| {
+            case.documents
+                .iter()
+                .filter(|d| d.kind == "document/idv")
+                .find_map(|d| d.extracted.clone())
+        })
+}
+
+/// Entered against extracted, field by field, mismatches marked.
+pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
+    let s = &case.session;
+    let ex = extracted(case).unwrap_or(Value::Null);
+    let entered_first = [s.first_name.as_deref(), s.middle_name.as_deref()]
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let birth = s.birth_date.map(|d| d.to_string());
+    let rows: Vec<(&'static str, Option<String>, Option<String>, bool)> = vec![
+        (
+            "Given names",
+            Some(entered_first).filter(|v| !v.is_empty()),
+            text(&ex, &["name", "first"]),
+            true,
+        ),
+        (
+            "Last name",
+            s.last_name.clone(),
+            text(&ex, &["name", "last"]),
+            true,
+        ),
+        ("Birth date", birth, text(&ex, &["birth_date"]), false),
+        (
+            "Document number",
+            s.identity_number.clone(),
+            text(&ex, &["document_number"]),
+            false,
+        ),
+        ("Nationality", None, text(&ex, &["nationality"]), false),
+        ("Document expiry", None, text(&ex, &["expiry_date"]), false),
+    ];
+    rows.into_iter()
+        .map(|(label, entered, found, is_name)| {
+            let state = match (&entered, &found) {
+                (Some(a), Some(b)) => {
+                    let same = if is_name {
+                        names_match(a, b)
+                    } else {
+                        a.trim().eq_ignore_ascii_case(b.trim())
+                    };
+                    if same { "match" } else { "mismatch" }
+                }
+                _ => "missing",
+            };
+            let show = |v: Option<String>| match v {
+                None => "—".to_owned(),
+                Some(v) if masked => mask(&v),
+                Some(v) => v,
+            };
+            DataRow {
+                label,
+                entered: show(entered),
+                extracted: show(found),
+                state,
+            }
+        })
+        .collect()
+}
+
+/// The viewer's documents.
+pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
+    case.documents
+        .iter()
+        .map(|d| DocView {
+            title: d.document_type.replace('_', " "),
+            kind: d.kind.clone(),
+            status: d.status.clone(),
+            files: case
+                .files
+                .iter()
+                .filter(|f| f.document_id == d.id)
+                .map(|f| FileView {
+                    url: format!("/sessions/{session_id}/files/{}", f.id),
+                    side: f.side.clone(),
+                    is_image: f.content_type.starts_with("image/"),
+                    size: if f.byte_size >= 1024 * 1024 {
+                        format!("{:.1} MB", f.byte_size as f64 / (1024.0 * 1024.0))
+                    } else {
+                        format!("{} KB", (f.byte_size + 1023) / 1024)
+                    },
+                    redacted: case.session.redacted_at.is_some(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The verifications with their checks.
+pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
+    case.verifications
+        .iter()
+        .map(|v| VerificationView {
+            kind: v.kind.clone(),
+            status: v.status.clone(),
+            age: format::age(v.created_at, now),
+            at: format::exact(v.created_at),
+            checks: case
+                .checks
+                .iter()
+                .filter(|c| c.verification_id == v.id)
+                .map(|c| CheckView {
+                    name: c.name.replace('_', " "),
+                    status: c.status.clone(),
+                    reasons: c.reasons.clone(),
+                    required: c.requirement == "required",
+                })
+                .collect(),
+        })
+        .collect()
+}
