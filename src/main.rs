@@ -55,6 +55,12 @@ enum Command {
     },
     /// Print a new random SESSION_KEY.
     GenerateKey,
+    /// Show how Postgres runs the query behind a queue URL (EXPLAIN ANALYZE).
+    ExplainQueue {
+        /// The queue's query string, as in /sessions?status=completed&q=anna.
+        #[arg(long, default_value = "")]
+        query: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,6 +90,14 @@ fn main() -> anyhow::Result<()> {
             seed::run(&mut conn, sessions)
         }
         Command::GenerateKey => Ok(()),
+        Command::ExplainQueue { query } => {
+            let mut conn =
+                db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
+            for line in sessiondesk::web::sessions::query::explain(&mut conn, &query)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
     }
 }
 

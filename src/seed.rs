@@ -136,7 +136,7 @@ pub fn run(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
         let end = (done + BATCH).min(accounts);
         diesel::sql_query(
             "INSERT INTO accounts (id, external_id, created_at, updated_at) \
-             SELECT md5($1 || ':a:' || k)::uuid, 'user_' || $1 || '_' || k, \
+             SELECT md5($1 || ':a:' || k)::uuid, 'usr_' || substr(md5($1 || ':x:' || k), 1, 16), \
                     now() - interval '400 days' * random(), now() \
              FROM generate_series($2::bigint, $3::bigint) AS k",
         )

@@ -146,6 +146,25 @@ pub struct QueueRow {
     /// The account's external id.
     #[diesel(sql_type = Nullable<Text>)]
     pub external_id: Option<String>,
+    /// For a search: how many sessions matched, up to [`SEARCH_HITS_CAP`] + 1; otherwise -1.
+    #[diesel(sql_type = BigInt)]
+    pub hits: i64,
+}
+
+/// A search collects its matches first (one index scan), then sorts them, as long as there
+/// are at most this many; beyond, matches are dense enough that walking the time-ordered
+/// index and filtering is the faster plan.
+pub const SEARCH_HITS_CAP: i64 = 5000;
+
+/// Whether a search looks like a whole email address, which is then matched exactly.
+pub fn is_email(search: &str) -> bool {
+    let s = search.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@') && !s.contains(' ')
+        }
+        None => false,
+    }
 }
 
 impl QueueRow {
@@ -212,10 +231,18 @@ fn like_pattern(search: &str) -> String {
 
 /// Appends ` AND ...` for every filter except status.
 fn conditions(sql: &mut Sql, f: &QueueFilter) {
-    if let Some(search) = &f.search {
-        sql.push(" AND search_text LIKE sd_fold(");
-        sql.bind(Bind::Text(like_pattern(search)));
-        sql.push(")");
+    match &f.search {
+        Some(search) if is_email(search) => {
+            sql.push(" AND lower(email) = lower(");
+            sql.bind(Bind::Text(search.trim().to_owned()));
+            sql.push(")");
+        }
+        Some(search) => {
+            sql.push(" AND search_text LIKE sd_fold(");
+            sql.bind(Bind::Text(like_pattern(search)));
+            sql.push(")");
+        }
+        None => {}
     }
     match &f.account {
         Some(AccountFilter::Id(id)) => {
@@ -264,6 +291,54 @@ pub fn page(
     at: PageAt,
     limit: i64,
 ) -> QueryResult<Vec<QueueRow>> {
+    let backwards = matches!(at, PageAt::Before(_));
+    let mut rows: Vec<QueueRow> = match &f.search {
+        Some(_) => {
+            let collected: Vec<QueueRow> = search_sql(f, at, limit).query().load(conn)?;
+            if collected.iter().any(|r| r.hits > SEARCH_HITS_CAP) {
+                page_sql(f, at, limit).query().load(conn)?
+            } else {
+                collected
+            }
+        }
+        None => page_sql(f, at, limit).query().load(conn)?,
+    };
+    if backwards {
+        // The extra row, if any, is the farthest back: keep it first after reversing.
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS)` of the very query behind a queue page, for operators and
+/// the benchmark notes (`sessiondesk explain-queue`).
+pub fn explain_page(
+    conn: &mut PgConnection,
+    f: &QueueFilter,
+    at: PageAt,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut sql = if f.search.is_some() {
+        search_sql(f, at, limit)
+    } else {
+        page_sql(f, at, limit)
+    };
+    sql.text = format!("EXPLAIN (ANALYZE, BUFFERS) {}", sql.text);
+    Ok(sql
+        .query()
+        .load::<PlanLine>(conn)?
+        .into_iter()
+        .map(|l| l.line)
+        .collect())
+}
+
+fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     // Scanning backwards for the previous page, then reversing.
     let backwards = matches!(at, PageAt::Before(_));
     let ascending = f.oldest_first != backwards;
@@ -278,7 +353,7 @@ pub fn page(
     let mut sql = Sql::default();
     sql.push("SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
               s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
-              s.account_id, a.external_id FROM (");
+              s.account_id, a.external_id, -1::bigint AS hits FROM (");
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
@@ -305,12 +380,50 @@ pub fn page(
          ORDER BY s.created_at {dir}, s.id {dir} LIMIT "
     ));
     sql.bind(Bind::Int(limit + 1));
-    let mut rows: Vec<QueueRow> = sql.query().load(conn)?;
-    if backwards {
-        // The extra row, if any, is the farthest back: keep it first after reversing.
-        rows.reverse();
+    sql
+}
+
+/// A search's page: every match (up to the cap) collected by one index scan, then sorted.
+/// The planner, left to itself, often walks the time-ordered index and filters, which is
+/// fast for a common name and ruinous for a rare one.
+fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
+    let backwards = matches!(at, PageAt::Before(_));
+    let ascending = f.oldest_first != backwards;
+    let dir = if ascending { "ASC" } else { "DESC" };
+    let cmp = if ascending { ">" } else { "<" };
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "WITH hits AS MATERIALIZED (SELECT {COLUMNS} FROM sessions WHERE TRUE"
+    ));
+    if !f.statuses.is_empty() {
+        sql.push(" AND (");
+        for (i, status) in f.statuses.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("status = ");
+            sql.bind(Bind::Text(status.as_str().to_owned()));
+        }
+        sql.push(")");
     }
-    Ok(rows)
+    conditions(&mut sql, f);
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(SEARCH_HITS_CAP + 1));
+    sql.push("), n AS (SELECT count(*) AS hits FROM hits) \
+              SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
+              s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
+              s.account_id, a.external_id, n.hits FROM hits s CROSS JOIN n \
+              JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to WHERE TRUE");
+    if let PageAt::After(c) | PageAt::Before(c) = at {
+        sql.push(&format!(" AND (s.created_at, s.id) {cmp} ("));
+        sql.bind(Bind::Time(c.created_at));
+        sql.push(", ");
+        sql.bind(Bind::Uuid(c.id));
+        sql.push(")");
+    }
+    sql.push(&format!(" ORDER BY s.created_at {dir}, s.id {dir} LIMIT "));
+    sql.bind(Bind::Int(limit + 1));
+    sql
 }
 
 /// A count that stops at a cap.

@@ -220,3 +220,26 @@ impl QueueParams {
         (f, at, problems)
     }
 }
+
+/// The plan of the first page of the queue a query string describes, as a reviewer would
+/// see it (`me` is nobody in particular).
+pub fn explain(conn: &mut diesel::PgConnection, query: &str) -> anyhow::Result<Vec<String>> {
+    let viewer = CurrentUser {
+        id: Uuid::nil(),
+        username: String::new(),
+        display_name: String::new(),
+        role: crate::domain::kinds::Role::Reviewer,
+    };
+    let params = QueueParams::parse(query, &viewer);
+    let mut lookup = |name: &str| {
+        crate::store::users::find_by_username(conn, &name.to_lowercase())
+            .ok()
+            .flatten()
+            .map(|u| u.id)
+    };
+    let (filter, at, problems) = params.to_filter(&viewer, &mut lookup);
+    if let Some(problem) = problems.first() {
+        anyhow::bail!("{problem}");
+    }
+    Ok(crate::store::queue::explain_page(conn, &filter, at, 50)?)
+}
