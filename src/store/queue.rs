@@ -409,20 +409,26 @@ fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     conditions(&mut sql, f);
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(SEARCH_HITS_CAP + 1));
-    sql.push("), n AS (SELECT count(*) AS hits FROM hits) \
-              SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
-              s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
-              s.account_id, a.external_id, n.hits FROM hits s CROSS JOIN n \
-              JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to WHERE TRUE");
+    // Sort and cut the matches first; only the page's rows meet accounts and users.
+    sql.push(&format!(
+        "), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE"
+    ));
     if let PageAt::After(c) | PageAt::Before(c) = at {
-        sql.push(&format!(" AND (s.created_at, s.id) {cmp} ("));
+        sql.push(&format!(" AND (created_at, id) {cmp} ("));
         sql.bind(Bind::Time(c.created_at));
         sql.push(", ");
         sql.bind(Bind::Uuid(c.id));
         sql.push(")");
     }
-    sql.push(&format!(" ORDER BY s.created_at {dir}, s.id {dir} LIMIT "));
+    sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
     sql.bind(Bind::Int(limit + 1));
+    sql.push(&format!(
+        ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
+         s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
+         s.account_id, a.external_id, n.hits FROM page s CROSS JOIN n \
+         JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
+         ORDER BY s.created_at {dir}, s.id {dir}"
+    ));
     sql
 }
 

@@ -199,6 +199,10 @@ async fn every_filter_alone_and_combined_returns_exactly_the_matching_sessions()
         ),
         ("q=crm_2".into(), expect(&|m| m.external_id == "crm_2")),
         (
+            "q=Anna.Eriksson@Example.org".into(),
+            expect(&|m| m.email == "anna.eriksson@example.org"),
+        ),
+        (
             "account=crm_1".into(),
             expect(&|m| m.external_id == "crm_1"),
         ),
