@@ -49,6 +49,10 @@ pub struct Config {
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` (set it only behind a
     /// proxy that overwrites that header).
     pub trust_proxy: bool,
+    /// `METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere.
+    pub metrics_token: Option<String>,
+    /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token.
+    pub metrics_allow: Vec<crate::metrics::Cidr>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -148,6 +152,21 @@ impl Config {
             log_json,
             static_dir: var("STATIC_DIR").unwrap_or_else(default_static_dir),
             trust_proxy: boolean("TRUST_PROXY", false)?,
+            metrics_token: var("METRICS_TOKEN"),
+            metrics_allow: match var("METRICS_ALLOW") {
+                None => default_metrics_allow(),
+                Some(v) => v
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| {
+                        crate::metrics::Cidr::parse(s).ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "METRICS_ALLOW: {s:?} is not an address range like 10.0.0.0/8"
+                            )
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+            },
         };
         config.check()?;
         Ok(config)
@@ -177,6 +196,8 @@ impl Config {
             log_json: false,
             static_dir: default_static_dir(),
             trust_proxy: false,
+            metrics_token: None,
+            metrics_allow: default_metrics_allow(),
         }
     }
 
@@ -204,6 +225,13 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn default_metrics_allow() -> Vec<crate::metrics::Cidr> {
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .filter_map(|s| crate::metrics::Cidr::parse(s))
+        .collect()
 }
 
 fn default_static_dir() -> String {

@@ -51,7 +51,10 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        crate::metrics::POOL_WAITING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let conn = pool.get();
+        crate::metrics::POOL_WAITING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        let mut conn = conn?;
         f(&mut conn)
     })
     .await?

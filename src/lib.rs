@@ -4,12 +4,14 @@
 //! permissions, `service` runs one use case in one transaction, `store` holds the Diesel
 //! queries, and `domain` holds the rules, free of I/O.
 
+pub mod api;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod metrics;
 pub mod schema;
 pub mod seed;
 pub mod service;

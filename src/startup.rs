@@ -9,9 +9,10 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, middleware};
+use actix_web::{App, HttpServer};
 use anyhow::Context;
 
+use crate::api;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::jobs;
@@ -77,17 +78,20 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let static_dir = config.static_dir.clone();
     let pool = actix_web::web::Data::new(pool);
     let state = actix_web::web::Data::new(AppState { config });
+    let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(web::csrf::check_origin))
             .wrap(session_middleware(&state.config))
             .wrap(from_fn(web::headers::cache_control))
             .wrap(web::headers::security_headers())
-            .wrap(middleware::Logger::new("%U %s %b %Dms").log_target("http"))
+            .wrap(from_fn(web::observe::trace))
             .app_data(pool.clone())
             .app_data(state.clone())
+            .app_data(registry.clone())
             .service(web::health::healthz)
             .service(web::health::readyz)
+            .service(web::metrics::show)
             .service(web::login::home)
             .service(web::login::login_page)
             .service(web::login::login)
@@ -116,6 +120,14 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             .service(web::admin::users::disable)
             .service(web::admin::users::enable)
             .service(web::admin::users::reset_password)
+            .service(web::admin::api_keys::index)
+            .service(web::admin::api_keys::create)
+            .service(web::admin::api_keys::revoke)
+            .service(
+                actix_web::web::scope("/v1/identity")
+                    .wrap(from_fn(api::auth::authenticate))
+                    .configure(api::configure),
+            )
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
     })
     .shutdown_timeout(30)

@@ -45,7 +45,12 @@
   var actions = document.getElementById("case-actions");
   var help = document.getElementById("shortcut-help");
   function closePanels() {
-    document.querySelectorAll("details.action[open]").forEach(function (d) { d.open = false; });
+    document.querySelectorAll("details.action[open]").forEach(function (d) {
+      d.open = false;
+      // Focus must not stay in the hidden form, or the next shortcut counts as typing.
+      var summary = d.querySelector("summary");
+      if (summary && d.contains(document.activeElement)) summary.focus();
+    });
   }
   function openPanel(panel) {
     closePanels();

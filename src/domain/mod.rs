@@ -4,6 +4,8 @@ pub mod actor;
 pub mod kinds;
 pub mod matching;
 pub mod mrz;
+#[cfg(test)]
+mod mrz_tests;
 pub mod person;
 pub mod status;
 

@@ -1,7 +1,10 @@
 //! Use cases: one function each, one transaction each, shared by the dashboard and the API.
 
+pub mod accounts;
+pub mod api_keys;
 pub mod auth;
 pub mod casework;
+pub mod devices;
 pub mod expiry;
 pub mod passwords;
 pub mod person;

@@ -1,8 +1,10 @@
 //! Diesel queries, one module per table. Functions take `&mut PgConnection` first and return
 //! `QueryResult`; transactions belong to the services that call them.
 
+pub mod account_list;
 pub mod account_sessions;
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod devices;
 pub mod documents;
@@ -10,6 +12,8 @@ pub mod events;
 pub mod login_attempts;
 pub mod notes;
 pub mod queue;
+pub mod session_links;
+pub mod session_list;
 pub mod sessions;
 pub mod stats;
 pub mod users;

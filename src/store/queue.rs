@@ -410,9 +410,7 @@ fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(SEARCH_HITS_CAP + 1));
     // Sort and cut the matches first; only the page's rows meet accounts and users.
-    sql.push(&format!(
-        "), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE"
-    ));
+    sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
     if let PageAt::After(c) | PageAt::Before(c) = at {
         sql.push(&format!(" AND (created_at, id) {cmp} ("));
         sql.bind(Bind::Time(c.created_at));

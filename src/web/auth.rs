@@ -129,7 +129,8 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     let now = chrono::Utc::now().timestamp();
     let absolute = app.config.absolute_timeout.as_secs() as i64;
     let idle = app.config.idle_timeout.as_secs() as i64;
-    if now - state.iat > absolute || now - state.seen > idle {
+    // Whole seconds: a sign-in has ended once its limit is reached.
+    if now - state.iat >= absolute || now - state.seen >= idle {
         session.purge();
         session::flash(
             &session,

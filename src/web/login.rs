@@ -128,7 +128,13 @@ pub async fn login(
                 },
             )?;
             session::rotate_csrf_token(&session);
-            Ok(page::see_other(&next))
+            // Without a page asked for, managers start on their overview.
+            let landing = if next == "/sessions" && user.role == "manager" {
+                "/queues".to_owned()
+            } else {
+                next
+            };
+            Ok(page::see_other(&landing))
         }
         Err(SignInError::Invalid) => failure(StatusCode::UNAUTHORIZED, GENERIC_FAILURE),
         Err(SignInError::Throttled(seconds)) => {
@@ -171,7 +177,9 @@ pub async fn logout(
         })
         .await?;
     }
-    session.purge();
+    // A new, empty session that carries only the goodbye (a purged one would drop it).
+    session.clear();
+    session.renew();
     session::flash(&session, "info", "You have signed out.");
     Ok(page::see_other("/login"))
 }

@@ -12,6 +12,8 @@ pub mod format;
 pub mod headers;
 pub mod health;
 pub mod login;
+pub mod metrics;
+pub mod observe;
 pub mod page;
 pub mod queues;
 pub mod session;

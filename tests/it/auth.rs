@@ -135,6 +135,11 @@ async fn a_cookie_copied_before_sign_out_is_refused_after_it() {
     let sign_out = browser.post("/logout", &[], &token).await;
     assert_eq!(sign_out.status(), 303);
     assert_eq!(location(&sign_out), "/login");
+    let goodbye = browser.get("/login").await.text().await.unwrap();
+    assert!(
+        goodbye.contains("You have signed out."),
+        "no sign-out message"
+    );
     assert_eq!(browser.get("/account").await.status(), 303);
     let replay = browser.get_with_cookie("/account", &stolen).await;
     assert_eq!(replay.status(), 303);
@@ -399,4 +404,12 @@ async fn a_session_ends_at_its_absolute_lifetime_even_when_active() {
     assert_eq!(browser.get("/account").await.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(3600)).await;
     assert_eq!(browser.get("/account").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_manager_without_a_page_asked_for_lands_on_the_overview() {
+    let app = spawn_app().await;
+    app.create_user("priya", Role::Manager);
+    let r = app.browser().sign_in("priya", PASSWORD).await;
+    assert_eq!(location(&r), "/queues");
 }

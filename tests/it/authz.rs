@@ -39,6 +39,9 @@ const MATRIX: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{victim}/disable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/enable", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/admin/users/{victim}/reset-password", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "GET",  path: "/admin/api-keys", form: &[], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "POST", path: "/admin/api-keys", form: &[("name", "Matrix key"), ("permission", "sessions:read")], expect: [ANON_REDIRECT, 403, 403, 200] },
+    Route { method: "POST", path: "/admin/api-keys/{api_key}/revoke", form: &[], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "GET",  path: "/sessions", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
     Route { method: "GET",  path: "/sessions?status=completed&q=anna", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
     Route { method: "GET",  path: "/sessions/new", form: &[], expect: [ANON_REDIRECT, 200, 403, 200] },
@@ -88,6 +91,25 @@ fn with_sessions(app: &crate::helpers::TestApp, path: &str) -> String {
     path
 }
 
+/// Replaces `{api_key}` with the id of a fresh API key.
+fn with_api_key(app: &crate::helpers::TestApp, path: &str) -> String {
+    if !path.contains("{api_key}") {
+        return path.to_owned();
+    }
+    let input = sessiondesk::service::api_keys::NewApiKeyInput {
+        name: "Matrix".to_owned(),
+        permissions: vec![sessiondesk::domain::kinds::Permission::SessionsRead],
+    };
+    let created = sessiondesk::service::api_keys::create(
+        &mut app.conn(),
+        &input,
+        "test",
+        sessiondesk::domain::actor::Actor::System,
+    )
+    .unwrap();
+    path.replace("{api_key}", &created.key.id.to_string())
+}
+
 async fn token_of(browser: &Browser, signed_in: bool) -> String {
     browser
         .csrf(if signed_in { "/account" } else { "/login" })
@@ -120,6 +142,7 @@ async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
                 .replace("{victim}", &victim.id.to_string())
                 .replace("{account}", &account.id.to_string());
             let path = with_sessions(&app, &path);
+            let path = with_api_key(&app, &path);
             let fresh = format!("fresh{n}c{column}");
             let form: Vec<(&str, String)> = route
                 .form

@@ -37,7 +37,14 @@ fn template_name() -> String {
     let mut hash: u64 = 0xcbf29ce484222325;
     for path in entries {
         let bytes = std::fs::read(&path).expect("migration file is readable");
-        for b in path.to_string_lossy().bytes().chain(bytes) {
+        // The path relative to the migrations folder: two checkouts of the same migrations
+        // share one template.
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        for b in relative.bytes().chain(bytes) {
             hash ^= b as u64;
             hash = hash.wrapping_mul(0x100000001b3);
         }
@@ -67,39 +74,45 @@ fn template() -> &'static str {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let name = template_name();
-        let mut admin = PgConnection::establish(&maintenance_url()).expect("Postgres is running (see README)");
-        diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<BigInt, _>(0x5e55_10d5).execute(&mut admin).unwrap();
-        let exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
-            .bind::<Text, _>(&name)
-            .get_result::<Found>(&mut admin)
-            .unwrap()
-            .found;
+        let mut admin =
+            PgConnection::establish(&maintenance_url()).expect("Postgres is running (see README)");
+        diesel::sql_query("SELECT pg_advisory_lock($1)")
+            .bind::<BigInt, _>(0x5e55_10d5)
+            .execute(&mut admin)
+            .unwrap();
+        let exists = diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found",
+        )
+        .bind::<Text, _>(&name)
+        .get_result::<Found>(&mut admin)
+        .unwrap()
+        .found;
         if !exists {
             let building = format!("{name}_building");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).execute(&mut admin).unwrap();
-            diesel::sql_query(format!("CREATE DATABASE \"{building}\"")).execute(&mut admin).unwrap();
+            diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .execute(&mut admin)
+            .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE \"{building}\""))
+                .execute(&mut admin)
+                .unwrap();
             {
                 let mut conn = PgConnection::establish(&with_database(&building)).unwrap();
                 db::migrate(&mut conn).expect("migrations apply to an empty database");
             }
-            diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\"")).execute(&mut admin).unwrap();
-            // Templates built from older migrations are of no further use.
-            #[derive(QueryableByName)]
-            struct Db {
-                #[diesel(sql_type = Text)]
-                datname: String,
-            }
-            let stale: Vec<Db> = diesel::sql_query(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'sessiondesk\\_template\\_%' AND datname <> $1",
-            )
-            .bind::<Text, _>(&name)
-            .load(&mut admin)
+            diesel::sql_query(format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+            ))
+            .execute(&mut admin)
             .unwrap();
-            for db in stale {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", db.datname)).execute(&mut admin);
-            }
+            // Templates of other migration sets are left alone: another checkout's tests
+            // may be using one right now.
         }
-        diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(0x5e55_10d5).execute(&mut admin).unwrap();
+        diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<BigInt, _>(0x5e55_10d5)
+            .execute(&mut admin)
+            .unwrap();
         name
     })
 }
@@ -371,5 +384,204 @@ impl TestApp {
             .count()
             .get_result(&mut self.conn())
             .unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Identity API helpers: keys made through the service layer, JSON:API requests, and a
+// fingerprint of the tables an API write touches (to prove a refused request wrote
+// nothing).
+// ---------------------------------------------------------------------------------------
+
+/// What a JSON:API request got back.
+#[derive(Debug)]
+pub struct ApiResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header.
+    pub content_type: String,
+    /// The parsed body; `Null` when empty or not JSON.
+    pub body: serde_json::Value,
+}
+
+impl ApiResponse {
+    /// The first error's `code`.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+
+    /// The first error's `source.pointer`.
+    pub fn pointer(&self) -> Option<&str> {
+        self.body["errors"][0]["source"]["pointer"].as_str()
+    }
+
+    /// The first error's `source.parameter`.
+    pub fn parameter(&self) -> Option<&str> {
+        self.body["errors"][0]["source"]["parameter"].as_str()
+    }
+
+    /// `data.id` as a UUID.
+    pub fn id(&self) -> Uuid {
+        Uuid::parse_str(self.body["data"]["id"].as_str().expect("data.id")).unwrap()
+    }
+
+    /// `data.attributes`.
+    pub fn attributes(&self) -> &serde_json::Value {
+        &self.body["data"]["attributes"]
+    }
+}
+
+/// Row counts and last changes of the tables API writes touch.
+#[derive(Debug, PartialEq, Eq, QueryableByName)]
+pub struct Fingerprint {
+    #[diesel(sql_type = BigInt)]
+    accounts: i64,
+    #[diesel(sql_type = BigInt)]
+    sessions: i64,
+    #[diesel(sql_type = BigInt)]
+    devices: i64,
+    #[diesel(sql_type = BigInt)]
+    events: i64,
+    #[diesel(sql_type = BigInt)]
+    api_keys: i64,
+    #[diesel(sql_type = Text)]
+    sessions_changed: String,
+}
+
+impl TestApp {
+    /// A new API key holding `permissions`, created through the service layer; its secret.
+    pub fn api_key(&self, permissions: &[sessiondesk::domain::kinds::Permission]) -> String {
+        let input = sessiondesk::service::api_keys::NewApiKeyInput {
+            name: format!("test key {}", &Uuid::new_v4().simple().to_string()[..6]),
+            permissions: permissions.to_vec(),
+        };
+        sessiondesk::service::api_keys::create(
+            &mut self.conn(),
+            &input,
+            "test",
+            sessiondesk::domain::actor::Actor::System,
+        )
+        .unwrap()
+        .secret
+    }
+
+    /// A new API key with every permission.
+    pub fn full_api_key(&self) -> String {
+        self.api_key(sessiondesk::domain::kinds::Permission::ALL)
+    }
+
+    /// Sends `body` (raw bytes, with `content_type`) to the API.
+    pub async fn api_raw(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> ApiResponse {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path))
+            .body(body);
+        if let Some(key) = key {
+            request = request.header("X-Api-Key", key);
+        }
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        let response = request.send().await.expect("request is sent");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        ApiResponse {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// Sends a JSON:API request (`application/vnd.api+json` when there is a body).
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<serde_json::Value>,
+    ) -> ApiResponse {
+        match body {
+            Some(b) => {
+                let bytes = serde_json::to_vec(&b).unwrap();
+                self.api_raw(
+                    method,
+                    path,
+                    Some(key),
+                    Some("application/vnd.api+json"),
+                    bytes,
+                )
+                .await
+            }
+            None => {
+                self.api_raw(method, path, Some(key), None, Vec::new())
+                    .await
+            }
+        }
+    }
+
+    /// Creates an account through the API; its id.
+    pub async fn api_account(&self, key: &str) -> Uuid {
+        let r = self
+            .api(
+                "POST",
+                "/v1/identity/accounts",
+                key,
+                Some(serde_json::json!({"data": {"type": "account", "attributes": {}}})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.id()
+    }
+
+    /// Creates a session for `account` through the API; the response.
+    pub async fn api_session(&self, key: &str, account: Uuid) -> ApiResponse {
+        let r = self
+            .api(
+                "POST",
+                "/v1/identity/sessions",
+                key,
+                Some(serde_json::json!({"data": {"type": "session",
+                    "relationships": {"account": {"data": {"type": "account", "id": account}}}}})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r
+    }
+
+    /// Sets a session's status directly, as the later verification engine would.
+    pub fn set_status(&self, session: Uuid, status: &str) {
+        use sessiondesk::schema::sessions;
+        diesel::update(sessions::table.find(session))
+            .set(sessions::status.eq(status))
+            .execute(&mut self.conn())
+            .unwrap();
+    }
+
+    /// The counts and last changes of the tables API writes touch.
+    pub fn fingerprint(&self) -> Fingerprint {
+        diesel::sql_query(
+            "SELECT (SELECT count(*) FROM accounts) AS accounts, \
+             (SELECT count(*) FROM sessions) AS sessions, \
+             (SELECT count(*) FROM session_devices) AS devices, \
+             (SELECT count(*) FROM events) AS events, \
+             (SELECT count(*) FROM api_keys) AS api_keys, \
+             (SELECT coalesce(max(updated_at)::text, '') FROM sessions) AS sessions_changed",
+        )
+        .get_result(&mut self.conn())
+        .unwrap()
     }
 }

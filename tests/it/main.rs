@@ -2,14 +2,20 @@
 //! database of its own.
 
 mod accounts;
+mod api_authz;
+mod api_errors;
+mod api_keys;
+mod api_sessions;
 mod audit;
 mod auth;
 mod authz;
+mod browser;
 mod case;
 mod demo_and_seed;
 mod health;
 mod helpers;
 mod lifecycle;
+mod operations;
 mod queue;
 mod queues;
 mod schema;

@@ -1,3 +1,4 @@
-//! Admin pages: users (and, later, API keys).
+//! Admin pages: users and API keys.
 
+pub mod api_keys;
 pub mod users;

@@ -1,0 +1,190 @@
+//! `/v1/identity/accounts`: create (`accounts:write`), list and get (`accounts:read`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::auth::{Authorized, grant};
+use super::body::JsonApi;
+use super::envelope::{
+    self, Document, ListDocument, ListMeta, Related, RelatedLinks, Resource, SelfLink,
+    maybe_timestamp, timestamp,
+};
+use super::error::ApiError;
+use super::paging::{Paging, Params};
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::service::accounts as service;
+use crate::store::account_list;
+use crate::store::accounts::{self, Account};
+use crate::store::queue::Cursor;
+
+/// The resource type.
+pub const TYPE: &str = "account";
+const PATH: &str = "/v1/identity/accounts";
+
+/// An account's attributes.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountAttributes {
+    /// The integrator's own id, unique when set.
+    pub external_id: Option<String>,
+    /// `active`, `pending`, `inactive` or `suspended`.
+    pub status: String,
+    /// `person`.
+    pub entity_type: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// When its personal data was redacted.
+    pub redacted_at: Option<String>,
+}
+
+/// An account's relationships.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountRelationships {
+    /// Where its sessions are listed.
+    pub sessions: Related,
+}
+
+/// An account as sent.
+pub type AccountResource = Resource<AccountAttributes, AccountRelationships>;
+
+/// The resource of an account row.
+pub fn resource(a: &Account) -> AccountResource {
+    Resource {
+        kind: TYPE,
+        id: a.id,
+        attributes: AccountAttributes {
+            external_id: a.external_id.clone(),
+            status: a.status.clone(),
+            entity_type: a.entity_type.clone(),
+            created_at: timestamp(a.created_at),
+            updated_at: timestamp(a.updated_at),
+            redacted_at: maybe_timestamp(a.redacted_at),
+        },
+        relationships: AccountRelationships {
+            sessions: Related {
+                links: RelatedLinks {
+                    related: format!("/v1/identity/sessions?filter%5Baccount%5D={}", a.id),
+                },
+            },
+        },
+        links: SelfLink {
+            self_: format!("{PATH}/{}", a.id),
+        },
+    }
+}
+
+/// `POST /v1/identity/accounts` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountDocument {
+    /// The new account.
+    pub data: CreateAccountData,
+}
+
+/// The new account's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountData {
+    /// Must be `account`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its attributes; all optional.
+    #[serde(default)]
+    pub attributes: CreateAccountAttributes,
+}
+
+/// What an account may be created with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountAttributes {
+    /// The integrator's own id: 1 to 255 characters, unique.
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// Creates an account; a taken `external_id` is a 409 pointing at it.
+#[post("/accounts")]
+pub async fn create(
+    auth: Authorized<grant::AccountsWrite>,
+    pool: web::Data<DbPool>,
+    body: JsonApi<CreateAccountDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let data = body.0.data;
+    if data.kind != TYPE {
+        return Err(ApiError::mismatch(
+            "/data/type",
+            "data.type must be account",
+        ));
+    }
+    let external_id = data.attributes.external_id;
+    let actor = auth.actor();
+    let account = db::run(&pool, move |conn| {
+        service::create(conn, external_id.as_deref(), actor)
+    })
+    .await
+    .map_err(|e| match e {
+        AppError::Conflict(message) => {
+            ApiError::new(StatusCode::CONFLICT, "already_exists", message)
+                .pointer("/data/attributes/external_id")
+        }
+        other => other.into(),
+    })?;
+    let data = resource(&account);
+    let location = data.links.self_.clone();
+    Ok(envelope::created(&location, &Document { data }))
+}
+
+/// Lists accounts, newest first.
+#[get("/accounts")]
+pub async fn list(
+    _auth: Authorized<grant::AccountsRead>,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), &[])?;
+    let paging = Paging::parse(&params)?;
+    let (rows, total) = db::run(&pool, move |conn| {
+        let rows = account_list::page(conn, paging.at, paging.size)?;
+        let total = match paging.total {
+            true => Some(account_list::count(conn)?),
+            false => None,
+        };
+        Ok((rows, total))
+    })
+    .await?;
+    let page = paging.cut(rows, |a| Cursor {
+        created_at: a.created_at,
+        id: a.id,
+    });
+    let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
+    let doc = ListDocument {
+        data: page.rows.iter().map(resource).collect(),
+        meta: ListMeta { page: meta },
+        links,
+    };
+    Ok(envelope::respond(StatusCode::OK, &doc))
+}
+
+/// One account.
+#[get("/accounts/{id}")]
+pub async fn show(
+    _auth: Authorized<grant::AccountsRead>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let account = db::run(&pool, move |conn| {
+        accounts::find(conn, id)?.ok_or(AppError::NotFound("account"))
+    })
+    .await?;
+    Ok(envelope::respond(
+        StatusCode::OK,
+        &Document {
+            data: resource(&account),
+        },
+    ))
+}

@@ -1,0 +1,180 @@
+//! Who is calling the API: [`authenticate`] checks the `X-Api-Key` of every request to the
+//! API scope before anything else runs, and [`Authorized`] makes each handler name the
+//! permission it needs.
+//!
+//! The key is checked in a middleware rather than in an extractor because actix polls a
+//! handler's extractors side by side: a bad path or body would otherwise be reported
+//! before a missing key, telling an anonymous caller how a request is shaped.
+
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+
+use super::error::ApiError;
+use crate::db::{self, DbPool};
+use crate::domain::actor::Actor;
+use crate::domain::kinds::Permission;
+use crate::error::AppError;
+use crate::service::api_keys::{self, AuthenticatedKey};
+use crate::web::auth::client_ip;
+
+/// The header that carries the secret.
+pub const HEADER: &str = "X-Api-Key";
+
+async fn check(req: &ServiceRequest) -> Result<AuthenticatedKey, ApiError> {
+    let secret = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or(AppError::Unauthenticated)?;
+    let pool = req
+        .app_data::<web::Data<DbPool>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?
+        .clone();
+    let ip = client_ip(req.request());
+    let key = db::run(&pool, move |conn| {
+        api_keys::authenticate(conn, &secret, &ip)
+    })
+    .await?;
+    Ok(key)
+}
+
+/// Middleware of the API scope: a request without a valid, unrevoked key is answered 401
+/// here and reaches no handler; an accepted key is left in the request for [`ApiKey`].
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match check(&req).await {
+        Ok(key) => {
+            req.extensions_mut().insert(key);
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        Err(e) => {
+            let response = e.error_response();
+            Ok(req.into_response(response).map_into_right_body())
+        }
+    }
+}
+
+/// The authenticated key of this request, whatever its permissions.
+#[derive(Debug, Clone)]
+pub struct ApiKey(pub AuthenticatedKey);
+
+impl ApiKey {
+    /// The actor that services and events record.
+    pub fn actor(&self) -> Actor {
+        Actor::ApiKey(self.0.id)
+    }
+}
+
+fn key_of(req: &HttpRequest) -> Result<AuthenticatedKey, ApiError> {
+    req.extensions()
+        .get::<AuthenticatedKey>()
+        .cloned()
+        .ok_or_else(|| ApiError::from(AppError::Unauthenticated))
+}
+
+impl FromRequest for ApiKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(key_of(req).map(ApiKey))
+    }
+}
+
+/// A permission a route needs, as a type, so that the handler's signature says it.
+pub trait Grant {
+    /// The permission.
+    const PERMISSION: Permission;
+}
+
+/// The request's key, known to hold `G`'s permission; 403 otherwise. Put it first among a
+/// handler's arguments so that it is decided before the path and the body are read.
+#[derive(Debug, Clone)]
+pub struct Authorized<G: Grant> {
+    /// The key.
+    pub key: AuthenticatedKey,
+    _grant: PhantomData<G>,
+}
+
+impl<G: Grant> Authorized<G> {
+    /// The actor that services and events record.
+    pub fn actor(&self) -> Actor {
+        Actor::ApiKey(self.key.id)
+    }
+}
+
+impl<G: Grant> FromRequest for Authorized<G> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(key_of(req).and_then(|key| {
+            if key.can(G::PERMISSION) {
+                Ok(Authorized {
+                    key,
+                    _grant: PhantomData,
+                })
+            } else {
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    format!(
+                        "This API key lacks the {} permission this request needs.",
+                        G::PERMISSION
+                    ),
+                ))
+            }
+        }))
+    }
+}
+
+/// One marker type per permission, for [`Authorized`].
+pub mod grant {
+    use super::Grant;
+    use crate::domain::kinds::Permission;
+
+    macro_rules! grants {
+        ($($(#[$meta:meta])* $name:ident),+ $(,)?) => {
+            $(
+                $(#[$meta])*
+                #[derive(Debug, Clone, Copy)]
+                pub struct $name;
+
+                impl Grant for $name {
+                    const PERMISSION: Permission = Permission::$name;
+                }
+            )+
+        };
+    }
+
+    grants!(
+        /// `accounts:read`
+        AccountsRead,
+        /// `accounts:write`
+        AccountsWrite,
+        /// `sessions:read`
+        SessionsRead,
+        /// `sessions:write`
+        SessionsWrite,
+        /// `sessions:decide`
+        SessionsDecide,
+        /// `sessions:redact`
+        SessionsRedact,
+        /// `documents:write`
+        DocumentsWrite,
+        /// `verifications:write`
+        VerificationsWrite,
+    );
+}

@@ -1,0 +1,160 @@
+//! JSON:API documents: `{"data": {"type", "id", "attributes", "relationships"}}` for one
+//! resource, plus `meta.page` and `links` for a list. Plain serde structs, so that an
+//! OpenAPI schema can be derived from the very types that are sent.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The media type of every API response.
+pub const CONTENT_TYPE: &str = "application/vnd.api+json";
+
+/// A timestamp as the API writes it: ISO 8601 in UTC with microseconds and a `Z`.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// [`timestamp`] of an optional time.
+pub fn maybe_timestamp(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(timestamp)
+}
+
+/// A reference to another resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Linkage {
+    /// Its type (`account`, `document/idv`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl Linkage {
+    /// A reference to `kind` `id`.
+    pub fn new(kind: impl Into<String>, id: Uuid) -> Self {
+        Linkage {
+            kind: kind.into(),
+            id,
+        }
+    }
+}
+
+/// A to-one relationship; `data` is null when there is nothing to link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToOne {
+    /// The linked resource.
+    pub data: Option<Linkage>,
+}
+
+/// A to-many relationship.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToMany {
+    /// The linked resources, oldest first.
+    pub data: Vec<Linkage>,
+}
+
+/// A relationship known only by where to fetch it (an account's sessions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// `{"related": "/v1/identity/..."}`
+    pub links: RelatedLinks,
+}
+
+/// The link of a [`Related`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedLinks {
+    /// Where the related resources are listed.
+    pub related: String,
+}
+
+/// The link to a resource itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SelfLink {
+    /// The resource's URL path.
+    #[serde(rename = "self")]
+    pub self_: String,
+}
+
+/// One resource object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource<A, R> {
+    /// The resource type.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Its id.
+    pub id: Uuid,
+    /// Its fields.
+    pub attributes: A,
+    /// What it links to.
+    pub relationships: R,
+    /// Where it lives.
+    pub links: SelfLink,
+}
+
+/// A document carrying one resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document<T> {
+    /// The resource.
+    pub data: T,
+}
+
+/// The paging facts of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageMeta {
+    /// The page size used.
+    pub size: i64,
+    /// The cursor of the next (older) page, when there is one.
+    pub next_cursor: Option<String>,
+    /// The cursor of the previous (newer) page, when there is one.
+    pub prev_cursor: Option<String>,
+    /// How many resources match the filters, when `page[total]=true` asked for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+/// A list's `meta`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListMeta {
+    /// Paging.
+    pub page: PageMeta,
+}
+
+/// A list's `links`: this page and its neighbours, with every filter kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListLinks {
+    /// This page.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// The next (older) page, or null on the last.
+    pub next: Option<String>,
+    /// The previous (newer) page, or null on the first.
+    pub prev: Option<String>,
+}
+
+/// A document carrying a page of resources.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListDocument<T> {
+    /// The resources, newest first.
+    pub data: Vec<T>,
+    /// Paging facts.
+    pub meta: ListMeta,
+    /// Paging links.
+    pub links: ListLinks,
+}
+
+/// A JSON:API response with `status`.
+pub fn respond<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(CONTENT_TYPE)
+        .json(body)
+}
+
+/// 201 with the new resource and its `Location`.
+pub fn created<T: Serialize>(location: &str, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .content_type(CONTENT_TYPE)
+        .json(body)
+}

@@ -1,0 +1,58 @@
+//! The Identity API: JSON:API over `/v1/identity`, authenticated by `X-Api-Key`
+//! ([`auth`]), with one file per resource. Handlers parse the request into domain types,
+//! check the key's permission, and call the same services as the dashboard.
+//!
+//! Every request that cannot be read (malformed JSON, unknown members, wrong types, bad
+//! ids, bad cursors, oversized bodies) is a 4xx JSON:API error pointing at what is wrong,
+//! decided before any write.
+
+pub mod accounts;
+pub mod auth;
+pub mod body;
+pub mod envelope;
+pub mod error;
+pub mod paging;
+pub mod sessions;
+
+use actix_web::web;
+
+use self::error::ApiError;
+
+/// The API's routes and request limits, for `web::scope("/v1/identity")` with the
+/// [`auth::authenticate`] middleware around it.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(body::MAX_JSON_BYTES))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(body::MAX_JSON_BYTES)
+                .content_type(|mime| {
+                    mime.essence_str() == "application/vnd.api+json"
+                        || mime.essence_str() == "application/json"
+                })
+                .error_handler(error::json_config_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_config_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_config_error))
+        .service(accounts::create)
+        .service(accounts::list)
+        .service(accounts::show)
+        .service(sessions::crud::create)
+        .service(sessions::list::list)
+        .service(sessions::crud::show)
+        .service(sessions::crud::update)
+        .service(sessions::actions::start)
+        .service(sessions::actions::submit)
+        .service(sessions::actions::approve)
+        .service(sessions::actions::decline)
+        .service(sessions::actions::mark_for_review)
+        .service(sessions::actions::expire)
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "No such route in the Identity API.",
+    ))
+}

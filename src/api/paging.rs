@@ -1,0 +1,305 @@
+//! Query parameters and cursor paging shared by every list: `page[size]` (1 to 100,
+//! default 15), `page[after]` and `page[before]` (opaque cursors over `(created_at, id)`),
+//! `page[total]=true`, and the `links` that carry the filters from page to page.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+
+use super::envelope::{ListLinks, PageMeta};
+use super::error::ApiError;
+use crate::store::queue::{Cursor, PageAt};
+
+/// The default page size.
+pub const DEFAULT_SIZE: i64 = 15;
+/// The largest page size.
+pub const MAX_SIZE: i64 = 100;
+
+/// The paging parameters every list accepts besides its filters.
+pub const PAGE_PARAMS: &[&str] = &["page[size]", "page[after]", "page[before]", "page[total]"];
+
+/// A list's query string, read once: each parameter at most once, none unknown, so a
+/// misspelt filter is a 400 rather than a silently unfiltered list.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Reads `query`, allowing `filters` and the paging parameters.
+    pub fn parse(query: &str, filters: &[&str]) -> Result<Self, ApiError> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let known = filters.contains(&k.as_ref()) || PAGE_PARAMS.contains(&k.as_ref());
+            if !known {
+                let mut allowed: Vec<&str> = filters.to_vec();
+                allowed.extend_from_slice(PAGE_PARAMS);
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!(
+                        "{k} is not a parameter of this list; use {}",
+                        allowed.join(", ")
+                    ),
+                )
+                .parameter(&k));
+            }
+            if pairs.iter().any(|(seen, _)| *seen == k) {
+                return Err(ApiError::bad_parameter(
+                    &k,
+                    format!("{k} may be given once"),
+                ));
+            }
+            pairs.push((k.into_owned(), v.into_owned()));
+        }
+        Ok(Params { pairs })
+    }
+
+    /// A parameter's value, `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The filters as given, for the paging links.
+    fn filters(&self) -> impl Iterator<Item = &(String, String)> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !PAGE_PARAMS.contains(&k.as_str()))
+    }
+}
+
+/// Where a list starts and how much of it to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// Rows per page.
+    pub size: i64,
+    /// Which page.
+    pub at: PageAt,
+    /// Whether to count every match.
+    pub total: bool,
+}
+
+fn cursor(params: &Params, name: &str) -> Result<Option<Cursor>, ApiError> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(raw) => Cursor::decode(raw).map(Some).ok_or_else(|| {
+            ApiError::bad_parameter(name, format!("{name} is not a cursor this API handed out"))
+        }),
+    }
+}
+
+impl Paging {
+    /// Reads the paging parameters.
+    pub fn parse(params: &Params) -> Result<Self, ApiError> {
+        let size = match params.get("page[size]") {
+            None => DEFAULT_SIZE,
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_SIZE).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "page[size]",
+                        format!("page[size] must be a whole number from 1 to {MAX_SIZE}"),
+                    )
+                })?,
+        };
+        let at = match (
+            cursor(params, "page[after]")?,
+            cursor(params, "page[before]")?,
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_parameter(
+                    "page[before]",
+                    "give page[after] or page[before], not both",
+                ));
+            }
+            (Some(c), None) => PageAt::After(c),
+            (None, Some(c)) => PageAt::Before(c),
+            (None, None) => PageAt::First,
+        };
+        let total = match params.get("page[total]") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ApiError::bad_parameter(
+                    "page[total]",
+                    "page[total] must be true or false",
+                ));
+            }
+        };
+        Ok(Paging { size, at, total })
+    }
+
+    /// Cuts the `size + 1` rows a store returned to one page and finds its neighbours.
+    pub fn cut<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
+        let more = rows.len() as i64 > self.size;
+        match self.at {
+            PageAt::Before(_) => {
+                if more {
+                    // The extra row came first: it is past the previous page's edge.
+                    rows.remove(0);
+                }
+            }
+            _ => rows.truncate(self.size as usize),
+        }
+        let first = rows.first().map(&cursor_of);
+        let last = rows.last().map(&cursor_of);
+        let (next, prev) = match self.at {
+            PageAt::First => (last.filter(|_| more), None),
+            PageAt::After(_) => (last.filter(|_| more), first),
+            PageAt::Before(_) => (last, first.filter(|_| more)),
+        };
+        Page { rows, next, prev }
+    }
+}
+
+/// One page and the cursors of its neighbours.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows, newest first.
+    pub rows: Vec<T>,
+    /// The cursor for `page[after]`, when older rows exist.
+    pub next: Option<Cursor>,
+    /// The cursor for `page[before]`, when newer rows exist.
+    pub prev: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// `meta.page` and `links` for this page of the list at `path`.
+    pub fn meta_and_links(
+        &self,
+        path: &str,
+        params: &Params,
+        paging: &Paging,
+        total: Option<i64>,
+    ) -> (PageMeta, ListLinks) {
+        let link = |cursor: Option<(&str, Cursor)>| {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in params.filters() {
+                q.append_pair(k, v);
+            }
+            q.append_pair("page[size]", &paging.size.to_string());
+            if paging.total {
+                q.append_pair("page[total]", "true");
+            }
+            if let Some((name, c)) = cursor {
+                q.append_pair(name, &c.encode());
+            }
+            format!("{path}?{}", q.finish())
+        };
+        let self_cursor = match paging.at {
+            PageAt::First => None,
+            PageAt::After(c) => Some(("page[after]", c)),
+            PageAt::Before(c) => Some(("page[before]", c)),
+        };
+        let meta = PageMeta {
+            size: paging.size,
+            next_cursor: self.next.map(|c| c.encode()),
+            prev_cursor: self.prev.map(|c| c.encode()),
+            total,
+        };
+        let links = ListLinks {
+            self_: link(self_cursor),
+            next: self.next.map(|c| link(Some(("page[after]", c)))),
+            prev: self.prev.map(|c| link(Some(("page[before]", c)))),
+        };
+        (meta, links)
+    }
+}
+
+/// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
+/// (UTC). With `upper`, the bound is inclusive and returned as the first moment after it
+/// (exclusive), so that `created_at_to=2026-11-25` includes all of that day.
+pub fn time_param(
+    params: &Params,
+    name: &str,
+    upper: bool,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(raw) = params.get(name) else {
+        return Ok(None);
+    };
+    // An unencoded `+01:00` offset arrives as ` 01:00`: a query string's `+` is a space.
+    let raw = &raw.replace(' ', "+");
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        let t = t.with_timezone(&Utc);
+        return Ok(Some(if upper {
+            t + Duration::microseconds(1)
+        } else {
+            t
+        }));
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_parameter(
+            name,
+            format!("{name} must be an ISO 8601 date (2026-11-25) or time (2026-11-25T08:00:00Z)"),
+        )
+    })?;
+    let day = if upper { date.succ_opt() } else { Some(date) };
+    Ok(day.map(|d| d.and_time(NaiveTime::MIN).and_utc()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn c(n: i64) -> Cursor {
+        Cursor {
+            created_at: DateTime::from_timestamp(n, 0).unwrap(),
+            id: Uuid::nil(),
+        }
+    }
+
+    #[test]
+    fn sizes_outside_one_to_a_hundred_are_refused() {
+        for bad in ["0", "101", "-1", "ten", "1.5"] {
+            let p = Params::parse(&format!("page%5Bsize%5D={bad}"), &[]).unwrap();
+            assert!(Paging::parse(&p).is_err(), "{bad}");
+        }
+        let p = Params::parse("page[size]=100", &[]).unwrap();
+        assert_eq!(Paging::parse(&p).unwrap().size, 100);
+    }
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_refused() {
+        assert!(Params::parse("filter[bogus]=1", &["filter[status]"]).is_err());
+        assert!(Params::parse("page[size]=1&page[size]=2", &[]).is_err());
+    }
+
+    #[test]
+    fn pages_know_their_neighbours() {
+        let paging = |at| Paging {
+            size: 2,
+            at,
+            total: false,
+        };
+        let first = paging(PageAt::First).cut(vec![5, 4, 3], |n| c(*n));
+        assert_eq!(
+            (first.rows.clone(), first.next, first.prev),
+            (vec![5, 4], Some(c(4)), None)
+        );
+        let last = paging(PageAt::After(c(4))).cut(vec![3], |n| c(*n));
+        assert_eq!((last.next, last.prev), (None, Some(c(3))));
+        let back = paging(PageAt::Before(c(3))).cut(vec![6, 5, 4], |n| c(*n));
+        assert_eq!(
+            (back.rows.clone(), back.next, back.prev),
+            (vec![5, 4], Some(c(4)), Some(c(5)))
+        );
+    }
+
+    #[test]
+    fn an_unencoded_plus_in_an_offset_is_read_back() {
+        let p = Params::parse("from=2026-11-25T08:00:00+01:00", &["from"]).unwrap();
+        let t = time_param(&p, "from", false).unwrap().unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-25T07:00:00+00:00");
+    }
+
+    #[test]
+    fn a_bare_end_date_includes_its_whole_day() {
+        let p = Params::parse("to=2026-11-25", &["to"]).unwrap();
+        let t = time_param(&p, "to", true).unwrap().unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-26T00:00:00+00:00");
+    }
+}

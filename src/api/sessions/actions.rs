@@ -1,0 +1,262 @@
+//! The lifecycle actions: `start` (with the device), `submit`, `approve`, `decline`,
+//! `mark-for-review` and `expire`. Each is one call into `service::transitions` (start via
+//! `service::devices`, which adds the device in the same transaction); a status that does
+//! not allow the action is a 409 naming the status.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::with_links;
+use crate::api::auth::{Authorized, grant};
+use crate::api::body::OptionalJsonApi;
+use crate::api::envelope::{self, Document};
+use crate::api::error::ApiError;
+use crate::db::{self, DbPool};
+use crate::domain::actor::Actor;
+use crate::domain::kinds::DeclineReason;
+use crate::domain::status::Action;
+use crate::error::AppError;
+use crate::service::devices::{self, DeviceInput};
+use crate::service::transitions::{self, Request};
+use crate::store::sessions::Session;
+use crate::web::auth::client_ip;
+
+/// `POST .../start` body (optional).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartDocument {
+    /// The device.
+    pub data: StartData,
+}
+
+/// The device's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartData {
+    /// Must be `session_device`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What the client knows of the device.
+    #[serde(default)]
+    pub attributes: DeviceAttributes,
+}
+
+/// A device as the client describes it; the request's own address and `User-Agent` fill in
+/// `ip` and `user_agent` when they are not given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceAttributes {
+    /// The applicant's address, when the caller relays it.
+    pub ip: Option<String>,
+    /// At most 1000 characters.
+    pub user_agent: Option<String>,
+    /// `web`, `ios`, `android` or `other`.
+    pub platform: Option<String>,
+    /// At most 100 characters.
+    pub browser: Option<String>,
+    /// At most 100 characters.
+    pub os: Option<String>,
+    /// `desktop`, `mobile`, `tablet` or `other`.
+    pub device_type: Option<String>,
+    /// A language tag, at most 35 characters.
+    pub language: Option<String>,
+    /// `WxH`, at most 20 characters.
+    pub screen: Option<String>,
+}
+
+/// `POST .../approve` and `.../decline` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDocument {
+    /// The decision.
+    pub data: DecisionData,
+}
+
+/// The decision's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionData {
+    /// Must be `decision`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Reason and comment.
+    #[serde(default)]
+    pub attributes: DecisionAttributes,
+}
+
+/// What a decision carries.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionAttributes {
+    /// Required for a decline, refused for an approval.
+    pub reason: Option<DeclineReason>,
+    /// Optional, at most 2000 characters.
+    pub comment: Option<String>,
+}
+
+/// Runs `f` and answers with the session it returns; a refused transition is a 409 whose
+/// detail names the current status.
+async fn run_action(
+    pool: &DbPool,
+    f: impl FnOnce(&mut diesel::PgConnection) -> Result<Session, AppError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let resource = db::run(pool, move |conn| {
+        let session = f(conn)?;
+        with_links(conn, &session)
+    })
+    .await
+    .map_err(|e| match e {
+        AppError::Conflict(message) => {
+            ApiError::new(StatusCode::CONFLICT, "invalid_transition", message)
+        }
+        other => other.into(),
+    })?;
+    Ok(envelope::respond(
+        StatusCode::OK,
+        &Document { data: resource },
+    ))
+}
+
+async fn plain(pool: &DbPool, id: Uuid, request: Request) -> Result<HttpResponse, ApiError> {
+    run_action(pool, move |conn| transitions::apply(conn, id, &request)).await
+}
+
+fn check_type(kind: &str, expected: &str) -> Result<(), ApiError> {
+    if kind == expected {
+        Ok(())
+    } else {
+        Err(ApiError::mismatch(
+            "/data/type",
+            format!("data.type must be {expected}"),
+        ))
+    }
+}
+
+fn header_user_agent(req: &HttpRequest) -> Option<String> {
+    let ua = req.headers().get(header::USER_AGENT)?.to_str().ok()?;
+    let ua: String = ua.chars().filter(|c| !c.is_control()).take(1000).collect();
+    Some(ua).filter(|v| !v.trim().is_empty())
+}
+
+/// Starts the session and records the device it was started from.
+#[post("/sessions/{id}/start")]
+pub async fn start(
+    auth: Authorized<grant::SessionsWrite>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    req: HttpRequest,
+    body: OptionalJsonApi<StartDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let attributes = match body.0 {
+        Some(doc) => {
+            check_type(&doc.data.kind, "session_device")?;
+            doc.data.attributes
+        }
+        None => DeviceAttributes::default(),
+    };
+    let peer = client_ip(&req);
+    let device = DeviceInput {
+        ip: attributes
+            .ip
+            .or_else(|| (peer != "unknown").then_some(peer)),
+        user_agent: attributes.user_agent.or_else(|| header_user_agent(&req)),
+        platform: attributes.platform,
+        browser: attributes.browser,
+        os: attributes.os,
+        device_type: attributes.device_type,
+        language: attributes.language,
+        screen: attributes.screen,
+    };
+    let actor = auth.actor();
+    run_action(&pool, move |conn| devices::start(conn, id, &device, actor)).await
+}
+
+/// Submits the session for processing.
+#[post("/sessions/{id}/submit")]
+pub async fn submit(
+    auth: Authorized<grant::SessionsWrite>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    plain(
+        &pool,
+        path.into_inner(),
+        Request::new(Action::Submit, auth.actor()),
+    )
+    .await
+}
+
+fn decision(
+    body: Option<DecisionDocument>,
+    action: Action,
+    actor: Actor,
+) -> Result<Request, ApiError> {
+    let attributes = match body {
+        Some(doc) => {
+            check_type(&doc.data.kind, "decision")?;
+            doc.data.attributes
+        }
+        None => DecisionAttributes::default(),
+    };
+    let mut request = Request::new(action, actor);
+    request.reason = attributes.reason;
+    request.comment = attributes.comment;
+    Ok(request)
+}
+
+/// Approves the session, with an optional comment.
+#[post("/sessions/{id}/approve")]
+pub async fn approve(
+    auth: Authorized<grant::SessionsDecide>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    body: OptionalJsonApi<DecisionDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let request = decision(body.0, Action::Approve, auth.actor())?;
+    plain(&pool, path.into_inner(), request).await
+}
+
+/// Declines the session with a reason code and an optional comment.
+#[post("/sessions/{id}/decline")]
+pub async fn decline(
+    auth: Authorized<grant::SessionsDecide>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    body: OptionalJsonApi<DecisionDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let request = decision(body.0, Action::Decline, auth.actor())?;
+    plain(&pool, path.into_inner(), request).await
+}
+
+/// Marks a completed or failed session for a reviewer's attention.
+#[post("/sessions/{id}/mark-for-review")]
+pub async fn mark_for_review(
+    auth: Authorized<grant::SessionsDecide>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    plain(
+        &pool,
+        path.into_inner(),
+        Request::new(Action::MarkForReview, auth.actor()),
+    )
+    .await
+}
+
+/// Expires an open session now.
+#[post("/sessions/{id}/expire")]
+pub async fn expire(
+    auth: Authorized<grant::SessionsWrite>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    plain(
+        &pool,
+        path.into_inner(),
+        Request::new(Action::Expire, auth.actor()),
+    )
+    .await
+}

@@ -1,0 +1,242 @@
+//! Creating, reading and editing one session.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::input::{AddressIn, ContactIn, IdentityNumberIn, PersonIn, PersonalData};
+use super::resource::TYPE;
+use super::with_links;
+use crate::api::auth::{Authorized, grant};
+use crate::api::body::{JsonApi, nullable};
+use crate::api::envelope::{self, Document};
+use crate::api::error::ApiError;
+use crate::db::{self, DbPool};
+use crate::domain::kinds::VerificationKind;
+use crate::error::AppError;
+use crate::service::person;
+use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
+use crate::startup::AppState;
+use crate::store::sessions::{self as store, PersonChanges};
+
+/// The entity types a session may be for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    /// A natural person: the only kind so far.
+    Person,
+}
+
+/// `{"data": {"type": "account", "id": "<uuid>"}}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationshipIn {
+    /// The linked resource.
+    pub data: LinkageIn,
+}
+
+/// `{"type": "account", "id": "<uuid>"}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageIn {
+    /// The linked resource's type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// `POST /v1/identity/sessions` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionDocument {
+    /// The new session.
+    pub data: CreateSessionData,
+}
+
+/// The new session's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionData {
+    /// Must be `session`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Optional attributes.
+    #[serde(default)]
+    pub attributes: CreateSessionAttributes,
+    /// The account, required.
+    pub relationships: CreateSessionRelationships,
+}
+
+/// What a session may be created with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionAttributes {
+    /// `person`, the default and so far the only one: reading it refuses any other.
+    #[serde(default)]
+    pub entity_type: Option<EntityType>,
+    /// The kinds that must pass; `["verification/idv"]` when absent.
+    #[serde(default)]
+    pub required_verifications: Option<Vec<VerificationKind>>,
+    /// Name and birth date.
+    #[serde(default, deserialize_with = "nullable")]
+    pub person: Option<Option<PersonIn>>,
+    /// Email and phone.
+    #[serde(default, deserialize_with = "nullable")]
+    pub contact: Option<Option<ContactIn>>,
+    /// Postal address.
+    #[serde(default, deserialize_with = "nullable")]
+    pub address: Option<Option<AddressIn>>,
+    /// Identity document number.
+    #[serde(default, deserialize_with = "nullable")]
+    pub identity_number: Option<Option<IdentityNumberIn>>,
+}
+
+/// A new session's links.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionRelationships {
+    /// The account it belongs to.
+    pub account: RelationshipIn,
+}
+
+/// `PATCH /v1/identity/sessions/{id}` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSessionDocument {
+    /// The changes.
+    pub data: PatchSessionData,
+}
+
+/// The changed session's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSessionData {
+    /// Must be `session`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When given, must be the id in the path.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// `person`, `contact`, `address`, `identity_number`: absent leaves alone, null clears.
+    #[serde(default)]
+    pub attributes: PersonalData,
+}
+
+/// Parses personal data with the dashboard's rules; `None` when none was sent.
+fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError> {
+    if data.is_empty() {
+        return Ok(None);
+    }
+    person::parse(&data.to_form(), Utc::now().date_naive())
+        .map(Some)
+        .map_err(|errors| AppError::Validation(errors).into())
+}
+
+/// Creates a session for an account, optionally with personal data.
+#[post("/sessions")]
+pub async fn create(
+    auth: Authorized<grant::SessionsWrite>,
+    pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
+    body: JsonApi<CreateSessionDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let data = body.0.data;
+    if data.kind != TYPE {
+        return Err(ApiError::mismatch(
+            "/data/type",
+            "data.type must be session",
+        ));
+    }
+    let account = data.relationships.account.data;
+    if account.kind != crate::api::accounts::TYPE {
+        return Err(ApiError::mismatch(
+            "/data/relationships/account/data/type",
+            "the account relationship must link an account",
+        ));
+    }
+    let a = data.attributes;
+    if a.required_verifications.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::invalid(
+            "/data/attributes/required_verifications",
+            "required_verifications: name at least one verification kind, or leave it out",
+        ));
+    }
+    let required = a.required_verifications.unwrap_or_default();
+    let personal = PersonalData {
+        person: a.person,
+        contact: a.contact,
+        address: a.address,
+        identity_number: a.identity_number,
+    };
+    let input = NewSessionInput {
+        account: AccountRef::Existing(account.id),
+        required_verifications: required,
+        person: parse_personal(&personal)?,
+    };
+    let actor = auth.actor();
+    let ttl = state.config.session_ttl_days;
+    let resource = db::run(&pool, move |conn| {
+        let (session, _) = service::create(conn, &input, actor, ttl)?;
+        with_links(conn, &session)
+    })
+    .await?;
+    let location = resource.links.self_.clone();
+    Ok(envelope::created(&location, &Document { data: resource }))
+}
+
+/// One session with its relationships.
+#[get("/sessions/{id}")]
+pub async fn show(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let resource = db::run(&pool, move |conn| {
+        let session = store::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
+        with_links(conn, &session)
+    })
+    .await?;
+    Ok(envelope::respond(
+        StatusCode::OK,
+        &Document { data: resource },
+    ))
+}
+
+/// Manual data entry: the same rules, event and conflicts as the dashboard's edit form.
+#[patch("/sessions/{id}")]
+pub async fn update(
+    auth: Authorized<grant::SessionsWrite>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    body: JsonApi<PatchSessionDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let data = body.0.data;
+    if data.kind != TYPE {
+        return Err(ApiError::mismatch(
+            "/data/type",
+            "data.type must be session",
+        ));
+    }
+    if data.id.is_some_and(|given| given != id) {
+        return Err(ApiError::mismatch(
+            "/data/id",
+            "data.id must be the id in the path",
+        ));
+    }
+    let changes = parse_personal(&data.attributes)?.unwrap_or_default();
+    let actor = auth.actor();
+    let resource = db::run(&pool, move |conn| {
+        let (session, _) = person::update(conn, id, &changes, actor)?;
+        with_links(conn, &session)
+    })
+    .await?;
+    Ok(envelope::respond(
+        StatusCode::OK,
+        &Document { data: resource },
+    ))
+}

@@ -1,0 +1,137 @@
+//! `GET /v1/identity/sessions`: filtered, newest first, keyset-paged, with an exact count
+//! on request.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use uuid::Uuid;
+
+use super::{PATH, all_with_links};
+use crate::api::auth::{Authorized, grant};
+use crate::api::envelope::{self, ListDocument, ListMeta};
+use crate::api::error::ApiError;
+use crate::api::paging::{Paging, Params, time_param};
+use crate::db::{self, DbPool};
+use crate::domain::status::SessionStatus;
+use crate::store::queue::Cursor;
+use crate::store::session_list::{self, SessionFilter};
+
+/// The filters this list takes.
+pub const FILTERS: &[&str] = &[
+    "filter[status]",
+    "filter[account]",
+    "filter[entity_type]",
+    "filter[session_device]",
+    "filter[created_at_from]",
+    "filter[created_at_to]",
+];
+
+fn uuid_param(params: &Params, name: &str) -> Result<Option<Uuid>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            Uuid::parse_str(raw)
+                .map_err(|_| ApiError::bad_parameter(name, format!("{name} must be a UUID")))
+        })
+        .transpose()
+}
+
+/// Reads every filter, refusing the first that cannot be used.
+pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
+    let mut statuses = Vec::new();
+    if let Some(raw) = params.get("filter[status]") {
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let status = part
+                .parse::<SessionStatus>()
+                .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
+            if !statuses.contains(&status) {
+                statuses.push(status);
+            }
+        }
+    }
+    let entity_type = match params.get("filter[entity_type]") {
+        None => None,
+        Some("person") => Some("person".to_owned()),
+        Some(_) => {
+            return Err(ApiError::bad_parameter(
+                "filter[entity_type]",
+                "filter[entity_type] must be person",
+            ));
+        }
+    };
+    Ok(SessionFilter {
+        statuses,
+        account: uuid_param(params, "filter[account]")?,
+        entity_type,
+        device: uuid_param(params, "filter[session_device]")?,
+        created_from: time_param(params, "filter[created_at_from]", false)?,
+        created_before: time_param(params, "filter[created_at_to]", true)?,
+    })
+}
+
+/// Lists sessions, newest first.
+#[get("/sessions")]
+pub async fn list(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), FILTERS)?;
+    let filter = parse_filter(&params)?;
+    let paging = Paging::parse(&params)?;
+    let (page, data, total) = db::run(&pool, move |conn| {
+        let rows = session_list::page(conn, &filter, paging.at, paging.size)?;
+        let page = paging.cut(rows, |s| Cursor {
+            created_at: s.created_at,
+            id: s.id,
+        });
+        let data = all_with_links(conn, &page.rows)?;
+        let total = match paging.total {
+            true => Some(session_list::count(conn, &filter)?),
+            false => None,
+        };
+        Ok((page, data, total))
+    })
+    .await?;
+    let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
+    let doc = ListDocument {
+        data,
+        meta: ListMeta { page: meta },
+        links,
+    };
+    Ok(envelope::respond(StatusCode::OK, &doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_a_comma_list_of_known_ones() {
+        let p = Params::parse("filter[status]=completed,%20failed,completed", FILTERS).unwrap();
+        let f = parse_filter(&p).unwrap();
+        assert_eq!(
+            f.statuses,
+            vec![SessionStatus::Completed, SessionStatus::Failed]
+        );
+        let p = Params::parse("filter[status]=completed,bogus", FILTERS).unwrap();
+        assert!(parse_filter(&p).is_err());
+    }
+
+    #[test]
+    fn bad_ids_and_times_name_their_parameter() {
+        for q in [
+            "filter[account]=nope",
+            "filter[session_device]=1",
+            "filter[created_at_from]=yesterday",
+            "filter[entity_type]=company",
+        ] {
+            let p = Params::parse(q, FILTERS).unwrap();
+            let e = parse_filter(&p).unwrap_err();
+            let param = e.errors()[0]
+                .source
+                .as_ref()
+                .and_then(|s| s.parameter.clone());
+            assert_eq!(param.as_deref(), q.split('=').next(), "{q}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `/v1/identity/sessions`: create, list, get and PATCH (`crud`, `list`), and the lifecycle
+//! actions (`actions`). Every write goes through the same services as the dashboard.
+
+pub mod actions;
+pub mod crud;
+pub mod input;
+pub mod list;
+pub mod resource;
+
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use self::resource::SessionResource;
+use crate::error::AppError;
+use crate::store::session_links;
+use crate::store::sessions::Session;
+
+/// Where sessions live.
+pub const PATH: &str = "/v1/identity/sessions";
+
+/// The resource of `session`, with its relationships read in the caller's connection.
+pub fn with_links(conn: &mut PgConnection, session: &Session) -> Result<SessionResource, AppError> {
+    let links = session_links::for_sessions(conn, &[session.id])?
+        .remove(&session.id)
+        .unwrap_or_default();
+    Ok(resource::resource(session, &links))
+}
+
+/// The resources of a page of sessions, their relationships read in three queries.
+pub fn all_with_links(
+    conn: &mut PgConnection,
+    sessions: &[Session],
+) -> Result<Vec<SessionResource>, AppError> {
+    let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
+    let mut links = session_links::for_sessions(conn, &ids)?;
+    Ok(sessions
+        .iter()
+        .map(|s| resource::resource(s, &links.remove(&s.id).unwrap_or_default()))
+        .collect())
+}

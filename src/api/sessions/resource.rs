@@ -1,0 +1,243 @@
+//! A session as the API sends it: SPEC section 4's attributes, and links to its account,
+//! documents, verifications and device. Personal data objects are null once redacted.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::api::envelope::{
+    Linkage, Resource, SelfLink, ToMany, ToOne, maybe_timestamp, timestamp,
+};
+use crate::store::session_links::SessionLinks;
+use crate::store::sessions::Session;
+
+/// The resource type.
+pub const TYPE: &str = "session";
+
+/// `person.name`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameOut {
+    /// First name.
+    pub first: Option<String>,
+    /// Middle name.
+    pub middle: Option<String>,
+    /// Last name.
+    pub last: Option<String>,
+}
+
+/// `person`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonOut {
+    /// The applicant's name.
+    pub name: NameOut,
+    /// `YYYY-MM-DD`
+    pub birth_date: Option<String>,
+}
+
+/// `contact`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactOut {
+    /// Email address.
+    pub email: Option<String>,
+    /// `+` and 7 to 15 digits.
+    pub phone: Option<String>,
+}
+
+/// `address`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressOut {
+    /// Street and number.
+    pub line1: Option<String>,
+    /// More of it.
+    pub line2: Option<String>,
+    /// District.
+    pub sublocality: Option<String>,
+    /// City.
+    pub locality: Option<String>,
+    /// State or region.
+    pub administrative_area: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: Option<String>,
+}
+
+/// `identity_number`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityNumberOut {
+    /// The number.
+    pub number: Option<String>,
+    /// ISO 3166-1 alpha-2 of the issuer.
+    pub issuing_country_code: Option<String>,
+    /// `passport`, `national_id`, ...
+    pub class: Option<String>,
+}
+
+/// Who did something: `{"type": "user" | "api_key" | "system", "id"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorOut {
+    /// The kind of actor.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The user's or key's id; null for the system.
+    pub id: Option<Uuid>,
+}
+
+/// `decision`, null until a session is approved or declined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionOut {
+    /// `approved` or `declined`.
+    pub outcome: String,
+    /// The decline reason code.
+    pub reason: Option<String>,
+    /// The decider's comment.
+    pub comment: Option<String>,
+    /// Who decided.
+    pub decided_by: Option<ActorOut>,
+}
+
+/// A session's attributes, exactly as SPEC section 4 lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionAttributes {
+    /// Lifecycle status.
+    pub status: String,
+    /// `person`.
+    pub entity_type: String,
+    /// `api_key`, `user` or `system`.
+    pub creator_type: String,
+    /// The creating key or user.
+    pub creator_id: Option<Uuid>,
+    /// Verification kinds that must pass.
+    pub required_verifications: Vec<String>,
+    /// Name and birth date; null once redacted.
+    pub person: Option<PersonOut>,
+    /// Email and phone; null once redacted.
+    pub contact: Option<ContactOut>,
+    /// Postal address; null once redacted.
+    pub address: Option<AddressOut>,
+    /// Identity document number; null once redacted.
+    pub identity_number: Option<IdentityNumberOut>,
+    /// The decision, if taken.
+    pub decision: Option<DecisionOut>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// `start`
+    pub started_at: Option<String>,
+    /// `submit`
+    pub submitted_at: Option<String>,
+    /// `complete`
+    pub completed_at: Option<String>,
+    /// `fail`
+    pub failed_at: Option<String>,
+    /// `mark for review`
+    pub marked_for_review_at: Option<String>,
+    /// `approve` or `decline`
+    pub decisioned_at: Option<String>,
+    /// `expire`
+    pub expired_at: Option<String>,
+    /// When it expires if still open.
+    pub expires_at: String,
+    /// When its personal data was redacted.
+    pub redacted_at: Option<String>,
+}
+
+/// What a session links to.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRelationships {
+    /// Its account.
+    pub account: ToOne,
+    /// Its documents.
+    pub documents: ToMany,
+    /// Its verifications.
+    pub verifications: ToMany,
+    /// The device it was started from.
+    pub session_device: ToOne,
+}
+
+/// A session as sent.
+pub type SessionResource = Resource<SessionAttributes, SessionRelationships>;
+
+/// The resource of a session row and its links.
+pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
+    let kept = s.redacted_at.is_none();
+    let c = |v: &Option<String>| v.clone();
+    let decision = s.decision.as_ref().map(|outcome| DecisionOut {
+        outcome: outcome.clone(),
+        reason: c(&s.decision_reason),
+        comment: c(&s.decision_comment),
+        decided_by: s.decided_by_type.as_ref().map(|kind| ActorOut {
+            kind: kind.clone(),
+            id: s.decided_by,
+        }),
+    });
+    let attributes = SessionAttributes {
+        status: s.status.clone(),
+        entity_type: s.entity_type.clone(),
+        creator_type: s.creator_type.clone(),
+        creator_id: s.creator_id,
+        required_verifications: s.required_verifications.clone(),
+        person: kept.then(|| PersonOut {
+            name: NameOut {
+                first: c(&s.first_name),
+                middle: c(&s.middle_name),
+                last: c(&s.last_name),
+            },
+            birth_date: s.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        }),
+        contact: kept.then(|| ContactOut {
+            email: c(&s.email),
+            phone: c(&s.phone),
+        }),
+        address: kept.then(|| AddressOut {
+            line1: c(&s.address_line1),
+            line2: c(&s.address_line2),
+            sublocality: c(&s.address_sublocality),
+            locality: c(&s.address_locality),
+            administrative_area: c(&s.address_administrative_area),
+            postal_code: c(&s.address_postal_code),
+            country_code: c(&s.address_country_code),
+        }),
+        identity_number: kept.then(|| IdentityNumberOut {
+            number: c(&s.identity_number),
+            issuing_country_code: c(&s.identity_number_issuing_country_code),
+            class: c(&s.identity_number_class),
+        }),
+        decision,
+        created_at: timestamp(s.created_at),
+        updated_at: timestamp(s.updated_at),
+        started_at: maybe_timestamp(s.started_at),
+        submitted_at: maybe_timestamp(s.submitted_at),
+        completed_at: maybe_timestamp(s.completed_at),
+        failed_at: maybe_timestamp(s.failed_at),
+        marked_for_review_at: maybe_timestamp(s.marked_for_review_at),
+        decisioned_at: maybe_timestamp(s.decisioned_at),
+        expired_at: maybe_timestamp(s.expired_at),
+        expires_at: timestamp(s.expires_at),
+        redacted_at: maybe_timestamp(s.redacted_at),
+    };
+    let many = |items: &[(Uuid, String)]| ToMany {
+        data: items
+            .iter()
+            .map(|(id, kind)| Linkage::new(kind.clone(), *id))
+            .collect(),
+    };
+    Resource {
+        kind: TYPE,
+        id: s.id,
+        attributes,
+        relationships: SessionRelationships {
+            account: ToOne {
+                data: Some(Linkage::new(crate::api::accounts::TYPE, s.account_id)),
+            },
+            documents: many(&links.documents),
+            verifications: many(&links.verifications),
+            session_device: ToOne {
+                data: links.device.map(|id| Linkage::new("session_device", id)),
+            },
+        },
+        links: SelfLink {
+            self_: format!("{}/{}", super::PATH, s.id),
+        },
+    }
+}

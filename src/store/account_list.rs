@@ -1,0 +1,48 @@
+//! The API's account list: newest first, keyset-paged over `(created_at, id)` on
+//! `accounts_created_idx`, with the opaque cursors of [`crate::store::queue`].
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+
+use crate::schema::accounts;
+use crate::store::accounts::Account;
+use crate::store::queue::PageAt;
+
+/// Up to `limit + 1` accounts, newest first; the extra row tells the caller another page
+/// exists in the direction it paged (for `Before`, it is the first row).
+pub fn page(conn: &mut PgConnection, at: PageAt, limit: i64) -> QueryResult<Vec<Account>> {
+    let mut query = accounts::table.select(Account::as_select()).into_boxed();
+    // A row comparison, so that Postgres walks the `(created_at, id)` index from the cursor.
+    let beyond = |op: &str, c: crate::store::queue::Cursor| {
+        diesel::dsl::sql::<Bool>(&format!("(accounts.created_at, accounts.id) {op} ("))
+            .bind::<Timestamptz, _>(c.created_at)
+            .sql(", ")
+            .bind::<SqlUuid, _>(c.id)
+            .sql(")")
+    };
+    match at {
+        PageAt::First => {
+            query = query.order((accounts::created_at.desc(), accounts::id.desc()));
+        }
+        PageAt::After(c) => {
+            query = query
+                .filter(beyond("<", c))
+                .order((accounts::created_at.desc(), accounts::id.desc()));
+        }
+        PageAt::Before(c) => {
+            query = query
+                .filter(beyond(">", c))
+                .order((accounts::created_at.asc(), accounts::id.asc()));
+        }
+    }
+    let mut rows = query.limit(limit + 1).load(conn)?;
+    if matches!(at, PageAt::Before(_)) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// How many accounts exist: an exact count, for `page[total]=true`.
+pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
+    accounts::table.count().get_result(conn)
+}

@@ -1,0 +1,191 @@
+//! The API's session list: whole session rows, newest first, keyset-paged over
+//! `(created_at, id)` with the opaque cursors of [`crate::store::queue`].
+//!
+//! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
+//! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
+//! row 5,000,000. The page's keys are found first and the rows loaded by id after, which
+//! keeps the scans narrow. The queue's own query returns list columns only and knows no
+//! device or entity-type filter, hence this sibling.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::domain::status::SessionStatus;
+use crate::schema::sessions;
+use crate::store::queue::PageAt;
+use crate::store::sessions::Session;
+
+/// Every filter of `GET /v1/identity/sessions`, parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// Any of these statuses; all when empty.
+    pub statuses: Vec<SessionStatus>,
+    /// One account.
+    pub account: Option<Uuid>,
+    /// Only this entity type.
+    pub entity_type: Option<String>,
+    /// The session a device was recorded for.
+    pub device: Option<Uuid>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created strictly before.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+enum Bind {
+    Text(String),
+    Uuid(Uuid),
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    fn bind(&mut self, b: Bind) {
+        self.binds.push(b);
+        self.text.push_str(&format!("${}", self.binds.len()));
+    }
+
+    fn query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let mut q = diesel::sql_query(self.text).into_boxed::<Pg>();
+        for b in self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
+                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
+                Bind::Int(v) => q.bind::<BigInt, _>(v),
+            };
+        }
+        q
+    }
+
+    /// ` AND ...` for every filter but status.
+    fn conditions(&mut self, f: &SessionFilter) {
+        if let Some(id) = f.account {
+            self.push(" AND account_id = ");
+            self.bind(Bind::Uuid(id));
+        }
+        if let Some(t) = &f.entity_type {
+            self.push(" AND entity_type = ");
+            self.bind(Bind::Text(t.clone()));
+        }
+        if let Some(id) = f.device {
+            self.push(" AND id IN (SELECT session_id FROM session_devices WHERE id = ");
+            self.bind(Bind::Uuid(id));
+            self.push(")");
+        }
+        if let Some(t) = f.created_from {
+            self.push(" AND created_at >= ");
+            self.bind(Bind::Time(t));
+        }
+        if let Some(t) = f.created_before {
+            self.push(" AND created_at < ");
+            self.bind(Bind::Time(t));
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Key {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Up to `limit + 1` sessions, newest first; the extra row tells the caller another page
+/// exists in the direction it paged (for `Before`, it is the first row).
+pub fn page(
+    conn: &mut PgConnection,
+    f: &SessionFilter,
+    at: PageAt,
+    limit: i64,
+) -> QueryResult<Vec<Session>> {
+    // The previous page is read oldest first from the cursor, then turned around.
+    let backwards = matches!(at, PageAt::Before(_));
+    let (dir, cmp) = if backwards {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
+    let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
+        vec![None]
+    } else {
+        f.statuses.iter().copied().map(Some).collect()
+    };
+    let mut sql = Sql::default();
+    sql.push("SELECT id FROM (");
+    for (i, status) in statuses.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("(SELECT id, created_at FROM sessions WHERE TRUE");
+        if let Some(status) = status {
+            sql.push(" AND status = ");
+            sql.bind(Bind::Text(status.as_str().to_owned()));
+        }
+        sql.conditions(f);
+        if let PageAt::After(c) | PageAt::Before(c) = at {
+            sql.push(&format!(" AND (created_at, id) {cmp} ("));
+            sql.bind(Bind::Time(c.created_at));
+            sql.push(", ");
+            sql.bind(Bind::Uuid(c.id));
+            sql.push(")");
+        }
+        sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+        sql.bind(Bind::Int(limit + 1));
+        sql.push(")");
+    }
+    sql.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
+    sql.bind(Bind::Int(limit + 1));
+    let mut ids: Vec<Uuid> = sql
+        .query()
+        .load::<Key>(conn)?
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    if backwards {
+        ids.reverse();
+    }
+    let mut rows: Vec<Session> = sessions::table
+        .filter(sessions::id.eq_any(&ids))
+        .select(Session::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    Ok(rows)
+}
+
+/// How many sessions match the filters: an exact count, for `page[total]=true`.
+pub fn count(conn: &mut PgConnection, f: &SessionFilter) -> QueryResult<i64> {
+    let mut sql = Sql::default();
+    sql.push("SELECT count(*) AS n FROM sessions WHERE TRUE");
+    if !f.statuses.is_empty() {
+        sql.push(" AND status IN (");
+        for (i, s) in f.statuses.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Bind::Text(s.as_str().to_owned()));
+        }
+        sql.push(")");
+    }
+    sql.conditions(f);
+    Ok(sql.query().get_result::<Count>(conn)?.n)
+}

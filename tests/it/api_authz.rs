@@ -1,0 +1,170 @@
+//! The API's permission matrix: every route x {no key, a key with every permission but the
+//! one the route needs, a key with only that one} and the status each must get. Every new
+//! API route is added here.
+
+use serde_json::json;
+use sessiondesk::domain::kinds::Permission;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, spawn_app};
+
+struct Route {
+    method: &'static str,
+    /// `{account}` becomes a fresh account, `{created}`, `{started}`, `{completed}` and
+    /// `{failed}` a fresh session in that status.
+    path: &'static str,
+    body: Option<&'static str>,
+    needs: Permission,
+    /// The status the key with the permission gets.
+    ok: u16,
+}
+
+#[rustfmt::skip]
+const MATRIX: &[Route] = &[
+    Route { method: "POST",  path: "/v1/identity/accounts", body: Some(r#"{"data": {"type": "account"}}"#), needs: Permission::AccountsWrite, ok: 201 },
+    Route { method: "GET",   path: "/v1/identity/accounts", body: None, needs: Permission::AccountsRead, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/accounts/{account}", body: None, needs: Permission::AccountsRead, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions", body: Some(r#"{"data": {"type": "session", "relationships": {"account": {"data": {"type": "account", "id": "{account}"}}}}}"#), needs: Permission::SessionsWrite, ok: 201 },
+    Route { method: "GET",   path: "/v1/identity/sessions", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/sessions/{created}", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "PATCH", path: "/v1/identity/sessions/{created}", body: Some(r#"{"data": {"type": "session", "attributes": {"person": {"name": {"first": "Matrix"}}}}}"#), needs: Permission::SessionsWrite, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{created}/start", body: None, needs: Permission::SessionsWrite, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{started}/submit", body: None, needs: Permission::SessionsWrite, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{completed}/approve", body: None, needs: Permission::SessionsDecide, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{completed}/decline", body: Some(r#"{"data": {"type": "decision", "attributes": {"reason": "other"}}}"#), needs: Permission::SessionsDecide, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{failed}/mark-for-review", body: None, needs: Permission::SessionsDecide, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{created}/expire", body: None, needs: Permission::SessionsWrite, ok: 200 },
+];
+
+async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
+    let mut out = text.to_owned();
+    if out.contains("{account}") {
+        let account = app.api_account(admin_key).await;
+        out = out.replace("{account}", &account.to_string());
+    }
+    for (placeholder, status) in [
+        ("{created}", "created"),
+        ("{started}", "started"),
+        ("{completed}", "completed"),
+        ("{failed}", "failed"),
+    ] {
+        if out.contains(placeholder) {
+            let account = app.api_account(admin_key).await;
+            let id: Uuid = app.api_session(admin_key, account).await.id();
+            app.set_status(id, status);
+            out = out.replace(placeholder, &id.to_string());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_api_route_refuses_a_missing_key_and_a_missing_permission() {
+    let app = spawn_app().await;
+    let admin_key = app.full_api_key();
+    let mut failures = Vec::new();
+    for route in MATRIX {
+        let all_but: Vec<Permission> = Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| *p != route.needs)
+            .collect();
+        let cells = [
+            ("no key", None, 401),
+            ("a key without it", Some(app.api_key(&all_but)), 403),
+            (
+                "a key with only it",
+                Some(app.api_key(&[route.needs])),
+                route.ok,
+            ),
+        ];
+        for (who, key, expected) in cells {
+            // Fresh resources per cell: a refused cell must not be what lets the next pass.
+            let path = fill(&app, &admin_key, route.path).await;
+            let body = match route.body {
+                Some(b) => fill(&app, &admin_key, b).await.into_bytes(),
+                None => Vec::new(),
+            };
+            let ct = route.body.map(|_| "application/vnd.api+json");
+            let before = app.fingerprint();
+            let r = app
+                .api_raw(route.method, &path, key.as_deref(), ct, body)
+                .await;
+            if r.status != expected {
+                failures.push(format!(
+                    "{} {} with {who}: got {}, expected {expected}: {}",
+                    route.method, route.path, r.status, r.body
+                ));
+            }
+            if expected >= 400 {
+                if !r.content_type.starts_with("application/vnd.api+json") {
+                    failures.push(format!(
+                        "{} {}: error is not JSON:API",
+                        route.method, route.path
+                    ));
+                }
+                if route.method != "GET" && app.fingerprint() != before {
+                    failures.push(format!("{} {} with {who}: wrote", route.method, route.path));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "API permission matrix violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn a_403_names_the_missing_permission() {
+    let app = spawn_app().await;
+    let key = app.api_key(&[Permission::AccountsRead]);
+    let r = app
+        .api(
+            "POST",
+            "/v1/identity/accounts",
+            &key,
+            Some(json!({"data": {"type": "account"}})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.code(), "forbidden");
+    assert!(
+        r.body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("accounts:write")
+    );
+    // The permission is decided before the body or the path is read.
+    let r = app
+        .api_raw(
+            "POST",
+            "/v1/identity/accounts",
+            Some(&key),
+            Some("application/json"),
+            b"{not json".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .api_raw(
+            "GET",
+            "/v1/identity/sessions/not-a-uuid",
+            Some(&key),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .api_raw(
+            "GET",
+            "/v1/identity/sessions/not-a-uuid",
+            None,
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+}

@@ -1,0 +1,90 @@
+//! What an operator relies on: a request id on every response, and metrics for the
+//! addresses and token allowed to read them.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_a_sane_incoming_one_is_kept() {
+    let app = spawn_app().await;
+    let r = app.get("/healthz").await;
+    let id = r
+        .headers()
+        .get("x-request-id")
+        .expect("a request id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(id.len(), 32);
+    let kept = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "lb-1234.abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers().get("x-request-id").unwrap(), "lb-1234.abc");
+    let replaced = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "bad id <script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        replaced.headers().get("x-request-id").unwrap(),
+        "bad id <script>"
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_show_the_pool_and_sessions() {
+    let app = spawn_app().await;
+    app.get("/healthz").await;
+    app.get("/login").await;
+    let r = app.get("/metrics").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let body = r.text().await.unwrap();
+    for needle in [
+        "sessiondesk_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+        "sessiondesk_http_request_duration_seconds_bucket{method=\"GET\",route=\"/login\",le=\"+Inf\"} 1",
+        "sessiondesk_db_pool_in_use",
+        "sessiondesk_db_pool_waiting 0",
+        "sessiondesk_database_up 1",
+    ] {
+        assert!(body.contains(needle), "missing {needle} in\n{body}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_refused_outside_the_allowed_ranges_unless_the_token_is_given() {
+    let app = spawn_app_with(|c| {
+        c.metrics_allow = vec![sessiondesk::metrics::Cidr::parse("10.0.0.0/8").unwrap()];
+        c.metrics_token = Some("s3cret-scrape-token".to_owned());
+    })
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), 403);
+    let wrong = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let right = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth("s3cret-scrape-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+}
