@@ -169,7 +169,10 @@ pub fn run(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
-    conn.batch_execute("ANALYZE accounts; ANALYZE sessions;")?;
+    // VACUUM sets the visibility map, so that counts can be answered from indexes alone.
+    for table in ["accounts", "sessions"] {
+        conn.batch_execute(&format!("VACUUM ANALYZE {table}"))?;
+    }
     #[derive(QueryableByName)]
     struct Size {
         #[diesel(sql_type = Text)]

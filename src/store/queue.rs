@@ -468,15 +468,32 @@ pub fn status_counts(
 /// Capped counts of the work queue (completed and marked for review) that are the user's
 /// own, and that nobody has taken.
 pub fn work_counts(conn: &mut PgConnection, me: Uuid, cap: i64) -> QueryResult<Vec<CappedCount>> {
+    // One capped scan per status and owner, each answered by the covering status index
+    // (`INCLUDE (redacted_at, assigned_to)`), then added up.
     let mut sql = Sql::default();
-    sql.push("SELECT 'mine'::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE assigned_to = ");
-    sql.bind(Bind::Uuid(me));
-    sql.push(" AND status IN ('completed', 'marked_for_review') AND redacted_at IS NULL LIMIT ");
-    sql.bind(Bind::Int(cap + 1));
-    sql.push(") x UNION ALL SELECT 'unassigned'::text, count(*) FROM (SELECT 1 FROM sessions \
-              WHERE assigned_to IS NULL AND status IN ('completed', 'marked_for_review') AND redacted_at IS NULL LIMIT ");
-    sql.bind(Bind::Int(cap + 1));
-    sql.push(") y");
+    sql.push("SELECT key, sum(n)::bigint AS n FROM (");
+    for (i, (key, owner)) in [("mine", Some(me)), ("unassigned", None)]
+        .iter()
+        .enumerate()
+    {
+        for (j, status) in ["completed", "marked_for_review"].iter().enumerate() {
+            if i + j > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push(&format!("SELECT '{key}'::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE status = '{status}'"));
+            match owner {
+                Some(id) => {
+                    sql.push(" AND assigned_to = ");
+                    sql.bind(Bind::Uuid(*id));
+                }
+                None => sql.push(" AND assigned_to IS NULL"),
+            }
+            sql.push(" AND redacted_at IS NULL LIMIT ");
+            sql.bind(Bind::Int(cap + 1));
+            sql.push(") c");
+        }
+    }
+    sql.push(") t GROUP BY key");
     sql.query().load(conn)
 }
 

@@ -122,14 +122,20 @@ pub async fn index(
         let resolved = p.to_filter(&me, &mut lookup);
         let (filter, at, problems) = resolved;
         let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
-        let counts = queue::status_counts(
-            conn,
-            &QueueFilter {
-                statuses: Vec::new(),
-                ..filter.clone()
-            },
-            COUNT_CAP,
-        )?;
+        // Under a search, nine more searches would cost more than the page itself:
+        // counts are shown for unsearched views only.
+        let counts = if filter.search.is_some() {
+            Vec::new()
+        } else {
+            queue::status_counts(
+                conn,
+                &QueueFilter {
+                    statuses: Vec::new(),
+                    ..filter.clone()
+                },
+                COUNT_CAP,
+            )?
+        };
         let work = queue::work_counts(conn, me.id, COUNT_CAP)?;
         Ok((filter, at, problems, rows, counts, work))
     })
@@ -179,7 +185,11 @@ pub async fn index(
             Chip {
                 status: s.as_str(),
                 label: s.label(),
-                count: format::capped(count_of(&counts, s.as_str()), COUNT_CAP),
+                count: if counts.is_empty() {
+                    String::new()
+                } else {
+                    format::capped(count_of(&counts, s.as_str()), COUNT_CAP)
+                },
                 href: format!("/sessions?{}", only.filter_query()),
                 active: filter.statuses.len() == 1 && filter.statuses[0] == *s,
             }
