@@ -84,4 +84,9 @@ fn expire_tick(pool: &DbPool, batch: i64) {
     if total > 0 {
         tracing::info!(expired = total, "expired overdue sessions");
     }
+    match crate::service::idempotency::purge_expired(&mut conn) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(purged = n, "deleted idempotency keys older than 24 hours"),
+        Err(e) => tracing::warn!(error = %e, "idempotency key purge failed"),
+    }
 }

@@ -12,6 +12,7 @@ use super::envelope::{
     maybe_timestamp, timestamp,
 };
 use super::error::ApiError;
+use super::idempotency::{self, IdempotencyKey};
 use super::paging::{Paging, Params};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
@@ -106,36 +107,46 @@ pub struct CreateAccountAttributes {
     pub external_id: Option<String>,
 }
 
-/// Creates an account; a taken `external_id` is a 409 pointing at it.
+/// Creates an account; a taken `external_id` is a 409 pointing at it. With an
+/// `Idempotency-Key`, a retry gets the first response and creates nothing.
 #[post("/accounts")]
 pub async fn create(
     auth: Authorized<grant::AccountsWrite>,
+    idempotency: IdempotencyKey,
     pool: web::Data<DbPool>,
+    req: HttpRequest,
     body: JsonApi<CreateAccountDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    let data = body.0.data;
+    let JsonApi(doc, raw) = body;
+    let data = doc.data;
     if data.kind != TYPE {
         return Err(ApiError::mismatch(
             "/data/type",
             "data.type must be account",
         ));
     }
+    let keyed = idempotency.scope(auth.key.id, &req, &raw);
     let external_id = data.attributes.external_id;
     let actor = auth.actor();
-    let account = db::run(&pool, move |conn| {
-        service::create(conn, external_id.as_deref(), actor)
-    })
+    idempotency::respond(
+        &pool,
+        keyed,
+        move |conn| {
+            let account = service::create(conn, external_id.as_deref(), actor)?;
+            let body = idempotency::to_value(&Document {
+                data: resource(&account),
+            })?;
+            Ok((201, body))
+        },
+        |e| match e {
+            AppError::Conflict(message) => {
+                ApiError::new(StatusCode::CONFLICT, "already_exists", message)
+                    .pointer("/data/attributes/external_id")
+            }
+            other => other.into(),
+        },
+    )
     .await
-    .map_err(|e| match e {
-        AppError::Conflict(message) => {
-            ApiError::new(StatusCode::CONFLICT, "already_exists", message)
-                .pointer("/data/attributes/external_id")
-        }
-        other => other.into(),
-    })?;
-    let data = resource(&account);
-    let location = data.links.self_.clone();
-    Ok(envelope::created(&location, &Document { data }))
 }
 
 /// Lists accounts, newest first.

@@ -19,9 +19,10 @@ use super::error::{ApiError, not_json, too_large};
 /// arrives, never buffered whole.
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
-/// A required JSON:API request document of type `T`.
+/// A required JSON:API request document of type `T`, and the raw body it was read from
+/// (what an `Idempotency-Key` retry is compared by).
 #[derive(Debug)]
-pub struct JsonApi<T>(pub T);
+pub struct JsonApi<T>(pub T, pub web::Bytes);
 
 /// An optional one: an empty body is `None`; a non-empty one must be a valid `T`.
 #[derive(Debug)]
@@ -185,7 +186,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonApi<T> {
         let body = read(req, payload);
         Box::pin(async move {
             match body.await? {
-                Some(bytes) => decode(&bytes).map(JsonApi),
+                Some(bytes) => decode(&bytes).map(|v| JsonApi(v, bytes)),
                 None => Err(ApiError::bad_request(
                     "missing_body",
                     "This request needs a JSON:API document: {\"data\": {...}}.",

@@ -9,8 +9,10 @@
 pub mod accounts;
 pub mod auth;
 pub mod body;
+pub mod documents;
 pub mod envelope;
 pub mod error;
+pub mod idempotency;
 pub mod paging;
 pub mod sessions;
 
@@ -46,6 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sessions::actions::decline)
         .service(sessions::actions::mark_for_review)
         .service(sessions::actions::expire)
+        .service(documents::create::create_idv)
+        .service(documents::create::create_address)
+        .service(documents::files::upload)
+        .service(documents::show)
         .default_service(web::to(not_found));
 }
 

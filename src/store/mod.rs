@@ -9,6 +9,7 @@ pub mod audit;
 pub mod devices;
 pub mod documents;
 pub mod events;
+pub mod idempotency;
 pub mod login_attempts;
 pub mod notes;
 pub mod queue;

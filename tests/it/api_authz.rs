@@ -34,7 +34,16 @@ const MATRIX: &[Route] = &[
     Route { method: "POST",  path: "/v1/identity/sessions/{completed}/decline", body: Some(r#"{"data": {"type": "decision", "attributes": {"reason": "other"}}}"#), needs: Permission::SessionsDecide, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/sessions/{failed}/mark-for-review", body: None, needs: Permission::SessionsDecide, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/sessions/{created}/expire", body: None, needs: Permission::SessionsWrite, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/documents/idvs", body: Some(r#"{"data": {"type": "document/idv", "attributes": {"document_type": "passport"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
+    Route { method: "POST",  path: "/v1/identity/documents/addresses", body: Some(r#"{"data": {"type": "document/address", "attributes": {"document_type": "utility_bill"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
+    Route { method: "POST",  path: "/v1/identity/documents/{document}/files", body: Some(MULTIPART_WEBP), needs: Permission::DocumentsWrite, ok: 201 },
+    Route { method: "GET",   path: "/v1/identity/documents/{document}", body: None, needs: Permission::SessionsRead, ok: 200 },
 ];
+
+/// The boundary of [`MULTIPART_WEBP`].
+const BOUNDARY: &str = "matrixboundary";
+/// A multipart upload of a (tiny, all-ASCII) WebP header as the front side.
+const MULTIPART_WEBP: &str = "--matrixboundary\r\nContent-Disposition: form-data; name=\"side\"\r\n\r\nfront\r\n--matrixboundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.webp\"\r\nContent-Type: image/webp\r\n\r\nRIFF0000WEBPVP8 \r\n--matrixboundary--\r\n";
 
 async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
     let mut out = text.to_owned();
@@ -54,6 +63,21 @@ async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
             app.set_status(id, status);
             out = out.replace(placeholder, &id.to_string());
         }
+    }
+    if out.contains("{document}") {
+        let account = app.api_account(admin_key).await;
+        let session: Uuid = app.api_session(admin_key, account).await.id();
+        let r = app
+            .api(
+                "POST",
+                "/v1/identity/documents/idvs",
+                admin_key,
+                Some(json!({"data": {"type": "document/idv", "attributes": {"document_type": "passport"},
+                    "relationships": {"session": {"data": {"type": "session", "id": session}}}}})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        out = out.replace("{document}", &r.id().to_string());
     }
     out
 }
@@ -85,7 +109,11 @@ async fn every_api_route_refuses_a_missing_key_and_a_missing_permission() {
                 Some(b) => fill(&app, &admin_key, b).await.into_bytes(),
                 None => Vec::new(),
             };
-            let ct = route.body.map(|_| "application/vnd.api+json");
+            let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+            let ct = route.body.map(|b| match b.starts_with("--") {
+                true => multipart.as_str(),
+                false => "application/vnd.api+json",
+            });
             let before = app.fingerprint();
             let r = app
                 .api_raw(route.method, &path, key.as_deref(), ct, body)

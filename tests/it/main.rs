@@ -3,7 +3,9 @@
 
 mod accounts;
 mod api_authz;
+mod api_documents;
 mod api_errors;
+mod api_idempotency;
 mod api_keys;
 mod api_sessions;
 mod audit;

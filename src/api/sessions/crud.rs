@@ -1,7 +1,7 @@
 //! Creating, reading and editing one session.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use crate::api::auth::{Authorized, grant};
 use crate::api::body::{JsonApi, nullable};
 use crate::api::envelope::{self, Document};
 use crate::api::error::ApiError;
+use crate::api::idempotency::{self, IdempotencyKey};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
@@ -135,15 +136,20 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
         .map_err(|errors| AppError::Validation(errors).into())
 }
 
-/// Creates a session for an account, optionally with personal data.
+/// Creates a session for an account, optionally with personal data. With an
+/// `Idempotency-Key`, a retry gets the first response and creates nothing.
 #[post("/sessions")]
 pub async fn create(
     auth: Authorized<grant::SessionsWrite>,
+    idempotency: IdempotencyKey,
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: JsonApi<CreateSessionDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    let data = body.0.data;
+    let JsonApi(doc, raw) = body;
+    let keyed = idempotency.scope(auth.key.id, &req, &raw);
+    let data = doc.data;
     if data.kind != TYPE {
         return Err(ApiError::mismatch(
             "/data/type",
@@ -178,13 +184,17 @@ pub async fn create(
     };
     let actor = auth.actor();
     let ttl = state.config.session_ttl_days;
-    let resource = db::run(&pool, move |conn| {
-        let (session, _) = service::create(conn, &input, actor, ttl)?;
-        with_links(conn, &session)
-    })
-    .await?;
-    let location = resource.links.self_.clone();
-    Ok(envelope::created(&location, &Document { data: resource }))
+    idempotency::respond(
+        &pool,
+        keyed,
+        move |conn| {
+            let (session, _) = service::create(conn, &input, actor, ttl)?;
+            let data = with_links(conn, &session)?;
+            Ok((201, idempotency::to_value(&Document { data })?))
+        },
+        ApiError::from,
+    )
+    .await
 }
 
 /// One session with its relationships.

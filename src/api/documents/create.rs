@@ -1,0 +1,253 @@
+//! `POST /v1/identity/documents/idvs` and `/addresses` (`documents:write`): a document for
+//! a session, with optional MRZ text (ID) or reported fields (address).
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::with_files;
+use crate::api::auth::{Authorized, grant};
+use crate::api::body::JsonApi;
+use crate::api::envelope::Document;
+use crate::api::error::ApiError;
+use crate::api::idempotency::{self, IdempotencyKey};
+use crate::api::sessions::crud::RelationshipIn;
+use crate::api::sessions::input::AddressIn;
+use crate::db::DbPool;
+use crate::domain::person::{self, FieldError};
+use crate::error::AppError;
+use crate::service::documents::{
+    self as service, KIND_ADDRESS, KIND_IDV, NewDocumentInput, parse_document_type,
+};
+use crate::service::person::{self as person_service, PersonForm};
+
+/// `POST /v1/identity/documents/...` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentDocument {
+    /// The new document.
+    pub data: CreateDocumentData,
+}
+
+/// The new document's resource object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentData {
+    /// `document/idv` or `document/address`, as the path says.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its attributes.
+    pub attributes: CreateDocumentAttributes,
+    /// The session, required.
+    pub relationships: CreateDocumentRelationships,
+}
+
+/// What a document is created with.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentAttributes {
+    /// A type of the document's kind.
+    pub document_type: String,
+    /// MRZ text: ID documents only.
+    #[serde(default)]
+    pub mrz: Option<String>,
+    /// Fields read by the capture client: address documents only.
+    #[serde(default)]
+    pub reported: Option<ReportedIn>,
+}
+
+/// An address document's reported fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedIn {
+    /// The addressee's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The address, shaped like a session's.
+    #[serde(default)]
+    pub address: Option<AddressIn>,
+    /// The issue date, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub issued_on: Option<String>,
+}
+
+/// A new document's links.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentRelationships {
+    /// The session it belongs to.
+    pub session: RelationshipIn,
+}
+
+fn flat(v: &Option<Option<String>>) -> Option<String> {
+    v.clone().flatten()
+}
+
+/// Validates reported fields into the JSON stored; errors name `reported.*`.
+fn parse_reported(r: &ReportedIn) -> Result<Value, Vec<FieldError>> {
+    let today = Utc::now().date_naive();
+    let mut errors = Vec::new();
+    let mut out = Map::new();
+    if let Some(raw) = &r.name {
+        match person::name("reported.name", raw) {
+            Ok(v) => {
+                out.insert("name".into(), json!(v));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(a) = &r.address {
+        let form = PersonForm {
+            address_line1: flat(&a.line1),
+            address_line2: flat(&a.line2),
+            address_sublocality: flat(&a.sublocality),
+            address_locality: flat(&a.locality),
+            address_administrative_area: flat(&a.administrative_area),
+            address_postal_code: flat(&a.postal_code),
+            address_country_code: flat(&a.country_code),
+            ..PersonForm::default()
+        };
+        match person_service::parse(&form, today) {
+            Ok(c) => {
+                let v = |x: Option<Option<String>>| x.flatten();
+                out.insert(
+                    "address".into(),
+                    json!({
+                        "line1": v(c.address_line1),
+                        "line2": v(c.address_line2),
+                        "sublocality": v(c.address_sublocality),
+                        "locality": v(c.address_locality),
+                        "administrative_area": v(c.address_administrative_area),
+                        "postal_code": v(c.address_postal_code),
+                        "country_code": v(c.address_country_code),
+                    }),
+                );
+            }
+            Err(es) => errors.extend(
+                es.into_iter()
+                    .map(|e| FieldError::new(format!("reported.{}", e.field), e.message)),
+            ),
+        }
+    }
+    if let Some(raw) = &r.issued_on {
+        match service::parse_issued_on(raw, today) {
+            Ok(d) => {
+                out.insert("issued_on".into(), json!(d.format("%Y-%m-%d").to_string()));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Value::Object(out))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks a create request for `kind` into the service's input.
+fn parse(kind: &'static str, doc: CreateDocumentDocument) -> Result<NewDocumentInput, ApiError> {
+    let data = doc.data;
+    if data.kind != kind {
+        return Err(ApiError::mismatch(
+            "/data/type",
+            format!("data.type must be {kind}"),
+        ));
+    }
+    let session = data.relationships.session.data;
+    if session.kind != crate::api::sessions::resource::TYPE {
+        return Err(ApiError::mismatch(
+            "/data/relationships/session/data/type",
+            "the session relationship must link a session",
+        ));
+    }
+    let a = data.attributes;
+    let mut errors = Vec::new();
+    let document_type = parse_document_type(kind, &a.document_type)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let mut mrz = None;
+    if let Some(raw) = &a.mrz {
+        if kind != KIND_IDV {
+            errors.push(FieldError::new("mrz", "only ID documents carry an MRZ"));
+        } else {
+            match service::parse_mrz(raw) {
+                Ok(v) => mrz = v,
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    let mut reported = None;
+    if let Some(r) = &a.reported {
+        if kind != KIND_ADDRESS {
+            errors.push(FieldError::new(
+                "reported",
+                "only address documents carry reported fields",
+            ));
+        } else {
+            match parse_reported(r) {
+                Ok(v) => reported = Some(v),
+                Err(es) => errors.extend(es),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors).into());
+    }
+    Ok(NewDocumentInput {
+        session_id: session.id,
+        kind,
+        document_type,
+        mrz,
+        reported,
+    })
+}
+
+async fn create(
+    kind: &'static str,
+    auth: Authorized<grant::DocumentsWrite>,
+    idempotency: IdempotencyKey,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+    body: JsonApi<CreateDocumentDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let JsonApi(doc, raw) = body;
+    let input = parse(kind, doc)?;
+    let keyed = idempotency.scope(auth.key.id, &req, &raw);
+    let actor = auth.actor();
+    idempotency::respond(
+        &pool,
+        keyed,
+        move |conn| {
+            let document = service::create(conn, &input, actor)?;
+            let data = with_files(conn, &document)?;
+            Ok((201, idempotency::to_value(&Document { data })?))
+        },
+        ApiError::from,
+    )
+    .await
+}
+
+/// Creates an ID document (`document/idv`) for a session.
+#[post("/documents/idvs")]
+pub async fn create_idv(
+    auth: Authorized<grant::DocumentsWrite>,
+    idempotency: IdempotencyKey,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+    body: JsonApi<CreateDocumentDocument>,
+) -> Result<HttpResponse, ApiError> {
+    create(KIND_IDV, auth, idempotency, pool, req, body).await
+}
+
+/// Creates a proof-of-address document (`document/address`) for a session.
+#[post("/documents/addresses")]
+pub async fn create_address(
+    auth: Authorized<grant::DocumentsWrite>,
+    idempotency: IdempotencyKey,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+    body: JsonApi<CreateDocumentDocument>,
+) -> Result<HttpResponse, ApiError> {
+    create(KIND_ADDRESS, auth, idempotency, pool, req, body).await
+}

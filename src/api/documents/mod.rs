@@ -1,0 +1,153 @@
+//! `/v1/identity/documents`: create an ID or address document for a session
+//! ([`create`]), upload its files ([`files`]), and read one back ([`show`]).
+
+pub mod create;
+pub mod files;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::auth::{Authorized, grant};
+use super::envelope::{self, Document, Linkage, Resource, SelfLink, ToOne, timestamp};
+use super::error::ApiError;
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::service::documents::KIND_IDV;
+use crate::store::documents::{self as store, Document as DocumentRow, FileMeta};
+
+/// Where documents live.
+pub const PATH: &str = "/v1/identity/documents";
+
+/// One file of a document, without its bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOut {
+    /// The file's id.
+    pub id: Uuid,
+    /// `front`, `back`, `portrait` or `page`.
+    pub side: String,
+    /// The uploaded file name, sanitised.
+    pub filename: Option<String>,
+    /// Recognised from the bytes.
+    pub content_type: String,
+    /// Size in bytes.
+    pub byte_size: i32,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Upload time.
+    pub created_at: String,
+}
+
+/// A document's attributes. `mrz` is sent for ID documents, `reported` for address ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentAttributes {
+    /// `passport`, `utility_bill`, ...
+    pub document_type: String,
+    /// `pending`, `submitted`, `processing`, `processed` or `failed`.
+    pub status: String,
+    /// Machine-readable zone text (ID documents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<Option<String>>,
+    /// Fields the capture client read (address documents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported: Option<Option<serde_json::Value>>,
+    /// The uploaded files, oldest first.
+    pub files: Vec<FileOut>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// What a document links to.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRelationships {
+    /// Its session.
+    pub session: ToOne,
+}
+
+/// A document as sent.
+pub type DocumentResource = Resource<DocumentAttributes, DocumentRelationships>;
+
+fn resource_type(kind: &str) -> &'static str {
+    if kind == KIND_IDV {
+        "document/idv"
+    } else {
+        "document/address"
+    }
+}
+
+/// The resource of a document row and its files. Once its session is `redacted`, the MRZ,
+/// the reported fields and the file names are sent as null.
+pub fn resource(d: &DocumentRow, files: &[FileMeta], redacted: bool) -> DocumentResource {
+    let idv = d.kind == KIND_IDV;
+    let kept = !redacted;
+    Resource {
+        kind: resource_type(&d.kind),
+        id: d.id,
+        attributes: DocumentAttributes {
+            document_type: d.document_type.clone(),
+            status: d.status.clone(),
+            mrz: idv.then(|| d.mrz.clone().filter(|_| kept)),
+            reported: (!idv).then(|| d.reported.clone().filter(|_| kept)),
+            files: files
+                .iter()
+                .filter(|f| f.document_id == d.id)
+                .map(|f| FileOut {
+                    id: f.id,
+                    side: f.side.clone(),
+                    filename: f.filename.clone().filter(|_| kept),
+                    content_type: f.content_type.clone(),
+                    byte_size: f.byte_size,
+                    sha256: f.sha256.clone(),
+                    created_at: timestamp(f.created_at),
+                })
+                .collect(),
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
+        },
+        relationships: DocumentRelationships {
+            session: ToOne {
+                data: Some(Linkage::new(
+                    crate::api::sessions::resource::TYPE,
+                    d.session_id,
+                )),
+            },
+        },
+        links: SelfLink {
+            self_: format!("{PATH}/{}", d.id),
+        },
+    }
+}
+
+/// The resource of `document`, its files read in the caller's connection.
+pub fn with_files(
+    conn: &mut diesel::PgConnection,
+    document: &DocumentRow,
+) -> Result<DocumentResource, AppError> {
+    use crate::schema::sessions;
+    use diesel::prelude::*;
+    let redacted_at: Option<chrono::DateTime<chrono::Utc>> = sessions::table
+        .find(document.session_id)
+        .select(sessions::redacted_at)
+        .first(conn)?;
+    let files = store::files_for(conn, &[document.id])?;
+    Ok(resource(document, &files, redacted_at.is_some()))
+}
+
+/// One document with its files.
+#[get("/documents/{id}")]
+pub async fn show(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let data = db::run(&pool, move |conn| {
+        let document = store::find(conn, id)?.ok_or(AppError::NotFound("document"))?;
+        with_files(conn, &document)
+    })
+    .await?;
+    Ok(envelope::respond(StatusCode::OK, &Document { data }))
+}
