@@ -123,6 +123,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             .service(web::admin::api_keys::index)
             .service(web::admin::api_keys::create)
             .service(web::admin::api_keys::revoke)
+            .service(api::openapi::serve)
             .service(
                 actix_web::web::scope("/v1/identity")
                     .wrap(from_fn(api::auth::authenticate))

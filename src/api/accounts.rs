@@ -1,5 +1,6 @@
 //! `/v1/identity/accounts`: create (`accounts:write`), list and get (`accounts:read`).
 
+use super::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ pub const TYPE: &str = "account";
 const PATH: &str = "/v1/identity/accounts";
 
 /// An account's attributes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountAttributes {
     /// The integrator's own id, unique when set.
     pub external_id: Option<String>,
@@ -43,7 +44,7 @@ pub struct AccountAttributes {
 }
 
 /// An account's relationships.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccountRelationships {
     /// Where its sessions are listed.
     pub sessions: Related,
@@ -79,7 +80,7 @@ pub fn resource(a: &Account) -> AccountResource {
 }
 
 /// `POST /v1/identity/accounts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountDocument {
     /// The new account.
@@ -87,7 +88,7 @@ pub struct CreateAccountDocument {
 }
 
 /// The new account's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountData {
     /// Must be `account`.
@@ -99,7 +100,7 @@ pub struct CreateAccountData {
 }
 
 /// What an account may be created with.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountAttributes {
     /// The integrator's own id: 1 to 255 characters, unique.
@@ -109,6 +110,34 @@ pub struct CreateAccountAttributes {
 
 /// Creates an account; a taken `external_id` is a 409 pointing at it. With an
 /// `Idempotency-Key`, a retry gets the first response and creates nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/accounts",
+    operation_id = "createAccount",
+    tag = "accounts",
+    summary = "Create an account",
+    description = "Needs the `accounts:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = CreateAccountDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 201, description = "The new account", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/accounts")]
 pub async fn create(
     auth: Authorized<grant::AccountsWrite>,
@@ -150,6 +179,27 @@ pub async fn create(
 }
 
 /// Lists accounts, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/accounts",
+    operation_id = "listAccounts",
+    tag = "accounts",
+    summary = "List accounts, newest first",
+    description = "Needs the `accounts:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
+        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
+        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+    ),
+    responses(
+        (status = 200, description = "A page of accounts", body = ListDocument<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[get("/accounts")]
 pub async fn list(
     _auth: Authorized<grant::AccountsRead>,
@@ -181,6 +231,25 @@ pub async fn list(
 }
 
 /// One account.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/accounts/{id}",
+    operation_id = "getAccount",
+    tag = "accounts",
+    summary = "Get an account",
+    description = "Needs the `accounts:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The account", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[get("/accounts/{id}")]
 pub async fn show(
     _auth: Authorized<grant::AccountsRead>,

@@ -22,7 +22,7 @@ pub fn maybe_timestamp(t: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 /// A reference to another resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Linkage {
     /// Its type (`account`, `document/idv`).
     #[serde(rename = "type")]
@@ -42,35 +42,35 @@ impl Linkage {
 }
 
 /// A to-one relationship; `data` is null when there is nothing to link.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ToOne {
     /// The linked resource.
     pub data: Option<Linkage>,
 }
 
 /// A to-many relationship.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ToMany {
     /// The linked resources, oldest first.
     pub data: Vec<Linkage>,
 }
 
 /// A relationship known only by where to fetch it (an account's sessions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Related {
     /// `{"related": "/v1/identity/..."}`
     pub links: RelatedLinks,
 }
 
 /// The link of a [`Related`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RelatedLinks {
     /// Where the related resources are listed.
     pub related: String,
 }
 
 /// The link to a resource itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SelfLink {
     /// The resource's URL path.
     #[serde(rename = "self")]
@@ -78,7 +78,7 @@ pub struct SelfLink {
 }
 
 /// One resource object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Resource<A, R> {
     /// The resource type.
     #[serde(rename = "type")]
@@ -94,14 +94,14 @@ pub struct Resource<A, R> {
 }
 
 /// A document carrying one resource.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Document<T> {
     /// The resource.
     pub data: T,
 }
 
 /// The paging facts of a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PageMeta {
     /// The page size used.
     pub size: i64,
@@ -115,14 +115,14 @@ pub struct PageMeta {
 }
 
 /// A list's `meta`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListMeta {
     /// Paging.
     pub page: PageMeta,
 }
 
 /// A list's `links`: this page and its neighbours, with every filter kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListLinks {
     /// This page.
     #[serde(rename = "self")]
@@ -134,7 +134,7 @@ pub struct ListLinks {
 }
 
 /// A document carrying a page of resources.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListDocument<T> {
     /// The resources, newest first.
     pub data: Vec<T>,

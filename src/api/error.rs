@@ -10,7 +10,7 @@ use super::envelope::CONTENT_TYPE;
 use crate::error::AppError;
 
 /// Where in the request an error lies.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ErrorSource {
     /// A JSON Pointer (RFC 6901) into the request document: `/data/attributes/reason`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,7 +24,7 @@ pub struct ErrorSource {
 }
 
 /// One JSON:API error object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ErrorObject {
     /// The HTTP status, as a string as JSON:API wants it.
     pub status: String,
@@ -40,7 +40,7 @@ pub struct ErrorObject {
 }
 
 /// The error document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorDocument {
     /// One object per problem found.
     pub errors: Vec<ErrorObject>,

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod envelope;
 pub mod error;
 pub mod idempotency;
+pub mod openapi;
 pub mod paging;
 pub mod sessions;
 

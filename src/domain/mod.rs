@@ -4,8 +4,7 @@ pub mod actor;
 pub mod kinds;
 pub mod matching;
 pub mod mrz;
-#[cfg(test)]
-mod mrz_tests;
+
 pub mod person;
 pub mod status;
 
@@ -45,6 +44,17 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -7,6 +7,7 @@ mod api_documents;
 mod api_errors;
 mod api_idempotency;
 mod api_keys;
+mod api_openapi;
 mod api_sessions;
 mod audit;
 mod auth;

@@ -1,6 +1,9 @@
 //! `POST /v1/identity/documents/idvs` and `/addresses` (`documents:write`): a document for
 //! a session, with optional MRZ text (ID) or reported fields (address).
 
+use super::{DocumentAttributes, DocumentRelationships};
+use crate::api::envelope::Resource;
+use crate::api::error::ErrorDocument;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -23,7 +26,7 @@ use crate::service::documents::{
 use crate::service::person::{self as person_service, PersonForm};
 
 /// `POST /v1/identity/documents/...` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentDocument {
     /// The new document.
@@ -31,7 +34,7 @@ pub struct CreateDocumentDocument {
 }
 
 /// The new document's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentData {
     /// `document/idv` or `document/address`, as the path says.
@@ -44,7 +47,7 @@ pub struct CreateDocumentData {
 }
 
 /// What a document is created with.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentAttributes {
     /// A type of the document's kind.
@@ -58,7 +61,7 @@ pub struct CreateDocumentAttributes {
 }
 
 /// An address document's reported fields.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportedIn {
     /// The addressee's name.
@@ -73,7 +76,7 @@ pub struct ReportedIn {
 }
 
 /// A new document's links.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentRelationships {
     /// The session it belongs to.
@@ -229,6 +232,35 @@ async fn create(
 }
 
 /// Creates an ID document (`document/idv`) for a session.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/documents/idvs",
+    operation_id = "createIdvDocument",
+    tag = "documents",
+    summary = "Create an identity document for a session",
+    description = "Needs the `documents:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = CreateDocumentDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 201, description = "The new document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/documents/idvs")]
 pub async fn create_idv(
     auth: Authorized<grant::DocumentsWrite>,
@@ -241,6 +273,35 @@ pub async fn create_idv(
 }
 
 /// Creates a proof-of-address document (`document/address`) for a session.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/documents/addresses",
+    operation_id = "createAddressDocument",
+    tag = "documents",
+    summary = "Create an address document for a session",
+    description = "Needs the `documents:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = CreateDocumentDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 201, description = "The new document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/documents/addresses")]
 pub async fn create_address(
     auth: Authorized<grant::DocumentsWrite>,

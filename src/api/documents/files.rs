@@ -5,6 +5,9 @@
 //! arrives, and the request is answered 413 the moment the file passes 10 MiB, so an
 //! endless upload is cut off rather than buffered. The type is read from the bytes.
 
+use super::{DocumentAttributes, DocumentRelationships};
+use crate::api::envelope::Resource;
+use crate::api::error::ErrorDocument;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -148,6 +151,36 @@ fn is_multipart(req: &HttpRequest) -> bool {
 }
 
 /// Uploads one file of a document: 201 with the document and its files.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/documents/{id}/files",
+    operation_id = "uploadDocumentFile",
+    tag = "documents",
+    summary = "Upload one file of a document (multipart `file` and `side`)",
+    description = "Needs the `documents:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The document with its files", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/documents/{id}/files")]
 pub async fn upload(
     auth: Authorized<grant::DocumentsWrite>,
@@ -248,4 +281,16 @@ pub async fn upload(
         },
     )
     .await
+}
+
+/// The multipart form of `POST /v1/identity/documents/{id}/files`, as the OpenAPI document
+/// describes it; the handler reads the stream itself.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct FileUpload {
+    /// The file: JPEG, PNG or WebP (PDF too for address documents), at most 10 MiB; its type
+    /// is read from its bytes.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// Which side of the document: `front`, `back`, `portrait` or `page`.
+    pub side: String,
 }

@@ -4,6 +4,7 @@
 pub mod create;
 pub mod files;
 
+use super::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::store::documents::{self as store, Document as DocumentRow, FileMeta};
 pub const PATH: &str = "/v1/identity/documents";
 
 /// One file of a document, without its bytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileOut {
     /// The file's id.
     pub id: Uuid,
@@ -40,7 +41,7 @@ pub struct FileOut {
 }
 
 /// A document's attributes. `mrz` is sent for ID documents, `reported` for address ones.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentAttributes {
     /// `passport`, `utility_bill`, ...
     pub document_type: String,
@@ -61,7 +62,7 @@ pub struct DocumentAttributes {
 }
 
 /// What a document links to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentRelationships {
     /// Its session.
     pub session: ToOne,
@@ -137,6 +138,25 @@ pub fn with_files(
 }
 
 /// One document with its files.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/documents/{id}",
+    operation_id = "getDocument",
+    tag = "documents",
+    summary = "Get a document with its files",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[get("/documents/{id}")]
 pub async fn show(
     _auth: Authorized<grant::SessionsRead>,

@@ -3,6 +3,9 @@
 //! `service::devices`, which adds the device in the same transaction); a status that does
 //! not allow the action is a 409 naming the status.
 
+use super::resource::{SessionAttributes, SessionRelationships};
+use crate::api::envelope::Resource;
+use crate::api::error::ErrorDocument;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
@@ -24,7 +27,7 @@ use crate::store::sessions::Session;
 use crate::web::auth::client_ip;
 
 /// `POST .../start` body (optional).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartDocument {
     /// The device.
@@ -32,7 +35,7 @@ pub struct StartDocument {
 }
 
 /// The device's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartData {
     /// Must be `session_device`.
@@ -45,7 +48,7 @@ pub struct StartData {
 
 /// A device as the client describes it; the request's own address and `User-Agent` fill in
 /// `ip` and `user_agent` when they are not given.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceAttributes {
     /// The applicant's address, when the caller relays it.
@@ -67,7 +70,7 @@ pub struct DeviceAttributes {
 }
 
 /// `POST .../approve` and `.../decline` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionDocument {
     /// The decision.
@@ -75,7 +78,7 @@ pub struct DecisionDocument {
 }
 
 /// The decision's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionData {
     /// Must be `decision`.
@@ -87,7 +90,7 @@ pub struct DecisionData {
 }
 
 /// What a decision carries.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionAttributes {
     /// Required for a decline, refused for an approval.
@@ -141,6 +144,30 @@ fn header_user_agent(req: &HttpRequest) -> Option<String> {
 }
 
 /// Starts the session and records the device it was started from.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/start",
+    operation_id = "startSession",
+    tag = "sessions",
+    summary = "Start a session, recording its device",
+    description = "Needs the `sessions:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    request_body(content = Option<StartDocument>, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 200, description = "The started session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/start")]
 pub async fn start(
     auth: Authorized<grant::SessionsWrite>,
@@ -175,6 +202,27 @@ pub async fn start(
 }
 
 /// Submits the session for processing.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/submit",
+    operation_id = "submitSession",
+    tag = "sessions",
+    summary = "Submit a started session",
+    description = "Needs the `sessions:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The submitted session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/submit")]
 pub async fn submit(
     auth: Authorized<grant::SessionsWrite>,
@@ -208,6 +256,30 @@ fn decision(
 }
 
 /// Approves the session, with an optional comment.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/approve",
+    operation_id = "approveSession",
+    tag = "sessions",
+    summary = "Approve a session",
+    description = "Needs the `sessions:decide` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    request_body(content = Option<DecisionDocument>, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 200, description = "The approved session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/approve")]
 pub async fn approve(
     auth: Authorized<grant::SessionsDecide>,
@@ -220,6 +292,30 @@ pub async fn approve(
 }
 
 /// Declines the session with a reason code and an optional comment.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/decline",
+    operation_id = "declineSession",
+    tag = "sessions",
+    summary = "Decline a session with a reason code",
+    description = "Needs the `sessions:decide` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    request_body(content = Option<DecisionDocument>, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 200, description = "The declined session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/decline")]
 pub async fn decline(
     auth: Authorized<grant::SessionsDecide>,
@@ -232,6 +328,27 @@ pub async fn decline(
 }
 
 /// Marks a completed or failed session for a reviewer's attention.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/mark-for-review",
+    operation_id = "markSessionForReview",
+    tag = "sessions",
+    summary = "Mark a session for review",
+    description = "Needs the `sessions:decide` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/mark-for-review")]
 pub async fn mark_for_review(
     auth: Authorized<grant::SessionsDecide>,
@@ -247,6 +364,27 @@ pub async fn mark_for_review(
 }
 
 /// Expires an open session now.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions/{id}/expire",
+    operation_id = "expireSession",
+    tag = "sessions",
+    summary = "Expire an open session",
+    description = "Needs the `sessions:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The expired session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions/{id}/expire")]
 pub async fn expire(
     auth: Authorized<grant::SessionsWrite>,

@@ -1,5 +1,8 @@
 //! Creating, reading and editing one session.
 
+use super::resource::{SessionAttributes, SessionRelationships};
+use crate::api::envelope::Resource;
+use crate::api::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
@@ -23,7 +26,7 @@ use crate::startup::AppState;
 use crate::store::sessions::{self as store, PersonChanges};
 
 /// The entity types a session may be for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityType {
     /// A natural person: the only kind so far.
@@ -31,7 +34,7 @@ pub enum EntityType {
 }
 
 /// `{"data": {"type": "account", "id": "<uuid>"}}`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationshipIn {
     /// The linked resource.
@@ -39,7 +42,7 @@ pub struct RelationshipIn {
 }
 
 /// `{"type": "account", "id": "<uuid>"}`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkageIn {
     /// The linked resource's type.
@@ -50,7 +53,7 @@ pub struct LinkageIn {
 }
 
 /// `POST /v1/identity/sessions` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionDocument {
     /// The new session.
@@ -58,7 +61,7 @@ pub struct CreateSessionDocument {
 }
 
 /// The new session's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionData {
     /// Must be `session`.
@@ -72,7 +75,7 @@ pub struct CreateSessionData {
 }
 
 /// What a session may be created with.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionAttributes {
     /// `person`, the default and so far the only one: reading it refuses any other.
@@ -96,7 +99,7 @@ pub struct CreateSessionAttributes {
 }
 
 /// A new session's links.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionRelationships {
     /// The account it belongs to.
@@ -104,7 +107,7 @@ pub struct CreateSessionRelationships {
 }
 
 /// `PATCH /v1/identity/sessions/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchSessionDocument {
     /// The changes.
@@ -112,7 +115,7 @@ pub struct PatchSessionDocument {
 }
 
 /// The changed session's resource object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchSessionData {
     /// Must be `session`.
@@ -138,6 +141,35 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
 
 /// Creates a session for an account, optionally with personal data. With an
 /// `Idempotency-Key`, a retry gets the first response and creates nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/sessions",
+    operation_id = "createSession",
+    tag = "sessions",
+    summary = "Create a session for an account",
+    description = "Needs the `sessions:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = CreateSessionDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 201, description = "The new session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[post("/sessions")]
 pub async fn create(
     auth: Authorized<grant::SessionsWrite>,
@@ -198,6 +230,25 @@ pub async fn create(
 }
 
 /// One session with its relationships.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/sessions/{id}",
+    operation_id = "getSession",
+    tag = "sessions",
+    summary = "Get a session with its relationships",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[get("/sessions/{id}")]
 pub async fn show(
     _auth: Authorized<grant::SessionsRead>,
@@ -217,6 +268,30 @@ pub async fn show(
 }
 
 /// Manual data entry: the same rules, event and conflicts as the dashboard's edit form.
+#[utoipa::path(
+    patch,
+    path = "/v1/identity/sessions/{id}",
+    operation_id = "updateSession",
+    tag = "sessions",
+    summary = "Change a session's personal data",
+    description = "Needs the `sessions:write` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    request_body(content = PatchSessionDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 200, description = "The changed session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[patch("/sessions/{id}")]
 pub async fn update(
     auth: Authorized<grant::SessionsWrite>,

@@ -9,7 +9,7 @@ use crate::api::body::nullable;
 use crate::service::person::PersonForm;
 
 /// `person.name`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameIn {
     /// First name, at most 100 characters.
@@ -24,7 +24,7 @@ pub struct NameIn {
 }
 
 /// `person`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonIn {
     /// The name parts.
@@ -36,7 +36,7 @@ pub struct PersonIn {
 }
 
 /// `contact`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
     /// At most 254 characters, one `@`.
@@ -48,7 +48,7 @@ pub struct ContactIn {
 }
 
 /// `address`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressIn {
     /// Street and number.
@@ -75,7 +75,7 @@ pub struct AddressIn {
 }
 
 /// `identity_number`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityNumberIn {
     /// The number.
@@ -91,7 +91,7 @@ pub struct IdentityNumberIn {
 }
 
 /// The four personal-data objects of a session, as a PATCH's attributes.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalData {
     /// Name and birth date.

@@ -1,6 +1,9 @@
 //! `GET /v1/identity/sessions`: filtered, newest first, keyset-paged, with an exact count
 //! on request.
 
+use super::resource::{SessionAttributes, SessionRelationships};
+use crate::api::envelope::Resource;
+use crate::api::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
@@ -69,6 +72,33 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
 }
 
 /// Lists sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/sessions",
+    operation_id = "listSessions",
+    tag = "sessions",
+    summary = "List sessions, newest first, filtered",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("filter[status]" = Option<String>, Query, description = "Comma-separated session statuses"),
+        ("filter[account]" = Option<Uuid>, Query, description = "Sessions of this account"),
+        ("filter[entity_type]" = Option<String>, Query, description = "`person`"),
+        ("filter[session_device]" = Option<Uuid>, Query, description = "Sessions started on this device"),
+        ("filter[created_at_from]" = Option<String>, Query, description = "Created at or after this ISO 8601 time"),
+        ("filter[created_at_to]" = Option<String>, Query, description = "Created before this ISO 8601 time"),
+        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
+        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
+        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+    ),
+    responses(
+        (status = 200, description = "A page of sessions", body = ListDocument<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
 #[get("/sessions")]
 pub async fn list(
     _auth: Authorized<grant::SessionsRead>,

@@ -14,7 +14,7 @@ use crate::store::sessions::Session;
 pub const TYPE: &str = "session";
 
 /// `person.name`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NameOut {
     /// First name.
     pub first: Option<String>,
@@ -25,7 +25,7 @@ pub struct NameOut {
 }
 
 /// `person`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PersonOut {
     /// The applicant's name.
     pub name: NameOut,
@@ -34,7 +34,7 @@ pub struct PersonOut {
 }
 
 /// `contact`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ContactOut {
     /// Email address.
     pub email: Option<String>,
@@ -43,7 +43,7 @@ pub struct ContactOut {
 }
 
 /// `address`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AddressOut {
     /// Street and number.
     pub line1: Option<String>,
@@ -62,7 +62,7 @@ pub struct AddressOut {
 }
 
 /// `identity_number`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IdentityNumberOut {
     /// The number.
     pub number: Option<String>,
@@ -73,7 +73,7 @@ pub struct IdentityNumberOut {
 }
 
 /// Who did something: `{"type": "user" | "api_key" | "system", "id"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ActorOut {
     /// The kind of actor.
     #[serde(rename = "type")]
@@ -83,7 +83,7 @@ pub struct ActorOut {
 }
 
 /// `decision`, null until a session is approved or declined.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DecisionOut {
     /// `approved` or `declined`.
     pub outcome: String,
@@ -96,7 +96,7 @@ pub struct DecisionOut {
 }
 
 /// A session's attributes, exactly as SPEC section 4 lists them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionAttributes {
     /// Lifecycle status.
     pub status: String,
@@ -143,7 +143,7 @@ pub struct SessionAttributes {
 }
 
 /// What a session links to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionRelationships {
     /// Its account.
     pub account: ToOne,

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-use super::mrz::*;
+use super::*;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
@@ -228,4 +228,44 @@ proptest! {
             Ok(m) => prop_assert!(m.first_bad_check_digit().is_some(), "{changed} passed every check digit"),
         }
     }
+}
+
+// Check digits, transliteration and composing, on the specimen.
+#[test]
+fn check_digits_match_the_icao_specimen() {
+    // ICAO 9303 part 4 specimen: L898902C3 -> 6, 740812 -> 2, 120415 -> 9.
+    assert_eq!(check_digit("L898902C3"), '6');
+    assert_eq!(check_digit("740812"), '2');
+    assert_eq!(check_digit("120415"), '9');
+    assert_eq!(check_digit("ZE184226B<<<<<"), '1');
+}
+
+#[test]
+fn composing_the_specimen_reproduces_it() {
+    let fields = Td3Fields {
+        document_code: "P".into(),
+        issuing_state: "UTO".into(),
+        surname: "Eriksson".into(),
+        given_names: "Anna Maria".into(),
+        document_number: "L898902C3".into(),
+        nationality: "UTO".into(),
+        birth_date: NaiveDate::from_ymd_opt(1974, 8, 12).unwrap(),
+        sex: 'F',
+        expiry_date: NaiveDate::from_ymd_opt(2012, 4, 15).unwrap(),
+        optional_data: "ZE184226B".into(),
+    };
+    let [l1, l2] = compose_td3(&fields);
+    assert_eq!(l1, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+    assert_eq!(l2, "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+}
+
+#[test]
+fn names_are_transliterated_the_icao_way() {
+    assert_eq!(
+        transliterate("Müller-Lüdenscheidt"),
+        "MUELLER<LUEDENSCHEIDT"
+    );
+    assert_eq!(transliterate("Åkesson"), "AAKESSON");
+    assert_eq!(transliterate("O'Brien"), "O<BRIEN");
+    assert_eq!(transliterate("Łucja Wiśniewska"), "LUCJA<WISNIEWSKA");
 }

@@ -1,0 +1,50 @@
+//! A search's page: every match collected by one index scan, then sorted.
+
+use super::{Bind, COLUMNS, PageAt, QueueFilter, SEARCH_HITS_CAP, Sql, conditions};
+
+/// A search's page: every match (up to the cap) collected by one index scan, then sorted.
+/// The planner, left to itself, often walks the time-ordered index and filters, which is
+/// fast for a common name and ruinous for a rare one.
+pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
+    let backwards = matches!(at, PageAt::Before(_));
+    let ascending = f.oldest_first != backwards;
+    let dir = if ascending { "ASC" } else { "DESC" };
+    let cmp = if ascending { ">" } else { "<" };
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "WITH hits AS MATERIALIZED (SELECT {COLUMNS} FROM sessions WHERE TRUE"
+    ));
+    if !f.statuses.is_empty() {
+        sql.push(" AND (");
+        for (i, status) in f.statuses.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("status = ");
+            sql.bind(Bind::Text(status.as_str().to_owned()));
+        }
+        sql.push(")");
+    }
+    conditions(&mut sql, f);
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(SEARCH_HITS_CAP + 1));
+    // Sort and cut the matches first; only the page's rows meet accounts and users.
+    sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
+    if let PageAt::After(c) | PageAt::Before(c) = at {
+        sql.push(&format!(" AND (created_at, id) {cmp} ("));
+        sql.bind(Bind::Time(c.created_at));
+        sql.push(", ");
+        sql.bind(Bind::Uuid(c.id));
+        sql.push(")");
+    }
+    sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+    sql.bind(Bind::Int(limit + 1));
+    sql.push(&format!(
+        ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
+         s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
+         s.account_id, a.external_id, n.hits FROM page s CROSS JOIN n \
+         JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
+         ORDER BY s.created_at {dir}, s.id {dir}"
+    ));
+    sql
+}
