@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::case::{self, Case};
+use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{DeclineReason, IdentityClass};
@@ -109,28 +109,6 @@ pub struct QueueContext {
     /// The queue's filter query string.
     #[serde(default)]
     pub queue: String,
-}
-
-fn person_form(case: &Case) -> PersonForm {
-    let s = &case.session;
-    PersonForm {
-        first_name: s.first_name.clone(),
-        middle_name: s.middle_name.clone(),
-        last_name: s.last_name.clone(),
-        birth_date: s.birth_date.map(|d| d.to_string()),
-        email: s.email.clone(),
-        phone: s.phone.clone(),
-        address_line1: s.address_line1.clone(),
-        address_line2: s.address_line2.clone(),
-        address_sublocality: s.address_sublocality.clone(),
-        address_locality: s.address_locality.clone(),
-        address_administrative_area: s.address_administrative_area.clone(),
-        address_postal_code: s.address_postal_code.clone(),
-        address_country_code: s.address_country_code.clone(),
-        identity_number: s.identity_number.clone(),
-        identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
-        identity_number_class: s.identity_number_class.clone(),
-    }
 }
 
 /// Renders the case page, with a failed edit's values and errors when there are some.
@@ -321,7 +299,7 @@ pub async fn render_case(
         .iter()
         .map(|(uid, n)| (uid.to_string(), n.clone(), s.assigned_to == Some(*uid)))
         .collect();
-    let (form, errors) = failed_edit.unwrap_or_else(|| (person_form(&case), Vec::new()));
+    let (form, errors) = failed_edit.unwrap_or_else(|| (view::person_form(&case), Vec::new()));
     let edit_open = !errors.is_empty();
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", &queue)

@@ -8,6 +8,7 @@ use super::case::Case;
 use crate::domain::matching::names_match;
 use crate::domain::person::mask;
 use crate::domain::status::{Action, SessionStatus};
+use crate::service::person::PersonForm;
 use crate::web::auth::CurrentUser;
 use crate::web::format;
 
@@ -262,4 +263,27 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
                 .collect(),
         })
         .collect()
+}
+
+/// The edit form filled with what the session holds now.
+pub fn person_form(case: &Case) -> PersonForm {
+    let s = &case.session;
+    PersonForm {
+        first_name: s.first_name.clone(),
+        middle_name: s.middle_name.clone(),
+        last_name: s.last_name.clone(),
+        birth_date: s.birth_date.map(|d| d.to_string()),
+        email: s.email.clone(),
+        phone: s.phone.clone(),
+        address_line1: s.address_line1.clone(),
+        address_line2: s.address_line2.clone(),
+        address_sublocality: s.address_sublocality.clone(),
+        address_locality: s.address_locality.clone(),
+        address_administrative_area: s.address_administrative_area.clone(),
+        address_postal_code: s.address_postal_code.clone(),
+        address_country_code: s.address_country_code.clone(),
+        identity_number: s.identity_number.clone(),
+        identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
+        identity_number_class: s.identity_number_class.clone(),
+    }
 }
