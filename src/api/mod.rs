@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod paging;
 pub mod sessions;
+pub mod verifications;
 
 use actix_web::web;
 
@@ -53,6 +54,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(documents::create::create_address)
         .service(documents::files::upload)
         .service(documents::show)
+        .service(verifications::create)
+        .service(verifications::list)
+        .service(verifications::show)
         .default_service(web::to(not_found));
 }
 

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, documents, sessions};
+use super::{accounts, auth, documents, sessions, verifications};
 
 /// Adds the `X-Api-Key` security scheme every route uses.
 struct ApiKeyScheme;
@@ -29,7 +29,7 @@ impl Modify for ApiKeyScheme {
 #[openapi(
     info(
         title = "Session Desk Identity API",
-        description = "JSON:API over `/v1/identity`: accounts, sessions and documents, authenticated by `X-Api-Key`."
+        description = "JSON:API over `/v1/identity`: accounts, sessions, documents and verifications, authenticated by `X-Api-Key`."
     ),
     paths(
         accounts::create,
@@ -49,6 +49,9 @@ impl Modify for ApiKeyScheme {
         documents::create::create_address,
         documents::files::upload,
         documents::show,
+        verifications::create,
+        verifications::list,
+        verifications::show,
     ),
     components(schemas(super::error::ErrorDocument)),
     modifiers(&ApiKeyScheme),

@@ -118,7 +118,7 @@ fn upload_bill(
     let (given, last, street, city, postal) =
         (&who.given, who.last, &who.street, who.city, who.postal);
     let locale = who.locale;
-    let issued = ctx.today() - Duration::days(ctx.rng.random_range(5..60));
+    let issued = at.date_naive() - Duration::days(ctx.rng.random_range(5..60));
     let reported = json!({
         "name": format!("{given} {last}"),
         "address": { "line1": street, "locality": city, "postal_code": postal, "country_code": locale.country },

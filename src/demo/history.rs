@@ -15,6 +15,7 @@ use super::review::{self, Ready};
 use super::{evidence, verification};
 use crate::config::Config;
 use crate::domain::actor::Actor;
+use crate::domain::kinds::VerificationStatus;
 use crate::domain::status::SessionStatus as S;
 use crate::schema::sessions;
 use crate::store::accounts::{self, NewAccount};
@@ -308,16 +309,13 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         let ran_verification = status != S::Pending || who.scenario == Scenario::Unreadable;
         if ran_verification && status != S::Expired {
             t += ctx.minutes(1, 2);
-            let today = ctx.today();
-            verdict = Some(verification::verify(
-                conn, &mut trail, &who, &submitted, today, t,
-            )?);
+            verdict = Some(verification::verify(conn, &mut trail, &who, &submitted, t)?);
         }
     }
 
     // The engine's verdict, then the reviewers.
-    let passed = verdict == Some("passed");
-    let failed = verdict == Some("failed");
+    let passed = verdict == Some(VerificationStatus::Passed);
+    let failed = verdict == Some(VerificationStatus::Failed);
     let after_engine = matches!(
         status,
         S::Completed | S::Failed | S::MarkedForReview | S::Approved | S::Declined

@@ -1,6 +1,8 @@
 //! Pure types and rules: statuses, transitions, kinds and applicant data. No I/O here.
 
 pub mod actor;
+pub mod countries;
+pub mod engine;
 pub mod kinds;
 pub mod matching;
 pub mod mrz;

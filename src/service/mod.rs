@@ -13,3 +13,4 @@ pub mod person;
 pub mod sessions;
 pub mod transitions;
 pub mod users;
+pub mod verifications;

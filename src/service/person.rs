@@ -250,6 +250,26 @@ pub fn update_in(
     changes: &PersonChanges,
     actor: Actor,
 ) -> Result<(Session, Vec<&'static str>), AppError> {
+    write_in(
+        conn,
+        session_id,
+        changes,
+        actor,
+        "session.person_updated",
+        json!({}),
+    )
+}
+
+/// [`update_in`] recorded as `action`, with `extra` merged into the event's details (a
+/// verification's id, for an auto-update). `extra` must hold ids only, never values.
+pub fn write_in(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    changes: &PersonChanges,
+    actor: Actor,
+    action: &str,
+    extra: serde_json::Value,
+) -> Result<(Session, Vec<&'static str>), AppError> {
     let current: Session = sessions::table
         .find(session_id)
         .select(Session::as_select())
@@ -274,12 +294,15 @@ pub fn update_in(
         .set((
             changes,
             sessions::updated_at.eq(Utc::now()),
-            sessions::last_activity.eq("session.person_updated"),
+            sessions::last_activity.eq(action),
         ))
         .returning(Session::as_returning())
         .get_result(conn)?;
-    let event = NewEvent::new(actor, "session.person_updated", Some(session_id))
-        .details(json!({ "fields": fields }));
+    let mut details = json!({ "fields": fields });
+    if let (Some(d), Some(extra)) = (details.as_object_mut(), extra.as_object()) {
+        d.extend(extra.clone());
+    }
+    let event = NewEvent::new(actor, action, Some(session_id)).details(details);
     events::insert(conn, &event)?;
     Ok((updated, fields))
 }

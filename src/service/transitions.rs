@@ -179,6 +179,12 @@ pub fn apply_in(
         .transition(from, to)
         .details(details);
     events::insert(conn, &event)?;
+    if request.action == Action::Submit {
+        // Verifications run before the submit count: the completion rule applies now.
+        if let Some(settled) = crate::service::verifications::settle_in(conn, &session)? {
+            return Ok(settled);
+        }
+    }
     Ok(session)
 }
 

@@ -155,3 +155,37 @@ pub fn file_of_session(
         .first(conn)
         .optional()
 }
+
+/// The bytes of a document's image the engine reads: its latest `front` file, else its
+/// latest `page` file. `None` when there is none (or it was redacted).
+pub fn front_content(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<Option<Vec<u8>>> {
+    let rows: Vec<(String, Option<Vec<u8>>)> = document_files::table
+        .filter(document_files::document_id.eq(document_id))
+        .filter(document_files::side.eq_any(["front", "page"]))
+        .order(document_files::created_at.desc())
+        .select((document_files::side, document_files::content))
+        .load(conn)?;
+    let pick = |side: &str| {
+        rows.iter()
+            .find(|(s, _)| s == side)
+            .and_then(|(_, c)| c.clone())
+    };
+    Ok(pick("front").or_else(|| pick("page")))
+}
+
+/// Records what a verification made of a document: its processing status and the data
+/// read from it.
+pub fn set_processed(
+    conn: &mut PgConnection,
+    document_id: Uuid,
+    status: &str,
+    extracted: Option<&serde_json::Value>,
+) -> QueryResult<usize> {
+    diesel::update(documents::table.find(document_id))
+        .set((
+            documents::status.eq(status),
+            documents::extracted.eq(extracted),
+            documents::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+}

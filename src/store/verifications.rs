@@ -131,3 +131,101 @@ pub fn checks_for(conn: &mut PgConnection, verification_ids: &[Uuid]) -> QueryRe
         .select(Check::as_select())
         .load(conn)
 }
+
+/// One verification.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Verification>> {
+    verifications::table
+        .find(id)
+        .select(Verification::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every verification's kind and status for a session, newest first: what the completion
+/// rule reads.
+pub fn results(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<(String, String)>> {
+    verifications::table
+        .filter(verifications::session_id.eq(session_id))
+        .order((verifications::created_at.desc(), verifications::id.desc()))
+        .select((verifications::kind, verifications::status))
+        .load(conn)
+}
+
+/// The filters of `GET /v1/identity/verifications`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerificationFilter {
+    /// Any of these statuses; all when empty.
+    pub statuses: Vec<String>,
+    /// One session's.
+    pub session: Option<Uuid>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created strictly before.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+fn filtered(f: &VerificationFilter) -> verifications::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut q = verifications::table.into_boxed();
+    if !f.statuses.is_empty() {
+        q = q.filter(verifications::status.eq_any(f.statuses.clone()));
+    }
+    if let Some(s) = f.session {
+        q = q.filter(verifications::session_id.eq(s));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(verifications::created_at.ge(t));
+    }
+    if let Some(t) = f.created_before {
+        q = q.filter(verifications::created_at.lt(t));
+    }
+    q
+}
+
+/// Up to `limit + 1` verifications, newest first, keyset-paged over `(created_at, id)`
+/// like every API list; for `Before` the rows come back newest first as well.
+pub fn page(
+    conn: &mut PgConnection,
+    f: &VerificationFilter,
+    at: crate::store::queue::PageAt,
+    limit: i64,
+) -> QueryResult<Vec<Verification>> {
+    use crate::store::queue::PageAt;
+    use verifications::{created_at, id};
+    let mut q = filtered(f);
+    match at {
+        PageAt::First => {
+            q = q.order((created_at.desc(), id.desc()));
+        }
+        PageAt::After(c) => {
+            q = q
+                .filter(
+                    created_at
+                        .lt(c.created_at)
+                        .or(created_at.eq(c.created_at).and(id.lt(c.id))),
+                )
+                .order((created_at.desc(), id.desc()));
+        }
+        PageAt::Before(c) => {
+            q = q
+                .filter(
+                    created_at
+                        .gt(c.created_at)
+                        .or(created_at.eq(c.created_at).and(id.gt(c.id))),
+                )
+                .order((created_at.asc(), id.asc()));
+        }
+    }
+    let mut rows = q
+        .limit(limit + 1)
+        .select(Verification::as_select())
+        .load(conn)?;
+    if matches!(at, PageAt::Before(_)) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// How many verifications match: for `page[total]=true`.
+pub fn count(conn: &mut PgConnection, f: &VerificationFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}

@@ -21,6 +21,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.created",
     "session.started",
     "session.person_updated",
+    "session.auto_updated",
     "document.created",
     "document.file_uploaded",
     "document.viewed",
@@ -235,6 +236,13 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             } else {
                 format!("changed personal data: {}", fields.join(", "))
             }
+        }
+        "session.auto_updated" => {
+            let fields: Vec<&str> = codes(event, "fields")
+                .into_iter()
+                .map(|f| field_label(f).unwrap_or(f))
+                .collect();
+            format!("filled from a verified document: {}", fields.join(", "))
         }
         "document.created" => match detail(event, "document_type").and_then(document_label) {
             Some(label) => format!("added a {label}"),

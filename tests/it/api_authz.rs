@@ -38,6 +38,9 @@ const MATRIX: &[Route] = &[
     Route { method: "POST",  path: "/v1/identity/documents/addresses", body: Some(r#"{"data": {"type": "document/address", "attributes": {"document_type": "utility_bill"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "POST",  path: "/v1/identity/documents/{document}/files", body: Some(MULTIPART_WEBP), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "GET",   path: "/v1/identity/documents/{document}", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/verifications", body: Some(r#"{"data": {"type": "verification/idv", "relationships": {"document": {"data": {"type": "document/idv", "id": "{idv_document}"}}, "session": {"data": {"type": "session", "id": "{idv_session}"}}}}}"#), needs: Permission::VerificationsWrite, ok: 201 },
+    Route { method: "GET",   path: "/v1/identity/verifications", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/verifications/{verification}", body: None, needs: Permission::SessionsRead, ok: 200 },
 ];
 
 /// The boundary of [`MULTIPART_WEBP`].
@@ -63,6 +66,40 @@ async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
             app.set_status(id, status);
             out = out.replace(placeholder, &id.to_string());
         }
+    }
+    if out.contains("{idv_document}") || out.contains("{verification}") {
+        let account = app.api_account(admin_key).await;
+        let session: Uuid = app.api_session(admin_key, account).await.id();
+        let r = app
+            .api(
+                "POST",
+                "/v1/identity/documents/idvs",
+                admin_key,
+                Some(json!({"data": {"type": "document/idv", "attributes": {"document_type": "passport"},
+                    "relationships": {"session": {"data": {"type": "session", "id": session}}}}})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let document = r.id();
+        if out.contains("{verification}") {
+            let v = app
+                .api(
+                    "POST",
+                    "/v1/identity/verifications",
+                    admin_key,
+                    Some(
+                        json!({"data": {"type": "verification/idv", "relationships": {
+                        "document": {"data": {"type": "document/idv", "id": document}},
+                        "session": {"data": {"type": "session", "id": session}}}}}),
+                    ),
+                )
+                .await;
+            assert_eq!(v.status, 201, "{:?}", v.body);
+            out = out.replace("{verification}", &v.id().to_string());
+        }
+        out = out
+            .replace("{idv_document}", &document.to_string())
+            .replace("{idv_session}", &session.to_string());
     }
     if out.contains("{document}") {
         let account = app.api_account(admin_key).await;

@@ -1,12 +1,13 @@
 //! The README's integrator walk-through, end to end over HTTP: a key created in the
-//! dashboard, an account and a session, an ID uploaded, start, submit, approve.
+//! dashboard, an account and a session, an ID uploaded, start, submit, the verification
+//! that completes it, approve.
 
-use diesel::prelude::*;
+use chrono::{Duration, NaiveDate, Utc};
 use serde_json::json;
 use sessiondesk::domain::kinds::{Permission, Role};
-use sessiondesk::schema::sessions;
 
-use crate::api_documents::{png, upload};
+use crate::api_documents::upload;
+use crate::api_verifications::Passport;
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -61,18 +62,36 @@ async fn an_integrator_goes_from_a_dashboard_key_to_an_approved_session() {
     assert_eq!(patched.status, 200, "{}", patched.body);
 
     // 3. The applicant's passport and a photo of its front.
+    let passport = Passport {
+        surname: "ERIKSSON",
+        given: "ANNA MARIA",
+        birth: NaiveDate::from_ymd_opt(1974, 8, 12).unwrap(),
+        expiry: Utc::now().date_naive() + Duration::days(3 * 365),
+        number: "L898902C3",
+    };
     let doc = app
         .api(
             "POST",
             "/v1/identity/documents/idvs",
             &key,
-            Some(json!({"data": {"type": "document/idv", "attributes": {"document_type": "passport",
-                "mrz": "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"},
-                "relationships": {"session": {"data": {"type": "session", "id": id}}}}})),
+            Some(
+                json!({"data": {"type": "document/idv", "attributes": {"document_type": "passport",
+                "mrz": passport.mrz()},
+                "relationships": {"session": {"data": {"type": "session", "id": id}}}}}),
+            ),
         )
         .await;
     assert_eq!(doc.status, 201, "{}", doc.body);
-    let file = upload(&app, &key, doc.id(), "front", "passport.png", &png(), None).await;
+    let file = upload(
+        &app,
+        &key,
+        doc.id(),
+        "front",
+        "passport.png",
+        &passport.png(),
+        None,
+    )
+    .await;
     assert_eq!(file.status, 201, "{}", file.body);
 
     // 4. Start and submit.
@@ -89,12 +108,30 @@ async fn an_integrator_goes_from_a_dashboard_key_to_an_approved_session() {
         assert_eq!(r.attributes()["status"], status);
     }
 
-    // 5. The verification engine completes a pending session (a later issue); here by hand.
-    let uuid = id;
-    diesel::update(sessions::table.find(uuid))
-        .set(sessions::status.eq("completed"))
-        .execute(&mut app.conn())
-        .unwrap();
+    // 5. The verification: it passes, fills the blank identity number from the MRZ (the
+    //    typed name stays as typed), and completes the pending session.
+    let verification = app
+        .api(
+            "POST",
+            "/v1/identity/verifications",
+            &key,
+            Some(
+                json!({"data": {"type": "verification/idv", "relationships": {
+                "document": {"data": {"type": "document/idv", "id": doc.id()}},
+                "session": {"data": {"type": "session", "id": id}}},
+                "meta": {"auto_update_session": true}}}),
+            ),
+        )
+        .await;
+    assert_eq!(verification.status, 201, "{}", verification.body);
+    assert_eq!(verification.attributes()["status"], "passed");
+    let read = app
+        .api("GET", &format!("/v1/identity/sessions/{id}"), &key, None)
+        .await;
+    assert_eq!(read.attributes()["status"], "completed");
+    assert_eq!(read.attributes()["identity_number"]["number"], "L898902C3");
+    assert_eq!(read.attributes()["identity_number"]["class"], "passport");
+    assert_eq!(read.attributes()["person"]["name"]["last"], "Eriksson");
 
     // 6. Approve, and read back the decision and the document.
     let approved = app

@@ -9,6 +9,7 @@ mod api_idempotency;
 mod api_keys;
 mod api_openapi;
 mod api_sessions;
+mod api_verifications;
 mod api_walkthrough;
 mod audit;
 mod auth;

@@ -151,6 +151,26 @@ pub fn extracted(case: &Case) -> Option<Value> {
         })
 }
 
+/// The address the latest address verification read, if any.
+fn extracted_address(case: &Case) -> Option<Value> {
+    case.verifications
+        .iter()
+        .filter(|v| v.kind == "verification/address")
+        .find_map(|v| v.extracted.as_ref()?.get("address").cloned())
+}
+
+/// Street, postal code, city and country on one line, for comparison.
+fn address_line(parts: [Option<&str>; 4]) -> Option<String> {
+    let line = parts
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    (!line.is_empty()).then_some(line)
+}
+
 /// Entered against extracted, field by field, mismatches marked.
 pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
     let s = &case.session;
@@ -166,7 +186,17 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
         (
             "Given names",
             Some(entered_first).filter(|v| !v.is_empty()),
-            text(&ex, &["name", "first"]),
+            Some(
+                [
+                    text(&ex, &["name", "first"]),
+                    text(&ex, &["name", "middle"]),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            )
+            .filter(|v| !v.is_empty()),
             true,
         ),
         (
@@ -184,6 +214,24 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
         ),
         ("Nationality", None, text(&ex, &["nationality"]), false),
         ("Document expiry", None, text(&ex, &["expiry_date"]), false),
+        (
+            "Address",
+            address_line([
+                s.address_line1.as_deref(),
+                s.address_postal_code.as_deref(),
+                s.address_locality.as_deref(),
+                s.address_country_code.as_deref(),
+            ]),
+            extracted_address(case).and_then(|a| {
+                address_line([
+                    text(&a, &["line1"]).as_deref(),
+                    text(&a, &["postal_code"]).as_deref(),
+                    text(&a, &["locality"]).as_deref(),
+                    text(&a, &["country_code"]).as_deref(),
+                ])
+            }),
+            false,
+        ),
     ];
     rows.into_iter()
         .map(|(label, entered, found, is_name)| {
@@ -255,7 +303,7 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
                 .iter()
                 .filter(|c| c.verification_id == v.id)
                 .map(|c| CheckView {
-                    name: c.name.replace('_', " "),
+                    name: check_label(&c.name),
                     status: c.status.clone(),
                     reasons: c.reasons.clone(),
                     required: c.requirement == "required",
@@ -286,4 +334,21 @@ pub fn person_form(case: &Case) -> PersonForm {
         identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
         identity_number_class: s.identity_number_class.clone(),
     }
+}
+
+/// A check's name as a reviewer reads it.
+pub fn check_label(name: &str) -> String {
+    match name {
+        "mrz_format" => "MRZ layout",
+        "mrz_check_digits" => "MRZ check digits",
+        "document_not_expired" => "Document not expired",
+        "minimum_age" => "Minimum age",
+        "data_consistency" => "Matches the entered data",
+        "image_readable" => "Image readable",
+        "document_recent" => "Issued recently",
+        "name_matches_session" => "Name matches the applicant",
+        "address_present" => "Address present",
+        other => return other.replace('_', " "),
+    }
+    .to_owned()
 }

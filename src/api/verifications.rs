@@ -1,0 +1,411 @@
+//! `/v1/identity/verifications`: run a verification synchronously and answer with its
+//! whole result ([`create`]), read one ([`show`]) or list them ([`list`]).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::auth::{Authorized, grant};
+use super::body::JsonApi;
+use super::envelope::{
+    self, Document, Linkage, ListDocument, ListMeta, Resource, SelfLink, ToOne, maybe_timestamp,
+    timestamp,
+};
+use super::error::{ApiError, ErrorDocument};
+use super::idempotency::{self, IdempotencyKey};
+use super::paging::{Paging, Params, time_param};
+use super::sessions::crud::RelationshipIn;
+use crate::db::{self, DbPool};
+use crate::domain::engine::Policy;
+use crate::domain::kinds::{VerificationKind, VerificationStatus};
+use crate::error::AppError;
+use crate::service::verifications::{self as service, Request};
+use crate::startup::AppState;
+use crate::store::queue::Cursor;
+use crate::store::verifications::{self as store, Check, Verification, VerificationFilter};
+
+/// Where verifications live.
+pub const PATH: &str = "/v1/identity/verifications";
+
+/// One check of a verification.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckOut {
+    /// Stable check name (`mrz_format`, `minimum_age`, ...).
+    pub name: String,
+    /// `passed`, `failed` or `not_applicable`.
+    pub status: String,
+    /// Why, in words.
+    pub reasons: Vec<String>,
+    /// `required` or `not_required`.
+    pub requirement: String,
+    /// Machine-readable detail.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+/// A verification's attributes.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VerificationAttributes {
+    /// `initiated`, `passed`, `failed`, `requires_retry` or `canceled`.
+    pub status: String,
+    /// Every check, in order.
+    pub checks: Vec<CheckOut>,
+    /// Person data read from the document; null when nothing could be read or once the
+    /// session is redacted.
+    #[schema(value_type = Option<Object>)]
+    pub extracted: Option<serde_json::Value>,
+    /// Whether a pass wrote the extracted data onto the session.
+    pub auto_update_session: bool,
+    /// Creation time.
+    pub created_at: String,
+    /// When the result was reached.
+    pub completed_at: Option<String>,
+}
+
+/// What a verification links to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VerificationRelationships {
+    /// The session verified.
+    pub session: ToOne,
+    /// The document read.
+    pub document: ToOne,
+}
+
+/// A verification as sent.
+pub type VerificationResource = Resource<VerificationAttributes, VerificationRelationships>;
+
+fn resource_type(kind: &str) -> &'static str {
+    match kind.parse::<VerificationKind>() {
+        Ok(VerificationKind::Address) => "verification/address",
+        _ => "verification/idv",
+    }
+}
+
+/// The resource of a verification and its checks.
+pub fn resource(v: &Verification, checks: &[Check]) -> VerificationResource {
+    let document_type = match v.kind.parse::<VerificationKind>() {
+        Ok(k) => k.document_kind().as_str(),
+        Err(_) => "document/idv",
+    };
+    Resource {
+        kind: resource_type(&v.kind),
+        id: v.id,
+        attributes: VerificationAttributes {
+            status: v.status.clone(),
+            checks: checks
+                .iter()
+                .filter(|c| c.verification_id == v.id)
+                .map(|c| CheckOut {
+                    name: c.name.clone(),
+                    status: c.status.clone(),
+                    reasons: c.reasons.clone(),
+                    requirement: c.requirement.clone(),
+                    metadata: c.metadata.clone(),
+                })
+                .collect(),
+            extracted: v.extracted.clone(),
+            auto_update_session: v.auto_update_session,
+            created_at: timestamp(v.created_at),
+            completed_at: maybe_timestamp(v.completed_at),
+        },
+        relationships: VerificationRelationships {
+            session: ToOne {
+                data: Some(Linkage::new(
+                    crate::api::sessions::resource::TYPE,
+                    v.session_id,
+                )),
+            },
+            document: ToOne {
+                data: Some(Linkage::new(document_type, v.document_id)),
+            },
+        },
+        links: SelfLink {
+            self_: format!("{PATH}/{}", v.id),
+        },
+    }
+}
+
+/// The resources of some verifications, their checks read in one query.
+pub fn with_checks(
+    conn: &mut diesel::PgConnection,
+    rows: &[Verification],
+) -> Result<Vec<VerificationResource>, AppError> {
+    let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
+    let checks = store::checks_for(conn, &ids)?;
+    Ok(rows.iter().map(|v| resource(v, &checks)).collect())
+}
+
+/// `POST /v1/identity/verifications` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVerificationDocument {
+    /// The verification to run.
+    pub data: CreateVerificationData,
+}
+
+/// The verification's resource object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVerificationData {
+    /// `verification/idv` or `verification/address`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// No attributes are taken; present for clients that always send the member.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The document to read and the session it belongs to.
+    pub relationships: CreateVerificationRelationships,
+    /// `auto_update_session`.
+    #[serde(default)]
+    pub meta: Option<CreateVerificationMeta>,
+}
+
+/// A new verification's links.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVerificationRelationships {
+    /// The document read: a `document/idv` for `verification/idv`, a `document/address`
+    /// for `verification/address`.
+    pub document: RelationshipIn,
+    /// The session verified.
+    pub session: RelationshipIn,
+}
+
+/// Options of a new verification.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVerificationMeta {
+    /// Write the extracted data onto the session's blank fields when the verification
+    /// passes.
+    #[serde(default)]
+    pub auto_update_session: bool,
+}
+
+fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
+    let data = doc.data;
+    let kind = data
+        .kind
+        .parse::<VerificationKind>()
+        .map_err(|e| ApiError::invalid("/data/type", format!("data.type {e}")))?;
+    if let Some(a) = &data.attributes
+        && let Some(name) = a.keys().next()
+    {
+        return Err(ApiError::invalid(
+            &format!("/data/attributes/{name}"),
+            format!("a verification takes no attribute {name:?}"),
+        ));
+    }
+    let rel = data.relationships;
+    let wanted = kind.document_kind().as_str();
+    if rel.document.data.kind != wanted {
+        return Err(ApiError::invalid(
+            "/data/relationships/document/data/type",
+            format!("a {kind} reads a {wanted}"),
+        ));
+    }
+    if rel.session.data.kind != crate::api::sessions::resource::TYPE {
+        return Err(ApiError::mismatch(
+            "/data/relationships/session/data/type",
+            "the session relationship must link a session",
+        ));
+    }
+    Ok(Request {
+        kind,
+        session_id: rel.session.data.id,
+        document_id: rel.document.data.id,
+        auto_update_session: data.meta.unwrap_or_default().auto_update_session,
+    })
+}
+
+/// Runs a verification and answers with its result.
+#[utoipa::path(
+    post,
+    path = "/v1/identity/verifications",
+    operation_id = "createVerification",
+    tag = "verifications",
+    summary = "Run a verification of a session's document",
+    description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
+    security(("api_key" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+    ),
+    request_body(content = CreateVerificationDocument, content_type = "application/vnd.api+json"),
+    responses(
+        (status = 201, description = "The verification and its result", body = Document<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json",
+            headers(
+                ("Location" = String, description = "The new resource's path"),
+                ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+        ),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 409, description = "Conflict: the session is redacted or final, or a relationship of the wrong type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 422, description = "Invalid value (the error's `source.pointer` names the field): an unknown type, a document of the wrong kind or of another session, or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
+#[post("/verifications")]
+pub async fn create(
+    auth: Authorized<grant::VerificationsWrite>,
+    idempotency: IdempotencyKey,
+    pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonApi<CreateVerificationDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let JsonApi(doc, raw) = body;
+    let request = parse(doc)?;
+    let policy = Policy {
+        minimum_age: state.config.minimum_age,
+        ..Policy::default()
+    };
+    let keyed = idempotency.scope(auth.key.id, &req, &raw);
+    let actor = auth.actor();
+    idempotency::respond(
+        &pool,
+        keyed,
+        move |conn| {
+            let ran = service::run_in(conn, &request, actor, &policy)?;
+            let data = resource(&ran.verification, &ran.checks);
+            Ok((201, idempotency::to_value(&Document { data })?))
+        },
+        ApiError::from,
+    )
+    .await
+}
+
+/// One verification with its checks.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/verifications/{id}",
+    operation_id = "getVerification",
+    tag = "verifications",
+    summary = "Get a verification with its checks",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The resource id"),
+    ),
+    responses(
+        (status = 200, description = "The verification", body = Document<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
+#[get("/verifications/{id}")]
+pub async fn show(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let data = db::run(&pool, move |conn| {
+        let v = store::find(conn, id)?.ok_or(AppError::NotFound("verification"))?;
+        let mut all = with_checks(conn, std::slice::from_ref(&v))?;
+        all.pop().ok_or(AppError::NotFound("verification"))
+    })
+    .await?;
+    Ok(envelope::respond(StatusCode::OK, &Document { data }))
+}
+
+/// The filters the list takes.
+pub const FILTERS: &[&str] = &[
+    "filter[status]",
+    "filter[session]",
+    "filter[created_at_from]",
+    "filter[created_at_to]",
+];
+
+/// Reads every filter, refusing the first that cannot be used.
+pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
+    let mut statuses = Vec::new();
+    if let Some(raw) = params.get("filter[status]") {
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let status = part
+                .parse::<VerificationStatus>()
+                .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
+            let s = status.as_str().to_owned();
+            if !statuses.contains(&s) {
+                statuses.push(s);
+            }
+        }
+    }
+    let session = params
+        .get("filter[session]")
+        .map(|raw| {
+            Uuid::parse_str(raw).map_err(|_| {
+                ApiError::bad_parameter("filter[session]", "filter[session] must be a UUID")
+            })
+        })
+        .transpose()?;
+    Ok(VerificationFilter {
+        statuses,
+        session,
+        created_from: time_param(params, "filter[created_at_from]", false)?,
+        created_before: time_param(params, "filter[created_at_to]", true)?,
+    })
+}
+
+/// Lists verifications, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/verifications",
+    operation_id = "listVerifications",
+    tag = "verifications",
+    summary = "List verifications, newest first, filtered",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("filter[status]" = Option<String>, Query, description = "Comma-separated verification statuses"),
+        ("filter[session]" = Option<Uuid>, Query, description = "Verifications of this session"),
+        ("filter[created_at_from]" = Option<String>, Query, description = "Created at or after this ISO 8601 time"),
+        ("filter[created_at_to]" = Option<String>, Query, description = "Created before this ISO 8601 time"),
+        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
+        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
+        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+    ),
+    responses(
+        (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
+#[get("/verifications")]
+pub async fn list(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), FILTERS)?;
+    let filter = parse_filter(&params)?;
+    let paging = Paging::parse(&params)?;
+    let (page, data, total) = db::run(&pool, move |conn| {
+        let rows = store::page(conn, &filter, paging.at, paging.size)?;
+        let page = paging.cut(rows, |v| Cursor {
+            created_at: v.created_at,
+            id: v.id,
+        });
+        let data = with_checks(conn, &page.rows)?;
+        let total = match paging.total {
+            true => Some(store::count(conn, &filter)?),
+            false => None,
+        };
+        Ok((page, data, total))
+    })
+    .await?;
+    let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
+    let doc = ListDocument {
+        data,
+        meta: ListMeta { page: meta },
+        links,
+    };
+    Ok(envelope::respond(StatusCode::OK, &doc))
+}

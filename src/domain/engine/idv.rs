@@ -1,0 +1,500 @@
+//! `verification/idv`: an identity document's machine-readable zone and front image,
+//! against the policy and the data already on the session.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::image::{ImageProblem, decoded_size};
+use super::{
+    Check, CheckName, Entered, Extracted, ExtractedName, Outcome, Policy, age_on, title_case,
+};
+use crate::domain::kinds::CheckStatus;
+use crate::domain::matching::names_match;
+use crate::domain::mrz::{self, Mrz};
+
+/// What an ID verification reads.
+#[derive(Debug, Clone, Copy)]
+pub struct IdvInput<'a> {
+    /// The document's MRZ text, if any was given.
+    pub mrz: Option<&'a str>,
+    /// The bytes of its front image, if one was uploaded.
+    pub front: Option<&'a [u8]>,
+    /// The session's data.
+    pub entered: &'a Entered,
+    /// The day the checks are judged on.
+    pub today: NaiveDate,
+}
+
+/// Runs every `verification/idv` check, in SPEC order.
+pub fn run(input: IdvInput<'_>, policy: &Policy) -> Outcome {
+    let parsed = input.mrz.map(|text| mrz::parse(text, input.today));
+    let zone = match &parsed {
+        Some(Ok(z)) => Some(z),
+        _ => None,
+    };
+    let format = format_check(&parsed);
+    let image = image_check(input.front, policy);
+    let unreadable = format.status != CheckStatus::Passed || image.status != CheckStatus::Passed;
+    let checks = vec![
+        format,
+        check_digits(zone),
+        not_expired(zone, input.today),
+        minimum_age(zone, input.today, policy.minimum_age),
+        consistency(zone, input.entered),
+        image,
+    ];
+    Outcome::conclude(checks, unreadable, zone.map(extracted))
+}
+
+/// The person data a zone carries, names made readable (`ERIKSSON` as `Eriksson`).
+pub fn extracted(z: &Mrz) -> Extracted {
+    let given = title_case(&z.given_names);
+    let (first, middle) = match given.split_once(' ') {
+        Some((f, m)) => (Some(f.to_owned()), Some(m.to_owned())),
+        None if given.is_empty() => (None, None),
+        None => (Some(given), None),
+    };
+    let last = Some(title_case(&z.surname)).filter(|s| !s.is_empty());
+    let nonempty = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+    Extracted {
+        name: Some(ExtractedName {
+            first,
+            middle,
+            last,
+        }),
+        birth_date: Some(z.birth_date),
+        document_number: nonempty(&z.document_number),
+        nationality: nonempty(&z.nationality),
+        sex: Some(z.sex.to_string()),
+        expiry_date: Some(z.expiry_date),
+        issuing_country: nonempty(&z.issuing_state),
+        address: None,
+    }
+}
+
+fn format_check(parsed: &Option<Result<Mrz, mrz::MrzError>>) -> Check {
+    let name = CheckName::MrzFormat;
+    match parsed {
+        None => Check::failed(name, "the document has no machine-readable zone"),
+        Some(Err(e)) if e.field == "layout" => Check::failed(
+            name,
+            format!(
+                "the zone is not an ICAO 9303 TD1, TD2 or TD3 layout: {}",
+                e.message
+            ),
+        )
+        .with_metadata(json!({ "field": e.field })),
+        Some(Err(e)) => Check::failed(
+            name,
+            format!("the {} field cannot be read", e.field.replace('_', " ")),
+        )
+        .with_metadata(json!({ "field": e.field })),
+        Some(Ok(z)) => {
+            let shape = match z.format {
+                mrz::Format::Td1 => "3 lines of 30 characters",
+                mrz::Format::Td2 => "2 lines of 36 characters",
+                mrz::Format::Td3 => "2 lines of 44 characters",
+            };
+            Check::passed(name, format!("{} layout, {shape}", z.format.name()))
+                .with_metadata(json!({ "format": z.format.name() }))
+        }
+    }
+}
+
+fn check_digits(zone: Option<&Mrz>) -> Check {
+    let name = CheckName::MrzCheckDigits;
+    let Some(z) = zone else {
+        return Check::not_applicable(name, "the zone could not be read");
+    };
+    let bad: Vec<_> = z.check_digits.iter().filter(|c| !c.ok()).collect();
+    let fields: Vec<&str> = z.check_digits.iter().map(|c| c.field).collect();
+    if bad.is_empty() {
+        return Check::passed(
+            name,
+            format!(
+                "all {} check digits are right, the composite included",
+                z.check_digits.len()
+            ),
+        )
+        .with_metadata(json!({ "checked": fields }));
+    }
+    let mut check = Check::failed(name, "");
+    check.reasons = bad
+        .iter()
+        .map(|c| {
+            format!(
+                "the {} check digit is {} but the field gives {}",
+                c.field.replace('_', " "),
+                c.found,
+                c.expected
+            )
+        })
+        .collect();
+    let failed: Vec<&str> = bad.iter().map(|c| c.field).collect();
+    check.with_metadata(json!({ "checked": fields, "failed": failed }))
+}
+
+fn not_expired(zone: Option<&Mrz>, today: NaiveDate) -> Check {
+    let name = CheckName::DocumentNotExpired;
+    let Some(z) = zone else {
+        return Check::not_applicable(name, "the expiry date could not be read");
+    };
+    let days = (z.expiry_date - today).num_days();
+    if days >= 0 {
+        Check::passed(name, format!("valid for another {days} days"))
+            .with_metadata(json!({ "days_left": days }))
+    } else {
+        Check::failed(name, format!("expired {} days ago", -days))
+            .with_metadata(json!({ "days_left": days }))
+    }
+}
+
+fn minimum_age(zone: Option<&Mrz>, today: NaiveDate, minimum: u32) -> Check {
+    let name = CheckName::MinimumAge;
+    let Some(z) = zone else {
+        return Check::not_applicable(name, "the birth date could not be read");
+    };
+    let age = age_on(z.birth_date, today);
+    let minimum_i = i32::try_from(minimum).unwrap_or(i32::MAX);
+    let meta = json!({ "minimum_age": minimum });
+    if age >= minimum_i {
+        Check::passed(name, format!("the holder is {minimum} or older")).with_metadata(meta)
+    } else {
+        Check::failed(name, format!("the holder is younger than {minimum}")).with_metadata(meta)
+    }
+}
+
+fn consistency(zone: Option<&Mrz>, e: &Entered) -> Check {
+    let name = CheckName::DataConsistency;
+    let Some(z) = zone else {
+        return Check::not_applicable(name, "the zone could not be read");
+    };
+    let mut compared = Vec::new();
+    let mut mismatched = Vec::new();
+    let mut compare = |field: &'static str, same: Option<bool>| {
+        if let Some(same) = same {
+            compared.push(field);
+            if !same {
+                mismatched.push(field);
+            }
+        }
+    };
+    compare(
+        "person.name.last",
+        e.last_name.as_deref().map(|l| names_match(l, &z.surname)),
+    );
+    compare(
+        "person.name.first",
+        e.first_name
+            .as_deref()
+            .map(|first| given_names_match(first, e.middle_name.as_deref(), &z.given_names)),
+    );
+    compare("person.birth_date", e.birth_date.map(|b| b == z.birth_date));
+    compare(
+        "identity_number.number",
+        e.identity_number
+            .as_deref()
+            .filter(|_| !z.document_number.is_empty())
+            .map(|n| fold_number(n) == fold_number(&z.document_number)),
+    );
+    if compared.is_empty() {
+        return Check::not_applicable(name, "the session has no personal data to compare yet")
+            .with_metadata(json!({ "compared": compared }));
+    }
+    let meta = json!({ "compared": compared, "mismatched": mismatched });
+    if mismatched.is_empty() {
+        return Check::passed(
+            name,
+            format!(
+                "{} matches the document",
+                words(&compared.iter().map(|f| label(f)).collect::<Vec<_>>())
+            ),
+        )
+        .with_metadata(meta);
+    }
+    let mut check = Check::failed(name, "");
+    check.reasons = mismatched
+        .iter()
+        .map(|f| format!("the {} differs from the document", label(f)))
+        .collect();
+    check.with_metadata(meta)
+}
+
+/// Entered first (and middle) names against the zone's given names: all of them, or
+/// the first alone when no middle name was entered.
+fn given_names_match(first: &str, middle: Option<&str>, given: &str) -> bool {
+    let entered = match middle {
+        Some(m) if !m.trim().is_empty() => format!("{first} {m}"),
+        _ => first.to_owned(),
+    };
+    if names_match(&entered, given) {
+        return true;
+    }
+    let no_middle = middle.is_none_or(|m| m.trim().is_empty());
+    no_middle && names_match(first, given.split(' ').next().unwrap_or(""))
+}
+
+fn fold_number(n: &str) -> String {
+    n.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn label(field: &str) -> &'static str {
+    match field {
+        "person.name.last" => "last name",
+        "person.name.first" => "given names",
+        "person.birth_date" => "birth date",
+        _ => "document number",
+    }
+}
+
+fn words(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => capitalise(one),
+        [init @ .., last] => capitalise(&format!("{} and {last}", init.join(", "))),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn image_check(front: Option<&[u8]>, policy: &Policy) -> Check {
+    let name = CheckName::ImageReadable;
+    let Some(bytes) = front else {
+        return Check::failed(name, "no front image of the document was uploaded");
+    };
+    let (min_w, min_h) = policy.min_image;
+    match decoded_size(bytes) {
+        Err(ImageProblem::TooLarge(why)) => Check::failed(
+            name,
+            format!("the front image is too large to decode safely ({why})"),
+        ),
+        Err(ImageProblem::Undecodable(_)) => {
+            Check::failed(name, "the front file cannot be decoded as an image")
+        }
+        Ok((w, h)) => {
+            let meta = json!({ "width": w, "height": h, "minimum": [min_w, min_h] });
+            // A portrait photo of a card counts as well as a landscape one.
+            let (long, short) = (w.max(h), w.min(h));
+            if long >= min_w && short >= min_h {
+                Check::passed(name, format!("{w}x{h} pixels")).with_metadata(meta)
+            } else {
+                Check::failed(
+                    name,
+                    format!("{w}x{h} pixels is smaller than the {min_w}x{min_h} needed"),
+                )
+                .with_metadata(meta)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kinds::VerificationStatus;
+    use std::io::Cursor;
+
+    const SPECIMEN: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        image::RgbImage::new(w, h)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    fn statuses(o: &Outcome) -> Vec<(&'static str, &'static str)> {
+        o.checks
+            .iter()
+            .map(|c| (c.name.as_str(), c.status.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn the_icao_specimen_passes_on_a_day_it_was_valid() {
+        let image = png(800, 500);
+        let entered = Entered {
+            first_name: Some("Anna".into()),
+            middle_name: Some("Maria".into()),
+            last_name: Some("Eriksson".into()),
+            birth_date: Some(day("1974-08-12")),
+            identity_number: Some("L898902C3".into()),
+        };
+        let o = run(
+            IdvInput {
+                mrz: Some(SPECIMEN),
+                front: Some(&image),
+                entered: &entered,
+                today: day("2010-01-01"),
+            },
+            &Policy::default(),
+        );
+        assert_eq!(o.status, VerificationStatus::Passed, "{:?}", o.checks);
+        let x = o.extracted.unwrap();
+        let name = x.name.unwrap();
+        assert_eq!(name.first.as_deref(), Some("Anna"));
+        assert_eq!(name.middle.as_deref(), Some("Maria"));
+        assert_eq!(name.last.as_deref(), Some("Eriksson"));
+        assert_eq!(x.birth_date, Some(day("1974-08-12")));
+        assert_eq!(x.document_number.as_deref(), Some("L898902C3"));
+        assert_eq!(x.expiry_date, Some(day("2012-04-15")));
+    }
+
+    #[test]
+    fn an_expired_document_fails_only_its_expiry_check() {
+        let image = png(800, 500);
+        let o = run(
+            IdvInput {
+                mrz: Some(SPECIMEN),
+                front: Some(&image),
+                entered: &Entered::default(),
+                today: day("2026-11-25"),
+            },
+            &Policy::default(),
+        );
+        assert_eq!(o.status, VerificationStatus::Failed);
+        assert_eq!(
+            statuses(&o),
+            vec![
+                ("mrz_format", "passed"),
+                ("mrz_check_digits", "passed"),
+                ("document_not_expired", "failed"),
+                ("minimum_age", "passed"),
+                ("data_consistency", "not_applicable"),
+                ("image_readable", "passed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_zone_or_image_asks_for_a_retry() {
+        let image = png(800, 500);
+        let small = png(300, 200);
+        for (mrz, front) in [
+            (None, Some(image.as_slice())),
+            (Some("HELLO"), Some(image.as_slice())),
+            (Some(SPECIMEN), None),
+            (Some(SPECIMEN), Some(small.as_slice())),
+            (Some(SPECIMEN), Some(b"%PDF-1.4".as_slice())),
+        ] {
+            let o = run(
+                IdvInput {
+                    mrz,
+                    front,
+                    entered: &Entered::default(),
+                    today: day("2010-01-01"),
+                },
+                &Policy::default(),
+            );
+            assert_eq!(o.status, VerificationStatus::RequiresRetry, "{mrz:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_check_digit_fails_naming_the_field() {
+        let bad = SPECIMEN.replace("7408122F", "7408121F");
+        let image = png(800, 500);
+        let o = run(
+            IdvInput {
+                mrz: Some(&bad),
+                front: Some(&image),
+                entered: &Entered::default(),
+                today: day("2010-01-01"),
+            },
+            &Policy::default(),
+        );
+        assert_eq!(o.status, VerificationStatus::Failed);
+        let digits = &o.checks[1];
+        assert_eq!(digits.status, CheckStatus::Failed);
+        assert!(
+            digits.reasons[0].contains("birth date"),
+            "{:?}",
+            digits.reasons
+        );
+    }
+
+    #[test]
+    fn names_are_compared_folded_and_mismatches_named_without_values() {
+        let check = |entered_last: &str, mrz_surname: &str| {
+            let z = crate::domain::mrz::compose_td3(&crate::domain::mrz::Td3Fields {
+                document_code: "P".into(),
+                issuing_state: "D".into(),
+                surname: mrz_surname.into(),
+                given_names: "ERIKA".into(),
+                document_number: "C01X00T47".into(),
+                nationality: "D".into(),
+                birth_date: day("1964-08-12"),
+                sex: 'F',
+                expiry_date: day("2030-10-31"),
+                optional_data: String::new(),
+            })
+            .join("\n");
+            let entered = Entered {
+                first_name: Some("Erika".into()),
+                last_name: Some(entered_last.into()),
+                ..Entered::default()
+            };
+            let zone = crate::domain::mrz::parse(&z, day("2026-11-25")).ok();
+            consistency(zone.as_ref(), &entered)
+        };
+        let entered = "Müller-Lüdenscheidt";
+        assert_eq!(
+            check(entered, "MUELLER LUEDENSCHEIDT").status,
+            CheckStatus::Passed
+        );
+        assert_eq!(
+            check(entered, "MULLER LUDENSCHEIDT").status,
+            CheckStatus::Passed
+        );
+        let failed = check("Mueller", "MUELLER LUEDENSCHEIDT");
+        assert_eq!(failed.status, CheckStatus::Failed);
+        assert_eq!(
+            failed.reasons,
+            vec!["the last name differs from the document"]
+        );
+        assert_eq!(failed.metadata["mismatched"], json!(["person.name.last"]));
+    }
+
+    #[test]
+    fn a_seventeen_year_old_fails_minimum_age() {
+        let z = crate::domain::mrz::compose_td3(&crate::domain::mrz::Td3Fields {
+            document_code: "P".into(),
+            issuing_state: "SWE".into(),
+            surname: "YOUNG".into(),
+            given_names: "TEA".into(),
+            document_number: "AB1234567".into(),
+            nationality: "SWE".into(),
+            birth_date: day("2009-06-01"),
+            sex: 'F',
+            expiry_date: day("2030-10-31"),
+            optional_data: String::new(),
+        })
+        .join("\n");
+        let image = png(800, 500);
+        let o = run(
+            IdvInput {
+                mrz: Some(&z),
+                front: Some(&image),
+                entered: &Entered::default(),
+                today: day("2026-11-25"),
+            },
+            &Policy::default(),
+        );
+        assert_eq!(o.status, VerificationStatus::Failed);
+        assert_eq!(o.failed_checks(), vec!["minimum_age"]);
+    }
+}
