@@ -24,7 +24,8 @@ use crate::web::format;
 use crate::web::page;
 use crate::web::session as cookie;
 
-fn case_url(id: Uuid, queue: &str) -> String {
+/// The case page's URL, keeping the queue it was opened from.
+pub(super) fn case_url(id: Uuid, queue: &str) -> String {
     if queue.is_empty() {
         format!("/sessions/{id}")
     } else {
@@ -35,7 +36,8 @@ fn case_url(id: Uuid, queue: &str) -> String {
     }
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+/// A session id from the path; anything else is no such session.
+pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound("session"))
 }
 
