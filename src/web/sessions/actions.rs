@@ -53,6 +53,9 @@ async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<S
     })
     .await?;
     Ok(match session {
+        Some((s, _)) if s.redacted_at.is_some() => {
+            "Nothing was changed: session is redacted.".to_owned()
+        }
         Some((s, name)) if s.decision.is_some() => format!(
             "Nothing was changed: this session was already {} by {} at {}.",
             s.decision.as_deref().unwrap_or("decided"),
