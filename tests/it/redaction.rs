@@ -208,8 +208,11 @@ pub fn verification_like_the_engine(app: &TestApp, session: Uuid, document: Uuid
 
 /// What [`full_session`] made.
 pub struct Full {
+    /// The session.
     pub id: Uuid,
+    /// Its ID document.
     pub document: Uuid,
+    /// The front of that document.
     pub file: Uuid,
 }
 
