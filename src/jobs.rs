@@ -1,5 +1,7 @@
-//! Background loops (expiry now, retention later): each runs on its own thread, works in
-//! bounded batches, and stops promptly when the server shuts down.
+//! Background work: expiring overdue sessions, the retention policy (`REDACT_AFTER_DAYS`)
+//! and purging old idempotency keys. One thread runs them in turn every
+//! `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when the server
+//! shuts down.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -7,7 +9,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::service::expiry;
+use crate::service::{expiry, redaction};
 
 /// The most batches one tick runs, so a backlog cannot starve shutdown.
 const MAX_BATCHES_PER_TICK: usize = 20;
@@ -24,11 +26,12 @@ impl Jobs {
         let (stop, rx) = mpsc::channel::<()>();
         let batch = config.job_batch_size;
         let interval = config.expiry_interval;
+        let redact_after_days = config.redact_after_days;
         let expiry = std::thread::Builder::new()
-            .name("expiry".into())
+            .name("jobs".into())
             .spawn(move || {
                 loop {
-                    expire_tick(&pool, batch);
+                    tick(&pool, batch, redact_after_days);
                     match rx.recv_timeout(interval) {
                         Err(RecvTimeoutError::Timeout) => continue,
                         Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
@@ -38,7 +41,7 @@ impl Jobs {
         let threads = match expiry {
             Ok(handle) => vec![handle],
             Err(e) => {
-                tracing::error!(error = %e, "could not start the expiry job");
+                tracing::error!(error = %e, "could not start the background jobs");
                 Vec::new()
             }
         };
@@ -61,7 +64,7 @@ impl Jobs {
     }
 }
 
-fn expire_tick(pool: &DbPool, batch: i64) {
+fn tick(pool: &DbPool, batch: i64, redact_after_days: Option<u32>) {
     let Ok(mut conn) = pool.get_timeout(Duration::from_secs(2)) else {
         // Postgres is away; the next tick tries again.
         return;
@@ -84,9 +87,39 @@ fn expire_tick(pool: &DbPool, batch: i64) {
     if total > 0 {
         tracing::info!(expired = total, "expired overdue sessions");
     }
+    if let Some(days) = redact_after_days {
+        retention(&mut conn, days, batch);
+    }
     match crate::service::idempotency::purge_expired(&mut conn) {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "deleted idempotency keys older than 24 hours"),
         Err(e) => tracing::warn!(error = %e, "idempotency key purge failed"),
+    }
+}
+
+/// The retention policy: sessions closed more than `days` days ago are redacted, a bounded
+/// batch at a time, at most [`MAX_BATCHES_PER_TICK`] batches a tick.
+fn retention(conn: &mut diesel::PgConnection, days: u32, batch: i64) {
+    let mut total = 0;
+    for _ in 0..MAX_BATCHES_PER_TICK {
+        match redaction::redact_due(conn, days, batch) {
+            Ok(n) => {
+                total += n;
+                if (n as i64) < batch {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "retention batch failed");
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::info!(
+            redacted = total,
+            days,
+            "redacted sessions past the retention period"
+        );
     }
 }

@@ -109,6 +109,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             .service(web::sessions::actions::assign)
             .service(web::sessions::actions::add_note)
             .service(web::sessions::actions::edit_person)
+            .service(web::sessions::redact::redact)
             .service(web::queues::index)
             .service(web::account::show)
             .service(web::account::change_password)

@@ -15,6 +15,7 @@ pub mod error;
 pub mod idempotency;
 pub mod openapi;
 pub mod paging;
+pub mod redaction;
 pub mod sessions;
 pub mod verifications;
 
@@ -50,6 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sessions::actions::decline)
         .service(sessions::actions::mark_for_review)
         .service(sessions::actions::expire)
+        .service(redaction::redact_session)
+        .service(redaction::redact_account)
         .service(documents::create::create_idv)
         .service(documents::create::create_address)
         .service(documents::files::upload)

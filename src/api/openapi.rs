@@ -45,6 +45,8 @@ impl Modify for ApiKeyScheme {
         sessions::actions::decline,
         sessions::actions::mark_for_review,
         sessions::actions::expire,
+        crate::api::redaction::redact_session,
+        crate::api::redaction::redact_account,
         documents::create::create_idv,
         documents::create::create_address,
         documents::files::upload,

@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod idempotency;
 pub mod passwords;
 pub mod person;
+pub mod redaction;
 pub mod sessions;
 pub mod transitions;
 pub mod users;

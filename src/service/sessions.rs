@@ -62,7 +62,9 @@ pub fn create(
                 None => accounts::insert(conn, &NewAccount { id: None, external_id: Some(external_id.clone()), created_at: None })?,
             },
         };
-        if account.redacted_at.is_some() {
+        // Read under a shared lock: an account redaction in progress is waited for and
+        // then seen, so no session slips in beside a redacted account.
+        if accounts::lock_shared(conn, account.id)?.is_some() {
             return Err(AppError::Conflict("account is redacted".to_owned()));
         }
         let mut kinds: Vec<String> = input.required_verifications.iter().map(|k| k.as_str().to_owned()).collect();

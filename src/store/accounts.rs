@@ -66,3 +66,13 @@ pub fn find_by_external_id(
         .first(conn)
         .optional()
 }
+
+/// Locks an account `FOR SHARE` (many sessions may be created for it at once, but not
+/// while it is being redacted) and returns its redaction time as of that lock.
+pub fn lock_shared(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DateTime<Utc>>> {
+    accounts::table
+        .find(id)
+        .select(accounts::redacted_at)
+        .for_share()
+        .first(conn)
+}

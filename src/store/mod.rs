@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod login_attempts;
 pub mod notes;
 pub mod queue;
+pub mod redaction;
 pub mod session_links;
 pub mod session_list;
 pub mod sessions;

@@ -37,6 +37,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.declined",
     "session.expired",
     "session.redacted",
+    "account.redacted",
     "user.signed_in",
     "user.sign_in_failed",
     "user.signed_out",
@@ -290,7 +291,18 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         "session.approved" => decision(event, "approved"),
         "session.declined" => decision(event, "declined"),
         "session.expired" => "expired the session".to_owned(),
-        "session.redacted" => "redacted the session's personal data".to_owned(),
+        "session.redacted" => match detail(event, "via") {
+            Some("retention") => {
+                "redacted the session's personal data (retention policy)".to_owned()
+            }
+            Some("account") => "redacted the session's personal data with its account".to_owned(),
+            _ => "redacted the session's personal data".to_owned(),
+        },
+        "account.redacted" => match event.details.get("sessions").and_then(Value::as_u64) {
+            Some(1) => "redacted an account (1 session)".to_owned(),
+            Some(n) => format!("redacted an account ({n} sessions)"),
+            None => "redacted an account".to_owned(),
+        },
         "user.signed_in" => "signed in".to_owned(),
         "user.signed_out" => "signed out".to_owned(),
         "user.sign_in_failed" => match detail(event, "reason") {

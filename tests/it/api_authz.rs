@@ -34,6 +34,8 @@ const MATRIX: &[Route] = &[
     Route { method: "POST",  path: "/v1/identity/sessions/{completed}/decline", body: Some(r#"{"data": {"type": "decision", "attributes": {"reason": "other"}}}"#), needs: Permission::SessionsDecide, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/sessions/{failed}/mark-for-review", body: None, needs: Permission::SessionsDecide, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/sessions/{created}/expire", body: None, needs: Permission::SessionsWrite, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/sessions/{completed}/redact", body: None, needs: Permission::SessionsRedact, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/accounts/{account}/redact", body: None, needs: Permission::SessionsRedact, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/documents/idvs", body: Some(r#"{"data": {"type": "document/idv", "attributes": {"document_type": "passport"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "POST",  path: "/v1/identity/documents/addresses", body: Some(r#"{"data": {"type": "document/address", "attributes": {"document_type": "utility_bill"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "POST",  path: "/v1/identity/documents/{document}/files", body: Some(MULTIPART_WEBP), needs: Permission::DocumentsWrite, ok: 201 },

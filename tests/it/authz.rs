@@ -13,7 +13,8 @@ type Outcomes = [u16; 4];
 struct Route {
     method: &'static str,
     /// `{victim}` becomes the id of a user created for this row, `{account}` the id of an
-    /// account created for this row.
+    /// account created for this row. In a form, `{short}` becomes the short id of the
+    /// session in the path (what the redaction confirmation asks for).
     path: &'static str,
     form: &'static [(&'static str, &'static str)],
     expect: Outcomes,
@@ -56,6 +57,7 @@ const MATRIX: &[Route] = &[
     Route { method: "POST", path: "/sessions/{completed}/assign", form: &[("assignee", "me")], expect: [ANON_REDIRECT, 303, 303, 303] },
     Route { method: "POST", path: "/sessions/{completed}/notes", form: &[("body", "matrix note")], expect: [ANON_REDIRECT, 303, 303, 303] },
     Route { method: "POST", path: "/sessions/{completed}/person", form: &[("first_name", "Matrix")], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/redact", form: &[("confirm", "{short}")], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/logout", form: &[], expect: [303, 303, 303, 303] },
 ];
 
@@ -110,6 +112,14 @@ fn with_api_key(app: &crate::helpers::TestApp, path: &str) -> String {
     path.replace("{api_key}", &created.key.id.to_string())
 }
 
+/// The first 8 hex digits of the session id in a `/sessions/{id}/...` path.
+fn short_id_in(path: &str) -> String {
+    path.split('/')
+        .find_map(|segment| uuid::Uuid::parse_str(segment).ok())
+        .map(|id| id.simple().to_string()[..8].to_owned())
+        .unwrap_or_default()
+}
+
 async fn token_of(browser: &Browser, signed_in: bool) -> String {
     browser
         .csrf(if signed_in { "/account" } else { "/login" })
@@ -144,10 +154,11 @@ async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
             let path = with_sessions(&app, &path);
             let path = with_api_key(&app, &path);
             let fresh = format!("fresh{n}c{column}");
+            let short = short_id_in(&path);
             let form: Vec<(&str, String)> = route
                 .form
                 .iter()
-                .map(|(k, v)| (*k, v.replace("{fresh}", &fresh)))
+                .map(|(k, v)| (*k, v.replace("{fresh}", &fresh).replace("{short}", &short)))
                 .collect();
             let status = if route.method == "GET" {
                 browser.get(&path).await.status().as_u16()

@@ -23,4 +23,5 @@ mod lifecycle;
 mod operations;
 mod queue;
 mod queues;
+mod redaction;
 mod schema;

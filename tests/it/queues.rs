@@ -257,10 +257,12 @@ async fn managers_see_masked_names_admins_plain_and_redacted_sessions_no_name() 
         Duration::hours(2),
     );
     named(&mut conn, redacted, "Zofia", "Nowak");
-    diesel::update(sessions::table.find(redacted))
-        .set(sessions::redacted_at.eq(Utc::now()))
-        .execute(&mut conn)
-        .unwrap();
+    sessiondesk::service::redaction::redact_session(
+        &mut conn,
+        redacted,
+        sessiondesk::domain::actor::Actor::System,
+    )
+    .unwrap();
 
     let (manager, _) = app.signed_in(Role::Manager).await;
     let html = overview(&manager).await;

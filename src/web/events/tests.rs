@@ -236,3 +236,27 @@ fn every_known_action_has_words_of_its_own() {
         assert_ne!(&words(action, json!({})), action, "{action} has no words");
     }
 }
+
+#[test]
+fn redactions_say_why_and_how_many_never_what() {
+    assert_eq!(
+        words("session.redacted", json!({ "via": "request", "files": 2 })),
+        "redacted the session's personal data"
+    );
+    assert_eq!(
+        words("session.redacted", json!({ "via": "retention" })),
+        "redacted the session's personal data (retention policy)"
+    );
+    assert_eq!(
+        words("session.redacted", json!({ "via": "account" })),
+        "redacted the session's personal data with its account"
+    );
+    assert_eq!(
+        words("account.redacted", json!({ "sessions": 3 })),
+        "redacted an account (3 sessions)"
+    );
+    assert_eq!(
+        words("account.redacted", json!({ "sessions": 1 })),
+        "redacted an account (1 session)"
+    );
+}

@@ -24,7 +24,8 @@ use crate::web::format;
 use crate::web::page;
 use crate::web::session as cookie;
 
-fn case_url(id: Uuid, queue: &str) -> String {
+/// The case page's URL, keeping the queue it was opened from.
+pub(super) fn case_url(id: Uuid, queue: &str) -> String {
     if queue.is_empty() {
         format!("/sessions/{id}")
     } else {
@@ -35,7 +36,8 @@ fn case_url(id: Uuid, queue: &str) -> String {
     }
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+/// A session id from the path; anything else is no such session.
+pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound("session"))
 }
 
@@ -51,6 +53,9 @@ async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<S
     })
     .await?;
     Ok(match session {
+        Some((s, _)) if s.redacted_at.is_some() => {
+            "Nothing was changed: session is redacted.".to_owned()
+        }
         Some((s, name)) if s.decision.is_some() => format!(
             "Nothing was changed: this session was already {} by {} at {}.",
             s.decision.as_deref().unwrap_or("decided"),

@@ -88,6 +88,8 @@ struct CasePage {
     form: PersonForm,
     errors: Vec<FieldError>,
     edit_open: bool,
+    can_redact: bool,
+    redact_error: Option<String>,
 }
 
 impl CasePage {
@@ -119,6 +121,20 @@ pub async fn render_case(
     id: Uuid,
     queue: String,
     failed_edit: Option<(PersonForm, Vec<FieldError>)>,
+) -> Result<HttpResponse, AppError> {
+    render_case_with(pool, session, user, id, queue, failed_edit, None).await
+}
+
+/// Renders the case page, also with a refused redaction's message beside its
+/// confirmation field (the page then answers 422).
+pub async fn render_case_with(
+    pool: &DbPool,
+    session: &Session,
+    user: &CurrentUser,
+    id: Uuid,
+    queue: String,
+    failed_edit: Option<(PersonForm, Vec<FieldError>)>,
+    redact_error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let (case, names) = db::run(pool, move |conn| {
         let case = case::load(conn, id)?;
@@ -301,6 +317,8 @@ pub async fn render_case(
         .collect();
     let (form, errors) = failed_edit.unwrap_or_else(|| (view::person_form(&case), Vec::new()));
     let edit_open = !errors.is_empty();
+    let refused = edit_open || redact_error.is_some();
+    let can_redact = user.is_admin() && s.redacted_at.is_none();
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", &queue)
         .finish();
@@ -351,8 +369,10 @@ pub async fn render_case(
         form,
         errors,
         edit_open,
+        can_redact,
+        redact_error,
     };
-    let status = if edit_open {
+    let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK

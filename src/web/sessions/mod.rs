@@ -8,4 +8,5 @@ pub mod list;
 pub mod new;
 pub mod next;
 pub mod query;
+pub mod redact;
 pub mod view;

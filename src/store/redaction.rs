@@ -1,0 +1,308 @@
+//! The statements behind redaction: each clears the personal columns of one table for one
+//! session (or account), and touches only rows that still hold something, so that running
+//! them again on a redacted session writes nothing at all.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Text, Timestamptz};
+use uuid::Uuid;
+
+use crate::schema::{
+    accounts, document_files, documents, notes, session_devices, sessions, verification_checks,
+    verifications,
+};
+use crate::store::accounts::Account;
+use crate::store::sessions::Session;
+
+/// Every personal column of a session row, all `None`: written as a changeset, it nulls
+/// them. The decision comment is here because a reviewer may have quoted the applicant.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = sessions, treat_none_as_null = true)]
+pub struct ClearedPerson {
+    /// `person.name.first`
+    pub first_name: Option<String>,
+    /// `person.name.middle`
+    pub middle_name: Option<String>,
+    /// `person.name.last`
+    pub last_name: Option<String>,
+    /// `person.birth_date`
+    pub birth_date: Option<NaiveDate>,
+    /// `contact.email`
+    pub email: Option<String>,
+    /// `contact.phone`
+    pub phone: Option<String>,
+    /// `address.line1`
+    pub address_line1: Option<String>,
+    /// `address.line2`
+    pub address_line2: Option<String>,
+    /// `address.sublocality`
+    pub address_sublocality: Option<String>,
+    /// `address.locality`
+    pub address_locality: Option<String>,
+    /// `address.administrative_area`
+    pub address_administrative_area: Option<String>,
+    /// `address.postal_code`
+    pub address_postal_code: Option<String>,
+    /// `address.country_code`
+    pub address_country_code: Option<String>,
+    /// `identity_number.number`
+    pub identity_number: Option<String>,
+    /// `identity_number.issuing_country_code`
+    pub identity_number_issuing_country_code: Option<String>,
+    /// `identity_number.class`
+    pub identity_number_class: Option<String>,
+    /// The decider's free-text comment.
+    pub decision_comment: Option<String>,
+    /// The folded search text; the trigger recomputes it, to NULL once redacted.
+    pub search_text: Option<String>,
+}
+
+/// How many rows of each kind one scrub changed: what the `session.redacted` event counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scrubbed {
+    /// Devices whose address, user agent and the rest were cleared.
+    pub devices: usize,
+    /// Documents whose MRZ, reported and extracted fields were cleared.
+    pub documents: usize,
+    /// Files whose bytes and name were deleted.
+    pub files: usize,
+    /// Verifications whose extracted data was cleared.
+    pub verifications: usize,
+    /// Checks whose reasons and metadata were cleared.
+    pub checks: usize,
+    /// Notes whose text was deleted.
+    pub notes: usize,
+    /// Stored idempotent responses that quoted the session or its documents, deleted.
+    pub stored_responses: usize,
+}
+
+impl Scrubbed {
+    /// Whether anything at all was changed.
+    pub fn any(&self) -> bool {
+        *self != Scrubbed::default()
+    }
+}
+
+/// The session row, locked until the transaction ends, so that every other write to the
+/// session (which locks or conditionally updates the same row) is wholly before or after.
+pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// Nulls the personal columns of a session and stamps who redacted it and when.
+pub fn stamp_session(
+    conn: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+    by_type: &str,
+    by: Option<Uuid>,
+) -> QueryResult<Session> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            ClearedPerson::default(),
+            sessions::redacted_at.eq(Some(at)),
+            sessions::redacted_by_type.eq(Some(by_type)),
+            sessions::redacted_by.eq(by),
+            sessions::updated_at.eq(at),
+            sessions::last_activity.eq("session.redacted"),
+        ))
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
+/// Clears whatever personal data the session's device, documents, files, verifications,
+/// checks and notes still hold, and deletes stored API responses that quote the session
+/// or one of its documents.
+pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Scrubbed> {
+    let devices = diesel::update(
+        session_devices::table
+            .filter(session_devices::session_id.eq(session_id))
+            .filter(
+                session_devices::ip
+                    .is_not_null()
+                    .or(session_devices::user_agent.is_not_null())
+                    .or(session_devices::platform.is_not_null())
+                    .or(session_devices::browser.is_not_null())
+                    .or(session_devices::os.is_not_null())
+                    .or(session_devices::device_type.is_not_null())
+                    .or(session_devices::language.is_not_null())
+                    .or(session_devices::screen.is_not_null()),
+            ),
+    )
+    .set((
+        session_devices::ip.eq(None::<String>),
+        session_devices::user_agent.eq(None::<String>),
+        session_devices::platform.eq(None::<String>),
+        session_devices::browser.eq(None::<String>),
+        session_devices::os.eq(None::<String>),
+        session_devices::device_type.eq(None::<String>),
+        session_devices::language.eq(None::<String>),
+        session_devices::screen.eq(None::<String>),
+    ))
+    .execute(conn)?;
+
+    let document_ids: Vec<Uuid> = documents::table
+        .filter(documents::session_id.eq(session_id))
+        .select(documents::id)
+        .load(conn)?;
+    let documents = diesel::update(
+        documents::table
+            .filter(documents::session_id.eq(session_id))
+            .filter(
+                documents::mrz
+                    .is_not_null()
+                    .or(documents::reported.is_not_null())
+                    .or(documents::extracted.is_not_null()),
+            ),
+    )
+    .set((
+        documents::mrz.eq(None::<String>),
+        documents::reported.eq(None::<serde_json::Value>),
+        documents::extracted.eq(None::<serde_json::Value>),
+    ))
+    .execute(conn)?;
+    let files = diesel::update(
+        document_files::table
+            .filter(document_files::document_id.eq_any(&document_ids))
+            .filter(
+                document_files::content
+                    .is_not_null()
+                    .or(document_files::filename.is_not_null()),
+            ),
+    )
+    .set((
+        document_files::content.eq(None::<Vec<u8>>),
+        document_files::filename.eq(None::<String>),
+    ))
+    .execute(conn)?;
+
+    let verification_ids: Vec<Uuid> = verifications::table
+        .filter(verifications::session_id.eq(session_id))
+        .select(verifications::id)
+        .load(conn)?;
+    let verifications = diesel::update(
+        verifications::table
+            .filter(verifications::session_id.eq(session_id))
+            .filter(verifications::extracted.is_not_null()),
+    )
+    .set(verifications::extracted.eq(None::<serde_json::Value>))
+    .execute(conn)?;
+    let empty_object = serde_json::json!({});
+    let checks = diesel::update(
+        verification_checks::table
+            .filter(verification_checks::verification_id.eq_any(&verification_ids))
+            .filter(
+                verification_checks::reasons
+                    .ne(Vec::<String>::new())
+                    .or(verification_checks::metadata.ne(&empty_object)),
+            ),
+    )
+    .set((
+        verification_checks::reasons.eq(Vec::<String>::new()),
+        verification_checks::metadata.eq(&empty_object),
+    ))
+    .execute(conn)?;
+
+    let notes = diesel::update(
+        notes::table
+            .filter(notes::session_id.eq(session_id))
+            .filter(notes::body.is_not_null()),
+    )
+    .set(notes::body.eq(None::<String>))
+    .execute(conn)?;
+
+    let mut quoted: Vec<String> = document_ids.iter().map(Uuid::to_string).collect();
+    quoted.push(session_id.to_string());
+    let stored_responses = delete_stored_responses(conn, &quoted)?;
+
+    Ok(Scrubbed {
+        devices,
+        documents,
+        files,
+        verifications,
+        checks,
+        notes,
+        stored_responses,
+    })
+}
+
+/// Deletes the stored idempotent responses whose resource (`data.id`) is one of `ids`: a
+/// created session, document or account, with whatever personal data its body held.
+pub fn delete_stored_responses(conn: &mut PgConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE (response_body #>> '{data,id}') = ANY($1)",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .execute(conn)
+}
+
+/// The account row, locked until the transaction ends: a session being created for it
+/// waits (it reads the account `FOR SHARE`), then sees the redaction.
+pub fn lock_account(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Account>> {
+    accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// The ids of an account's sessions, oldest first: the order their rows are locked in.
+pub fn account_session_ids(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .order((sessions::created_at.asc(), sessions::id.asc()))
+        .select(sessions::id)
+        .load(conn)
+}
+
+/// Clears the account's own personal data (the integrator's id for the applicant) and
+/// stamps it redacted at `redacted_at`.
+pub fn stamp_account(
+    conn: &mut PgConnection,
+    id: Uuid,
+    redacted_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::external_id.eq(None::<String>),
+            accounts::redacted_at.eq(Some(redacted_at)),
+            accounts::updated_at.eq(now),
+        ))
+        .returning(Account::as_returning())
+        .get_result(conn)
+}
+
+#[derive(QueryableByName)]
+struct DueRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+/// Up to `limit` unredacted sessions that closed (decided, expired, or failed and left so)
+/// before `cutoff`, oldest first, locked; rows another transaction holds are skipped.
+pub fn lock_due(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Uuid>> {
+    // The predicate matches the partial index `sessions_retention_idx` word for word.
+    let rows: Vec<DueRow> = diesel::sql_query(
+        "SELECT id FROM sessions \
+         WHERE redacted_at IS NULL AND status IN ('approved', 'declined', 'expired', 'failed') \
+           AND coalesce(decisioned_at, expired_at, failed_at) < $1 \
+         ORDER BY coalesce(decisioned_at, expired_at, failed_at) \
+         LIMIT $2 \
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind::<Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
