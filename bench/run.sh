@@ -21,7 +21,7 @@ trap 'kill "${SERVER_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 psql_q() { psql "$DATABASE_URL" -Atqc "$1"; }
 
 cargo build --release --quiet
-BIN=target/release/sessiondesk
+BIN="${CARGO_TARGET_DIR:-target}/release/sessiondesk"
 "$BIN" migrate >/dev/null
 
 have=$(psql_q "SELECT count(*) FROM sessions")

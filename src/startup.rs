@@ -79,8 +79,10 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let pool = actix_web::web::Data::new(pool);
     let state = actix_web::web::Data::new(AppState { config });
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
+    let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(web::sessions::counts::invalidate_on_write))
             .wrap(from_fn(web::csrf::check_origin))
             .wrap(session_middleware(&state.config))
             .wrap(from_fn(web::headers::cache_control))
@@ -89,6 +91,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             .app_data(pool.clone())
             .app_data(state.clone())
             .app_data(registry.clone())
+            .app_data(counts.clone())
             .service(web::health::healthz)
             .service(web::health::readyz)
             .service(web::metrics::show)

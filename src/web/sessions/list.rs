@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use chrono::Utc;
 
+use super::counts::CountsCache;
 use super::query::{QueueParams, WORK_STATUSES};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
@@ -108,11 +109,13 @@ pub async fn index(
     session: Session,
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
+    cache: web::Data<CountsCache>,
 ) -> Result<HttpResponse, AppError> {
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
     let (filter, at, problems, rows, counts, work_counts) = db::run(&pool, move |conn| {
+        let generation = cache.generation();
         let mut lookup = |name: &str| {
             users::find_by_username(conn, &name.to_lowercase())
                 .ok()
@@ -127,16 +130,29 @@ pub async fn index(
         let counts = if filter.search.is_some() {
             Vec::new()
         } else {
-            queue::status_counts(
-                conn,
-                &QueueFilter {
-                    statuses: Vec::new(),
-                    ..filter.clone()
-                },
-                COUNT_CAP,
-            )?
+            let unfiltered = QueueFilter {
+                statuses: Vec::new(),
+                ..filter.clone()
+            };
+            let key = format!("status {unfiltered:?}");
+            match cache.get(&key) {
+                Some(c) => c,
+                None => {
+                    let c = queue::status_counts(conn, &unfiltered, COUNT_CAP)?;
+                    cache.put(key, generation, c.clone());
+                    c
+                }
+            }
         };
-        let work = queue::work_counts(conn, me.id, COUNT_CAP)?;
+        let key = format!("work {}", me.id);
+        let work = match cache.get(&key) {
+            Some(c) => c,
+            None => {
+                let c = queue::work_counts(conn, me.id, COUNT_CAP)?;
+                cache.put(key, generation, c.clone());
+                c
+            }
+        };
         Ok((filter, at, problems, rows, counts, work))
     })
     .await?;

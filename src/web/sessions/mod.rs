@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod case;
+pub mod counts;
 pub mod detail;
 pub mod files;
 pub mod list;
