@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde_json::json;
 
 use super::applicant::{Applicant, Scenario};
 use super::evidence::Submitted;
@@ -15,11 +14,10 @@ use super::history::Trail;
 use crate::domain::actor::Actor;
 use crate::domain::engine::address::{self, AddressInput};
 use crate::domain::engine::idv::{self, IdvInput};
-use crate::domain::engine::{Entered, Extracted, Outcome, Policy};
-use crate::domain::kinds::VerificationStatus;
-use crate::service::verifications::check_rows;
+use crate::domain::engine::{Entered, Outcome, Policy};
+use crate::domain::kinds::{VerificationKind, VerificationStatus};
+use crate::service::verifications::{Stored, store_outcome};
 use crate::store::documents;
-use crate::store::verifications::{self, NewVerification};
 
 /// Runs the verifications on the `submitted` documents at `at`, marks the documents
 /// processed (or failed, when unreadable) and returns the ID verification's status.
@@ -64,7 +62,14 @@ pub(super) fn verify(
         who.scenario,
         outcome.failed_checks()
     );
-    store(conn, trail, &outcome, "verification/idv", passport.id, at)?;
+    store(
+        conn,
+        trail,
+        &outcome,
+        VerificationKind::Idv,
+        passport.id,
+        at,
+    )?;
 
     if let Some((bill_id, _)) = submitted.bill {
         let bill =
@@ -77,7 +82,14 @@ pub(super) fn verify(
             },
             &policy,
         );
-        store(conn, trail, &outcome, "verification/address", bill.id, at)?;
+        store(
+            conn,
+            trail,
+            &outcome,
+            VerificationKind::Address,
+            bill.id,
+            at,
+        )?;
     }
     Ok(outcome.status)
 }
@@ -86,48 +98,18 @@ fn store(
     conn: &mut PgConnection,
     trail: &mut Trail,
     outcome: &Outcome,
-    kind: &str,
+    kind: VerificationKind,
     document_id: uuid::Uuid,
     at: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let extracted = outcome.extracted.as_ref().map(Extracted::to_json);
-    let v = verifications::insert(
-        conn,
-        &NewVerification {
-            session_id: trail.session_id,
-            document_id,
-            kind: kind.into(),
-            status: outcome.status.as_str().into(),
-            extracted: extracted.clone(),
-            auto_update_session: false,
-            created_at: Some(at),
-            completed_at: Some(at),
-        },
-    )?;
-    verifications::insert_checks(conn, &check_rows(v.id, outcome))?;
-    let doc_status = if outcome.status == VerificationStatus::RequiresRetry {
-        "failed"
-    } else {
-        "processed"
-    };
-    diesel::update(crate::schema::documents::table.find(document_id))
-        .set((
-            crate::schema::documents::status.eq(doc_status),
-            crate::schema::documents::extracted.eq(extracted),
-            crate::schema::documents::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    trail.push(
+    let stored = Stored {
+        session_id: trail.session_id,
+        document_id,
+        kind,
+        auto_update_session: false,
         at,
-        Actor::System,
-        "verification.completed",
-        json!({
-            "verification_id": v.id,
-            "document_id": document_id,
-            "kind": kind,
-            "status": outcome.status.as_str(),
-            "failed_checks": outcome.failed_checks(),
-        }),
-    );
+    };
+    let (_, details) = store_outcome(conn, &stored, outcome)?;
+    trail.push(at, Actor::System, "verification.completed", details);
     Ok(())
 }

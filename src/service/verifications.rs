@@ -174,38 +174,73 @@ fn record(
     actor: Actor,
     at: DateTime<Utc>,
 ) -> Result<(Verification, Vec<verifications::Check>), AppError> {
+    let stored = Stored {
+        session_id: session.id,
+        document_id,
+        kind: request.kind,
+        auto_update_session: request.auto_update_session,
+        at,
+    };
+    let (verification, details) = store_outcome(conn, &stored, outcome)?;
+    let event = NewEvent::new(actor, "verification.completed", Some(session.id)).details(details);
+    events::insert(conn, &event)?;
+    let checks = verifications::checks_for(conn, &[verification.id])?;
+    Ok((verification, checks))
+}
+
+/// Where and when an outcome is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    /// The session verified.
+    pub session_id: Uuid,
+    /// The document read.
+    pub document_id: Uuid,
+    /// The verification's kind.
+    pub kind: VerificationKind,
+    /// Whether the request asked for auto-update.
+    pub auto_update_session: bool,
+    /// When it ran (the demo backdates its history).
+    pub at: DateTime<Utc>,
+}
+
+/// Writes an outcome's rows — the verification, its checks, the document's status and
+/// extracted data — and returns the verification with the details of its
+/// `verification.completed` event (ids, kind, status, failed check names; no values), for
+/// the caller to record with its actor.
+pub fn store_outcome(
+    conn: &mut PgConnection,
+    s: &Stored,
+    outcome: &Outcome,
+) -> Result<(Verification, serde_json::Value), AppError> {
     let extracted = outcome.extracted.as_ref().map(Extracted::to_json);
     let verification = verifications::insert(
         conn,
         &NewVerification {
-            session_id: session.id,
-            document_id,
-            kind: request.kind.as_str().to_owned(),
+            session_id: s.session_id,
+            document_id: s.document_id,
+            kind: s.kind.as_str().to_owned(),
             status: outcome.status.as_str().to_owned(),
             extracted: extracted.clone(),
-            auto_update_session: request.auto_update_session,
-            created_at: Some(at),
-            completed_at: Some(at),
+            auto_update_session: s.auto_update_session,
+            created_at: Some(s.at),
+            completed_at: Some(s.at),
         },
     )?;
-    let rows = check_rows(verification.id, outcome);
-    verifications::insert_checks(conn, &rows)?;
+    verifications::insert_checks(conn, &check_rows(verification.id, outcome))?;
     let doc_status = if outcome.status == VerificationStatus::RequiresRetry {
         "failed"
     } else {
         "processed"
     };
-    documents::set_processed(conn, document_id, doc_status, extracted.as_ref())?;
-    let event = NewEvent::new(actor, "verification.completed", Some(session.id)).details(json!({
+    documents::set_processed(conn, s.document_id, doc_status, extracted.as_ref(), s.at)?;
+    let details = json!({
         "verification_id": verification.id,
-        "document_id": document_id,
-        "kind": request.kind.as_str(),
+        "document_id": s.document_id,
+        "kind": s.kind.as_str(),
         "status": outcome.status.as_str(),
         "failed_checks": outcome.failed_checks(),
-    }));
-    events::insert(conn, &event)?;
-    let checks = verifications::checks_for(conn, &[verification.id])?;
-    Ok((verification, checks))
+    });
+    Ok((verification, details))
 }
 
 /// The rows of an outcome's checks.

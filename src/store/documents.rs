@@ -180,12 +180,13 @@ pub fn set_processed(
     document_id: Uuid,
     status: &str,
     extracted: Option<&serde_json::Value>,
+    at: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::update(documents::table.find(document_id))
         .set((
             documents::status.eq(status),
             documents::extracted.eq(extracted),
-            documents::updated_at.eq(Utc::now()),
+            documents::updated_at.eq(at),
         ))
         .execute(conn)
 }
