@@ -41,6 +41,11 @@ pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound("session"))
 }
 
+/// The conflict every write to a redacted session meets. The dashboard answers it with a
+/// 409 page (the case page of a redacted session offers no forms, so only a stale tab or
+/// a crafted request gets here), not with the usual flash and redirect.
+const REDACTED: &str = "session is redacted";
+
 /// Explains a lost race in the words a reviewer needs: who decided, and when.
 async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<String, AppError> {
     let session = db::run(pool, move |conn| {
@@ -81,6 +86,9 @@ async fn transition(
             "success",
             format!("Session {}.", past_tense(action)),
         ),
+        Err(AppError::Conflict(message)) if message == REDACTED => {
+            return Err(AppError::Conflict(message));
+        }
         Err(AppError::Conflict(message)) => {
             cookie::flash(session, "error", conflict_message(pool, id, message).await?);
         }
@@ -241,6 +249,9 @@ pub async fn assign(
     match db::run(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
         Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
         Ok(None) => cookie::flash(&session, "success", "Session unassigned."),
+        Err(AppError::Conflict(m)) if m == REDACTED => {
+            return Err(AppError::Conflict(m));
+        }
         Err(AppError::Conflict(m)) => {
             cookie::flash(&session, "error", format!("Nothing was changed: {m}."))
         }
@@ -297,6 +308,9 @@ pub async fn add_note(
                 format!("The note was not added: {text}."),
             );
         }
+        Err(AppError::Conflict(m)) if m == REDACTED => {
+            return Err(AppError::Conflict(m));
+        }
         Err(AppError::Conflict(m)) => {
             cookie::flash(&session, "error", format!("The note was not added: {m}."))
         }
@@ -342,6 +356,9 @@ pub async fn edit_person(
             "success",
             format!("Saved: {}.", fields.join(", ")),
         ),
+        Err(AppError::Conflict(m)) if m == REDACTED => {
+            return Err(AppError::Conflict(m));
+        }
         Err(AppError::Conflict(m)) => {
             cookie::flash(&session, "error", format!("Nothing was saved: {m}."))
         }

@@ -193,7 +193,7 @@ async fn every_write_to_a_redacted_session_is_refused_as_redacted() {
             .contains("session is redacted")
     );
 
-    // The dashboard: each form lands back on the case page saying so.
+    // The dashboard: each form is refused with a 409 page saying so.
     let case = format!("/sessions/{id}");
     let token = reviewer.csrf(&case).await;
     let forms: [(&str, &[(&str, &str)]); 7] = [
@@ -209,8 +209,8 @@ async fn every_write_to_a_redacted_session_is_refused_as_redacted() {
         let r = reviewer
             .post(&format!("{case}/{action}"), form, &token)
             .await;
-        assert_eq!(r.status(), 303, "{action}");
-        let html = reviewer.get(&case).await.text().await.unwrap();
+        assert_eq!(r.status(), 409, "{action}");
+        let html = r.text().await.unwrap();
         assert!(html.contains("session is redacted"), "{action}: no refusal");
     }
     assert_eq!(snapshot(&app), before, "a refused write wrote something");
