@@ -1,18 +1,74 @@
 //! The Postgres pool, the embedded migrations, and the one way handlers reach the database:
 //! [`run`], which moves blocking Diesel work off the async threads.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool};
 use diesel::sql_types::{Bool, Text};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::AppError;
 
 /// The shared pool of Postgres connections.
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbPool = Pool<Manager>;
+
+/// How long a connection may sit unused before the pool pings it on checkout.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled Postgres connection that remembers when it was last checked out. It derefs to
+/// the `PgConnection`, so `&mut conn` goes wherever a connection is wanted.
+pub struct PooledPg {
+    conn: PgConnection,
+    checked_out: Instant,
+}
+
+impl std::ops::Deref for PooledPg {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledPg {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+/// Diesel's connection manager, testing a connection on checkout only when it sat idle:
+/// a busy pool skips a `SELECT 1` round trip per request, and one that was quiet while
+/// Postgres restarted still finds its dead connections before a request does. A busy
+/// connection that died meanwhile fails its query (a 503) and is dropped as broken.
+pub struct Manager {
+    inner: ConnectionManager<PgConnection>,
+}
+
+impl ManageConnection for Manager {
+    type Connection = PooledPg;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PooledPg, Self::Error> {
+        Ok(PooledPg {
+            conn: self.inner.connect()?,
+            checked_out: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, c: &mut PooledPg) -> Result<(), Self::Error> {
+        let idle = c.checked_out.elapsed();
+        c.checked_out = Instant::now();
+        if idle < PING_WHEN_IDLE_FOR {
+            return Ok(());
+        }
+        self.inner.is_valid(&mut c.conn)
+    }
+
+    fn has_broken(&self, c: &mut PooledPg) -> bool {
+        self.inner.has_broken(&mut c.conn)
+    }
+}
 
 /// Every migration under `migrations/`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -20,8 +76,8 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 #[derive(Debug, Clone, Copy)]
 struct SessionSettings;
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<PooledPg, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PooledPg) -> Result<(), diesel::r2d2::Error> {
         // A runaway query must not hold a request (and a pool slot) forever.
         use diesel::connection::SimpleConnection;
         conn.batch_execute("SET statement_timeout = '15s'; SET application_name = 'sessiondesk'")
@@ -30,10 +86,12 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
 }
 
 /// Builds the pool without connecting: the server starts, and `/readyz` tells whether
-/// Postgres answers. A checkout waits at most `timeout` (a 503 after that), and every
-/// checked-out connection is tested first, so the pool heals after Postgres restarts.
+/// Postgres answers. A checkout waits at most `timeout` (a 503 after that), and a
+/// connection that sat idle is tested first, so the pool heals after Postgres restarts.
 pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
-    let manager = ConnectionManager::<PgConnection>::new(database_url);
+    let manager = Manager {
+        inner: ConnectionManager::<PgConnection>::new(database_url),
+    };
     Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
