@@ -46,6 +46,29 @@ pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
 /// a crafted request gets here), not with the usual flash and redirect.
 const REDACTED: &str = "session is redacted";
 
+/// A refused write as the case page shows it: a flash starting with `prefix` (what did not
+/// happen) for a conflict or invalid input, the 409 page for a redacted session, and any
+/// other error as it is.
+fn flash_refusal(session: &Session, prefix: &str, e: AppError) -> Result<(), AppError> {
+    match e {
+        AppError::Conflict(m) if m == REDACTED => Err(AppError::Conflict(m)),
+        AppError::Conflict(m) => {
+            cookie::flash(session, "error", format!("{prefix}: {m}."));
+            Ok(())
+        }
+        AppError::Validation(errors) => {
+            let text = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            cookie::flash(session, "error", format!("{prefix}: {text}."));
+            Ok(())
+        }
+        e => Err(e),
+    }
+}
+
 /// Explains a lost race in the words a reviewer needs: who decided, and when.
 async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<String, AppError> {
     let session = db::run(pool, move |conn| {
@@ -86,10 +109,7 @@ async fn transition(
             "success",
             format!("Session {}.", past_tense(action)),
         ),
-        Err(AppError::Conflict(message)) if message == REDACTED => {
-            return Err(AppError::Conflict(message));
-        }
-        Err(AppError::Conflict(message)) => {
+        Err(AppError::Conflict(message)) if message != REDACTED => {
             cookie::flash(session, "error", conflict_message(pool, id, message).await?);
         }
         Err(AppError::Validation(errors)) => {
@@ -100,7 +120,7 @@ async fn transition(
                 .join("; ");
             cookie::flash(session, "error", format!("Nothing was changed: {text}."));
         }
-        Err(e) => return Err(e),
+        Err(e) => flash_refusal(session, "Nothing was changed", e)?,
     }
     Ok(page::see_other(&case_url(id, queue)))
 }
@@ -249,21 +269,7 @@ pub async fn assign(
     match db::run(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
         Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
         Ok(None) => cookie::flash(&session, "success", "Session unassigned."),
-        Err(AppError::Conflict(m)) if m == REDACTED => {
-            return Err(AppError::Conflict(m));
-        }
-        Err(AppError::Conflict(m)) => {
-            cookie::flash(&session, "error", format!("Nothing was changed: {m}."))
-        }
-        Err(AppError::Validation(errors)) => {
-            let text = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            cookie::flash(&session, "error", format!("Nothing was changed: {text}."));
-        }
-        Err(e) => return Err(e),
+        Err(e) => flash_refusal(&session, "Nothing was changed", e)?,
     }
     Ok(page::see_other(&case_url(id, &f.queue)))
 }
@@ -296,25 +302,7 @@ pub async fn add_note(
     .await
     {
         Ok(_) => cookie::flash(&session, "success", "Note added."),
-        Err(AppError::Validation(errors)) => {
-            let text = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            cookie::flash(
-                &session,
-                "error",
-                format!("The note was not added: {text}."),
-            );
-        }
-        Err(AppError::Conflict(m)) if m == REDACTED => {
-            return Err(AppError::Conflict(m));
-        }
-        Err(AppError::Conflict(m)) => {
-            cookie::flash(&session, "error", format!("The note was not added: {m}."))
-        }
-        Err(e) => return Err(e),
+        Err(e) => flash_refusal(&session, "The note was not added", e)?,
     }
     Ok(page::see_other(&case_url(id, &f.queue)))
 }
@@ -356,13 +344,7 @@ pub async fn edit_person(
             "success",
             format!("Saved: {}.", fields.join(", ")),
         ),
-        Err(AppError::Conflict(m)) if m == REDACTED => {
-            return Err(AppError::Conflict(m));
-        }
-        Err(AppError::Conflict(m)) => {
-            cookie::flash(&session, "error", format!("Nothing was saved: {m}."))
-        }
-        Err(e) => return Err(e),
+        Err(e) => flash_refusal(&session, "Nothing was saved", e)?,
     }
     Ok(page::see_other(&case_url(id, &queue)))
 }
