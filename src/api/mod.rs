@@ -58,7 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(documents::files::upload)
         .service(documents::show)
         .service(verifications::create)
-        .service(verifications::list)
+        .service(verifications::list::list)
         .service(verifications::show)
         .default_service(web::to(not_found));
 }

@@ -52,7 +52,7 @@ impl Modify for ApiKeyScheme {
         documents::files::upload,
         documents::show,
         verifications::create,
-        verifications::list,
+        verifications::list::list,
         verifications::show,
     ),
     components(schemas(super::error::ErrorDocument)),

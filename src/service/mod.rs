@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod auth;
 pub mod casework;
+pub mod completion;
 pub mod devices;
 pub mod documents;
 pub mod expiry;

@@ -181,7 +181,7 @@ pub fn apply_in(
     events::insert(conn, &event)?;
     if request.action == Action::Submit {
         // Verifications run before the submit count: the completion rule applies now.
-        if let Some(settled) = crate::service::verifications::settle_in(conn, &session)? {
+        if let Some(settled) = crate::service::completion::settle_in(conn, &session)? {
             return Ok(settled);
         }
     }

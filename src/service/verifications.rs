@@ -15,11 +15,10 @@ use crate::domain::engine::address::{self, AddressInput};
 use crate::domain::engine::idv::{self, IdvInput};
 use crate::domain::engine::{Entered, Extracted, Outcome, Policy};
 use crate::domain::kinds::{IdentityClass, VerificationKind, VerificationStatus};
-use crate::domain::status::{Action, SessionStatus};
+use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::schema::sessions;
-use crate::service::person;
-use crate::service::transitions::{self, Request as Transition};
+use crate::service::{completion, person};
 use crate::store::documents;
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions::{PersonChanges, Session};
@@ -152,7 +151,7 @@ pub fn run_in(
         session = s;
         updated_fields = fields;
     }
-    if let Some(s) = settle_in(conn, &session)? {
+    if let Some(s) = completion::settle_in(conn, &session)? {
         session = s;
     }
     Ok(Ran {
@@ -332,116 +331,4 @@ pub fn fill_blanks(
         }
     }
     c
-}
-
-/// What the completion rule concludes from a session's verification results (kind and
-/// status, newest first).
-pub fn verdict(required: &[String], results: &[(String, String)]) -> Option<Action> {
-    let latest = |kind: &str| {
-        results
-            .iter()
-            .find(|(k, s)| k == kind && s != "initiated" && s != "canceled")
-            .map(|(_, s)| s.as_str())
-    };
-    let has_passed = |kind: &str| results.iter().any(|(k, s)| k == kind && s == "passed");
-    if required.iter().any(|k| latest(k) == Some("failed")) {
-        return Some(Action::Fail);
-    }
-    if !required.is_empty() && required.iter().all(|k| has_passed(k)) {
-        return Some(Action::Complete);
-    }
-    None
-}
-
-/// The completion rule (SPEC section 1), for a session the caller has locked: while it is
-/// `pending`, a failed latest verification of a required kind fails it, and a passed
-/// verification of every required kind completes it — through [`transitions`], by the
-/// system, with events. `None` when nothing changed.
-pub fn settle_in(conn: &mut PgConnection, session: &Session) -> Result<Option<Session>, AppError> {
-    if session.status != SessionStatus::Pending.as_str() || session.redacted_at.is_some() {
-        return Ok(None);
-    }
-    let results = verifications::results(conn, session.id)?;
-    match verdict(&session.required_verifications, &results) {
-        Some(action) => Ok(Some(transitions::apply_in(
-            conn,
-            session.id,
-            &Transition::new(action, Actor::System),
-        )?)),
-        None => Ok(None),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(kind: &str, status: &str) -> (String, String) {
-        (kind.to_owned(), status.to_owned())
-    }
-
-    #[test]
-    fn every_required_kind_must_pass_and_a_latest_failure_fails() {
-        let idv = vec!["verification/idv".to_owned()];
-        let both = vec![
-            "verification/idv".to_owned(),
-            "verification/address".to_owned(),
-        ];
-        assert_eq!(verdict(&idv, &[]), None);
-        assert_eq!(
-            verdict(&idv, &[r("verification/idv", "passed")]),
-            Some(Action::Complete)
-        );
-        assert_eq!(
-            verdict(&idv, &[r("verification/idv", "requires_retry")]),
-            None
-        );
-        assert_eq!(
-            verdict(&idv, &[r("verification/idv", "failed")]),
-            Some(Action::Fail)
-        );
-        // A retry after a failure supersedes it; a pass after a failure completes.
-        assert_eq!(
-            verdict(
-                &idv,
-                &[
-                    r("verification/idv", "requires_retry"),
-                    r("verification/idv", "failed")
-                ]
-            ),
-            None
-        );
-        assert_eq!(
-            verdict(
-                &idv,
-                &[
-                    r("verification/idv", "passed"),
-                    r("verification/idv", "failed")
-                ]
-            ),
-            Some(Action::Complete)
-        );
-        assert_eq!(verdict(&both, &[r("verification/idv", "passed")]), None);
-        assert_eq!(
-            verdict(
-                &both,
-                &[
-                    r("verification/address", "passed"),
-                    r("verification/idv", "passed")
-                ]
-            ),
-            Some(Action::Complete)
-        );
-        // A failure of a kind that is not required does not matter.
-        assert_eq!(
-            verdict(
-                &idv,
-                &[
-                    r("verification/address", "failed"),
-                    r("verification/idv", "passed")
-                ]
-            ),
-            Some(Action::Complete)
-        );
-    }
 }

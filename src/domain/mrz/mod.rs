@@ -386,4 +386,4 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, MrzError> {
 }
 
 #[cfg(test)]
-mod properties;
+mod tests;

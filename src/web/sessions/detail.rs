@@ -14,7 +14,7 @@ use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{DeclineReason, IdentityClass};
-use crate::domain::person::{FieldError, mask};
+use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
 use crate::web::auth::CurrentUser;
@@ -22,13 +22,7 @@ use crate::web::events::{ActorNames, describe};
 use crate::web::format;
 use crate::web::page::{self, Page};
 
-/// A labelled value in the personal data panel.
-pub struct Fact {
-    /// Label.
-    pub label: &'static str,
-    /// Value, masked for managers.
-    pub value: String,
-}
+use super::facts::{self, Fact};
 
 /// One line of the timeline.
 pub struct TimelineItem {
@@ -145,17 +139,16 @@ pub async fn render_case_with(
     let now = Utc::now();
     let s = &case.session;
     let masked = user.sees_masked_data();
-    let name = |id: Option<Uuid>| {
-        id.and_then(|i| case.user_names.get(&i).cloned())
-            .unwrap_or_else(|| "someone".to_owned())
+    // Who did it, in words: a user by name, an API key, or the system's own `fallback`.
+    let by = |kind: Option<&str>, id: Option<Uuid>, fallback: &str| match kind {
+        Some("user") => id
+            .and_then(|i| case.user_names.get(&i).cloned())
+            .unwrap_or_else(|| "someone".to_owned()),
+        Some("api_key") => "an API key".to_owned(),
+        _ => fallback.to_owned(),
     };
-    let shown = |v: &Option<String>| format::shown(v.as_deref(), masked);
     let decision = s.decision.as_ref().map(|d| {
-        let who = match s.decided_by_type.as_deref() {
-            Some("user") => name(s.decided_by),
-            Some("api_key") => "an API key".to_owned(),
-            _ => "Session Desk".to_owned(),
-        };
+        let who = by(s.decided_by_type.as_deref(), s.decided_by, "Session Desk");
         let when = s.decisioned_at.map(format::exact).unwrap_or_default();
         let reason = s
             .decision_reason
@@ -171,118 +164,21 @@ pub async fn render_case_with(
         format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
     });
     let redacted = s.redacted_at.map(|t| {
-        let who = match s.redacted_by_type.as_deref() {
-            Some("user") => name(s.redacted_by),
-            Some("api_key") => "an API key".to_owned(),
-            _ => "the retention policy".to_owned(),
-        };
+        let who = by(
+            s.redacted_by_type.as_deref(),
+            s.redacted_by,
+            "the retention policy",
+        );
         format!(
             "Personal data redacted on {} by {who}.",
             t.format("%Y-%m-%d")
         )
     });
-    let birth = s.birth_date.map(|d| d.to_string());
-    let address = [
-        &s.address_line1,
-        &s.address_line2,
-        &s.address_postal_code,
-        &s.address_locality,
-        &s.address_administrative_area,
-        &s.address_country_code,
-    ]
-    .iter()
-    .filter_map(|v| v.as_deref())
-    .collect::<Vec<_>>()
-    .join(", ");
-    let facts = vec![
-        Fact {
-            label: "Name",
-            value: format::applicant(
-                s.first_name.as_deref(),
-                s.middle_name.as_deref(),
-                s.last_name.as_deref(),
-                masked,
-            ),
-        },
-        Fact {
-            label: "Birth date",
-            value: if masked {
-                birth
-                    .map(|_| "****-**-**".to_owned())
-                    .unwrap_or_else(|| "—".into())
-            } else {
-                shown(&birth)
-            },
-        },
-        Fact {
-            label: "Email",
-            value: shown(&s.email),
-        },
-        Fact {
-            label: "Phone",
-            value: shown(&s.phone),
-        },
-        Fact {
-            label: "Address",
-            value: format::shown(Some(address.as_str()), masked),
-        },
-        Fact {
-            label: "Identity number",
-            value: match &s.identity_number {
-                Some(n) => format!(
-                    "{} ({} {})",
-                    if masked { mask(n) } else { n.clone() },
-                    s.identity_number_issuing_country_code
-                        .as_deref()
-                        .unwrap_or("?"),
-                    s.identity_number_class
-                        .as_deref()
-                        .unwrap_or("")
-                        .replace('_', " ")
-                ),
-                None => "—".to_owned(),
-            },
-        },
-    ];
+    let facts = facts::person(s, masked);
     let device = case
         .device
         .as_ref()
-        .map(|d| {
-            vec![
-                Fact {
-                    label: "Platform",
-                    value: format!(
-                        "{} · {}",
-                        d.platform.as_deref().unwrap_or("?"),
-                        d.device_type.as_deref().unwrap_or("?")
-                    ),
-                },
-                Fact {
-                    label: "Browser",
-                    value: format!(
-                        "{} on {}",
-                        d.browser.as_deref().unwrap_or("?"),
-                        d.os.as_deref().unwrap_or("?")
-                    ),
-                },
-                Fact {
-                    label: "Address",
-                    value: shown(&d.ip),
-                },
-                Fact {
-                    label: "Language",
-                    value: shown(&d.language),
-                },
-                Fact {
-                    label: "Screen",
-                    value: shown(&d.screen),
-                },
-                Fact {
-                    label: "User agent",
-                    value: shown(&d.user_agent),
-                },
-            ]
-        })
+        .map(|d| facts::device(d, masked))
         .unwrap_or_default();
     let notes = case
         .notes
@@ -350,7 +246,7 @@ pub async fn render_case_with(
         status_label,
         created_age: format::age(s.created_at, now),
         created_exact: format::exact(s.created_at),
-        assignee: s.assigned_to.map(|u| name(Some(u))),
+        assignee: s.assigned_to.map(|u| by(Some("user"), Some(u), "someone")),
         decision,
         redacted,
         masked,

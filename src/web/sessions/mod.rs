@@ -4,6 +4,7 @@ pub mod actions;
 pub mod case;
 pub mod counts;
 pub mod detail;
+pub mod facts;
 pub mod files;
 pub mod list;
 pub mod new;

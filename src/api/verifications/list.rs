@@ -1,0 +1,111 @@
+//! `GET /v1/identity/verifications`: filtered, newest first, keyset-paged like every list.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use uuid::Uuid;
+
+use super::{PATH, VerificationAttributes, VerificationRelationships, with_checks};
+use crate::api::auth::{Authorized, grant};
+use crate::api::envelope::{self, ListDocument, ListMeta, Resource};
+use crate::api::error::{ApiError, ErrorDocument};
+use crate::api::paging::{Paging, Params, time_param};
+use crate::db::{self, DbPool};
+use crate::domain::kinds::VerificationStatus;
+use crate::store::queue::Cursor;
+use crate::store::verifications::{self as store, VerificationFilter};
+
+/// The filters the list takes.
+pub const FILTERS: &[&str] = &[
+    "filter[status]",
+    "filter[session]",
+    "filter[created_at_from]",
+    "filter[created_at_to]",
+];
+
+/// Reads every filter, refusing the first that cannot be used.
+pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
+    let mut statuses = Vec::new();
+    if let Some(raw) = params.get("filter[status]") {
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let status = part
+                .parse::<VerificationStatus>()
+                .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
+            let s = status.as_str().to_owned();
+            if !statuses.contains(&s) {
+                statuses.push(s);
+            }
+        }
+    }
+    let session = params
+        .get("filter[session]")
+        .map(|raw| {
+            Uuid::parse_str(raw).map_err(|_| {
+                ApiError::bad_parameter("filter[session]", "filter[session] must be a UUID")
+            })
+        })
+        .transpose()?;
+    Ok(VerificationFilter {
+        statuses,
+        session,
+        created_from: time_param(params, "filter[created_at_from]", false)?,
+        created_before: time_param(params, "filter[created_at_to]", true)?,
+    })
+}
+
+/// Lists verifications, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/identity/verifications",
+    operation_id = "listVerifications",
+    tag = "verifications",
+    summary = "List verifications, newest first, filtered",
+    description = "Needs the `sessions:read` permission.",
+    security(("api_key" = [])),
+    params(
+        ("filter[status]" = Option<String>, Query, description = "Comma-separated verification statuses"),
+        ("filter[session]" = Option<Uuid>, Query, description = "Verifications of this session"),
+        ("filter[created_at_from]" = Option<String>, Query, description = "Created at or after this ISO 8601 time"),
+        ("filter[created_at_to]" = Option<String>, Query, description = "Created before this ISO 8601 time"),
+        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
+        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
+        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+    ),
+    responses(
+        (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+    ),
+)]
+#[get("/verifications")]
+pub async fn list(
+    _auth: Authorized<grant::SessionsRead>,
+    pool: web::Data<DbPool>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), FILTERS)?;
+    let filter = parse_filter(&params)?;
+    let paging = Paging::parse(&params)?;
+    let (page, data, total) = db::run(&pool, move |conn| {
+        let rows = store::page(conn, &filter, paging.at, paging.size)?;
+        let page = paging.cut(rows, |v| Cursor {
+            created_at: v.created_at,
+            id: v.id,
+        });
+        let data = with_checks(conn, &page.rows)?;
+        let total = match paging.total {
+            true => Some(store::count(conn, &filter)?),
+            false => None,
+        };
+        Ok((page, data, total))
+    })
+    .await?;
+    let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
+    let doc = ListDocument {
+        data,
+        meta: ListMeta { page: meta },
+        links,
+    };
+    Ok(envelope::respond(StatusCode::OK, &doc))
+}
