@@ -1,6 +1,5 @@
 //! `/v1/identity/accounts`: create (`accounts:write`), list and get (`accounts:read`).
 
-use super::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -129,13 +128,7 @@ pub struct CreateAccountAttributes {
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::CreateErrors,
     ),
 )]
 #[post("/accounts")]
@@ -195,9 +188,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "A page of accounts", body = ListDocument<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ListErrors,
     ),
 )]
 #[get("/accounts")]
@@ -244,10 +235,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The account", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[get("/accounts/{id}")]

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod paging;
 pub mod redaction;
+pub mod responses;
 pub mod sessions;
 pub mod verifications;
 

@@ -5,7 +5,6 @@
 //! permission, and an account holds nothing personal that its sessions do not.
 
 use super::accounts::{AccountAttributes, AccountRelationships};
-use super::error::ErrorDocument;
 use super::sessions::resource::{SessionAttributes, SessionRelationships};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
@@ -32,10 +31,7 @@ use crate::service::redaction;
     ),
     responses(
         (status = 200, description = "The redacted session: its personal-data objects are null and `redacted_at` is set", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[post("/sessions/{id}/redact")]
@@ -68,10 +64,7 @@ pub async fn redact_session(
     ),
     responses(
         (status = 200, description = "The redacted account: `external_id` is null and `redacted_at` is set", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[post("/accounts/{id}/redact")]

@@ -13,7 +13,7 @@ use super::body::JsonApi;
 use super::envelope::{
     self, Document, Linkage, Resource, SelfLink, ToOne, maybe_timestamp, timestamp,
 };
-use super::error::{ApiError, ErrorDocument};
+use super::error::ApiError;
 use super::idempotency::{self, IdempotencyKey};
 use super::sessions::crud::RelationshipIn;
 use crate::db::{self, DbPool};
@@ -238,13 +238,7 @@ fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: the session is redacted or final, or a relationship of the wrong type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field): an unknown type, a document of the wrong kind or of another session, or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::CreateErrors,
     ),
 )]
 #[post("/verifications")]
@@ -291,10 +285,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "The verification", body = Document<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[get("/verifications/{id}")]

@@ -3,7 +3,6 @@
 
 use super::{DocumentAttributes, DocumentRelationships};
 use crate::api::envelope::Resource;
-use crate::api::error::ErrorDocument;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -251,14 +250,7 @@ async fn create(
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::WriteErrors,
     ),
 )]
 #[post("/documents/idvs")]
@@ -292,14 +284,7 @@ pub async fn create_idv(
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::WriteErrors,
     ),
 )]
 #[post("/documents/addresses")]

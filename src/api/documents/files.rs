@@ -7,7 +7,6 @@
 
 use super::{DocumentAttributes, DocumentRelationships};
 use crate::api::envelope::Resource;
-use crate::api::error::ErrorDocument;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -171,14 +170,7 @@ fn is_multipart(req: &HttpRequest) -> bool {
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::WriteErrors,
     ),
 )]
 #[post("/documents/{id}/files")]

@@ -4,7 +4,6 @@
 pub mod create;
 pub mod files;
 
-use super::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -151,10 +150,7 @@ pub fn with_files(
     ),
     responses(
         (status = 200, description = "The document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[get("/documents/{id}")]

@@ -2,7 +2,6 @@
 
 use super::resource::{SessionAttributes, SessionRelationships};
 use crate::api::envelope::Resource;
-use crate::api::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
@@ -160,14 +159,7 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
         ),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::WriteErrors,
     ),
 )]
 #[post("/sessions")]
@@ -243,10 +235,7 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ReadErrors,
     ),
 )]
 #[get("/sessions/{id}")]
@@ -282,14 +271,7 @@ pub async fn show(
     request_body(content = PatchSessionDocument, content_type = "application/vnd.api+json"),
     responses(
         (status = 200, description = "The changed session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such resource", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 409, description = "Conflict: a document `type` or `id` not taken by this route, a taken unique value, or a transition the session's status does not allow", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 413, description = "Body too large", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 415, description = "Unsupported media type", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::WriteErrors,
     ),
 )]
 #[patch("/sessions/{id}")]

@@ -3,7 +3,6 @@
 
 use super::resource::{SessionAttributes, SessionRelationships};
 use crate::api::envelope::Resource;
-use crate::api::error::ErrorDocument;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
@@ -94,9 +93,7 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
     ),
     responses(
         (status = 200, description = "A page of sessions", body = ListDocument<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ListErrors,
     ),
 )]
 #[get("/sessions")]

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{PATH, VerificationAttributes, VerificationRelationships, with_checks};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta, Resource};
-use crate::api::error::{ApiError, ErrorDocument};
+use crate::api::error::ApiError;
 use crate::api::paging::{Paging, Params, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
@@ -73,9 +73,7 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
     ),
     responses(
         (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Bad request: an unreadable parameter, header or JSON document", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 401, description = "No valid, unrevoked `X-Api-Key`", body = ErrorDocument, content_type = "application/vnd.api+json"),
-        (status = 403, description = "The key lacks the permission this route needs", body = ErrorDocument, content_type = "application/vnd.api+json"),
+        crate::api::responses::ListErrors,
     ),
 )]
 #[get("/verifications")]
