@@ -17,6 +17,7 @@ pub mod redaction;
 pub mod session_links;
 pub mod session_list;
 pub mod sessions;
+pub(crate) mod sql;
 pub mod stats;
 pub mod users;
 pub mod verifications;

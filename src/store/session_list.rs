@@ -7,11 +7,10 @@
 //! keeps the scans narrow. The queue's own query returns list columns only and knows no
 //! device or entity-type filter, hence this sibling.
 
+use crate::store::sql::{Bind, Sql};
 use chrono::{DateTime, Utc};
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
@@ -36,65 +35,28 @@ pub struct SessionFilter {
     pub created_before: Option<DateTime<Utc>>,
 }
 
-enum Bind {
-    Text(String),
-    Uuid(Uuid),
-    Time(DateTime<Utc>),
-    Int(i64),
-}
-
-#[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
+/// ` AND ...` for every filter but status.
+fn conditions(sql: &mut Sql, f: &SessionFilter) {
+    if let Some(id) = f.account {
+        sql.push(" AND account_id = ");
+        sql.bind(Bind::Uuid(id));
     }
-
-    fn bind(&mut self, b: Bind) {
-        self.binds.push(b);
-        self.text.push_str(&format!("${}", self.binds.len()));
+    if let Some(t) = &f.entity_type {
+        sql.push(" AND entity_type = ");
+        sql.bind(Bind::Text(t.clone()));
     }
-
-    fn query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let mut q = diesel::sql_query(self.text).into_boxed::<Pg>();
-        for b in self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind::<Text, _>(v),
-                Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
-                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
-                Bind::Int(v) => q.bind::<BigInt, _>(v),
-            };
-        }
-        q
+    if let Some(id) = f.device {
+        sql.push(" AND id IN (SELECT session_id FROM session_devices WHERE id = ");
+        sql.bind(Bind::Uuid(id));
+        sql.push(")");
     }
-
-    /// ` AND ...` for every filter but status.
-    fn conditions(&mut self, f: &SessionFilter) {
-        if let Some(id) = f.account {
-            self.push(" AND account_id = ");
-            self.bind(Bind::Uuid(id));
-        }
-        if let Some(t) = &f.entity_type {
-            self.push(" AND entity_type = ");
-            self.bind(Bind::Text(t.clone()));
-        }
-        if let Some(id) = f.device {
-            self.push(" AND id IN (SELECT session_id FROM session_devices WHERE id = ");
-            self.bind(Bind::Uuid(id));
-            self.push(")");
-        }
-        if let Some(t) = f.created_from {
-            self.push(" AND created_at >= ");
-            self.bind(Bind::Time(t));
-        }
-        if let Some(t) = f.created_before {
-            self.push(" AND created_at < ");
-            self.bind(Bind::Time(t));
-        }
+    if let Some(t) = f.created_from {
+        sql.push(" AND created_at >= ");
+        sql.bind(Bind::Time(t));
+    }
+    if let Some(t) = f.created_before {
+        sql.push(" AND created_at < ");
+        sql.bind(Bind::Time(t));
     }
 }
 
@@ -141,7 +103,7 @@ pub fn page(
             sql.push(" AND status = ");
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
-        sql.conditions(f);
+        conditions(&mut sql, f);
         if let PageAt::After(c) | PageAt::Before(c) = at {
             sql.push(&format!(" AND (created_at, id) {cmp} ("));
             sql.bind(Bind::Time(c.created_at));
@@ -186,6 +148,6 @@ pub fn count(conn: &mut PgConnection, f: &SessionFilter) -> QueryResult<i64> {
         }
         sql.push(")");
     }
-    sql.conditions(f);
+    conditions(&mut sql, f);
     Ok(sql.query().get_result::<Count>(conn)?.n)
 }

@@ -6,10 +6,9 @@
 //! (each on `(status, created_at, id)`), merged and cut again: Postgres cannot merge one
 //! index over an `IN` list in order, and a bitmap scan would sort every waiting session.
 
+use crate::store::sql::{Bind, Sql};
 use chrono::{DateTime, Utc};
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
@@ -138,45 +137,6 @@ impl QueueRow {
             created_at: self.created_at,
             id: self.id,
         }
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Bind {
-    Text(String),
-    Uuid(Uuid),
-    Time(DateTime<Utc>),
-    Int(i64),
-}
-
-/// Collects SQL text and its bind values in order.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-    }
-
-    fn bind(&mut self, b: Bind) {
-        self.binds.push(b);
-        self.text.push_str(&format!("${}", self.binds.len()));
-    }
-
-    fn query(self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
-        let mut q = diesel::sql_query(self.text).into_boxed::<Pg>();
-        for b in self.binds {
-            q = match b {
-                Bind::Text(v) => q.bind::<Text, _>(v),
-                Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
-                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
-                Bind::Int(v) => q.bind::<BigInt, _>(v),
-            };
-        }
-        q
     }
 }
 
