@@ -2,6 +2,7 @@
 # The Session Desk benchmark: a million sessions, the release build, wrk at 32 connections.
 #
 #   bash bench/run.sh            # seeds sd_bench with 1,000,000 sessions if it has fewer
+#   BENCH_ONLY='search|case' bash bench/run.sh   # only the scenarios whose label matches
 #
 # Needs wrk (apt-get install wrk), curl, python3 and a running Postgres. Prints requests
 # per second and p50/p99 latency for each scenario, and the server's peak memory.
@@ -62,6 +63,7 @@ FULL=$(psql_q "SELECT first_name || ' ' || last_name FROM sessions WHERE last_na
 
 run() {
   local label="$1" script="$2" path="$3"
+  if [ -n "${BENCH_ONLY:-}" ] && ! grep -qiE "$BENCH_ONLY" <<<"$label"; then return; fi
   local out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$script" "$BASE$path" 2>&1)
   local rps p50 p99 non2xx

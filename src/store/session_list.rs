@@ -112,11 +112,11 @@ pub fn page(
             sql.push(")");
         }
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        sql.bind(Bind::Int(limit + 1));
+        sql.int(limit + 1);
         sql.push(")");
     }
     sql.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.bind(Bind::Int(limit + 1));
+    sql.int(limit + 1);
     let mut ids: Vec<Uuid> = sql
         .query()
         .load::<Key>(conn)?

@@ -36,7 +36,7 @@ pub fn status_counts(
         sql.bind(Bind::Text(status.as_str().to_owned()));
         conditions(&mut sql, f);
         sql.push(" LIMIT ");
-        sql.bind(Bind::Int(cap + 1));
+        sql.int(cap + 1);
         sql.push(") x");
     }
     sql.query().load(conn)
@@ -66,7 +66,7 @@ pub fn work_counts(conn: &mut PgConnection, me: Uuid, cap: i64) -> QueryResult<V
                 None => sql.push(" AND assigned_to IS NULL"),
             }
             sql.push(" AND redacted_at IS NULL LIMIT ");
-            sql.bind(Bind::Int(cap + 1));
+            sql.int(cap + 1);
             sql.push(") c");
         }
     }

@@ -253,7 +253,7 @@ pub fn explain_page(
     } else {
         page_sql(f, at, limit)
     };
-    sql.text = format!("EXPLAIN (ANALYZE, BUFFERS) {}", sql.text);
+    sql.prefix("EXPLAIN (ANALYZE, BUFFERS) ");
     Ok(sql
         .query()
         .load::<PlanLine>(conn)?
@@ -296,14 +296,14 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.push(")");
         }
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        sql.bind(Bind::Int(limit + 1));
+        sql.int(limit + 1);
         sql.push(")");
     }
     sql.push(&format!(
         ") s JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
          ORDER BY s.created_at {dir}, s.id {dir} LIMIT "
     ));
-    sql.bind(Bind::Int(limit + 1));
+    sql.int(limit + 1);
     sql
 }
 

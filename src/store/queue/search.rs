@@ -27,7 +27,7 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     }
     conditions(&mut sql, f);
     sql.push(" LIMIT ");
-    sql.bind(Bind::Int(SEARCH_HITS_CAP + 1));
+    sql.int(SEARCH_HITS_CAP + 1);
     // Sort and cut the matches first; only the page's rows meet accounts and users.
     sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
     if let PageAt::After(c) | PageAt::Before(c) = at {
@@ -38,7 +38,7 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
         sql.push(")");
     }
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.bind(Bind::Int(limit + 1));
+    sql.int(limit + 1);
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
