@@ -22,6 +22,7 @@ mod helpers;
 mod lifecycle;
 mod operations;
 mod queue;
+mod queue_search;
 mod queues;
 mod redaction;
 mod schema;

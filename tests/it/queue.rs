@@ -117,7 +117,8 @@ pub fn unescape(s: &str) -> String {
         .replace("&#43;", "+")
 }
 
-fn link(html: &str, rel: &str) -> Option<String> {
+/// The `href` of the page link with this `rel` (`next`, `prev`), unescaped.
+pub fn link(html: &str, rel: &str) -> Option<String> {
     let marker = format!("\" rel=\"{rel}\"");
     let end = html.find(&marker)?;
     let start = html[..end].rfind("href=\"")? + 6;

@@ -153,21 +153,64 @@ fn like_pattern(search: &str) -> String {
     p
 }
 
-/// Appends ` AND ...` for every filter except status.
-fn conditions(sql: &mut Sql, f: &QueueFilter) {
-    match &f.search {
-        Some(search) if is_email(search) => {
+/// How a search's text is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Match {
+    /// Anywhere in the name, email or external id (the trigram index); a whole email
+    /// address exactly.
+    Anywhere,
+    /// At the start of the applicant's "first last" or of their last name (the name-key
+    /// indexes).
+    NameStart,
+}
+
+/// The folded-key range of sessions whose `key` starts with `search`: `key >= q AND
+/// key < q || U+10FFFF`, in byte order, which a btree answers as one range.
+fn name_start(sql: &mut Sql, key: &str, search: &str) {
+    let q = normalized(search);
+    sql.push(&format!(" AND {key} COLLATE \"C\" >= sd_fold("));
+    sql.bind(Bind::Text(q.clone()));
+    sql.push(&format!(") AND {key} COLLATE \"C\" < sd_fold("));
+    sql.bind(Bind::Text(q));
+    sql.push(") || chr(1114111)");
+}
+
+/// The two name keys, as written in the indexes of migration `name_prefix_indexes`.
+pub(super) const NAME_KEY: &str = "sd_name_key(first_name, last_name)";
+pub(super) const SURNAME_KEY: &str = "sd_fold(last_name)";
+
+/// A search with its spaces collapsed, as names are stored.
+fn normalized(search: &str) -> String {
+    search.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Appends ` AND ...` for every filter except status, matching a search `how`.
+fn conditions(sql: &mut Sql, f: &QueueFilter, how: Match) {
+    match (&f.search, how) {
+        (Some(search), _) if is_email(search) => {
             sql.push(" AND lower(email) = lower(");
             sql.bind(Bind::Text(search.trim().to_owned()));
             sql.push(")");
         }
-        Some(search) => {
+        (Some(search), Match::Anywhere) => {
             sql.push(" AND search_text LIKE sd_fold(");
             sql.bind(Bind::Text(like_pattern(search)));
             sql.push(")");
         }
-        None => {}
+        (Some(search), Match::NameStart) => {
+            sql.push(" AND (TRUE");
+            name_start(sql, NAME_KEY, search);
+            sql.push(" OR TRUE");
+            name_start(sql, SURNAME_KEY, search);
+            sql.push(")");
+        }
+        (None, _) => {}
     }
+    other_conditions(sql, f);
+}
+
+/// Appends ` AND ...` for every filter but status and search.
+fn other_conditions(sql: &mut Sql, f: &QueueFilter) {
     match &f.account {
         Some(AccountFilter::Id(id)) => {
             sql.push(" AND account_id = ");
@@ -217,15 +260,25 @@ pub fn page(
 ) -> QueryResult<Vec<QueueRow>> {
     let backwards = matches!(at, PageAt::Before(_));
     let mut rows: Vec<QueueRow> = match &f.search {
-        Some(_) => {
-            let collected: Vec<QueueRow> = search_sql(f, at, limit).query().load(conn)?;
-            if collected.iter().any(|r| r.hits > SEARCH_HITS_CAP) {
-                page_sql(f, at, limit).query().load(conn)?
+        Some(search) => {
+            let how = search_match(conn, f, search)?;
+            let (collected, cap): (Vec<QueueRow>, i64) = match how {
+                Match::NameStart => (
+                    name_start_sql(f, at, limit).query().load(conn)?,
+                    NAME_HITS_CAP,
+                ),
+                Match::Anywhere => (
+                    search_sql(f, at, limit).query().load(conn)?,
+                    SEARCH_HITS_CAP,
+                ),
+            };
+            if collected.iter().any(|r| r.hits > cap) {
+                page_sql(f, at, limit, how).query().load(conn)?
             } else {
                 collected
             }
         }
-        None => page_sql(f, at, limit).query().load(conn)?,
+        None => page_sql(f, at, limit, Match::Anywhere).query().load(conn)?,
     };
     if backwards {
         // The extra row, if any, is the farthest back: keep it first after reversing.
@@ -248,10 +301,12 @@ pub fn explain_page(
     at: PageAt,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    let mut sql = if f.search.is_some() {
-        search_sql(f, at, limit)
-    } else {
-        page_sql(f, at, limit)
+    let mut sql = match &f.search {
+        Some(search) => match search_match(conn, f, search)? {
+            Match::NameStart => name_start_sql(f, at, limit),
+            Match::Anywhere => search_sql(f, at, limit),
+        },
+        None => page_sql(f, at, limit, Match::Anywhere),
     };
     sql.prefix("EXPLAIN (ANALYZE, BUFFERS) ");
     Ok(sql
@@ -262,7 +317,7 @@ pub fn explain_page(
         .collect())
 }
 
-fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
+fn page_sql(f: &QueueFilter, at: PageAt, limit: i64, how: Match) -> Sql {
     // Scanning backwards for the previous page, then reversing.
     let backwards = matches!(at, PageAt::Before(_));
     let ascending = f.oldest_first != backwards;
@@ -287,7 +342,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.push(" AND status = ");
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
-        conditions(&mut sql, f);
+        conditions(&mut sql, f, how);
         if let PageAt::After(c) | PageAt::Before(c) = at {
             sql.push(&format!(" AND (created_at, id) {cmp} ("));
             sql.bind(Bind::Time(c.created_at));
@@ -313,7 +368,8 @@ mod search;
 
 pub use counts::{CappedCount, status_counts, work_counts};
 pub use cursor::Cursor;
-use search::search_sql;
+pub use search::NAME_HITS_CAP;
+use search::{name_start_sql, search_match, search_sql};
 
 #[cfg(test)]
 mod tests {

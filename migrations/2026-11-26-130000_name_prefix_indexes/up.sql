@@ -1,0 +1,17 @@
+-- A queue search that starts a name ("Arjun Iy", "Fernánd") is answered from two btree
+-- indexes in byte order, which carry what the search needs to count and order its matches
+-- (an index-only scan), instead of from the trigram index, whose cost grows with every
+-- session sharing the name's trigrams and which must then read each match's row.
+
+-- The folded "first last" of a session; NULL when it has no name (or was redacted).
+CREATE FUNCTION sd_name_key(first text, last text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT nullif(sd_fold(btrim(coalesce(first, '') || ' ' || coalesce(last, ''))), '') $$;
+
+CREATE INDEX sessions_name_key_idx
+    ON sessions ((sd_name_key(first_name, last_name)) COLLATE "C")
+    INCLUDE (first_name, last_name, status, created_at, id);
+
+CREATE INDEX sessions_surname_key_idx
+    ON sessions ((sd_fold(last_name)) COLLATE "C")
+    INCLUDE (last_name, status, created_at, id);
