@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use uuid::Uuid;
 
-use super::{Bind, Match, QueueFilter, Sql, conditions};
+use super::{Bind, QueueFilter, Sql, conditions};
 use crate::domain::status::SessionStatus;
 
 /// A count that stops at a cap.
@@ -34,7 +34,7 @@ pub fn status_counts(
         sql.bind(Bind::Text(status.as_str().to_owned()));
         sql.push("::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE status = ");
         sql.bind(Bind::Text(status.as_str().to_owned()));
-        conditions(&mut sql, f, Match::Anywhere);
+        conditions(&mut sql, f);
         sql.push(" LIMIT ");
         sql.int(cap + 1);
         sql.push(") x");

@@ -109,7 +109,8 @@ pub struct QueueRow {
     /// The account's external id.
     #[diesel(sql_type = Nullable<Text>)]
     pub external_id: Option<String>,
-    /// For a search: how many sessions matched, up to [`SEARCH_HITS_CAP`] + 1; otherwise -1.
+    /// For a search matched anywhere: how many sessions matched, up to [`SEARCH_HITS_CAP`] + 1;
+    /// otherwise -1.
     #[diesel(sql_type = BigInt)]
     pub hits: i64,
 }
@@ -153,26 +154,40 @@ fn like_pattern(search: &str) -> String {
     p
 }
 
-/// How a search's text is matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a search's text is matched (`search::search_match` decides).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Match {
     /// Anywhere in the name, email or external id (the trigram index); a whole email
     /// address exactly.
     Anywhere,
     /// At the start of the applicant's "first last" or of their last name (the name-key
-    /// indexes).
-    NameStart,
+    /// indexes); the search as Postgres folds it.
+    NameStart(String),
 }
 
-/// The folded-key range of sessions whose `key` starts with `search`: `key >= q AND
-/// key < q || U+10FFFF`, in byte order, which a btree answers as one range.
-fn name_start(sql: &mut Sql, key: &str, search: &str) {
-    let q = normalized(search);
-    sql.push(&format!(" AND {key} COLLATE \"C\" >= sd_fold("));
-    sql.bind(Bind::Text(q.clone()));
-    sql.push(&format!(") AND {key} COLLATE \"C\" < sd_fold("));
-    sql.bind(Bind::Text(q));
-    sql.push(") || chr(1114111)");
+/// Where a name-start search's folded text comes from.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Prefix<'a> {
+    /// An SQL expression computing it (the probe folds the search once, in `q.k`).
+    Expr(&'a str),
+    /// Already folded by Postgres: bound as it is.
+    Folded(&'a str),
+}
+
+/// The folded-key range of sessions whose `key` starts with the prefix: `key >= p AND
+/// key < p || U+10FFFF`, in byte order, which a btree answers as one range.
+fn name_start(sql: &mut Sql, key: &str, prefix: Prefix<'_>) {
+    match prefix {
+        Prefix::Expr(e) => sql.push(&format!(
+            " AND {key} COLLATE \"C\" >= {e} AND {key} COLLATE \"C\" < {e} || chr(1114111)"
+        )),
+        Prefix::Folded(p) => {
+            sql.push(&format!(" AND {key} COLLATE \"C\" >= "));
+            sql.bind(Bind::Text(p.to_owned()));
+            sql.push(&format!(" AND {key} COLLATE \"C\" < "));
+            sql.bind(Bind::Text(format!("{p}\u{10FFFF}")));
+        }
+    }
 }
 
 /// The two name keys, as written in the indexes of migration `name_prefix_indexes`.
@@ -184,27 +199,20 @@ fn normalized(search: &str) -> String {
     search.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Appends ` AND ...` for every filter except status, matching a search `how`.
-fn conditions(sql: &mut Sql, f: &QueueFilter, how: Match) {
-    match (&f.search, how) {
-        (Some(search), _) if is_email(search) => {
+/// Appends ` AND ...` for every filter except status, a search matched anywhere.
+fn conditions(sql: &mut Sql, f: &QueueFilter) {
+    match &f.search {
+        Some(search) if is_email(search) => {
             sql.push(" AND lower(email) = lower(");
             sql.bind(Bind::Text(search.trim().to_owned()));
             sql.push(")");
         }
-        (Some(search), Match::Anywhere) => {
+        Some(search) => {
             sql.push(" AND search_text LIKE sd_fold(");
             sql.bind(Bind::Text(like_pattern(search)));
             sql.push(")");
         }
-        (Some(search), Match::NameStart) => {
-            sql.push(" AND (TRUE");
-            name_start(sql, NAME_KEY, search);
-            sql.push(" OR TRUE");
-            name_start(sql, SURNAME_KEY, search);
-            sql.push(")");
-        }
-        (None, _) => {}
+        None => {}
     }
     other_conditions(sql, f);
 }
@@ -260,25 +268,18 @@ pub fn page(
 ) -> QueryResult<Vec<QueueRow>> {
     let backwards = matches!(at, PageAt::Before(_));
     let mut rows: Vec<QueueRow> = match &f.search {
-        Some(search) => {
-            let how = search_match(conn, f, search)?;
-            let (collected, cap): (Vec<QueueRow>, i64) = match how {
-                Match::NameStart => (
-                    generic_plan(conn, name_start_sql(f, at, limit))?,
-                    NAME_HITS_CAP,
-                ),
-                Match::Anywhere => (
-                    search_sql(f, at, limit).query().load(conn)?,
-                    SEARCH_HITS_CAP,
-                ),
-            };
-            if collected.iter().any(|r| r.hits > cap) {
-                page_sql(f, at, limit, how).query().load(conn)?
-            } else {
-                collected
+        Some(search) => match search_match(conn, f, search)? {
+            Match::NameStart(folded) => generic_plan(conn, name_start_sql(f, &folded, at, limit))?,
+            Match::Anywhere => {
+                let collected: Vec<QueueRow> = search_sql(f, at, limit).query().load(conn)?;
+                if collected.iter().any(|r| r.hits > SEARCH_HITS_CAP) {
+                    page_sql(f, at, limit).query().load(conn)?
+                } else {
+                    collected
+                }
             }
-        }
-        None => page_sql(f, at, limit, Match::Anywhere).query().load(conn)?,
+        },
+        None => page_sql(f, at, limit).query().load(conn)?,
     };
     if backwards {
         // The extra row, if any, is the farthest back: keep it first after reversing.
@@ -291,11 +292,25 @@ pub fn page(
 /// its values: the name-start search's plan is the same two index-only range scans for
 /// every name, and planning it each time cost a third of the query.
 fn generic_plan(conn: &mut PgConnection, sql: Sql) -> QueryResult<Vec<QueueRow>> {
-    use diesel::connection::SimpleConnection;
-    conn.transaction(|conn| {
-        conn.batch_execute("SET LOCAL plan_cache_mode = force_generic_plan")?;
-        sql.query().load(conn)
-    })
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    // BEGIN and SET LOCAL in one round trip, through Diesel's transaction manager so that it
+    // knows a transaction is open (and a failed one is rolled back, never pooled).
+    AnsiTransactionManager::begin_transaction_sql(
+        conn,
+        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+    )?;
+    match sql.query().load(conn) {
+        Ok(rows) => {
+            AnsiTransactionManager::commit_transaction(conn)?;
+            Ok(rows)
+        }
+        Err(e) => {
+            // The query's error is the one to report; a failed rollback marks the
+            // connection broken, and the pool drops it.
+            let _ = AnsiTransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -314,10 +329,10 @@ pub fn explain_page(
 ) -> QueryResult<Vec<String>> {
     let mut sql = match &f.search {
         Some(search) => match search_match(conn, f, search)? {
-            Match::NameStart => name_start_sql(f, at, limit),
+            Match::NameStart(folded) => name_start_sql(f, &folded, at, limit),
             Match::Anywhere => search_sql(f, at, limit),
         },
-        None => page_sql(f, at, limit, Match::Anywhere),
+        None => page_sql(f, at, limit),
     };
     sql.prefix("EXPLAIN (ANALYZE, BUFFERS) ");
     Ok(sql
@@ -328,7 +343,7 @@ pub fn explain_page(
         .collect())
 }
 
-fn page_sql(f: &QueueFilter, at: PageAt, limit: i64, how: Match) -> Sql {
+fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     // Scanning backwards for the previous page, then reversing.
     let backwards = matches!(at, PageAt::Before(_));
     let ascending = f.oldest_first != backwards;
@@ -353,7 +368,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64, how: Match) -> Sql {
             sql.push(" AND status = ");
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
-        conditions(&mut sql, f, how);
+        conditions(&mut sql, f);
         if let PageAt::After(c) | PageAt::Before(c) = at {
             sql.push(&format!(" AND (created_at, id) {cmp} ("));
             sql.bind(Bind::Time(c.created_at));
@@ -379,7 +394,6 @@ mod search;
 
 pub use counts::{CappedCount, status_counts, work_counts};
 pub use cursor::Cursor;
-pub use search::NAME_HITS_CAP;
 use search::{name_start_sql, search_match, search_sql};
 
 #[cfg(test)]

@@ -7,19 +7,19 @@
 //! the trigram index.
 
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Text};
+
+use crate::domain::status::SessionStatus;
 
 use super::{
-    Bind, COLUMNS, Match, NAME_KEY, PageAt, QueueFilter, SEARCH_HITS_CAP, SURNAME_KEY, Sql,
-    conditions, is_email, name_start, other_conditions,
+    Bind, COLUMNS, Match, NAME_KEY, PageAt, Prefix, QueueFilter, SEARCH_HITS_CAP, SURNAME_KEY, Sql,
+    conditions, is_email, name_start, normalized, other_conditions,
 };
-
-/// Name-start matches collected before walking the time-ordered index instead; reading an
-/// index entry costs far less than a table row, so the cap is higher than the trigram one.
-pub const NAME_HITS_CAP: i64 = 20_000;
 
 #[derive(QueryableByName)]
 struct Found {
+    #[diesel(sql_type = Text)]
+    folded: String,
     #[diesel(sql_type = Bool)]
     found: bool,
 }
@@ -40,6 +40,40 @@ fn any_status(sql: &mut Sql, f: &QueueFilter) {
     sql.push(")");
 }
 
+/// Appends one `{open}SELECT {what} FROM sessions WHERE status = .. AND <key range> ...)`
+/// per name key and status (every status when the filter names none), joined by `joiner`:
+/// the name-key indexes lead with the status, so each is one range of one index.
+fn name_branches(
+    sql: &mut Sql,
+    f: &QueueFilter,
+    prefix: Prefix<'_>,
+    open: &str,
+    what: &str,
+    joiner: &str,
+) {
+    let statuses: &[SessionStatus] = if f.statuses.is_empty() {
+        SessionStatus::ALL
+    } else {
+        &f.statuses
+    };
+    let mut first = true;
+    for key in [NAME_KEY, SURNAME_KEY] {
+        for status in statuses {
+            if !first {
+                sql.push(joiner);
+            }
+            first = false;
+            sql.push(&format!(
+                "{open}SELECT {what} FROM sessions WHERE status = "
+            ));
+            sql.bind(Bind::Text(status.as_str().to_owned()));
+            name_start(sql, key, prefix);
+            other_conditions(sql, f);
+            sql.push(")");
+        }
+    }
+}
+
 /// How this search is matched: at the start of a name when some session under these
 /// filters has a name starting so, otherwise anywhere. Decided by the filters alone, never
 /// by the page, so paging through the results never changes what they are.
@@ -51,55 +85,48 @@ pub(super) fn search_match(
     if is_email(search) {
         return Ok(Match::Anywhere);
     }
+    // The search is folded once, here; the page's query binds the folded text.
     let mut sql = Sql::default();
-    for (i, key) in [NAME_KEY, SURNAME_KEY].iter().enumerate() {
-        sql.push(if i == 0 {
-            "SELECT EXISTS (SELECT 1 FROM sessions WHERE TRUE"
-        } else {
-            " OR EXISTS (SELECT 1 FROM sessions WHERE TRUE"
-        });
-        any_status(&mut sql, f);
-        name_start(&mut sql, key, search);
-        other_conditions(&mut sql, f);
-        sql.push(")");
-    }
-    sql.push(" AS found");
-    let found = sql.query().get_result::<Found>(conn)?.found;
-    Ok(if found {
-        Match::NameStart
+    sql.push("WITH q AS MATERIALIZED (SELECT sd_fold(");
+    sql.bind(Bind::Text(normalized(search)));
+    sql.push(") AS k) SELECT q.k AS folded, (");
+    name_branches(&mut sql, f, Prefix::Expr("q.k"), "EXISTS (", "1", " OR ");
+    sql.push(") AS found FROM q");
+    let probe = sql.query().get_result::<Found>(conn)?;
+    Ok(if probe.found {
+        Match::NameStart(probe.folded)
     } else {
         Match::Anywhere
     })
 }
 
-/// A search's page matched at the start of names: the matches' ids and times from the two
-/// name-key indexes (an index-only scan each), counted and sorted, then the page's rows.
-pub(super) fn name_start_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
+/// A search's page matched at the start of names: the ids and times of the matches from
+/// the two name-key indexes (an index-only scan each), the page's worth of the newest cut
+/// from them, then the page's rows. A session whose "first last" and last name both start
+/// so comes from both indexes; it can appear at most twice, so the first `2 (limit + 1)`
+/// entries hold the first `limit + 1` distinct sessions.
+pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i64) -> Sql {
     let (dir, cmp) = direction(f, at);
     let mut sql = Sql::default();
-    sql.push("WITH hits AS MATERIALIZED (");
-    for (i, key) in [NAME_KEY, SURNAME_KEY].iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ");
-        }
-        sql.push("(SELECT id, created_at FROM sessions WHERE TRUE");
-        any_status(&mut sql, f);
-        if let Some(search) = &f.search {
-            name_start(&mut sql, key, search);
-        }
-        other_conditions(&mut sql, f);
-        sql.push(")");
-    }
-    sql.push(" LIMIT ");
-    sql.int(NAME_HITS_CAP + 1);
-    sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
+    sql.push("WITH page AS (SELECT DISTINCT id, created_at FROM (SELECT id, created_at FROM (");
+    name_branches(
+        &mut sql,
+        f,
+        Prefix::Folded(folded),
+        "(",
+        "id, created_at",
+        " UNION ALL ",
+    );
+    sql.push(") m WHERE TRUE");
     cursor(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+    sql.int(2 * (limit + 1));
+    sql.push(&format!(") t ORDER BY created_at {dir}, id {dir} LIMIT "));
     sql.int(limit + 1);
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
-         s.account_id, a.external_id, n.hits FROM page p CROSS JOIN n \
+         s.account_id, a.external_id, -1::bigint AS hits FROM page p \
          JOIN sessions s ON s.id = p.id \
          JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
          ORDER BY p.created_at {dir}, p.id {dir}"
@@ -117,7 +144,7 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
         "WITH hits AS MATERIALIZED (SELECT {COLUMNS} FROM sessions WHERE TRUE"
     ));
     any_status(&mut sql, f);
-    conditions(&mut sql, f, Match::Anywhere);
+    conditions(&mut sql, f);
     sql.push(" LIMIT ");
     sql.int(SEARCH_HITS_CAP + 1);
     // Sort and cut the matches first; only the page's rows meet accounts and users.
