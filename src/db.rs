@@ -24,7 +24,6 @@ use crate::error::AppError;
 pub struct DbPool {
     pool: Pool<Manager>,
     line: Arc<tokio::sync::Semaphore>,
-    timeout: Duration,
 }
 
 impl std::ops::Deref for DbPool {
@@ -122,7 +121,6 @@ pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
     DbPool {
         pool,
         line: Arc::new(tokio::sync::Semaphore::new(size as usize)),
-        timeout,
     }
 }
 
@@ -135,7 +133,8 @@ where
     use std::sync::atomic::Ordering::Relaxed;
     let started = Instant::now();
     crate::metrics::POOL_WAITING.fetch_add(1, Relaxed);
-    let permit = tokio::time::timeout(pool.timeout, pool.line.clone().acquire_owned()).await;
+    let patience = pool.connection_timeout();
+    let permit = tokio::time::timeout(patience, pool.line.clone().acquire_owned()).await;
     crate::metrics::POOL_WAITING.fetch_sub(1, Relaxed);
     // A closed semaphore never happens (it is never closed); both read as "no connection".
     let Ok(Ok(permit)) = permit else {

@@ -1,5 +1,7 @@
 //! What an operator relies on: a request id on every response, and metrics for the
-//! addresses and token allowed to read them.
+//! addresses and token allowed to read them, and a pool that serves waiting requests in turn.
+
+use sessiondesk::domain::kinds::Role;
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
@@ -87,4 +89,31 @@ async fn metrics_are_refused_outside_the_allowed_ranges_unless_the_token_is_give
         .await
         .unwrap();
     assert_eq!(right.status(), 200);
+}
+
+#[tokio::test]
+async fn with_one_connection_forty_simultaneous_pages_all_answer_in_turn() {
+    // Requests beyond the pool wait in line for a connection: none is refused while the
+    // line moves, and none is lost (a permit not given back would stop every later one).
+    let app = spawn_app_with(|c| {
+        c.pool_size = 1;
+        c.db_timeout = std::time::Duration::from_secs(20);
+    })
+    .await;
+    let (browser, _) = app.signed_in(Role::Reviewer).await;
+    let pages = (0..40).map(|_| browser.get("/sessions"));
+    let statuses: Vec<u16> = futures::future::join_all(pages)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(statuses, vec![200; 40]);
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("sessiondesk_db_pool_waiting 0"), "{text}");
 }

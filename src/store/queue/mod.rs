@@ -190,7 +190,7 @@ fn name_start(sql: &mut Sql, key: &str, prefix: Prefix<'_>) {
     }
 }
 
-/// The two name keys, as written in the indexes of migration `name_prefix_indexes`.
+/// The two name keys, as written in the indexes of migration `name_keys_by_status`.
 pub(super) const NAME_KEY: &str = "sd_name_key(first_name, last_name)";
 pub(super) const SURNAME_KEY: &str = "sd_fold(last_name)";
 

@@ -1,10 +1,10 @@
-//! A search's page: every match collected first, counted, then sorted.
+//! A search's page.
 //!
 //! A search that starts an applicant's name ("Arjun Iy", "Fernánd") is answered from the
-//! name-key indexes, which carry each match's status, time and id, so a name shared by
-//! thousands of sessions costs a read of that many index entries and no table rows. Any
-//! other search (a fragment inside a word, an email or external id fragment) goes through
-//! the trigram index.
+//! name-key indexes, which lead with the status and carry each match's time and id, so a
+//! name shared by thousands of sessions costs a read of that many index entries and no table
+//! rows. Any other search (a fragment inside a word, an email or external id fragment) goes
+//! through the trigram index: every match collected, counted, then sorted.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
