@@ -8,14 +8,14 @@ const SPECIMEN: &str =
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
 fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test dates are written YYYY-MM-DD")
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image::RgbImage::new(w, h)
         .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
+        .expect("an RGB image encodes as PNG in memory");
     out.into_inner()
 }
 
@@ -46,8 +46,8 @@ fn the_icao_specimen_passes_on_a_day_it_was_valid() {
         &Policy::default(),
     );
     assert_eq!(o.status, VerificationStatus::Passed, "{:?}", o.checks);
-    let x = o.extracted.unwrap();
-    let name = x.name.unwrap();
+    let x = o.extracted.expect("a passed check extracts the MRZ data");
+    let name = x.name.expect("the specimen has a name");
     assert_eq!(name.first.as_deref(), Some("Anna"));
     assert_eq!(name.middle.as_deref(), Some("Maria"));
     assert_eq!(name.last.as_deref(), Some("Eriksson"));
