@@ -154,51 +154,6 @@ fn like_pattern(search: &str) -> String {
     p
 }
 
-/// How a search's text is matched (`search::search_match` decides).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Match {
-    /// Anywhere in the name, email or external id (the trigram index); a whole email
-    /// address exactly.
-    Anywhere,
-    /// At the start of the applicant's "first last" or of their last name (the name-key
-    /// indexes); the search as Postgres folds it.
-    NameStart(String),
-}
-
-/// Where a name-start search's folded text comes from.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Prefix<'a> {
-    /// An SQL expression computing it (the probe folds the search once, in `q.k`).
-    Expr(&'a str),
-    /// Already folded by Postgres: bound as it is.
-    Folded(&'a str),
-}
-
-/// The folded-key range of sessions whose `key` starts with the prefix: `key >= p AND
-/// key < p || U+10FFFF`, in byte order, which a btree answers as one range.
-fn name_start(sql: &mut Sql, key: &str, prefix: Prefix<'_>) {
-    match prefix {
-        Prefix::Expr(e) => sql.push(&format!(
-            " AND {key} COLLATE \"C\" >= {e} AND {key} COLLATE \"C\" < {e} || chr(1114111)"
-        )),
-        Prefix::Folded(p) => {
-            sql.push(&format!(" AND {key} COLLATE \"C\" >= "));
-            sql.bind(Bind::Text(p.to_owned()));
-            sql.push(&format!(" AND {key} COLLATE \"C\" < "));
-            sql.bind(Bind::Text(format!("{p}\u{10FFFF}")));
-        }
-    }
-}
-
-/// The two name keys, as written in the indexes of migration `name_keys_by_status`.
-pub(super) const NAME_KEY: &str = "sd_name_key(first_name, last_name)";
-pub(super) const SURNAME_KEY: &str = "sd_fold(last_name)";
-
-/// A search with its spaces collapsed, as names are stored.
-fn normalized(search: &str) -> String {
-    search.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Appends ` AND ...` for every filter except status, a search matched anywhere.
 fn conditions(sql: &mut Sql, f: &QueueFilter) {
     match &f.search {
@@ -288,31 +243,6 @@ pub fn page(
     Ok(rows)
 }
 
-/// Loads `sql` with the plan Postgres keeps for the prepared statement, never re-planned for
-/// its values: the name-start search's plan is the same two index-only range scans for
-/// every name, and planning it each time cost a third of the query.
-fn generic_plan(conn: &mut PgConnection, sql: Sql) -> QueryResult<Vec<QueueRow>> {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    // BEGIN and SET LOCAL in one round trip, through Diesel's transaction manager so that it
-    // knows a transaction is open (and a failed one is rolled back, never pooled).
-    AnsiTransactionManager::begin_transaction_sql(
-        conn,
-        "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
-    )?;
-    match sql.query().load(conn) {
-        Ok(rows) => {
-            AnsiTransactionManager::commit_transaction(conn)?;
-            Ok(rows)
-        }
-        Err(e) => {
-            // The query's error is the one to report; a failed rollback marks the
-            // connection broken, and the pool drops it.
-            let _ = AnsiTransactionManager::rollback_transaction(conn);
-            Err(e)
-        }
-    }
-}
-
 #[derive(QueryableByName)]
 struct PlanLine {
     #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -390,11 +320,13 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
 
 mod counts;
 mod cursor;
+mod name_start;
 mod search;
 
 pub use counts::{CappedCount, status_counts, work_counts};
 pub use cursor::Cursor;
-use search::{name_start_sql, search_match, search_sql};
+use name_start::{Match, generic_plan, name_start_sql, search_match};
+use search::search_sql;
 
 #[cfg(test)]
 mod tests {
