@@ -50,14 +50,7 @@ fn conditions(sql: &mut Sql, f: &SessionFilter) {
         sql.bind(Bind::Uuid(id));
         sql.push(")");
     }
-    if let Some(t) = f.created_from {
-        sql.push(" AND created_at >= ");
-        sql.bind(Bind::Time(t));
-    }
-    if let Some(t) = f.created_before {
-        sql.push(" AND created_at < ");
-        sql.bind(Bind::Time(t));
-    }
+    sql.created_between(f.created_from, f.created_before);
 }
 
 #[derive(QueryableByName)]
@@ -105,11 +98,7 @@ pub fn page(
         }
         conditions(&mut sql, f);
         if let PageAt::After(c) | PageAt::Before(c) = at {
-            sql.push(&format!(" AND (created_at, id) {cmp} ("));
-            sql.bind(Bind::Time(c.created_at));
-            sql.push(", ");
-            sql.bind(Bind::Uuid(c.id));
-            sql.push(")");
+            sql.keyset(cmp, c.created_at, c.id);
         }
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
         sql.int(limit + 1);

@@ -75,6 +75,33 @@ impl Sql {
         self.push(&n.to_string());
     }
 
+    /// ` AND created_at >= from AND created_at < before`, for whichever bound is given: the
+    /// creation-time filter of the queue and of the API list.
+    pub(crate) fn created_between(
+        &mut self,
+        from: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) {
+        if let Some(t) = from {
+            self.push(" AND created_at >= ");
+            self.bind(Bind::Time(t));
+        }
+        if let Some(t) = before {
+            self.push(" AND created_at < ");
+            self.bind(Bind::Time(t));
+        }
+    }
+
+    /// ` AND (created_at, id) {cmp} (created_at, id)`: the keyset condition of a page that
+    /// follows (`cmp` is `<` newest first, `>` oldest first) or precedes a row.
+    pub(crate) fn keyset(&mut self, cmp: &str, created_at: DateTime<Utc>, id: Uuid) {
+        self.push(&format!(" AND (created_at, id) {cmp} ("));
+        self.bind(Bind::Time(created_at));
+        self.push(", ");
+        self.bind(Bind::Uuid(id));
+        self.push(")");
+    }
+
     /// Writes `prefix` before everything so far (`EXPLAIN ...`); such a query is never
     /// kept prepared.
     pub(crate) fn prefix(&mut self, prefix: &str) {

@@ -1,8 +1,12 @@
-//! Opaque, URL-safe positions in a queue.
+//! Positions in a queue: opaque, URL-safe cursors, and the direction and keyset condition
+//! of the page they lead to.
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
+
+use super::{PageAt, QueueFilter};
+use crate::store::sql::Sql;
 
 /// A position in a queue: the `(created_at, id)` of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,24 @@ impl Cursor {
             created_at,
             id: Uuid::parse_str(id).ok()?,
         })
+    }
+}
+
+/// The sort direction and the cursor's comparison for a page.
+pub(super) fn direction(f: &QueueFilter, at: PageAt) -> (&'static str, &'static str) {
+    // Scanning backwards for the previous page, then reversing.
+    let backwards = matches!(at, PageAt::Before(_));
+    if f.oldest_first != backwards {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    }
+}
+
+/// Appends the keyset condition of a page after or before a cursor.
+pub(super) fn cursor(sql: &mut Sql, at: PageAt, cmp: &str) {
+    if let PageAt::After(c) | PageAt::Before(c) = at {
+        sql.keyset(cmp, c.created_at, c.id);
     }
 }
 

@@ -194,14 +194,7 @@ fn other_conditions(sql: &mut Sql, f: &QueueFilter) {
         Some(AssigneeFilter::Unassigned) => sql.push(" AND assigned_to IS NULL"),
         None => {}
     }
-    if let Some(t) = f.created_from {
-        sql.push(" AND created_at >= ");
-        sql.bind(Bind::Time(t));
-    }
-    if let Some(t) = f.created_before {
-        sql.push(" AND created_at < ");
-        sql.bind(Bind::Time(t));
-    }
+    sql.created_between(f.created_from, f.created_before);
     match f.redacted {
         Some(true) => sql.push(" AND redacted_at IS NOT NULL"),
         Some(false) => sql.push(" AND redacted_at IS NULL"),
@@ -274,11 +267,7 @@ pub fn explain_page(
 }
 
 fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
-    // Scanning backwards for the previous page, then reversing.
-    let backwards = matches!(at, PageAt::Before(_));
-    let ascending = f.oldest_first != backwards;
-    let dir = if ascending { "ASC" } else { "DESC" };
-    let cmp = if ascending { ">" } else { "<" };
+    let (dir, cmp) = direction(f, at);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -299,13 +288,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        if let PageAt::After(c) | PageAt::Before(c) = at {
-            sql.push(&format!(" AND (created_at, id) {cmp} ("));
-            sql.bind(Bind::Time(c.created_at));
-            sql.push(", ");
-            sql.bind(Bind::Uuid(c.id));
-            sql.push(")");
-        }
+        cursor(&mut sql, at, cmp);
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
         sql.int(limit + 1);
         sql.push(")");
@@ -325,6 +308,7 @@ mod search;
 
 pub use counts::{CappedCount, status_counts, work_counts};
 pub use cursor::Cursor;
+use cursor::{cursor, direction};
 use name_start::{Match, generic_plan, name_start_sql, search_match};
 use search::search_sql;
 

@@ -1,7 +1,7 @@
 //! A search matched anywhere (a fragment inside a word, an email or external id fragment):
-//! through the trigram index, every match collected, counted, then sorted. Also the sort
-//! direction and keyset condition every search page shares.
+//! through the trigram index, every match collected, counted, then sorted.
 
+use super::cursor::{cursor, direction};
 use super::{Bind, COLUMNS, PageAt, QueueFilter, SEARCH_HITS_CAP, Sql, conditions};
 
 /// Appends ` AND (status = ... OR ...)` when the filter names statuses.
@@ -46,26 +46,4 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
          ORDER BY s.created_at {dir}, s.id {dir}"
     ));
     sql
-}
-
-/// The sort direction and the cursor's comparison for a page.
-pub(super) fn direction(f: &QueueFilter, at: PageAt) -> (&'static str, &'static str) {
-    // Scanning backwards for the previous page, then reversing.
-    let backwards = matches!(at, PageAt::Before(_));
-    if f.oldest_first != backwards {
-        ("ASC", ">")
-    } else {
-        ("DESC", "<")
-    }
-}
-
-/// Appends the keyset condition of a page after or before a cursor.
-pub(super) fn cursor(sql: &mut Sql, at: PageAt, cmp: &str) {
-    if let PageAt::After(c) | PageAt::Before(c) = at {
-        sql.push(&format!(" AND (created_at, id) {cmp} ("));
-        sql.bind(Bind::Time(c.created_at));
-        sql.push(", ");
-        sql.bind(Bind::Uuid(c.id));
-        sql.push(")");
-    }
 }
