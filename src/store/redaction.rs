@@ -2,7 +2,7 @@
 //! session (or account), and touches only rows that still hold something, so that running
 //! them again on a redacted session writes nothing at all.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Text, Timestamptz};
 use uuid::Uuid;
@@ -12,50 +12,7 @@ use crate::schema::{
     verifications,
 };
 use crate::store::accounts::Account;
-use crate::store::sessions::Session;
-
-/// Every personal column of a session row, all `None`: written as a changeset, it nulls
-/// them. The decision comment is here because a reviewer may have quoted the applicant.
-#[derive(Debug, Clone, Default, AsChangeset)]
-#[diesel(table_name = sessions, treat_none_as_null = true)]
-pub struct ClearedPerson {
-    /// `person.name.first`
-    pub first_name: Option<String>,
-    /// `person.name.middle`
-    pub middle_name: Option<String>,
-    /// `person.name.last`
-    pub last_name: Option<String>,
-    /// `person.birth_date`
-    pub birth_date: Option<NaiveDate>,
-    /// `contact.email`
-    pub email: Option<String>,
-    /// `contact.phone`
-    pub phone: Option<String>,
-    /// `address.line1`
-    pub address_line1: Option<String>,
-    /// `address.line2`
-    pub address_line2: Option<String>,
-    /// `address.sublocality`
-    pub address_sublocality: Option<String>,
-    /// `address.locality`
-    pub address_locality: Option<String>,
-    /// `address.administrative_area`
-    pub address_administrative_area: Option<String>,
-    /// `address.postal_code`
-    pub address_postal_code: Option<String>,
-    /// `address.country_code`
-    pub address_country_code: Option<String>,
-    /// `identity_number.number`
-    pub identity_number: Option<String>,
-    /// `identity_number.issuing_country_code`
-    pub identity_number_issuing_country_code: Option<String>,
-    /// `identity_number.class`
-    pub identity_number_class: Option<String>,
-    /// The decider's free-text comment.
-    pub decision_comment: Option<String>,
-    /// The folded search text; the trigger recomputes it, to NULL once redacted.
-    pub search_text: Option<String>,
-}
+use crate::store::sessions::{PersonChanges, Session};
 
 /// How many rows of each kind one scrub changed: what the `session.redacted` event counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -104,7 +61,11 @@ pub fn stamp_session(
 ) -> QueryResult<Session> {
     diesel::update(sessions::table.find(id))
         .set((
-            ClearedPerson::default(),
+            PersonChanges::cleared(),
+            // A reviewer may have quoted the applicant in the decision comment; the search
+            // text is recomputed by its trigger, to NULL once redacted.
+            sessions::decision_comment.eq(None::<String>),
+            sessions::search_text.eq(None::<String>),
             sessions::redacted_at.eq(Some(at)),
             sessions::redacted_by_type.eq(Some(by_type)),
             sessions::redacted_by.eq(by),

@@ -163,6 +163,31 @@ pub struct PersonChanges {
     pub identity_number_class: Option<Option<String>>,
 }
 
+impl PersonChanges {
+    /// Every personal column cleared: what redaction writes. Written out field by field (no
+    /// `..Default::default()`), so a personal column added here must be cleared here too.
+    pub fn cleared() -> Self {
+        PersonChanges {
+            first_name: Some(None),
+            middle_name: Some(None),
+            last_name: Some(None),
+            birth_date: Some(None),
+            email: Some(None),
+            phone: Some(None),
+            address_line1: Some(None),
+            address_line2: Some(None),
+            address_sublocality: Some(None),
+            address_locality: Some(None),
+            address_administrative_area: Some(None),
+            address_postal_code: Some(None),
+            address_country_code: Some(None),
+            identity_number: Some(None),
+            identity_number_issuing_country_code: Some(None),
+            identity_number_class: Some(None),
+        }
+    }
+}
+
 /// What a transition writes besides the status: one timestamp and, for decisions, the
 /// decision fields. `None` leaves a column alone.
 #[derive(Debug, Clone, Default, AsChangeset)]
