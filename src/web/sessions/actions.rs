@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::detail::render_case;
+use super::detail::{Refused, render_case};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::DeclineReason;
@@ -331,7 +331,15 @@ pub async fn edit_person(
     let changes = match person::parse(&raw, Utc::now().date_naive()) {
         Ok(c) => c,
         Err(errors) => {
-            return render_case(&pool, &session, &user, id, queue, Some((raw, errors))).await;
+            return render_case(
+                &pool,
+                &session,
+                &user,
+                id,
+                queue,
+                Some(Refused::Edit(Box::new(raw), errors)),
+            )
+            .await;
         }
     };
     let actor = Actor::User(user.id);

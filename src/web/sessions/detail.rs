@@ -107,29 +107,29 @@ pub struct QueueContext {
     pub queue: String,
 }
 
-/// Renders the case page, with a failed edit's values and errors when there are some.
+/// A form on the case page that was refused, shown again with its message (the page
+/// then answers 422).
+pub enum Refused {
+    /// The personal-data edit: what was typed and each field's error.
+    Edit(Box<PersonForm>, Vec<FieldError>),
+    /// The redaction: the message beside its confirmation field.
+    Redaction(String),
+}
+
+/// Renders the case page, with the form that was refused, if any.
 pub async fn render_case(
     pool: &DbPool,
     session: &Session,
     user: &CurrentUser,
     id: Uuid,
     queue: String,
-    failed_edit: Option<(PersonForm, Vec<FieldError>)>,
+    refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
-    render_case_with(pool, session, user, id, queue, failed_edit, None).await
-}
-
-/// Renders the case page, also with a refused redaction's message beside its
-/// confirmation field (the page then answers 422).
-pub async fn render_case_with(
-    pool: &DbPool,
-    session: &Session,
-    user: &CurrentUser,
-    id: Uuid,
-    queue: String,
-    failed_edit: Option<(PersonForm, Vec<FieldError>)>,
-    redact_error: Option<String>,
-) -> Result<HttpResponse, AppError> {
+    let (failed_edit, redact_error) = match refused {
+        Some(Refused::Edit(form, errors)) => (Some((*form, errors)), None),
+        Some(Refused::Redaction(message)) => (None, Some(message)),
+        None => (None, None),
+    };
     let (case, names) = db::run(pool, move |conn| {
         let case = case::load(conn, id)?;
         let names = ActorNames::load(conn, &case.events)?;

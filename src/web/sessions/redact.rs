@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 
 use super::actions::{case_url, parse_id};
-use super::detail::render_case_with;
+use super::detail::{Refused, render_case};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
@@ -57,7 +57,8 @@ pub async fn redact(
     let id = parse_id(&path)?;
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
-        return render_case_with(&pool, &session, &user, id, queue, None, Some(problem)).await;
+        let refused = Some(Refused::Redaction(problem));
+        return render_case(&pool, &session, &user, id, queue, refused).await;
     }
     let actor = Actor::User(user.id);
     let redacted = db::run(&pool, move |conn| {
