@@ -79,6 +79,9 @@ diesel::table! {
         response_status -> Int2,
         response_body -> Jsonb,
         created_at -> Timestamptz,
+        session_id -> Nullable<Uuid>,
+        account_id -> Nullable<Uuid>,
+        erased_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -217,6 +220,7 @@ diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(documents -> sessions (session_id));
 diesel::joinable!(events -> sessions (session_id));
 diesel::joinable!(idempotency_keys -> api_keys (api_key_id));
+diesel::joinable!(idempotency_keys -> sessions (session_id));
 diesel::joinable!(notes -> sessions (session_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(session_devices -> sessions (session_id));

@@ -155,10 +155,16 @@ pub async fn create(
         keyed,
         move |conn| {
             let account = service::create(conn, external_id.as_deref(), actor)?;
-            let body = idempotency::to_value(&Document {
-                data: resource(&account),
-            })?;
-            Ok((201, body))
+            let concerns = idempotency::Concerns {
+                session: None,
+                account: Some(account.id),
+            };
+            idempotency::created(
+                &Document {
+                    data: resource(&account),
+                },
+                concerns,
+            )
         },
         |e| match e {
             AppError::Conflict(message) => {

@@ -15,7 +15,8 @@ use super::envelope::CONTENT_TYPE;
 use super::error::ApiError;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::service::idempotency::{self as service, Keyed, MAX_KEY_CHARS, Outcome};
+pub use crate::service::idempotency::Concerns;
+use crate::service::idempotency::{self as service, Created, Keyed, MAX_KEY_CHARS, Outcome};
 
 /// The header.
 pub const HEADER: &str = "Idempotency-Key";
@@ -83,7 +84,7 @@ pub async fn respond<F>(
     map_err: impl FnOnce(AppError) -> ApiError,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut PgConnection) -> Result<(u16, serde_json::Value), AppError> + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<Created, AppError> + Send + 'static,
 {
     let outcome = db::run(pool, move |conn| service::run(conn, keyed.as_ref(), create))
         .await
@@ -96,6 +97,13 @@ where
                 "This Idempotency-Key was used with a different request; use a new key.",
             )
             .header(HEADER));
+        }
+        Outcome::Redacted(redacted) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                redacted.message(),
+            ));
         }
         Outcome::Response {
             status,
@@ -115,7 +123,11 @@ where
     Ok(builder.content_type(CONTENT_TYPE).json(body))
 }
 
-/// The JSON of a response document, for [`respond`].
-pub fn to_value<T: serde::Serialize>(doc: &T) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(doc).map_err(|e| AppError::Unexpected(e.into()))
+/// A 201 with the JSON of `doc`, concerning `concerns`, for [`respond`].
+pub fn created<T: serde::Serialize>(doc: &T, concerns: Concerns) -> Result<Created, AppError> {
+    Ok(Created {
+        status: 201,
+        body: serde_json::to_value(doc).map_err(|e| AppError::Unexpected(e.into()))?,
+        concerns,
+    })
 }

@@ -264,7 +264,11 @@ pub async fn create(
         move |conn| {
             let ran = service::run_in(conn, &request, actor, &policy)?;
             let data = resource(&ran.verification, &ran.checks);
-            Ok((201, idempotency::to_value(&Document { data })?))
+            let concerns = idempotency::Concerns {
+                session: Some(ran.verification.session_id),
+                account: None,
+            };
+            idempotency::created(&Document { data }, concerns)
         },
         ApiError::from,
     )

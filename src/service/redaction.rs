@@ -141,7 +141,7 @@ pub fn redact_account(
                 sessions_redacted += 1;
             }
         }
-        store::delete_stored_responses(conn, &[account_id.to_string()])?;
+        crate::store::idempotency::erase_for_account(conn, account_id)?;
         if current.redacted_at.is_some() && current.external_id.is_none() {
             return Ok(RedactedAccount {
                 account: current,

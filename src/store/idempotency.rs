@@ -1,11 +1,12 @@
 //! Rows of `idempotency_keys`: one per (API key, `Idempotency-Key`), holding the hash of
-//! the first request and the response it got.
+//! the first request, the response it got, and the session and account that response
+//! concerns (so that redaction erases it by column, never by reading its JSON).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::schema::idempotency_keys;
+use crate::schema::{accounts, idempotency_keys, sessions};
 
 /// A stored key.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,6 +24,22 @@ pub struct StoredKey {
     pub response_body: serde_json::Value,
     /// When the first request came.
     pub created_at: DateTime<Utc>,
+    /// The session the response concerns, if any.
+    pub session_id: Option<Uuid>,
+    /// The account the response concerns, if any.
+    pub account_id: Option<Uuid>,
+    /// When redaction erased the response (then `response_body` is JSON `null`).
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+/// What a stored response is about: the session and the account whose redaction must
+/// erase it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Concerns {
+    /// The session created, or the one the created resource belongs to.
+    pub session: Option<Uuid>,
+    /// The account created, or the one the session belongs to.
+    pub account: Option<Uuid>,
 }
 
 /// Claims `(api_key_id, key)` with a placeholder response; false when the row exists
@@ -59,20 +76,77 @@ pub fn find(
         .optional()
 }
 
-/// Records the response of a claimed key.
+/// Records the response of a claimed key and what it concerns.
 pub fn complete(
     conn: &mut PgConnection,
     api_key_id: Uuid,
     key: &str,
     status: i16,
     body: &serde_json::Value,
+    concerns: Concerns,
 ) -> QueryResult<usize> {
     diesel::update(idempotency_keys::table.find((api_key_id, key)))
         .set((
             idempotency_keys::response_status.eq(status),
             idempotency_keys::response_body.eq(body),
+            idempotency_keys::session_id.eq(concerns.session),
+            idempotency_keys::account_id.eq(concerns.account),
         ))
         .execute(conn)
+}
+
+/// Erases the stored responses that concern `session_id`, keeping their keys claimed (so
+/// a replay is refused rather than run again); how many.
+pub fn erase_for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        idempotency_keys::table
+            .filter(idempotency_keys::session_id.eq(session_id))
+            .filter(idempotency_keys::erased_at.is_null()),
+    )
+    .set((
+        idempotency_keys::response_body.eq(serde_json::Value::Null),
+        idempotency_keys::erased_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+}
+
+/// Erases the stored responses that concern `account_id` (its creation, and its sessions'
+/// creations); how many.
+pub fn erase_for_account(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        idempotency_keys::table
+            .filter(idempotency_keys::account_id.eq(account_id))
+            .filter(idempotency_keys::erased_at.is_null()),
+    )
+    .set((
+        idempotency_keys::response_body.eq(serde_json::Value::Null),
+        idempotency_keys::erased_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+}
+
+/// Whether the session, else the account, that a stored response concerns is redacted:
+/// `(session redacted, account redacted)`.
+pub fn subjects_redacted(conn: &mut PgConnection, concerns: Concerns) -> QueryResult<(bool, bool)> {
+    let session = match concerns.session {
+        Some(id) => sessions::table
+            .find(id)
+            .select(sessions::redacted_at.is_not_null())
+            .first::<bool>(conn)
+            .optional()?
+            .unwrap_or(false),
+        None => false,
+    };
+    let account = match concerns.account {
+        Some(id) => accounts::table
+            .find(id)
+            .select(accounts::redacted_at.is_not_null())
+            .first::<bool>(conn)
+            .optional()?
+            .unwrap_or(false),
+        None => false,
+    };
+    Ok((session, account))
 }
 
 /// Deletes the row of `(api_key_id, key)` if it was created before `cutoff`.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Timestamptz};
+use diesel::sql_types::Timestamptz;
 use uuid::Uuid;
 
 use crate::schema::{
@@ -29,7 +29,7 @@ pub struct Scrubbed {
     pub checks: usize,
     /// Notes whose text was deleted.
     pub notes: usize,
-    /// Stored idempotent responses that quoted the session or its documents, deleted.
+    /// Stored idempotent responses concerning the session, erased.
     pub stored_responses: usize,
 }
 
@@ -177,9 +177,7 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
     .set(notes::body.eq(None::<String>))
     .execute(conn)?;
 
-    let mut quoted: Vec<String> = document_ids.iter().map(Uuid::to_string).collect();
-    quoted.push(session_id.to_string());
-    let stored_responses = delete_stored_responses(conn, &quoted)?;
+    let stored_responses = crate::store::idempotency::erase_for_session(conn, session_id)?;
 
     Ok(Scrubbed {
         devices,
@@ -190,16 +188,6 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
         notes,
         stored_responses,
     })
-}
-
-/// Deletes the stored idempotent responses whose resource (`data.id`) is one of `ids`: a
-/// created session, document or account, with whatever personal data its body held.
-pub fn delete_stored_responses(conn: &mut PgConnection, ids: &[String]) -> QueryResult<usize> {
-    diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE (response_body #>> '{data,id}') = ANY($1)",
-    )
-    .bind::<Array<Text>, _>(ids)
-    .execute(conn)
 }
 
 /// The account row, locked until the transaction ends: a session being created for it

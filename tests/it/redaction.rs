@@ -60,8 +60,12 @@ const PLACES: &[(&str, &[&str])] = &[
     (LAST, &["sessions"]),
     (EMAIL, &["sessions"]),
     (PHONE, &["sessions"]),
-    // The MRZ's birth date is also what the engine extracted.
-    (BIRTH, &["sessions", "documents", "verifications"]),
+    // The MRZ's birth date is also what the engine extracted, and the stored response of
+    // the keyed verification quotes it.
+    (
+        BIRTH,
+        &["sessions", "documents", "idempotency_keys", "verifications"],
+    ),
     (LINE1, &["sessions"]),
     (LINE2, &["sessions"]),
     (DISTRICT, &["sessions"]),
@@ -70,14 +74,15 @@ const PLACES: &[(&str, &[&str])] = &[
     (POSTAL, &["sessions"]),
     (ID_NUMBER, &["sessions"]),
     (COMMENT, &["sessions"]),
-    // The document was created with an Idempotency-Key: its stored response quotes it; the
-    // engine's extracted data (document and verification) carries the surname.
+    // The documents and the verification were created with an Idempotency-Key: their
+    // stored responses quote it; the engine's extracted data (document and verification)
+    // carries the surname.
     (
         MRZ_NAME,
         &["documents", "idempotency_keys", "verifications"],
     ),
-    (REPORTED_NAME, &["documents"]),
-    (REPORTED_STREET, &["documents"]),
+    (REPORTED_NAME, &["documents", "idempotency_keys"]),
+    (REPORTED_STREET, &["documents", "idempotency_keys"]),
     (DOCUMENT_EXTRACTED, &["documents"]),
     (FILE_BYTES, &["document_files"]),
     (FILENAME, &["document_files", "idempotency_keys"]),
@@ -233,6 +238,25 @@ pub fn verification_like_the_engine(app: &TestApp, session: Uuid, document: Uuid
     .unwrap();
 }
 
+/// The body that creates a session for `account`, with no personal data.
+fn session_body(account: Uuid) -> Value {
+    json!({"data": {"type": "session",
+        "relationships": {"account": {"data": {"type": "account", "id": account}}}}})
+}
+
+/// The `Idempotency-Key` [`full_session`] creates its session with.
+fn session_key(account: Uuid) -> String {
+    format!("session-{account}")
+}
+
+/// The body that runs the engine on `document` with auto-update.
+fn verification_body(session: Uuid, document: Uuid) -> Value {
+    json!({"data": {"type": "verification/idv", "relationships": {
+        "document": {"data": {"type": "document/idv", "id": document}},
+        "session": {"data": {"type": "session", "id": session}}},
+        "meta": {"auto_update_session": true}}})
+}
+
 /// What [`full_session`] made.
 pub struct Full {
     /// The session.
@@ -241,13 +265,36 @@ pub struct Full {
     pub document: Uuid,
     /// The front of that document.
     pub file: Uuid,
+    /// Its account.
+    pub account: Uuid,
 }
 
 /// A session holding every marker of [`PLACES`], made through the API and the dashboard
 /// (by `reviewer`), and approved with a comment at the end.
 pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full {
-    let account = app.api_account(key).await;
-    let id = app.api_session(key, account).await.id();
+    // Every creating request carries an Idempotency-Key, so that every stored response
+    // that could quote the applicant exists before the redaction and is proved gone after.
+    let suffix = Uuid::new_v4();
+    let r = keyed_post(
+        app,
+        key,
+        "/v1/identity/accounts",
+        &json!({"data": {"type": "account", "attributes": {}}}),
+        &format!("account-{suffix}"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let account = r.id();
+    let r = keyed_post(
+        app,
+        key,
+        "/v1/identity/sessions",
+        &session_body(account),
+        &session_key(account),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.id();
     let path = format!("/v1/identity/sessions/{id}");
 
     let mrz = format!("{}\n{}", mrz_line1(), MRZ_LINE2);
@@ -278,13 +325,14 @@ pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full 
 
     // The engine reads the passport while the session is still blank: the pass fills the
     // names, birth date and document number from the MRZ (auto-update).
-    let body = json!({"data": {"type": "verification/idv", "relationships": {
-        "document": {"data": {"type": "document/idv", "id": document}},
-        "session": {"data": {"type": "session", "id": id}}},
-        "meta": {"auto_update_session": true}}});
-    let r = app
-        .api("POST", "/v1/identity/verifications", key, Some(body))
-        .await;
+    let r = keyed_post(
+        app,
+        key,
+        "/v1/identity/verifications",
+        &verification_body(id, document),
+        &format!("verification-{id}"),
+    )
+    .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.attributes()["status"], "passed", "{:?}", r.body);
     let filled = app.api("GET", &path, key, None).await.attributes().clone();
@@ -315,9 +363,14 @@ pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full 
             "address": {"line1": REPORTED_STREET, "locality": "Stockholm", "country_code": "SE"},
             "issued_on": "2020-01-15"}},
         "relationships": {"session": {"data": {"type": "session", "id": id}}}}});
-    let r = app
-        .api("POST", "/v1/identity/documents/addresses", key, Some(body))
-        .await;
+    let r = keyed_post(
+        app,
+        key,
+        "/v1/identity/documents/addresses",
+        &body,
+        &format!("address-{id}"),
+    )
+    .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
 
     let device = json!({"data": {"type": "session_device", "attributes": {
@@ -348,7 +401,12 @@ pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full 
         .api("POST", &format!("{path}/approve"), key, Some(decision))
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    Full { id, document, file }
+    Full {
+        id,
+        document,
+        file,
+        account,
+    }
 }
 
 fn session_events(app: &TestApp, id: Uuid) -> Vec<(String, String, Option<Uuid>)> {
@@ -466,6 +524,43 @@ async fn a_redacted_session_leaves_no_marker_in_any_column_of_any_table() {
         .await;
     assert_eq!(r.attributes()["mrz"], Value::Null);
     assert_eq!(r.attributes()["files"][0]["filename"], Value::Null);
+    assert_gone(&scan(&mut app.conn(), &markers(PLACES)));
+
+    // Replaying a keyed create that concerns the session, with the same key and body, is
+    // refused: it neither answers the stored response nor runs again.
+    let replays = [
+        (
+            "/v1/identity/verifications",
+            verification_body(id, full.document),
+            format!("verification-{id}"),
+        ),
+        (
+            "/v1/identity/sessions",
+            session_body(full.account),
+            session_key(full.account),
+        ),
+    ];
+    for (path, body, idempotency_key) in replays {
+        let r = keyed_post(&app, &key, path, &body, &idempotency_key).await;
+        assert_eq!(r.status, 409, "{path}: {:?}", r.body);
+        assert_eq!(
+            r.body["errors"][0]["detail"], "session is redacted",
+            "{path}"
+        );
+        let text = r.body.to_string().to_lowercase();
+        for marker in markers(PLACES) {
+            assert!(
+                !text.contains(&marker.to_lowercase()),
+                "{path} quotes {marker}"
+            );
+        }
+    }
+    let sessions_of_account: i64 = sessions::table
+        .filter(sessions::account_id.eq(full.account))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(sessions_of_account, 1, "the replay created a session");
     assert_gone(&scan(&mut app.conn(), &markers(PLACES)));
 }
 
@@ -590,6 +685,19 @@ async fn an_account_redaction_leaves_nothing_of_any_of_its_sessions() {
     }
     assert_eq!(app.count_events("session.redacted"), 2);
     assert_eq!(app.count_events("account.redacted"), 1);
+
+    // The keyed create of the account, replayed, is refused: it concerns a redacted account.
+    let r = keyed_post(
+        &app,
+        &key,
+        "/v1/identity/accounts",
+        &json!({"data": {"type": "account", "attributes": {"external_id": ACCOUNT_EXTERNAL}}}),
+        "account-1",
+    )
+    .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["detail"], "account is redacted");
+    assert!(!r.body.to_string().contains(ACCOUNT_EXTERNAL));
 
     // Again: the same answer, nothing more written; and no new session for the account.
     let r = app.api("POST", &path, &redactor, None).await;

@@ -223,7 +223,11 @@ async fn create(
         move |conn| {
             let document = service::create(conn, &input, actor)?;
             let data = with_files(conn, &document)?;
-            Ok((201, idempotency::to_value(&Document { data })?))
+            let concerns = idempotency::Concerns {
+                session: Some(document.session_id),
+                account: None,
+            };
+            idempotency::created(&Document { data }, concerns)
         },
         ApiError::from,
     )

@@ -263,7 +263,11 @@ pub async fn upload(
         move |conn| {
             let (document, _) = service::add_file(conn, id, &upload, actor)?;
             let data = with_files(conn, &document)?;
-            Ok((201, idempotency::to_value(&Document { data })?))
+            let concerns = idempotency::Concerns {
+                session: Some(document.session_id),
+                account: None,
+            };
+            idempotency::created(&Document { data }, concerns)
         },
         |e| match e {
             AppError::Validation(fields) if fields.iter().any(|f| f.field == "file") => {

@@ -214,7 +214,11 @@ pub async fn create(
         move |conn| {
             let (session, _) = service::create(conn, &input, actor, ttl)?;
             let data = with_links(conn, &session)?;
-            Ok((201, idempotency::to_value(&Document { data })?))
+            let concerns = idempotency::Concerns {
+                session: Some(session.id),
+                account: Some(session.account_id),
+            };
+            idempotency::created(&Document { data }, concerns)
         },
         ApiError::from,
     )
