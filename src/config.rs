@@ -51,7 +51,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere.
     pub metrics_token: Option<String>,
-    /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token.
+    /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token; none
+    /// unless set (a proxy on the same host makes every client look like loopback).
     pub metrics_allow: Vec<crate::metrics::Cidr>,
 }
 
@@ -163,7 +164,7 @@ impl Config {
             trust_proxy: boolean("TRUST_PROXY", false)?,
             metrics_token: var("METRICS_TOKEN"),
             metrics_allow: match var("METRICS_ALLOW") {
-                None => default_metrics_allow(),
+                None => Vec::new(),
                 Some(v) => v
                     .split(',')
                     .filter(|s| !s.trim().is_empty())
@@ -206,7 +207,7 @@ impl Config {
             static_dir: default_static_dir(),
             trust_proxy: false,
             metrics_token: None,
-            metrics_allow: default_metrics_allow(),
+            metrics_allow: Vec::new(),
         }
     }
 
@@ -234,13 +235,6 @@ impl Config {
         }
         Ok(())
     }
-}
-
-fn default_metrics_allow() -> Vec<crate::metrics::Cidr> {
-    ["127.0.0.0/8", "::1/128"]
-        .iter()
-        .filter_map(|s| crate::metrics::Cidr::parse(s))
-        .collect()
 }
 
 fn default_static_dir() -> String {

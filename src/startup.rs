@@ -80,6 +80,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let state = actix_web::web::Data::new(AppState { config });
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
+    let status_counts = actix_web::web::Data::new(web::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(web::sessions::counts::invalidate_on_write))
@@ -92,6 +93,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             .app_data(state.clone())
             .app_data(registry.clone())
             .app_data(counts.clone())
+            .app_data(status_counts.clone())
             .service(web::health::healthz)
             .service(web::health::readyz)
             .service(web::metrics::show)
