@@ -26,3 +26,4 @@ mod queue_search;
 mod queues;
 mod redaction;
 mod schema;
+mod session_cookie;

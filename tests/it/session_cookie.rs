@@ -1,0 +1,53 @@
+//! The dashboard cookie's name and transport guarantees.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn with_secure_cookies_the_cookie_is_host_prefixed_and_every_response_demands_https() {
+    let app = spawn_app_with(|c| c.cookie_secure = true).await;
+    let login = app.browser().get("/login").await;
+    let cookies = set_cookies(&login);
+    let cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-sd_session="))
+        .unwrap_or_else(|| panic!("no __Host- cookie in {cookies:?}"));
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(cookie.contains("; Path=/"), "{cookie}");
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    assert_eq!(
+        login.headers().get("strict-transport-security").unwrap(),
+        HSTS
+    );
+    for path in ["/healthz", "/static/app.css", "/no-such-page", "/sessions"] {
+        let r = app.get(path).await;
+        assert_eq!(
+            r.headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            Some(HSTS.to_owned()),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_secure_cookies_the_cookie_keeps_its_plain_name_and_https_is_not_demanded() {
+    let app = spawn_app().await;
+    let login = app.browser().get("/login").await;
+    let cookies = set_cookies(&login);
+    assert!(
+        cookies.iter().any(|c| c.starts_with("sd_session=")),
+        "{cookies:?}"
+    );
+    assert!(login.headers().get("strict-transport-security").is_none());
+}
