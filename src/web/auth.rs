@@ -130,13 +130,21 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     let absolute = app.config.absolute_timeout.as_secs() as i64;
     let idle = app.config.idle_timeout.as_secs() as i64;
     // Whole seconds: a sign-in has ended once its limit is reached.
-    if now - state.iat >= absolute || now - state.seen >= idle {
-        session.purge();
-        session::flash(
-            &session,
-            "info",
-            "Your session ended. Please sign in again.",
-        );
+    let lifetime_over = now - state.iat >= absolute;
+    if lifetime_over || now - state.seen >= idle {
+        // A new, empty session rather than a purged one: a purged session drops the
+        // message saying why the user must sign in again.
+        session.clear();
+        session.renew();
+        let message = if lifetime_over {
+            format!(
+                "Your sign-in ended {} after it began. Please sign in again.",
+                span(absolute)
+            )
+        } else {
+            format!("You were signed out after {} without activity.", span(idle))
+        };
+        session::flash(&session, "info", message);
         return Err(sign_in_required(&req).into());
     }
     let uid = state.uid;
@@ -244,4 +252,30 @@ pub fn client_ip(req: &HttpRequest) -> String {
     forwarded
         .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// "30 minutes", "12 hours", "1 second": a timeout as the user is told it.
+fn span(seconds: i64) -> String {
+    let (n, unit) = if seconds >= 3600 && seconds % 3600 == 0 {
+        (seconds / 3600, "hour")
+    } else if seconds >= 60 && seconds % 60 == 0 {
+        (seconds / 60, "minute")
+    } else {
+        (seconds, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_told_in_their_largest_whole_unit() {
+        assert_eq!(span(30 * 60), "30 minutes");
+        assert_eq!(span(12 * 3600), "12 hours");
+        assert_eq!(span(3600), "1 hour");
+        assert_eq!(span(90), "90 seconds");
+        assert_eq!(span(1), "1 second");
+    }
 }
