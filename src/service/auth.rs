@@ -1,6 +1,8 @@
 //! Signing in: throttling per username and per address, argon2id verification that takes
 //! the same time whether or not the user exists, and the audit trail of both outcomes.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -50,6 +52,19 @@ fn retry_after(oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u64 {
     (until - now).num_seconds().max(1) as u64
 }
 
+/// The throttling bucket of a client address. An IPv6 client is usually given a whole
+/// /64 and can pick any address in it, so the /64 is the bucket; an IPv4 address (also one
+/// written as IPv6) and anything unparseable are their own bucket.
+pub fn throttle_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>().map(|a| a.to_canonical()) {
+        Ok(IpAddr::V6(v6)) => {
+            let network = Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64));
+            format!("{network}/64")
+        }
+        _ => ip.chars().take(45).collect(),
+    }
+}
+
 /// Checks the credentials. Blocking (argon2 on purpose takes tens of milliseconds): run
 /// it on a blocking thread.
 pub fn sign_in(
@@ -61,8 +76,9 @@ pub fn sign_in(
     let username = username.trim().to_lowercase();
     let now = Utc::now();
     let since = now - Duration::minutes(WINDOW_MINUTES);
+    let bucket = throttle_key(ip);
     let (user_failures, user_oldest) = login_attempts::failures_for_user(conn, &username, since)?;
-    let (ip_failures, ip_oldest) = login_attempts::failures_from_ip(conn, ip, since)?;
+    let (ip_failures, ip_oldest) = login_attempts::failures_from_ip(conn, &bucket, since)?;
     if user_failures >= MAX_FAILURES_PER_USER {
         return Err(SignInError::Throttled(retry_after(user_oldest, now)));
     }
@@ -86,7 +102,7 @@ pub fn sign_in(
         login_attempts::record(
             conn,
             &username.chars().take(200).collect::<String>(),
-            ip,
+            &bucket,
             ok,
         )?;
         let mut event = match (&user, ok) {

@@ -27,3 +27,4 @@ mod queues;
 mod redaction;
 mod schema;
 mod session_cookie;
+mod throttle;
