@@ -1,5 +1,8 @@
-//! Throttling behind proxies: the client address is the one the trusted proxy saw, never
-//! one the client wrote.
+//! Throttling that holds under concurrency and behind proxies: the sign-in limit is exact
+//! when attempts arrive at once, hashing does not hold the connections pages need, and the
+//! client address is the one the trusted proxy saw.
+
+use std::time::Duration;
 
 use diesel::prelude::*;
 use sessiondesk::domain::kinds::Role;
@@ -39,6 +42,63 @@ fn failed_sign_in_ips(app: &crate::helpers::TestApp) -> Vec<Option<String>> {
         .select(events::ip)
         .load(&mut app.conn())
         .unwrap()
+}
+
+#[tokio::test]
+async fn forty_simultaneous_wrong_passwords_for_one_user_are_judged_exactly_five_times() {
+    let app = spawn_app().await;
+    app.create_user("jane", Role::Reviewer);
+    let browser = app.browser();
+    let token = browser.csrf("/login").await;
+    let attempts = (0..40).map(|_| {
+        browser.post(
+            "/login",
+            &[("username", "jane"), ("password", "wrong password here")],
+            &token,
+        )
+    });
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let judged = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((judged, refused), (5, 35), "{statuses:?}");
+    assert_eq!(app.count_events("user.sign_in_failed"), 5);
+    // The right password after the limit is refused as well.
+    assert_eq!(browser.sign_in("jane", PASSWORD).await.status(), 429);
+}
+
+#[tokio::test]
+async fn a_flood_of_sign_ins_does_not_take_the_connections_pages_need() {
+    // One connection and the default 3 s a request may wait for it. Before, each sign-in
+    // held the connection for its whole argon2 verification: forty of them in a row took
+    // longer than that, and the later ones got 503.
+    let app = spawn_app_with(|c| {
+        c.pool_size = 1;
+        c.db_timeout = Duration::from_secs(3);
+        c.trust_proxy = true;
+    })
+    .await;
+    let (reviewer, _) = app.signed_in(Role::Reviewer).await;
+    let anonymous = app.browser();
+    let token = anonymous.csrf("/login").await;
+    let names: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("nobody{i}"), format!("10.0.{i}.1")))
+        .collect();
+    let sign_ins = futures::future::join_all(
+        names
+            .iter()
+            .map(|(name, ip)| sign_in_via(&anonymous, &token, ip, name, "wrong password")),
+    );
+    let pages = futures::future::join_all((0..10).map(|_| async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        reviewer.get("/sessions").await.status().as_u16()
+    }));
+    let (sign_ins, pages) = tokio::join!(sign_ins, pages);
+    assert_eq!(pages, vec![200; 10]);
+    assert_eq!(sign_ins, vec![401; 40]);
 }
 
 #[tokio::test]
