@@ -55,6 +55,10 @@ fn retry_after(oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u64 {
     (until - now).num_seconds().max(1) as u64
 }
 
+/// How long attempts are kept after the throttling window has passed, before the
+/// background job deletes them: a margin for an investigation of a recent attack.
+const KEEP_ATTEMPTS_FOR_DAYS: i64 = 1;
+
 /// Argon2 runs at once, at most: one per core. A flood of sign-ins waits here, in
 /// arrival order and without a thread or a database connection, instead of taking every
 /// core from the requests of signed-in users.
@@ -199,6 +203,14 @@ fn record_sign_in(
         }
         Ok(())
     })
+}
+
+/// Deletes attempts that no longer count towards any limit (older than the window plus
+/// [`KEEP_ATTEMPTS_FOR_DAYS`]); the background job calls it every tick.
+pub fn forget_old_attempts(conn: &mut PgConnection) -> Result<usize, AppError> {
+    let before =
+        Utc::now() - Duration::minutes(WINDOW_MINUTES) - Duration::days(KEEP_ATTEMPTS_FOR_DAYS);
+    Ok(login_attempts::prune(conn, before)?)
 }
 
 /// Ends every signed-in session of the user (the cookie's epoch no longer matches) and

@@ -1,12 +1,14 @@
 //! Throttling that holds under concurrency and behind proxies: the sign-in limit is exact
-//! when attempts arrive at once, hashing does not hold the connections pages need, and the
-//! client address is the one the trusted proxy saw.
+//! when attempts arrive at once, hashing does not hold the connections pages need, the
+//! client address is the one the trusted proxy saw, and old attempts are forgotten by the
+//! background job.
 
 use std::time::Duration;
 
+use chrono::Utc;
 use diesel::prelude::*;
 use sessiondesk::domain::kinds::Role;
-use sessiondesk::schema::events;
+use sessiondesk::schema::{events, login_attempts};
 
 use crate::helpers::{Browser, PASSWORD, spawn_app, spawn_app_with};
 
@@ -151,6 +153,41 @@ async fn ipv6_clients_of_one_64_share_a_throttle_bucket_but_the_audit_keeps_the_
         ips.last().cloned().flatten().as_deref(),
         Some("2001:db8:1:2::14")
     );
+}
+
+#[tokio::test]
+async fn the_background_job_forgets_sign_in_attempts_older_than_the_window() {
+    let fast = Duration::from_millis(100);
+    let app = spawn_app_with(|c| c.expiry_interval = fast).await;
+    let mut conn = app.conn();
+    for (name, age) in [
+        ("old", chrono::Duration::days(3)),
+        ("recent", chrono::Duration::hours(1)),
+    ] {
+        diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::username.eq(name),
+                login_attempts::ip.eq("127.0.0.1"),
+                login_attempts::succeeded.eq(false),
+                login_attempts::created_at.eq(Utc::now() - age),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let names = |conn: &mut PgConnection| -> Vec<String> {
+        login_attempts::table
+            .select(login_attempts::username)
+            .order(login_attempts::username)
+            .load(conn)
+            .unwrap()
+    };
+    let mut waited = 0;
+    while names(&mut conn).contains(&"old".to_owned()) {
+        assert!(waited < 100, "the job did not prune within 10 s");
+        tokio::time::sleep(fast).await;
+        waited += 1;
+    }
+    assert_eq!(names(&mut conn), vec!["recent".to_owned()]);
 }
 
 #[tokio::test]
