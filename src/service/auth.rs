@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
@@ -78,6 +79,11 @@ async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> R
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+/// Hashes a new password, on a blocking thread and within the same bound as verifying.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    Ok(hashing(move || passwords::hash(&password)).await??)
 }
 
 /// Whether `password` matches `hash` (the dummy hash when `None`, so that an unknown user
@@ -203,6 +209,40 @@ fn record_sign_in(
         }
         Ok(())
     })
+}
+
+/// Checks a signed-in user's own current password (the `/account` form) under the same
+/// limits as sign-in, counted in the same attempts: guessing it through a stolen session
+/// is no easier than at the sign-in form. A wrong password is audited
+/// (`user.password_check_failed`, with the address, never the password).
+pub async fn check_own_password(
+    pool: &DbPool,
+    user_id: Uuid,
+    password: &str,
+    ip: &str,
+) -> Result<bool, SignInError> {
+    let bucket = throttle_key(ip);
+    let (attempt, hash) = db::run(pool, move |conn| {
+        let me = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
+        Ok(reserve(conn, &attempt_name(&me.username), &bucket)
+            .map(|attempt| (attempt, me.password_hash)))
+    })
+    .await??;
+    let ok = verify(password, Some(hash)).await?;
+    let ip = ip.to_owned();
+    db::run(pool, move |conn| {
+        if ok {
+            login_attempts::mark_succeeded(conn, attempt)?;
+        } else {
+            let mut event = NewEvent::new(Actor::User(user_id), "user.password_check_failed", None)
+                .details(json!({ "reason": "wrong_password" }));
+            event.ip = Some(ip.chars().take(45).collect());
+            events::insert(conn, &event)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(ok)
 }
 
 /// Deletes attempts that no longer count towards any limit (older than the window plus

@@ -1,7 +1,7 @@
 //! Throttling that holds under concurrency and behind proxies: the sign-in limit is exact
 //! when attempts arrive at once, hashing does not hold the connections pages need, the
-//! client address is the one the trusted proxy saw, and old attempts are forgotten by the
-//! background job.
+//! client address is the one the trusted proxy saw, the own-password check on `/account`
+//! counts against the same limit, and old attempts are forgotten by the background job.
 
 use std::time::Duration;
 
@@ -153,6 +153,49 @@ async fn ipv6_clients_of_one_64_share_a_throttle_bucket_but_the_audit_keeps_the_
         ips.last().cloned().flatten().as_deref(),
         Some("2001:db8:1:2::14")
     );
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_on_the_account_page_are_throttled_like_sign_in_and_audited() {
+    let app = spawn_app().await;
+    let (browser, user) = app.signed_in(Role::Reviewer).await;
+    let token = browser.csrf("/account").await;
+    let wrong = [
+        ("current", "not my password at all"),
+        ("new", "a brand new long password"),
+        ("confirm", "a brand new long password"),
+    ];
+    for i in 0..5 {
+        let r = browser.post("/account/password", &wrong, &token).await;
+        assert_eq!(r.status(), 422, "attempt {i}");
+    }
+    let sixth = browser.post("/account/password", &wrong, &token).await;
+    assert_eq!(sixth.status(), 429);
+    assert!(sixth.headers().get("retry-after").is_some());
+    assert!(sixth.text().await.unwrap().contains("Too many"));
+    assert_eq!(app.count_events("user.password_check_failed"), 5);
+    let details: Vec<serde_json::Value> = events::table
+        .filter(events::action.eq("user.password_check_failed"))
+        .select(events::details)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(details.iter().all(|d| !d.to_string().contains("not my")));
+    // Even the right password is refused now, here and at sign-in: one limit per user.
+    let right = [
+        ("current", PASSWORD),
+        ("new", "a brand new long password"),
+        ("confirm", "a brand new long password"),
+    ];
+    let r = browser.post("/account/password", &right, &token).await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(
+        app.browser()
+            .sign_in(&user.username, PASSWORD)
+            .await
+            .status(),
+        429
+    );
+    assert_eq!(app.count_events("user.password_changed"), 0);
 }
 
 #[tokio::test]
