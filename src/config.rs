@@ -47,11 +47,15 @@ pub struct Config {
     /// `STATIC_DIR`: where the stylesheet and script are served from.
     pub static_dir: String,
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` (set it only behind a
-    /// proxy that overwrites that header).
+    /// proxy that appends to that header).
     pub trust_proxy: bool,
+    /// `TRUSTED_PROXY_HOPS`: how many proxies of ours append to `X-Forwarded-For`; the
+    /// client is the entry that many from the right.
+    pub trusted_proxy_hops: usize,
     /// `METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere.
     pub metrics_token: Option<String>,
-    /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token.
+    /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token; none
+    /// unless set (a proxy on the same host makes every client look like loopback).
     pub metrics_allow: Vec<crate::metrics::Cidr>,
 }
 
@@ -161,9 +165,10 @@ impl Config {
             log_json,
             static_dir: var("STATIC_DIR").unwrap_or_else(default_static_dir),
             trust_proxy: boolean("TRUST_PROXY", false)?,
+            trusted_proxy_hops: parsed("TRUSTED_PROXY_HOPS", 1)?,
             metrics_token: var("METRICS_TOKEN"),
             metrics_allow: match var("METRICS_ALLOW") {
-                None => default_metrics_allow(),
+                None => Vec::new(),
                 Some(v) => v
                     .split(',')
                     .filter(|s| !s.trim().is_empty())
@@ -205,8 +210,9 @@ impl Config {
             log_json: false,
             static_dir: default_static_dir(),
             trust_proxy: false,
+            trusted_proxy_hops: 1,
             metrics_token: None,
-            metrics_allow: default_metrics_allow(),
+            metrics_allow: Vec::new(),
         }
     }
 
@@ -216,6 +222,9 @@ impl Config {
         }
         if !(1..=200).contains(&self.pool_size) {
             bail!("DATABASE_POOL_SIZE must be between 1 and 200");
+        }
+        if !(1..=10).contains(&self.trusted_proxy_hops) {
+            bail!("TRUSTED_PROXY_HOPS must be between 1 and 10");
         }
         if self.db_timeout.is_zero() {
             bail!("DATABASE_TIMEOUT_SECS must be at least 1");
@@ -234,13 +243,6 @@ impl Config {
         }
         Ok(())
     }
-}
-
-fn default_metrics_allow() -> Vec<crate::metrics::Cidr> {
-    ["127.0.0.0/8", "::1/128"]
-        .iter()
-        .filter_map(|s| crate::metrics::Cidr::parse(s))
-        .collect()
 }
 
 fn default_static_dir() -> String {

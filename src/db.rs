@@ -144,8 +144,8 @@ where
     let remaining = pool_timeout_left(&pool, started);
     actix_web::web::block(move || {
         let _permit = permit;
-        // Background jobs and sign-in use the pool outside the line, so a connection may
-        // still be a moment away; the whole wait stays within the pool's timeout.
+        // Background jobs use the pool outside the line, so a connection may still be a
+        // moment away; the whole wait stays within the pool's timeout.
         let mut conn = pool.get_timeout(remaining)?;
         f(&mut conn)
     })

@@ -1,7 +1,7 @@
-//! Background work: expiring overdue sessions, the retention policy (`REDACT_AFTER_DAYS`)
-//! and purging old idempotency keys. One thread runs them in turn every
-//! `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when the server
-//! shuts down.
+//! Background work: expiring overdue sessions, the retention policy (`REDACT_AFTER_DAYS`),
+//! purging old idempotency keys and forgetting old sign-in attempts. One thread runs them
+//! in turn every `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when
+//! the server shuts down.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -94,6 +94,11 @@ fn tick(pool: &DbPool, batch: i64, redact_after_days: Option<u32>) {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "deleted idempotency keys older than 24 hours"),
         Err(e) => tracing::warn!(error = %e, "idempotency key purge failed"),
+    }
+    match crate::service::auth::forget_old_attempts(&mut conn) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "deleted sign-in attempts past the window"),
+        Err(e) => tracing::warn!(error = %e, "sign-in attempt purge failed"),
     }
 }
 

@@ -58,12 +58,23 @@ impl Application {
     }
 }
 
+/// The dashboard cookie's name. `__Host-` makes browsers refuse it unless it is `Secure`,
+/// for `/` and without a `Domain`, so no sibling subdomain can plant or widen it; browsers
+/// also refuse such a cookie without `Secure`, hence the plain name over plain HTTP.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-sd_session"
+    } else {
+        "sd_session"
+    }
+}
+
 fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(
         CookieSessionStore::default(),
         Key::from(&config.session_key),
     )
-    .cookie_name("sd_session".to_owned())
+    .cookie_name(cookie_name(config.cookie_secure).to_owned())
     .cookie_secure(config.cookie_secure)
     .cookie_http_only(true)
     .cookie_same_site(SameSite::Lax)
@@ -80,18 +91,20 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let state = actix_web::web::Data::new(AppState { config });
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
+    let status_counts = actix_web::web::Data::new(web::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(web::sessions::counts::invalidate_on_write))
             .wrap(from_fn(web::csrf::check_origin))
             .wrap(session_middleware(&state.config))
             .wrap(from_fn(web::headers::cache_control))
-            .wrap(web::headers::security_headers())
+            .wrap(web::headers::security_headers(state.config.cookie_secure))
             .wrap(from_fn(web::observe::trace))
             .app_data(pool.clone())
             .app_data(state.clone())
             .app_data(registry.clone())
             .app_data(counts.clone())
+            .app_data(status_counts.clone())
             .service(web::health::healthz)
             .service(web::health::readyz)
             .service(web::metrics::show)

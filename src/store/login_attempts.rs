@@ -3,22 +3,49 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use crate::schema::login_attempts;
 
-/// Records one attempt.
+/// Waits, until the end of the caller's transaction, for every other transaction that
+/// judges attempts for `username` or from `ip`: counting and recording an attempt then
+/// happen as one step, so simultaneous attempts cannot all see the same count.
+///
+/// Always the username first, then the address: two transactions never wait for each
+/// other in opposite order.
+pub fn lock(conn: &mut PgConnection, username: &str, ip: &str) -> QueryResult<()> {
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('login_attempts:user:' || $1, 0)), \
+                pg_advisory_xact_lock(hashtextextended('login_attempts:ip:' || $2, 0))",
+    )
+    .bind::<Text, _>(username)
+    .bind::<Text, _>(ip)
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Records one attempt; its id, for [`mark_succeeded`].
 pub fn record(
     conn: &mut PgConnection,
     username: &str,
     ip: &str,
     succeeded: bool,
-) -> QueryResult<usize> {
+) -> QueryResult<i64> {
     diesel::insert_into(login_attempts::table)
         .values((
             login_attempts::username.eq(username),
             login_attempts::ip.eq(ip),
             login_attempts::succeeded.eq(succeeded),
         ))
+        .returning(login_attempts::id)
+        .get_result(conn)
+}
+
+/// Turns an attempt recorded as failed (reserved before its password was checked) into a
+/// success.
+pub fn mark_succeeded(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(login_attempts::table.find(id))
+        .set(login_attempts::succeeded.eq(true))
         .execute(conn)
 }
 

@@ -39,6 +39,13 @@ pub fn status_counts(
     .load(conn)
 }
 
+/// Every session counted by status, exactly (a full scan of the status index): for the
+/// metrics, which reuse one count for a few seconds.
+pub fn sessions_by_status(conn: &mut PgConnection) -> QueryResult<Vec<StatusCount>> {
+    diesel::sql_query("SELECT status, count(*) AS n FROM sessions GROUP BY status ORDER BY status")
+        .load(conn)
+}
+
 /// The session that has waited longest in one status, with just enough to name it.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct OldestSession {

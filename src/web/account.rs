@@ -2,13 +2,13 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use diesel::Connection as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::CurrentUser;
+use super::auth::{self, CurrentUser};
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
 use super::session::{self, AuthState};
@@ -16,6 +16,7 @@ use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::person::FieldError;
 use crate::error::AppError;
+use crate::service::auth::{self as auth_service, SignInError};
 use crate::service::passwords;
 use crate::store::events::{self, NewEvent};
 use crate::store::users;
@@ -53,9 +54,12 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-/// Changes the user's own password. Their other sign-ins end; this one continues.
+/// Changes the user's own password. Their other sign-ins end; this one continues. The
+/// current password is checked under the sign-in limits (429 past them) and a wrong one is
+/// audited; no hashing holds a database connection.
 #[post("/account/password")]
 pub async fn change_password(
+    req: HttpRequest,
     user: CurrentUser,
     session: Session,
     pool: web::Data<DbPool>,
@@ -67,36 +71,43 @@ pub async fn change_password(
         confirm,
     } = form.0;
     let id = user.id;
-    let result = db::run(&pool, move |conn| {
-        let mut errors = Vec::new();
-        let me = users::find(conn, id)?.ok_or(AppError::NotFound("user"))?;
-        if !passwords::verify(&current, &me.password_hash) {
-            errors.push(FieldError::new("current", "is not your current password"));
-        }
-        if let Err(m) = passwords::check_strength(&new) {
-            errors.push(FieldError::new("new", m));
-        }
-        if new != confirm {
-            errors.push(FieldError::new(
-                "confirm",
-                "does not match the new password",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        let hash = passwords::hash(&new)?;
-        conn.transaction(|conn| {
-            users::set_password(conn, id, &hash)?;
-            events::insert(
-                conn,
-                &NewEvent::new(Actor::User(id), "user.password_changed", None)
-                    .details(json!({ "user_id": id })),
-            )?;
-            Ok::<_, AppError>(users::find(conn, id)?.map(|u| u.session_epoch))
+    let ip = auth::client_ip(&req);
+    let current_ok = match auth_service::check_own_password(&pool, id, &current, &ip).await {
+        Ok(ok) => ok,
+        Err(SignInError::Throttled(seconds)) => return throttled(&session, &user, seconds),
+        Err(SignInError::Invalid) => false,
+        Err(SignInError::App(e)) => return Err(e),
+    };
+    let mut errors = Vec::new();
+    if !current_ok {
+        errors.push(FieldError::new("current", "is not your current password"));
+    }
+    if let Err(m) = passwords::check_strength(&new) {
+        errors.push(FieldError::new("new", m));
+    }
+    if new != confirm {
+        errors.push(FieldError::new(
+            "confirm",
+            "does not match the new password",
+        ));
+    }
+    let result = if errors.is_empty() {
+        let hash = auth_service::hash_password(new).await?;
+        db::run(&pool, move |conn| {
+            conn.transaction(|conn| {
+                users::set_password(conn, id, &hash)?;
+                events::insert(
+                    conn,
+                    &NewEvent::new(Actor::User(id), "user.password_changed", None)
+                        .details(json!({ "user_id": id })),
+                )?;
+                Ok::<_, AppError>(users::find(conn, id)?.map(|u| u.session_epoch))
+            })
         })
-    })
-    .await;
+        .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
     match result {
         Ok(epoch) => {
             let now = chrono::Utc::now().timestamp();
@@ -126,4 +137,30 @@ pub async fn change_password(
         ),
         Err(e) => Err(e),
     }
+}
+
+/// Too many wrong passwords for this user (at sign-in or here): 429 with `Retry-After`,
+/// the form saying when to try again.
+fn throttled(
+    session: &Session,
+    user: &CurrentUser,
+    seconds: u64,
+) -> Result<HttpResponse, AppError> {
+    let minutes = seconds.div_ceil(60);
+    let message = format!(
+        "Too many wrong passwords. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    );
+    let mut response = page::render_status(
+        StatusCode::TOO_MANY_REQUESTS,
+        &AccountPage {
+            page: Page::new(session, Some(user), "", "Your account"),
+            errors: vec![FieldError::new("current", message)],
+        },
+    )?;
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(seconds),
+    );
+    Ok(response)
 }

@@ -6,9 +6,13 @@ use actix_web::middleware::DefaultHeaders;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// Headers every response carries, whatever produced it.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Strict-Transport-Security: browsers that saw it over HTTPS use only HTTPS for a year.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Headers every response carries, whatever produced it; with `https_only` (the cookie is
+/// `Secure`, so the dashboard is served over HTTPS) also [`HSTS`].
+pub fn security_headers(https_only: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add(("Content-Security-Policy", CSP))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
@@ -17,7 +21,12 @@ pub fn security_headers() -> DefaultHeaders {
         .add((
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=()",
-        ))
+        ));
+    if https_only {
+        headers.add(("Strict-Transport-Security", HSTS))
+    } else {
+        headers
+    }
 }
 
 /// `Cache-Control: no-store` on everything but static assets: dashboard pages carry

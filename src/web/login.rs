@@ -93,13 +93,7 @@ pub async fn login(
     } = form.0;
     let next = safe_next(next.as_deref());
     let ip = auth::client_ip(&req);
-    let name = username.clone();
-    let pool = pool.get_ref().clone();
-    let outcome = web::block(move || {
-        let mut conn = pool.get().map_err(AppError::from)?;
-        Ok::<_, AppError>(auth_service::sign_in(&mut conn, &name, &password, &ip))
-    })
-    .await??;
+    let outcome = auth_service::sign_in(&pool, &username, &password, &ip).await;
     let failure = |status: StatusCode, message: &str| {
         page::render_status(
             status,

@@ -1,21 +1,49 @@
-//! `GET /metrics`: Prometheus text, for the addresses in `METRICS_ALLOW` or a client
-//! presenting `METRICS_TOKEN`; 403 for anyone else.
+//! `GET /metrics`: Prometheus text, for a client presenting `METRICS_TOKEN` or one in the
+//! ranges `METRICS_ALLOW` names (none unless set); 403 for anyone else.
+
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 
 use crate::db::{self, DbPool};
+use crate::error::AppError;
 use crate::metrics;
 use crate::startup::AppState;
+use crate::store::stats;
 use crate::web::session::constant_time_eq;
 
-#[derive(QueryableByName)]
-struct ByStatus {
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+/// How long one count of sessions by status answers scrapes.
+pub const COUNTS_TTL: Duration = Duration::from_secs(5);
+
+/// The last count of sessions by status, one per server. Counting every session is a
+/// full index scan; scrapes within [`COUNTS_TTL`] reuse one count, and simultaneous
+/// scrapes wait for the one count under way instead of each starting their own.
+#[derive(Default)]
+pub struct StatusCounts(tokio::sync::Mutex<Option<Counted>>);
+
+/// Sessions by status, and when they were counted.
+type Counted = (Instant, Vec<(String, i64)>);
+
+impl StatusCounts {
+    /// The counts, from the last [`COUNTS_TTL`] or counted now. A failed count is not
+    /// kept: the next scrape asks Postgres again.
+    async fn get(&self, pool: &DbPool) -> Result<Vec<(String, i64)>, AppError> {
+        let mut last = self.0.lock().await;
+        if let Some((at, counts)) = last.as_ref()
+            && at.elapsed() < COUNTS_TTL
+        {
+            return Ok(counts.clone());
+        }
+        let counts: Vec<(String, i64)> = db::run(pool, |conn| {
+            Ok(stats::sessions_by_status(conn)?
+                .into_iter()
+                .map(|c| (c.status, c.n))
+                .collect())
+        })
+        .await?;
+        *last = Some((Instant::now(), counts.clone()));
+        Ok(counts)
+    }
 }
 
 fn allowed(req: &HttpRequest, state: &AppState) -> bool {
@@ -46,6 +74,7 @@ pub async fn show(
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
     registry: web::Data<metrics::Registry>,
+    status_counts: web::Data<StatusCounts>,
 ) -> HttpResponse {
     if !allowed(&req, &state) {
         return HttpResponse::Forbidden()
@@ -82,18 +111,11 @@ pub async fn show(
         "The pool's size.",
         &[(String::new(), max)],
     );
-    let counts = db::run(&pool, |conn| {
-        Ok(diesel::sql_query(
-            "SELECT status, count(*) AS n FROM sessions GROUP BY status ORDER BY status",
-        )
-        .load::<ByStatus>(conn)?)
-    })
-    .await;
-    match counts {
+    match status_counts.get(&pool).await {
         Ok(rows) => {
             let samples: Vec<(String, i64)> = rows
                 .into_iter()
-                .map(|r| (format!("status=\"{}\"", r.status), r.n))
+                .map(|(status, n)| (format!("status=\"{status}\""), n))
                 .collect();
             metrics::gauge(
                 &mut out,
@@ -104,14 +126,14 @@ pub async fn show(
             metrics::gauge(
                 &mut out,
                 "sessiondesk_database_up",
-                "1 when Postgres answered this scrape.",
+                "1 when Postgres answered this scrape (or the counts it reused).",
                 &[(String::new(), 1)],
             );
         }
         Err(_) => metrics::gauge(
             &mut out,
             "sessiondesk_database_up",
-            "1 when Postgres answered this scrape.",
+            "1 when Postgres answered this scrape (or the counts it reused).",
             &[(String::new(), 0)],
         ),
     }

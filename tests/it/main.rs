@@ -26,3 +26,5 @@ mod queue_search;
 mod queues;
 mod redaction;
 mod schema;
+mod session_cookie;
+mod throttle;
