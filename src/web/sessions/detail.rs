@@ -99,6 +99,10 @@ impl CasePage {
     }
 }
 
+/// What a manager sees instead of a note or a decision comment: free text written by a
+/// reviewer may quote the applicant, and masking cannot know which words do.
+pub const HIDDEN: &str = "(hidden from managers)";
+
 /// The queue a case was opened from, carried through its links.
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueContext {
@@ -159,7 +163,7 @@ pub async fn render_case(
         let comment = s
             .decision_comment
             .as_deref()
-            .map(|c| format!(": “{c}”"))
+            .map(|c| format!(": “{}”", if masked { HIDDEN } else { c }))
             .unwrap_or_default();
         format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
     });
@@ -191,7 +195,12 @@ pub async fn render_case(
                 .unwrap_or_else(|| "someone".into()),
             when: format::age(n.created_at, now),
             exact: format::exact(n.created_at),
-            body: n.body.clone().unwrap_or_else(|| "(redacted)".to_owned()),
+            body: match &n.body {
+                None => "(redacted)".to_owned(),
+                // A manager's own notes hide nothing from them.
+                Some(_) if masked && n.author_id != user.id => HIDDEN.to_owned(),
+                Some(body) => body.clone(),
+            },
         })
         .collect();
     let timeline = case
