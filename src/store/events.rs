@@ -111,3 +111,50 @@ pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec
         .select(Event::as_select())
         .load(conn)
 }
+
+/// Appends `event` unless the same event (action, actor, session and details, and client
+/// address when `by_ip`) was written after `since`; `None` when it was. Some events are
+/// worth one line per interval, not one per request (a case page reloaded, a forgotten
+/// integration retrying with a bad key). Concurrent callers with the same event queue on a
+/// transaction-scoped advisory lock, so two requests at the same moment write it once.
+pub fn insert_unless_recent(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    by_ip: bool,
+) -> QueryResult<Option<Event>> {
+    let ip = if by_ip { event.ip.as_deref() } else { None };
+    let key = format!(
+        "{}|{:?}|{:?}|{}|{:?}",
+        event.action, event.actor_id, event.session_id, event.details, ip
+    );
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(&key)
+            .execute(conn)?;
+        let mut recent = events::table
+            .filter(events::action.eq(&event.action))
+            .filter(events::created_at.gt(since))
+            .filter(events::details.eq(&event.details))
+            .into_boxed();
+        recent = match event.actor_id {
+            Some(id) => recent.filter(events::actor_id.eq(id)),
+            None => recent.filter(events::actor_id.is_null()),
+        };
+        recent = match event.session_id {
+            Some(id) => recent.filter(events::session_id.eq(id)),
+            None => recent.filter(events::session_id.is_null()),
+        };
+        if by_ip {
+            recent = match ip {
+                Some(ip) => recent.filter(events::ip.eq(ip)),
+                None => recent.filter(events::ip.is_null()),
+            };
+        }
+        let found = recent.select(events::id).first::<i64>(conn).optional()?;
+        match found {
+            Some(_) => Ok(None),
+            None => insert(conn, event).map(Some),
+        }
+    })
+}

@@ -25,5 +25,6 @@ mod operations;
 mod queue;
 mod queue_search;
 mod queues;
+mod read_audit;
 mod redaction;
 mod schema;

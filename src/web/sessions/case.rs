@@ -33,13 +33,17 @@ pub struct Case {
     pub device: Option<Device>,
     /// Reviewers' notes.
     pub notes: Vec<Note>,
-    /// The audit trail, oldest first.
+    /// The audit trail, oldest first, without views ([`TIMELINE_HIDDEN`]).
     pub events: Vec<Event>,
     /// Display names of every user the page mentions.
     pub user_names: HashMap<Uuid, String>,
     /// Active users a case can be assigned to: (id, display name).
     pub assignable: Vec<(Uuid, String)>,
 }
+
+/// Actions the timeline leaves out: who looked at a case is the audit log's business
+/// (linked from the page for admins), and a busy case would show nothing else.
+pub const TIMELINE_HIDDEN: &[&str] = &["session.viewed"];
 
 /// Loads a case; `NotFound` when there is no such session.
 pub fn load(conn: &mut PgConnection, id: Uuid) -> Result<Case, AppError> {
@@ -53,7 +57,8 @@ pub fn load(conn: &mut PgConnection, id: Uuid) -> Result<Case, AppError> {
     let checks = verifications::checks_for(conn, &ver_ids)?;
     let device = devices::for_session(conn, id)?;
     let notes = notes::for_session(conn, id)?;
-    let events = events::for_session(conn, id)?;
+    let mut events = events::for_session(conn, id)?;
+    events.retain(|e| !TIMELINE_HIDDEN.contains(&e.action.as_str()));
     let mut wanted: Vec<Uuid> = notes.iter().map(|n| n.author_id).collect();
     wanted.extend(session.assigned_to);
     wanted.extend(session.decided_by);

@@ -17,6 +17,7 @@ use crate::domain::kinds::{DeclineReason, IdentityClass};
 use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
+use crate::service::reads;
 use crate::web::auth::CurrentUser;
 use crate::web::events::{ActorNames, describe};
 use crate::web::format;
@@ -75,6 +76,8 @@ struct CasePage {
     device: Vec<Fact>,
     notes: Vec<NoteView>,
     timeline: Vec<TimelineItem>,
+    /// Admins get a link to the audit log's list of who opened this case.
+    can_audit: bool,
     actions: Actions,
     reasons: &'static [DeclineReason],
     classes: &'static [IdentityClass],
@@ -134,8 +137,10 @@ pub async fn render_case(
         Some(Refused::Redaction(message)) => (None, Some(message)),
         None => (None, None),
     };
+    let viewer = user.id;
     let (case, names) = db::run(pool, move |conn| {
         let case = case::load(conn, id)?;
+        reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
         Ok((case, names))
     })
@@ -267,6 +272,7 @@ pub async fn render_case(
         device,
         notes,
         timeline,
+        can_audit: user.is_admin(),
         actions,
         reasons: DeclineReason::ALL,
         classes: IdentityClass::ALL,
