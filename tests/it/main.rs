@@ -16,6 +16,7 @@ mod auth;
 mod authz;
 mod browser;
 mod case;
+mod case_timeline;
 mod demo_and_seed;
 mod health;
 mod helpers;
