@@ -226,3 +226,33 @@ async fn a_forbidden_api_request_leaves_one_event_a_minute_per_key_and_permissio
         .unwrap();
     assert!(html.contains("sessions:read"), "{html}");
 }
+
+#[tokio::test]
+async fn an_event_written_once_per_interval_is_written_once_by_concurrent_requests() {
+    use sessiondesk::domain::actor::Actor;
+    use sessiondesk::store::events::{NewEvent, insert_unless_recent};
+    let app = spawn_app().await;
+    let id = a_session(&app);
+    let user = app.create_user("vera", Role::Reviewer);
+    let event = NewEvent::new(Actor::User(user.id), "session.viewed", Some(id));
+    let since = Utc::now() - Duration::minutes(10);
+    let url = app.db.url.clone();
+    let mut first = app.conn();
+    // The first request has written its event but not committed yet when the second asks.
+    let second = first
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            assert!(insert_unless_recent(conn, &event, since, false)?.is_some());
+            let event = event.clone();
+            let second = std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                insert_unless_recent(&mut conn, &event, since, false)
+                    .unwrap()
+                    .is_some()
+            });
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            Ok(second)
+        })
+        .unwrap();
+    assert!(!second.join().unwrap(), "the second request wrote it again");
+    assert_eq!(views(&app, id, Some(user.id)), 1);
+}
