@@ -28,6 +28,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_key_reads (api_key_id, day) {
+        api_key_id -> Uuid,
+        day -> Date,
+        reads -> Int8,
+    }
+}
+
+diesel::table! {
     document_files (id) {
         id -> Uuid,
         document_id -> Uuid,
@@ -215,6 +223,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_key_reads -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(documents -> sessions (session_id));
@@ -232,6 +241,7 @@ diesel::joinable!(verifications -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    api_key_reads,
     api_keys,
     document_files,
     documents,

@@ -21,6 +21,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
 use crate::service::api_keys::{self, AuthenticatedKey};
+use crate::service::reads;
 use crate::web::auth::client_ip;
 
 /// The header that carries the secret.
@@ -54,15 +55,44 @@ pub async fn authenticate(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     match check(&req).await {
         Ok(key) => {
+            let id = key.id;
             req.extensions_mut().insert(key);
-            next.call(req)
-                .await
-                .map(ServiceResponse::map_into_left_body)
+            let response = next.call(req).await?;
+            let missing = response
+                .request()
+                .extensions()
+                .get::<MissingPermission>()
+                .copied();
+            if let Some(MissingPermission(permission)) = missing {
+                record_forbidden(response.request(), id, permission).await;
+            }
+            Ok(response.map_into_left_body())
         }
         Err(e) => {
             let response = e.error_response();
             Ok(req.into_response(response).map_into_right_body())
         }
+    }
+}
+
+/// Left in the request by [`Authorized`] when it refused the key, so that [`authenticate`]
+/// records the refusal (an extractor cannot wait for the database before answering).
+#[derive(Debug, Clone, Copy)]
+struct MissingPermission(Permission);
+
+/// A 403 is answered whatever happens here: failing to record it is logged, not the
+/// caller's problem.
+async fn record_forbidden(req: &HttpRequest, key: uuid::Uuid, permission: Permission) {
+    let Some(pool) = req.app_data::<web::Data<DbPool>>().cloned() else {
+        return;
+    };
+    let ip = client_ip(req);
+    let recorded = db::run(&pool, move |conn| {
+        reads::api_forbidden(conn, key, permission, &ip)
+    })
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record a refused API request");
     }
 }
 
@@ -127,6 +157,8 @@ impl<G: Grant> FromRequest for Authorized<G> {
                     _grant: PhantomData,
                 })
             } else {
+                req.extensions_mut()
+                    .insert(MissingPermission(G::PERMISSION));
                 Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "forbidden",

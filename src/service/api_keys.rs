@@ -17,7 +17,6 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::domain::person::{self, FieldError};
 use crate::error::AppError;
-use crate::schema::events;
 use crate::store::api_keys::{self, ApiKey, NewApiKey};
 use crate::store::events::NewEvent;
 
@@ -177,7 +176,8 @@ pub fn revoke(conn: &mut PgConnection, id: Uuid, actor: Actor) -> Result<ApiKey,
     })
 }
 
-/// Checks a presented secret: unknown or malformed is 401; revoked is 401 and an
+/// Checks a presented secret: unknown or malformed is 401 and an `api_key.unknown` event
+/// (at most one per client address per minute, [`crate::service::reads`]); revoked is 401 and an
 /// `api_key.revoked_key_used` event (at most one per key per minute, so a forgotten
 /// integration cannot flood the audit log), with the caller's address. An accepted key
 /// has its `last_used_at` refreshed at most once a minute.
@@ -190,26 +190,20 @@ pub fn authenticate(
         && secret.len() <= MAX_SECRET_LEN
         && secret.bytes().all(|b| b.is_ascii_graphic());
     if !well_formed {
+        crate::service::reads::api_key_unknown(conn, client_ip)?;
         return Err(AppError::Unauthenticated);
     }
     let Some(key) = api_keys::find_by_hash(conn, &hash(secret))? else {
+        crate::service::reads::api_key_unknown(conn, client_ip)?;
         return Err(AppError::Unauthenticated);
     };
     let now = Utc::now();
     let a_minute_ago = now - Duration::seconds(USE_RECORD_INTERVAL_SECS);
     if key.revoked_at.is_some() {
-        let recently_recorded: i64 = events::table
-            .filter(events::actor_id.eq(key.id))
-            .filter(events::action.eq("api_key.revoked_key_used"))
-            .filter(events::created_at.gt(a_minute_ago))
-            .count()
-            .get_result(conn)?;
-        if recently_recorded == 0 {
-            let mut event = NewEvent::new(Actor::ApiKey(key.id), "api_key.revoked_key_used", None)
-                .details(json!({ "api_key_id": key.id }));
-            event.ip = Some(client_ip.chars().take(45).collect());
-            crate::store::events::insert(conn, &event)?;
-        }
+        let mut event = NewEvent::new(Actor::ApiKey(key.id), "api_key.revoked_key_used", None)
+            .details(json!({ "api_key_id": key.id }));
+        event.ip = Some(client_ip.chars().take(45).collect());
+        crate::store::events::insert_unless_recent(conn, &event, a_minute_ago, false)?;
         return Err(AppError::Unauthenticated);
     }
     if key.last_used_at.is_none_or(|t| t < a_minute_ago) {

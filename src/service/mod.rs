@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod idempotency;
 pub mod passwords;
 pub mod person;
+pub mod reads;
 pub mod redaction;
 pub mod sessions;
 pub mod transitions;

@@ -1,11 +1,11 @@
 //! Integrators' API keys. Only the SHA-256 of a secret is stored; a request's key is found
 //! by that hash through a unique index, so the lookup never compares secrets byte by byte.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::schema::api_keys;
+use crate::schema::{api_key_reads, api_keys};
 
 /// An API key as the dashboard and the API see it: everything but the secret's hash.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,4 +114,33 @@ pub fn touch(
     )
     .set(api_keys::last_used_at.eq(now))
     .execute(conn)
+}
+
+/// Adds `n` sessions read by key `id` on `day`: one upsert, so concurrent requests add up.
+pub fn add_reads(conn: &mut PgConnection, id: Uuid, day: NaiveDate, n: i64) -> QueryResult<usize> {
+    diesel::insert_into(api_key_reads::table)
+        .values((
+            api_key_reads::api_key_id.eq(id),
+            api_key_reads::day.eq(day),
+            api_key_reads::reads.eq(n),
+        ))
+        .on_conflict((api_key_reads::api_key_id, api_key_reads::day))
+        .do_update()
+        .set(api_key_reads::reads.eq(api_key_reads::reads + n))
+        .execute(conn)
+}
+
+/// Sessions each key read per day from `since` on: (key, day, reads).
+pub fn reads_since(
+    conn: &mut PgConnection,
+    since: NaiveDate,
+) -> QueryResult<Vec<(Uuid, NaiveDate, i64)>> {
+    api_key_reads::table
+        .filter(api_key_reads::day.ge(since))
+        .select((
+            api_key_reads::api_key_id,
+            api_key_reads::day,
+            api_key_reads::reads,
+        ))
+        .load(conn)
 }

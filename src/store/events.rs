@@ -103,11 +103,101 @@ pub fn insert_many(conn: &mut PgConnection, batch: &[NewEvent]) -> QueryResult<u
         .execute(conn)
 }
 
-/// A session's events, oldest first.
-pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<Event>> {
-    events::table
+/// Appends `event` unless the same event (action, actor, session and details, and client
+/// address when `by_ip`) was written after `since`; `None` when it was. Some events are
+/// worth one line per interval, not one per request (a case page reloaded, a forgotten
+/// integration retrying with a bad key). Concurrent callers with the same event queue on a
+/// transaction-scoped advisory lock, so two requests at the same moment write it once.
+pub fn insert_unless_recent(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    by_ip: bool,
+) -> QueryResult<Option<Event>> {
+    let ip = if by_ip { event.ip.as_deref() } else { None };
+    let key = format!(
+        "{}|{:?}|{:?}|{}|{:?}",
+        event.action, event.actor_id, event.session_id, event.details, ip
+    );
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(&key)
+            .execute(conn)?;
+        let mut recent = events::table
+            .filter(events::action.eq(&event.action))
+            .filter(events::created_at.gt(since))
+            .filter(events::details.eq(&event.details))
+            .into_boxed();
+        recent = match event.actor_id {
+            Some(id) => recent.filter(events::actor_id.eq(id)),
+            None => recent.filter(events::actor_id.is_null()),
+        };
+        recent = match event.session_id {
+            Some(id) => recent.filter(events::session_id.eq(id)),
+            None => recent.filter(events::session_id.is_null()),
+        };
+        if by_ip {
+            recent = match ip {
+                Some(ip) => recent.filter(events::ip.eq(ip)),
+                None => recent.filter(events::ip.is_null()),
+            };
+        }
+        let found = recent.select(events::id).first::<i64>(conn).optional()?;
+        match found {
+            Some(_) => Ok(None),
+            None => insert(conn, event).map(Some),
+        }
+    })
+}
+
+/// Where a page of a session's timeline starts: events strictly older than this
+/// `(created_at, id)`, the keyset of [`timeline_page`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineCursor {
+    /// The last shown event's time.
+    pub created_at: DateTime<Utc>,
+    /// The last shown event's id, to order events of the same instant.
+    pub id: i64,
+}
+
+impl TimelineCursor {
+    /// `<microseconds since the epoch>.<id>`, for a URL.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at.timestamp_micros(), self.id)
+    }
+
+    /// The cursor [`encode`](Self::encode) wrote; `None` for anything else.
+    pub fn decode(raw: &str) -> Option<Self> {
+        let (micros, id) = raw.trim().split_once('.')?;
+        let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let id = id.parse().ok().filter(|id: &i64| *id > 0)?;
+        Some(TimelineCursor { created_at, id })
+    }
+}
+
+/// Up to `size` of a session's events, newest first, older than `before` when given,
+/// leaving out the actions in `except` (views, which are not the case's history).
+pub fn timeline_page(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    before: Option<TimelineCursor>,
+    except: &[&str],
+    size: i64,
+) -> QueryResult<Vec<Event>> {
+    let mut query = events::table
         .filter(events::session_id.eq(session_id))
-        .order(events::id.asc())
+        .filter(events::action.ne_all(except.to_vec()))
+        .into_boxed();
+    if let Some(c) = before {
+        query = query.filter(
+            events::created_at
+                .lt(c.created_at)
+                .or(events::created_at.eq(c.created_at).and(events::id.lt(c.id))),
+        );
+    }
+    query
+        .order((events::created_at.desc(), events::id.desc()))
+        .limit(size)
         .select(Event::as_select())
         .load(conn)
 }

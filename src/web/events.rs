@@ -19,6 +19,7 @@ mod words;
 /// Every action Session Desk records, for the audit log's action filter.
 pub const KNOWN_ACTIONS: &[&str] = &[
     "session.created",
+    "session.viewed",
     "session.started",
     "session.person_updated",
     "session.auto_updated",
@@ -50,6 +51,8 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "api_key.created",
     "api_key.revoked",
     "api_key.revoked_key_used",
+    "api_key.forbidden",
+    "api_key.unknown",
 ];
 
 /// Details keys that hold a user id.
@@ -348,6 +351,12 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             }
             None => "refused a request made with a revoked API key".to_owned(),
         },
+        "session.viewed" => "viewed the case".to_owned(),
+        "api_key.forbidden" => match detail(event, "permission") {
+            Some(permission) => format!("was refused a request that needs {permission}"),
+            None => "was refused a request it lacks the permission for".to_owned(),
+        },
+        "api_key.unknown" => "refused a request with an unknown API key".to_owned(),
         other => other.to_owned(),
     }
 }

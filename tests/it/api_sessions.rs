@@ -63,6 +63,7 @@ fn assert_session_shape(doc: &Value) {
 fn event_actions(app: &TestApp, id: Uuid) -> Vec<(String, String, Option<Uuid>)> {
     events::table
         .filter(events::session_id.eq(id))
+        .filter(events::action.ne_all(crate::helpers::READ_AUDIT.to_vec()))
         .order(events::id.asc())
         .select((events::action, events::actor_type, events::actor_id))
         .load(&mut app.conn())

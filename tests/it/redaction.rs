@@ -412,6 +412,7 @@ pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full 
 fn session_events(app: &TestApp, id: Uuid) -> Vec<(String, String, Option<Uuid>)> {
     events::table
         .filter(events::session_id.eq(id))
+        .filter(events::action.ne_all(crate::helpers::READ_AUDIT.to_vec()))
         .order(events::id.asc())
         .select((events::action, events::actor_type, events::actor_id))
         .load(&mut app.conn())

@@ -19,8 +19,8 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
-use crate::service::person;
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
+use crate::service::{person, reads};
 use crate::startup::AppState;
 use crate::store::sessions::{self as store, PersonChanges};
 
@@ -244,14 +244,17 @@ pub async fn create(
 )]
 #[get("/sessions/{id}")]
 pub async fn show(
-    _auth: Authorized<grant::SessionsRead>,
+    auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let key = auth.key.id;
     let resource = db::run(&pool, move |conn| {
         let session = store::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
-        with_links(conn, &session)
+        let resource = with_links(conn, &session)?;
+        reads::api_sessions_read(conn, key, 1)?;
+        Ok(resource)
     })
     .await?;
     Ok(envelope::respond(

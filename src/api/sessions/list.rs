@@ -14,6 +14,7 @@ use crate::api::error::ApiError;
 use crate::api::paging::{Paging, Params, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
+use crate::service::reads;
 use crate::store::queue::Cursor;
 use crate::store::session_list::{self, SessionFilter};
 
@@ -98,10 +99,11 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
 )]
 #[get("/sessions")]
 pub async fn list(
-    _auth: Authorized<grant::SessionsRead>,
+    auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let key = auth.key.id;
     let params = Params::parse(req.query_string(), FILTERS)?;
     let filter = parse_filter(&params)?;
     let paging = Paging::parse(&params)?;
@@ -112,6 +114,7 @@ pub async fn list(
             id: s.id,
         });
         let data = all_with_links(conn, &page.rows)?;
+        reads::api_sessions_read(conn, key, data.len())?;
         let total = match paging.total {
             true => Some(session_list::count(conn, &filter)?),
             false => None,

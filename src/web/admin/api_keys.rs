@@ -1,10 +1,13 @@
 //! `/admin/api-keys`: list, create (the secret shown once) and revoke integrators' API
 //! keys. Each change is an audit event.
 
+use std::collections::HashMap;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
+use chrono::{Days, Utc};
 use uuid::Uuid;
 
 use crate::db::{self, DbPool};
@@ -25,6 +28,8 @@ use crate::web::session;
 struct KeysPage {
     page: Page,
     keys: Vec<ApiKey>,
+    /// Sessions each key read: (today, the last 30 days).
+    reads: HashMap<Uuid, (i64, i64)>,
     permissions: &'static [Permission],
     name: String,
     checked: Vec<Permission>,
@@ -37,6 +42,12 @@ impl KeysPage {
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
+    }
+
+    /// "4 today, 120 in 30 days".
+    fn reads_of(&self, id: &Uuid) -> String {
+        let (today, month) = self.reads.get(id).copied().unwrap_or((0, 0));
+        format!("{today} today, {month} in 30 days")
     }
 
     fn is_checked(&self, p: &Permission) -> bool {
@@ -52,8 +63,21 @@ struct SecretPage {
     secret: String,
 }
 
-async fn list(pool: &DbPool) -> Result<Vec<ApiKey>, AppError> {
-    db::run(pool, |conn| Ok(api_keys::all(conn)?)).await
+/// Every key, with the sessions each read today and in the last 30 days (UTC days).
+async fn list(pool: &DbPool) -> Result<(Vec<ApiKey>, HashMap<Uuid, (i64, i64)>), AppError> {
+    db::run(pool, |conn| {
+        let today = Utc::now().date_naive();
+        let mut reads: HashMap<Uuid, (i64, i64)> = HashMap::new();
+        for (key, day, n) in api_keys::reads_since(conn, today - Days::new(29))? {
+            let entry = reads.entry(key).or_default();
+            entry.1 += n;
+            if day == today {
+                entry.0 += n;
+            }
+        }
+        Ok((api_keys::all(conn)?, reads))
+    })
+    .await
 }
 
 /// The key list with the create form.
@@ -63,10 +87,11 @@ pub async fn index(
     session: Session,
     pool: web::Data<DbPool>,
 ) -> Result<HttpResponse, AppError> {
-    let keys = list(&pool).await?;
+    let (keys, reads) = list(&pool).await?;
     page::render(&KeysPage {
         page: Page::new(&session, Some(&me), "admin", "API keys"),
         keys,
+        reads,
         permissions: Permission::ALL,
         name: String::new(),
         checked: Vec::new(),
@@ -118,12 +143,13 @@ pub async fn create(
             secret: created.secret,
         }),
         Err(AppError::Validation(errors)) => {
-            let keys = list(&pool).await?;
+            let (keys, reads) = list(&pool).await?;
             page::render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &KeysPage {
                     page: Page::new(&session, Some(&me), "admin", "API keys"),
                     keys,
+                    reads,
                     permissions: Permission::ALL,
                     name,
                     checked,

@@ -226,6 +226,22 @@ fn api_keys_are_named_when_known() {
 }
 
 #[test]
+fn refused_api_calls_name_the_permission_and_views_name_nothing() {
+    assert_eq!(
+        words(
+            "api_key.forbidden",
+            json!({ "permission": "sessions:read" })
+        ),
+        "was refused a request that needs sessions:read"
+    );
+    assert_eq!(
+        words("api_key.unknown", json!({})),
+        "refused a request with an unknown API key"
+    );
+    assert_eq!(words("session.viewed", json!({})), "viewed the case");
+}
+
+#[test]
 fn unknown_actions_fall_back_to_their_name() {
     assert_eq!(words("widget.frobbed", json!({})), "widget.frobbed");
 }

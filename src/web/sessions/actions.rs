@@ -337,6 +337,7 @@ pub async fn edit_person(
                 &user,
                 id,
                 queue,
+                None,
                 Some(Refused::Edit(Box::new(raw), errors)),
             )
             .await;

@@ -10,7 +10,7 @@ use crate::schema::users;
 use crate::store::accounts::{self, Account};
 use crate::store::devices::{self, Device};
 use crate::store::documents::{self, Document, FileMeta};
-use crate::store::events::{self, Event};
+use crate::store::events::{self, Event, TimelineCursor};
 use crate::store::notes::{self, Note};
 use crate::store::sessions::{self, Session};
 use crate::store::verifications::{self, Check, Verification};
@@ -33,7 +33,8 @@ pub struct Case {
     pub device: Option<Device>,
     /// Reviewers' notes.
     pub notes: Vec<Note>,
-    /// The audit trail, oldest first.
+    /// One page of the audit trail, newest first, without views ([`TIMELINE_HIDDEN`]):
+    /// at most [`TIMELINE_PAGE`] events and one more if older ones exist.
     pub events: Vec<Event>,
     /// Display names of every user the page mentions.
     pub user_names: HashMap<Uuid, String>,
@@ -41,8 +42,20 @@ pub struct Case {
     pub assignable: Vec<(Uuid, String)>,
 }
 
-/// Loads a case; `NotFound` when there is no such session.
-pub fn load(conn: &mut PgConnection, id: Uuid) -> Result<Case, AppError> {
+/// Events a case page's timeline shows at once.
+pub const TIMELINE_PAGE: i64 = 200;
+
+/// Actions the timeline leaves out: who looked at a case is the audit log's business
+/// (linked from the page for admins), and a busy case would show nothing else.
+pub const TIMELINE_HIDDEN: &[&str] = &["session.viewed"];
+
+/// Loads a case, with the page of its timeline older than `events_before` (the newest when
+/// `None`); `NotFound` when there is no such session.
+pub fn load(
+    conn: &mut PgConnection,
+    id: Uuid,
+    events_before: Option<TimelineCursor>,
+) -> Result<Case, AppError> {
     let session = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
     let account = accounts::find(conn, session.account_id)?.ok_or(AppError::NotFound("account"))?;
     let documents = documents::for_session(conn, id)?;
@@ -53,7 +66,8 @@ pub fn load(conn: &mut PgConnection, id: Uuid) -> Result<Case, AppError> {
     let checks = verifications::checks_for(conn, &ver_ids)?;
     let device = devices::for_session(conn, id)?;
     let notes = notes::for_session(conn, id)?;
-    let events = events::for_session(conn, id)?;
+    let events =
+        events::timeline_page(conn, id, events_before, TIMELINE_HIDDEN, TIMELINE_PAGE + 1)?;
     let mut wanted: Vec<Uuid> = notes.iter().map(|n| n.author_id).collect();
     wanted.extend(session.assigned_to);
     wanted.extend(session.decided_by);

@@ -17,6 +17,8 @@ use crate::domain::kinds::{DeclineReason, IdentityClass};
 use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
+use crate::service::reads;
+use crate::store::events::TimelineCursor;
 use crate::web::auth::CurrentUser;
 use crate::web::events::{ActorNames, describe};
 use crate::web::format;
@@ -75,6 +77,12 @@ struct CasePage {
     device: Vec<Fact>,
     notes: Vec<NoteView>,
     timeline: Vec<TimelineItem>,
+    /// The next page of the timeline, when there are older events.
+    older_events: Option<String>,
+    /// The first page of the timeline, when this is not it.
+    newest_events: Option<String>,
+    /// Admins get a link to the audit log's list of who opened this case.
+    can_audit: bool,
     actions: Actions,
     reasons: &'static [DeclineReason],
     classes: &'static [IdentityClass],
@@ -99,12 +107,36 @@ impl CasePage {
     }
 }
 
+/// What a manager sees instead of a note or a decision comment: free text written by a
+/// reviewer may quote the applicant, and masking cannot know which words do.
+pub const HIDDEN: &str = "(hidden from managers)";
+
 /// The queue a case was opened from, carried through its links.
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueContext {
     /// The queue's filter query string.
     #[serde(default)]
     pub queue: String,
+    /// The timeline's page: events older than this cursor ([`TimelineCursor::encode`]).
+    #[serde(default)]
+    pub events_before: Option<String>,
+}
+
+/// The case page at a page of its timeline, keeping the queue it was opened from.
+fn events_link(id: Uuid, queue: &str, before: Option<&TimelineCursor>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !queue.is_empty() {
+        query.append_pair("queue", queue);
+    }
+    if let Some(c) = before {
+        query.append_pair("events_before", &c.encode());
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        format!("/sessions/{id}#timeline-title")
+    } else {
+        format!("/sessions/{id}?{query}#timeline-title")
+    }
 }
 
 /// A form on the case page that was refused, shown again with its message (the page
@@ -123,6 +155,7 @@ pub async fn render_case(
     user: &CurrentUser,
     id: Uuid,
     queue: String,
+    events_before: Option<TimelineCursor>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
     let (failed_edit, redact_error) = match refused {
@@ -130,12 +163,17 @@ pub async fn render_case(
         Some(Refused::Redaction(message)) => (None, Some(message)),
         None => (None, None),
     };
-    let (case, names) = db::run(pool, move |conn| {
-        let case = case::load(conn, id)?;
+    let viewer = user.id;
+    let (mut case, names) = db::run(pool, move |conn| {
+        let case = case::load(conn, id, events_before)?;
+        reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
         Ok((case, names))
     })
     .await?;
+    // One event beyond the page tells whether there are older ones.
+    let has_older = case.events.len() as i64 > case::TIMELINE_PAGE;
+    case.events.truncate(case::TIMELINE_PAGE as usize);
     let now = Utc::now();
     let s = &case.session;
     let masked = user.sees_masked_data();
@@ -159,7 +197,7 @@ pub async fn render_case(
         let comment = s
             .decision_comment
             .as_deref()
-            .map(|c| format!(": “{c}”"))
+            .map(|c| format!(": “{}”", if masked { HIDDEN } else { c }))
             .unwrap_or_default();
         format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
     });
@@ -191,13 +229,25 @@ pub async fn render_case(
                 .unwrap_or_else(|| "someone".into()),
             when: format::age(n.created_at, now),
             exact: format::exact(n.created_at),
-            body: n.body.clone().unwrap_or_else(|| "(redacted)".to_owned()),
+            body: match &n.body {
+                None => "(redacted)".to_owned(),
+                // A manager's own notes hide nothing from them.
+                Some(_) if masked && n.author_id != user.id => HIDDEN.to_owned(),
+                Some(body) => body.clone(),
+            },
         })
         .collect();
+    let older_events = has_older.then(|| case.events.last()).flatten().map(|e| {
+        let cursor = TimelineCursor {
+            created_at: e.created_at,
+            id: e.id,
+        };
+        events_link(id, &queue, Some(&cursor))
+    });
+    let newest_events = events_before.map(|_| events_link(id, &queue, None));
     let timeline = case
         .events
         .iter()
-        .rev()
         .map(|e| TimelineItem {
             when: format::age(e.created_at, now),
             exact: format::exact(e.created_at),
@@ -258,6 +308,9 @@ pub async fn render_case(
         device,
         notes,
         timeline,
+        older_events,
+        newest_events,
+        can_audit: user.is_admin(),
         actions,
         reasons: DeclineReason::ALL,
         classes: IdentityClass::ALL,
@@ -294,5 +347,15 @@ pub async fn show(
     ctx: web::Query<QueueContext>,
 ) -> Result<HttpResponse, AppError> {
     let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
-    render_case(&pool, &session, &user, id, ctx.into_inner().queue, None).await
+    let ctx = ctx.into_inner();
+    let events_before = match ctx.events_before.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(TimelineCursor::decode(raw).ok_or_else(|| {
+            AppError::field(
+                "events_before",
+                "this link to older events is broken; open the case again",
+            )
+        })?),
+    };
+    render_case(&pool, &session, &user, id, ctx.queue, events_before, None).await
 }

@@ -91,6 +91,8 @@ struct ListPage {
     newer: Option<String>,
     older: Option<String>,
     filtered: bool,
+    /// Managers get no search box: see [`super::query::MANAGERS_CANNOT_SEARCH`].
+    can_search: bool,
 }
 
 fn count_of(counts: &[CappedCount], key: &str) -> i64 {
@@ -258,6 +260,7 @@ pub async fn index(
         newer,
         older,
         filtered,
+        can_search: !user.sees_masked_data(),
     })
 }
 

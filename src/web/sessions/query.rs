@@ -32,7 +32,14 @@ pub struct QueueParams {
     pub after: String,
     /// `before`: cursor of the previous page.
     pub before: String,
+    /// A manager's `q` or external-id `account` was dropped ([`MANAGERS_CANNOT_SEARCH`]).
+    pub refused_search: bool,
 }
+
+/// Why a manager's search is not applied: a search that narrows the queue would tell them
+/// the personal data the masking hides, one guessed letter at a time.
+pub const MANAGERS_CANNOT_SEARCH: &str =
+    "Managers cannot search by name, email or external id; the search was not applied.";
 
 /// The work queue: what a reviewer is there to decide.
 pub const WORK_STATUSES: [SessionStatus; 2] =
@@ -61,6 +68,20 @@ impl QueueParams {
         }
         if query.trim().is_empty() && user.can_work_cases() {
             p = Self::work_queue();
+        }
+        // Dropped here, not just left out of the filter, so that no link of the page (tabs,
+        // chips, pages, "next session") carries the search on. An account id may stay: it
+        // is not personal data.
+        if user.sees_masked_data() {
+            let external =
+                !p.account.trim().is_empty() && Uuid::parse_str(p.account.trim()).is_err();
+            if !p.q.trim().is_empty() || external {
+                p.refused_search = true;
+                p.q.clear();
+            }
+            if external {
+                p.account.clear();
+            }
         }
         p
     }
@@ -127,6 +148,9 @@ impl QueueParams {
     ) -> (QueueFilter, PageAt, Vec<String>) {
         let mut f = QueueFilter::default();
         let mut problems = Vec::new();
+        if self.refused_search {
+            problems.push(MANAGERS_CANNOT_SEARCH.to_owned());
+        }
         for s in &self.statuses {
             match s.parse::<SessionStatus>() {
                 Ok(st) if !f.statuses.contains(&st) => f.statuses.push(st),

@@ -58,7 +58,7 @@ pub async fn redact(
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
         let refused = Some(Refused::Redaction(problem));
-        return render_case(&pool, &session, &user, id, queue, refused).await;
+        return render_case(&pool, &session, &user, id, queue, None, refused).await;
     }
     let actor = Actor::User(user.id);
     let redacted = db::run(&pool, move |conn| {

@@ -38,8 +38,18 @@ pub fn snapshot(app: &TestApp) -> Vec<String> {
         "events",
         "idempotency_keys",
     ] {
+        // Reads and refusals are audited; they are not writes to the session.
+        let only_writes = if table == "events" {
+            format!(
+                "WHERE t.action NOT IN ({})",
+                crate::helpers::read_audit_sql()
+            )
+        } else {
+            String::new()
+        };
         let rows: Vec<Row> = diesel::sql_query(format!(
-            "SELECT '{table} ' || t.xmin::text || ' ' || t::text AS row FROM {table} t ORDER BY 1"
+            "SELECT '{table} ' || t.xmin::text || ' ' || t::text AS row FROM {table} t \
+             {only_writes} ORDER BY 1"
         ))
         .load(&mut app.conn())
         .unwrap();

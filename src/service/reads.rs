@@ -1,0 +1,81 @@
+//! Reads of personal data and refused API calls, made accountable (ASVS 16.3) without
+//! flooding the audit log: a case page viewed is a `session.viewed` event at most once per
+//! user and session in [`VIEW_INTERVAL_MINUTES`]; the sessions an API key reads are counted
+//! per key and day; a request with an unknown key (per client address) or without the
+//! permission it needs (per key and permission) is an event at most once a minute. The
+//! once-per-interval rule is one store function, [`events::insert_unless_recent`], shared
+//! with `api_key.revoked_key_used`.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::domain::actor::Actor;
+use crate::domain::kinds::Permission;
+use crate::error::AppError;
+use crate::store::api_keys;
+use crate::store::events::{self, NewEvent};
+
+/// A user's repeated views of one case page within this many minutes are one event.
+pub const VIEW_INTERVAL_MINUTES: i64 = 10;
+
+/// Refused API calls of one kind are recorded at most once per this many seconds.
+pub const REFUSAL_INTERVAL_SECS: i64 = 60;
+
+/// The longest client address stored (the events table's limit).
+const MAX_IP: usize = 45;
+
+/// Records that `user` opened the case page of `session` (unless they did within the
+/// interval). The event names ids only, never what the page showed.
+pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result<(), AppError> {
+    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
+    let since = Utc::now() - Duration::minutes(VIEW_INTERVAL_MINUTES);
+    events::insert_unless_recent(conn, &event, since, false)?;
+    Ok(())
+}
+
+/// Counts `sessions` sessions read by API key `key` today (UTC).
+pub fn api_sessions_read(
+    conn: &mut PgConnection,
+    key: Uuid,
+    sessions: usize,
+) -> Result<(), AppError> {
+    if sessions > 0 {
+        api_keys::add_reads(conn, key, Utc::now().date_naive(), sessions as i64)?;
+    }
+    Ok(())
+}
+
+fn address(client_ip: &str) -> Option<String> {
+    Some(client_ip.chars().take(MAX_IP).collect())
+}
+
+/// Records a request refused because API key `key` lacks `permission`: a warning in the
+/// log each time, an `api_key.forbidden` event at most once a minute per key and permission.
+pub fn api_forbidden(
+    conn: &mut PgConnection,
+    key: Uuid,
+    permission: Permission,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    tracing::warn!(api_key_id = %key, permission = permission.as_str(), client_ip, "API request refused: the key lacks a permission");
+    let mut event = NewEvent::new(Actor::ApiKey(key), "api_key.forbidden", None)
+        .details(json!({ "api_key_id": key, "permission": permission.as_str() }));
+    event.ip = address(client_ip);
+    let since = Utc::now() - Duration::seconds(REFUSAL_INTERVAL_SECS);
+    events::insert_unless_recent(conn, &event, since, false)?;
+    Ok(())
+}
+
+/// Records a request refused because its key is no key of ours: a warning in the log each
+/// time, an `api_key.unknown` event at most once a minute per client address. Nothing of
+/// the presented secret is kept.
+pub fn api_key_unknown(conn: &mut PgConnection, client_ip: &str) -> Result<(), AppError> {
+    tracing::warn!(client_ip, "API request refused: unknown API key");
+    let mut event = NewEvent::new(Actor::System, "api_key.unknown", None);
+    event.ip = address(client_ip);
+    let since = Utc::now() - Duration::seconds(REFUSAL_INTERVAL_SECS);
+    events::insert_unless_recent(conn, &event, since, true)?;
+    Ok(())
+}
