@@ -75,6 +75,8 @@ pub async fn change_password(
         }
         if let Err(m) = passwords::check_strength(&new) {
             errors.push(FieldError::new("new", m));
+        } else if let Err(m) = passwords::check_guessable(&new, &[&me.username, &me.display_name]) {
+            errors.push(FieldError::new("new", m));
         }
         if new != confirm {
             errors.push(FieldError::new(

@@ -21,6 +21,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod operations;
+mod passwords;
 mod queue;
 mod queue_search;
 mod queues;
