@@ -57,6 +57,43 @@ pub struct Config {
     /// `METRICS_ALLOW`: address ranges that may read `/metrics` without a token; none
     /// unless set (a proxy on the same host makes every client look like loopback).
     pub metrics_allow: Vec<crate::metrics::Cidr>,
+    /// `REQUIRE_MFA`: whose sign-in needs a second factor, enrolled at their next sign-in.
+    pub require_mfa: RequireMfa,
+}
+
+/// `REQUIRE_MFA`: which dashboard users must use a second factor (TOTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequireMfa {
+    /// Nobody must (anyone may still enrol).
+    Off,
+    /// Admins must: they can change users, keys and retention (the default).
+    Admin,
+    /// Every dashboard user must.
+    All,
+}
+
+impl RequireMfa {
+    /// Whether a user of `role` must have a second factor.
+    pub fn applies_to(self, role: crate::domain::kinds::Role) -> bool {
+        match self {
+            RequireMfa::Off => false,
+            RequireMfa::Admin => role == crate::domain::kinds::Role::Admin,
+            RequireMfa::All => true,
+        }
+    }
+}
+
+impl std::str::FromStr for RequireMfa {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(RequireMfa::Off),
+            "admin" => Ok(RequireMfa::Admin),
+            "all" => Ok(RequireMfa::All),
+            _ => Err("use admin, all or off".to_owned()),
+        }
+    }
 }
 
 /// Connections to Postgres when `DATABASE_POOL_SIZE` is not set: twice this machine's
@@ -181,6 +218,7 @@ impl Config {
                     })
                     .collect::<anyhow::Result<Vec<_>>>()?,
             },
+            require_mfa: parsed("REQUIRE_MFA", RequireMfa::Admin)?,
         };
         config.check()?;
         Ok(config)
@@ -213,6 +251,7 @@ impl Config {
             trusted_proxy_hops: 1,
             metrics_token: None,
             metrics_allow: Vec::new(),
+            require_mfa: RequireMfa::Admin,
         }
     }
 

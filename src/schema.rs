@@ -114,6 +114,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    recovery_codes (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     session_devices (id) {
         id -> Uuid,
         session_id -> Uuid,
@@ -192,6 +202,9 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         last_login_at -> Nullable<Timestamptz>,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamptz>,
+        totp_last_step -> Nullable<Int8>,
     }
 }
 
@@ -232,6 +245,7 @@ diesel::joinable!(idempotency_keys -> api_keys (api_key_id));
 diesel::joinable!(idempotency_keys -> sessions (session_id));
 diesel::joinable!(notes -> sessions (session_id));
 diesel::joinable!(notes -> users (author_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(session_devices -> sessions (session_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(sessions -> users (assigned_to));
@@ -249,6 +263,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     login_attempts,
     notes,
+    recovery_codes,
     session_devices,
     sessions,
     users,

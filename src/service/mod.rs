@@ -9,6 +9,7 @@ pub mod devices;
 pub mod documents;
 pub mod expiry;
 pub mod idempotency;
+pub mod mfa;
 pub mod passwords;
 pub mod person;
 pub mod reads;

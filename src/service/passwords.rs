@@ -52,6 +52,30 @@ pub fn check_strength(password: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Refuses a password that is common or easy to guess (zxcvbn score below 3, about 10^8
+/// guesses or fewer), counting the user's own names as known words. The message says why
+/// in zxcvbn's words.
+pub fn check_guessable(password: &str, user_inputs: &[&str]) -> Result<(), String> {
+    let entropy = zxcvbn::zxcvbn(password, user_inputs);
+    if entropy.score() >= zxcvbn::Score::Three {
+        return Ok(());
+    }
+    let mut message = "is too easy to guess".to_owned();
+    if let Some(feedback) = entropy.feedback() {
+        let mut why: Vec<String> = feedback
+            .warning()
+            .map(|w| w.to_string())
+            .into_iter()
+            .collect();
+        why.extend(feedback.suggestions().iter().map(|s| s.to_string()));
+        if !why.is_empty() {
+            message.push_str(": ");
+            message.push_str(&why.join(" "));
+        }
+    }
+    Err(message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +95,15 @@ mod tests {
         assert_eq!(p.chars().count(), 20);
         assert!(check_strength(&p).is_ok());
         assert!(check_strength("short").is_err());
+        assert!(check_guessable(&p, &[]).is_ok());
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused_with_a_reason() {
+        let common = check_guessable("password1234", &[]).unwrap_err();
+        assert!(common.starts_with("is too easy to guess: "), "{common}");
+        let own = check_guessable("janedoe2024", &["janedoe", "Jane Doe"]).unwrap_err();
+        assert!(own.starts_with("is too easy to guess"), "{own}");
+        assert!(check_guessable("correct horse battery staple", &["jane"]).is_ok());
     }
 }

@@ -52,6 +52,10 @@ pub fn validate(input: &NewUserInput) -> Result<(), AppError> {
     }
     if let Err(message) = passwords::check_strength(&input.password) {
         errors.push(FieldError::new("password", message));
+    } else if let Err(message) =
+        passwords::check_guessable(&input.password, &[username.as_str(), display])
+    {
+        errors.push(FieldError::new("password", message));
     }
     if errors.is_empty() {
         Ok(())
@@ -106,6 +110,8 @@ pub fn reset_password(
     actor: Actor,
 ) -> Result<(), AppError> {
     passwords::check_strength(password).map_err(|m| AppError::field("password", m))?;
+    passwords::check_guessable(password, &[&user.username, &user.display_name])
+        .map_err(|m| AppError::field("password", m))?;
     let hash = passwords::hash(password)?;
     conn.transaction(|conn| {
         users::set_password(conn, user.id, &hash)?;

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod events;
 pub mod idempotency;
 pub mod login_attempts;
+pub mod mfa;
 pub mod notes;
 pub mod queue;
 pub mod redaction;

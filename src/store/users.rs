@@ -30,6 +30,8 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     /// Last successful sign-in.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// When the user confirmed a second factor (TOTP); `None` without one.
+    pub totp_enabled_at: Option<DateTime<Utc>>,
 }
 
 /// A user about to be created.

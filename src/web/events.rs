@@ -48,6 +48,11 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "user.enabled",
     "user.password_reset",
     "user.password_changed",
+    "user.mfa_enrolment_started",
+    "user.mfa_enabled",
+    "user.mfa_passed",
+    "user.mfa_recovery_code_used",
+    "user.mfa_reset",
     "api_key.created",
     "api_key.revoked",
     "api_key.revoked_key_used",
@@ -335,6 +340,23 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         "user.password_changed" => match target() {
             Some(who) if !own("user_id") => format!("changed {who}'s password"),
             _ => "changed their password".to_owned(),
+        },
+        "user.mfa_enrolment_started" => "started setting up two-step sign-in".to_owned(),
+        "user.mfa_enabled" => "turned on two-step sign-in".to_owned(),
+        "user.mfa_passed" => "passed two-step sign-in".to_owned(),
+        "user.mfa_recovery_code_used" => {
+            match event
+                .details
+                .get("recovery_codes_left")
+                .and_then(Value::as_u64)
+            {
+                Some(n) => format!("signed in with a recovery code ({n} left)"),
+                None => "signed in with a recovery code".to_owned(),
+            }
+        }
+        "user.mfa_reset" => match target() {
+            Some(who) => format!("reset {who}'s two-step sign-in"),
+            None => "reset a user's two-step sign-in".to_owned(),
         },
         "api_key.created" => match names.key_in(event) {
             Some(key) => format!("created {key}"),

@@ -107,6 +107,10 @@ pub async fn login(
     };
     match outcome {
         Ok(user) => {
+            // A second factor, or its required enrolment, comes before the sign-in.
+            if let Some(step) = super::mfa::second_step(&req, &session, &user, &next).await? {
+                return Ok(step);
+            }
             // A fresh session: nothing from before sign-in carries over, not even the
             // cookie's encryption nonce or the CSRF token.
             session.clear();

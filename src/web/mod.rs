@@ -13,6 +13,7 @@ pub mod headers;
 pub mod health;
 pub mod login;
 pub mod metrics;
+pub mod mfa;
 pub mod observe;
 pub mod page;
 pub mod queues;

@@ -223,6 +223,9 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDb::new();
     let mut config = Config::for_database(&db.url);
+    // Most tests sign in admins and are not about the second factor; the tests that are
+    // set `require_mfa` themselves.
+    config.require_mfa = sessiondesk::config::RequireMfa::Off;
     tweak(&mut config);
     let app = Application::build(config.clone()).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -47,6 +47,8 @@ pub(super) fn sign_in_reason(reason: &str) -> &str {
         "unknown_user" => "unknown username",
         "disabled" => "account disabled",
         "throttled" => "too many attempts",
+        "wrong_code" => "wrong two-step code",
+        "reused_code" => "two-step code already used",
         other => other,
     }
 }

@@ -11,6 +11,7 @@ mod access;
 mod case;
 mod console;
 mod driver;
+mod mfa;
 mod queue;
 mod webdriver;
 
