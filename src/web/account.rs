@@ -84,9 +84,7 @@ pub async fn change_password(
     }
     if let Err(m) = passwords::check_strength(&new) {
         errors.push(FieldError::new("new", m));
-    } else if let Err(m) =
-        passwords::check_guessable(&new, &[&user.username, &user.display_name])
-    {
+    } else if let Err(m) = passwords::check_guessable(&new, &[&user.username, &user.display_name]) {
         errors.push(FieldError::new("new", m));
     }
     if new != confirm {

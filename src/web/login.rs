@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::auth::{self, MaybeUser};
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
-use super::session::{self, AuthState};
+use super::session;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::service::auth::{self as auth_service, SignInError};
@@ -111,27 +111,7 @@ pub async fn login(
             if let Some(step) = super::mfa::second_step(&req, &session, &user, &next).await? {
                 return Ok(step);
             }
-            // A fresh session: nothing from before sign-in carries over, not even the
-            // cookie's encryption nonce or the CSRF token.
-            session.clear();
-            session.renew();
-            let now = chrono::Utc::now().timestamp();
-            session::set_auth(
-                &session,
-                &AuthState {
-                    uid: user.id,
-                    epoch: user.session_epoch,
-                    iat: now,
-                    seen: now,
-                },
-            )?;
-            session::rotate_csrf_token(&session);
-            // Without a page asked for, managers start on their overview.
-            let landing = if next == "/sessions" && user.role == "manager" {
-                "/queues".to_owned()
-            } else {
-                next
-            };
+            let landing = session::begin(&session, &user, &next)?;
             Ok(page::see_other(&landing))
         }
         Err(SignInError::Invalid) => failure(StatusCode::UNAUTHORIZED, GENERIC_FAILURE),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::auth::{self, CurrentUser};
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
-use super::session::{self, AuthState};
+use super::session;
 use crate::config::RequireMfa;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
@@ -118,29 +118,6 @@ async fn pending_user(pool: &DbPool, p: &Pending) -> Result<Option<User>, AppErr
     Ok(user.filter(|u| !u.disabled && u.session_epoch == epoch))
 }
 
-/// Turns the pending marker into a full sign-in; where to go next.
-fn finish_sign_in(session: &Session, user: &User, next: &str) -> Result<String, AppError> {
-    session.clear();
-    session.renew();
-    let now = chrono::Utc::now().timestamp();
-    session::set_auth(
-        session,
-        &AuthState {
-            uid: user.id,
-            epoch: user.session_epoch,
-            iat: now,
-            seen: now,
-        },
-    )?;
-    session::rotate_csrf_token(session);
-    // As at the password step: without a page asked for, managers start on their overview.
-    Ok(if next == "/sessions" && user.role == "manager" {
-        "/queues".to_owned()
-    } else {
-        next.to_owned()
-    })
-}
-
 #[derive(Template)]
 #[template(path = "mfa/code.html")]
 struct CodePage {
@@ -199,7 +176,7 @@ pub async fn submit_code(
     };
     match outcome {
         Ok(accepted) => {
-            let landing = finish_sign_in(&session, &user, &p.next)?;
+            let landing = session::begin(&session, &user, &p.next)?;
             if let CodeAccepted::Recovery(left) = accepted {
                 session::flash(
                     &session,
@@ -344,7 +321,7 @@ pub async fn enrol_at_sign_in(
     let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code)).await;
     match result {
         Ok(codes) => {
-            let next = finish_sign_in(&session, &user, &p.next)?;
+            let next = session::begin(&session, &user, &p.next)?;
             page::render(&RecoveryPage {
                 page: Page::new(&session, None, "", "Your recovery codes"),
                 signin: true,

@@ -102,6 +102,35 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Starts a full sign-in for `user` in a fresh session — nothing from before carries over,
+/// not even the cookie's encryption nonce or the CSRF token — and answers where to go:
+/// `next`, except that managers without a page asked for start on their overview. Used by
+/// the password step and, for users with a second factor, by the code step.
+pub fn begin(
+    session: &Session,
+    user: &crate::store::users::User,
+    next: &str,
+) -> Result<String, crate::error::AppError> {
+    session.clear();
+    session.renew();
+    let now = chrono::Utc::now().timestamp();
+    set_auth(
+        session,
+        &AuthState {
+            uid: user.id,
+            epoch: user.session_epoch,
+            iat: now,
+            seen: now,
+        },
+    )?;
+    rotate_csrf_token(session);
+    Ok(if next == "/sessions" && user.role == "manager" {
+        "/queues".to_owned()
+    } else {
+        next.to_owned()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
