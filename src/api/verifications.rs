@@ -225,7 +225,7 @@ fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
     operation_id = "createVerification",
     tag = "verifications",
     summary = "Run a verification of a session's document",
-    description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
+    description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. If the session's data or the document's judged file changes while it runs, nothing is recorded and the answer is a 409 `conflict`: send it again. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
     security(("api_key" = [])),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
@@ -258,11 +258,16 @@ pub async fn create(
     };
     let keyed = idempotency.scope(auth.key.id, &req, &raw);
     let actor = auth.actor();
+    // Read, judge, record: the image is decoded with no connection and no lock held.
+    let prepared = db::run(&pool, move |conn| service::prepare(conn, &request)).await?;
+    let judged = web::block(move || service::judge(prepared, &policy))
+        .await
+        .map_err(AppError::from)?;
     idempotency::respond(
         &pool,
         keyed,
         move |conn| {
-            let ran = service::run_in(conn, &request, actor, &policy)?;
+            let ran = service::record_judged(conn, &judged, actor)?;
             let data = resource(&ran.verification, &ran.checks);
             Ok((201, idempotency::to_value(&Document { data })?))
         },

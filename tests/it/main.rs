@@ -20,6 +20,7 @@ mod demo_and_seed;
 mod health;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod operations;
 mod queue;
 mod queue_search;
