@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
+use crate::domain::dates;
 use crate::store::queue::{Cursor, PageAt};
 
 /// The default page size.
@@ -211,7 +212,8 @@ impl<T> Page<T> {
 
 /// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
 /// (UTC). With `upper`, the bound is inclusive and returned as the first moment after it
-/// (exclusive), so that `created_at_to=2026-11-25` includes all of that day.
+/// (exclusive), so that `created_at_to=2026-11-25` includes all of that day. A value
+/// outside 1900-01-01 to 9999-12-31 is a 400 naming the parameter.
 pub fn time_param(
     params: &Params,
     name: &str,
@@ -222,8 +224,17 @@ pub fn time_param(
     };
     // An unencoded `+01:00` offset arrives as ` 01:00`: a query string's `+` is a space.
     let raw = &raw.replace(' ', "+");
+    let out_of_range = || {
+        ApiError::bad_parameter(
+            name,
+            format!("{name} must be a date or time from {}", dates::RANGE),
+        )
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         let t = t.with_timezone(&Utc);
+        if !dates::time_in_range(t) {
+            return Err(out_of_range());
+        }
         return Ok(Some(if upper {
             t + Duration::microseconds(1)
         } else {
@@ -236,6 +247,9 @@ pub fn time_param(
             format!("{name} must be an ISO 8601 date (2026-11-25) or time (2026-11-25T08:00:00Z)"),
         )
     })?;
+    if !dates::date_in_range(date) {
+        return Err(out_of_range());
+    }
     let day = if upper { date.succ_opt() } else { Some(date) };
     Ok(day.map(|d| d.and_time(NaiveTime::MIN).and_utc()))
 }

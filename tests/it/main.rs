@@ -19,6 +19,7 @@ mod case;
 mod demo_and_seed;
 mod health;
 mod helpers;
+mod input_ranges;
 mod lifecycle;
 mod limits;
 mod operations;
