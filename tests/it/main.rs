@@ -17,6 +17,7 @@ mod authz;
 mod browser;
 mod case;
 mod demo_and_seed;
+mod format_chars;
 mod health;
 mod helpers;
 mod input_ranges;
