@@ -50,8 +50,8 @@ pub struct VerificationAttributes {
     pub status: String,
     /// Every check, in order.
     pub checks: Vec<CheckOut>,
-    /// Person data read from the document; null when nothing could be read or once the
-    /// session is redacted.
+    /// Person data read from the document; null when nothing could be read, once the
+    /// session is redacted, and in the answer to a key without `sessions:read`.
     #[schema(value_type = Option<Object>)]
     pub extracted: Option<serde_json::Value>,
     /// Whether a pass wrote the extracted data onto the session.
@@ -258,6 +258,7 @@ pub async fn create(
     };
     let keyed = idempotency.scope(auth.key.id, &req, &raw);
     let actor = auth.actor();
+    let can_read = auth.can_read_sessions();
     // Read, judge, record: the image is decoded with no connection and no lock held.
     let prepared = db::run(&pool, move |conn| service::prepare(conn, &request)).await?;
     let judged = web::block(move || service::judge(prepared, &policy))
@@ -268,7 +269,11 @@ pub async fn create(
         keyed,
         move |conn| {
             let ran = service::record_judged(conn, &judged, actor)?;
-            let data = resource(&ran.verification, &ran.checks);
+            let mut data = resource(&ran.verification, &ran.checks);
+            if !can_read {
+                // What the document says about the applicant is for keys that may read it.
+                data.attributes.extracted = None;
+            }
             Ok((201, idempotency::to_value(&Document { data })?))
         },
         ApiError::from,

@@ -8,6 +8,7 @@ mod api_errors;
 mod api_idempotency;
 mod api_keys;
 mod api_openapi;
+mod api_read_scope;
 mod api_sessions;
 mod api_verifications;
 mod api_walkthrough;
