@@ -1,6 +1,7 @@
 //! Query parameters and cursor paging shared by every list: `page[size]` (1 to 100,
 //! default 15), `page[after]` and `page[before]` (opaque cursors over `(created_at, id)`),
-//! `page[total]=true`, and the `links` that carry the filters from page to page.
+//! `page[total]=true` (exact up to [`TOTAL_CAP`]), and the `links` that carry the filters
+//! from page to page.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
@@ -13,6 +14,9 @@ use crate::store::queue::{Cursor, PageAt};
 pub const DEFAULT_SIZE: i64 = 15;
 /// The largest page size.
 pub const MAX_SIZE: i64 = 100;
+
+/// The largest `meta.page.total` counted exactly; past it a list says `total_capped`.
+pub const TOTAL_CAP: i64 = 1000;
 
 /// The paging parameters every list accepts besides its filters.
 pub const PAGE_PARAMS: &[&str] = &["page[size]", "page[after]", "page[before]", "page[total]"];
@@ -176,6 +180,7 @@ impl<T> Page<T> {
         paging: &Paging,
         total: Option<i64>,
     ) -> (PageMeta, ListLinks) {
+        // The stores count to TOTAL_CAP + 1: one more than the cap means "more than it".
         let link = |cursor: Option<(&str, Cursor)>| {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in params.filters() {
@@ -199,7 +204,8 @@ impl<T> Page<T> {
             size: paging.size,
             next_cursor: self.next.map(|c| c.encode()),
             prev_cursor: self.prev.map(|c| c.encode()),
-            total,
+            total: total.map(|n| n.min(TOTAL_CAP)),
+            total_capped: total.map(|n| n > TOTAL_CAP),
         };
         let links = ListLinks {
             self_: link(self_cursor),

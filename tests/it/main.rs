@@ -10,6 +10,7 @@ mod api_keys;
 mod api_openapi;
 mod api_read_scope;
 mod api_sessions;
+mod api_totals;
 mod api_verifications;
 mod api_walkthrough;
 mod audit;
