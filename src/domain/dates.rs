@@ -33,7 +33,11 @@ mod tests {
         assert!(!date_in_range(d(10000, 1, 1)));
         assert!(!date_in_range(d(-5000, 1, 1)));
         assert!(!date_in_range(NaiveDate::MAX));
-        assert!(time_in_range(d(9999, 12, 31).and_hms_opt(23, 59, 59).unwrap().and_utc()));
-        assert!(!time_in_range(d(1, 1, 1).and_hms_opt(0, 0, 0).unwrap().and_utc()));
+        assert!(time_in_range(
+            d(9999, 12, 31).and_hms_opt(23, 59, 59).unwrap().and_utc()
+        ));
+        assert!(!time_in_range(
+            d(1, 1, 1).and_hms_opt(0, 0, 0).unwrap().and_utc()
+        ));
     }
 }

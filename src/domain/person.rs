@@ -235,13 +235,24 @@ mod tests {
 
     #[test]
     fn format_characters_are_refused_in_every_text_field() {
-        for c in ['\u{AD}', '\u{200B}', '\u{200F}', '\u{202E}', '\u{2066}', '\u{FEFF}', '\u{E0041}'] {
+        for c in [
+            '\u{AD}',
+            '\u{200B}',
+            '\u{200F}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{E0041}',
+        ] {
             let v = format!("An{c}na");
             let e = name("person.name.first", &v).unwrap_err();
             assert_eq!(e.field, "person.name.first");
             assert!(e.message.contains("invisible formatting"), "{c:?}");
             assert!(text("address.line1", &v, 200).is_err(), "{c:?}");
-            assert!(email("contact.email", &format!("a{c}@example.org")).is_err(), "{c:?}");
+            assert!(
+                email("contact.email", &format!("a{c}@example.org")).is_err(),
+                "{c:?}"
+            );
         }
         // Letters and marks of other scripts are not format characters.
         assert!(name("f", "Zoë").is_ok());

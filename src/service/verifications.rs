@@ -171,7 +171,11 @@ pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
 /// entered data, or another latest front/page file — with a 409 asking to send the request
 /// again (it is not re-run here, so the row lock is never held while an image decodes).
 /// Otherwise stores the outcome, applies the auto-update and the completion rule.
-pub fn record_judged(conn: &mut PgConnection, judged: &Judged, actor: Actor) -> Result<Ran, AppError> {
+pub fn record_judged(
+    conn: &mut PgConnection,
+    judged: &Judged,
+    actor: Actor,
+) -> Result<Ran, AppError> {
     conn.transaction(|conn| {
         let request = &judged.request;
         let session: Session = sessions::table

@@ -24,7 +24,12 @@ async fn a_write_only_key_gets_no_personal_data_back_from_a_patch_and_a_reading_
     let write_only = app.api_key(&[Permission::SessionsWrite]);
 
     let r = app
-        .api("PATCH", &path, &write_only, Some(patch_body(session, "Zelda")))
+        .api(
+            "PATCH",
+            &path,
+            &write_only,
+            Some(patch_body(session, "Zelda")),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let text = r.body.to_string();
@@ -49,7 +54,12 @@ async fn a_write_only_key_gets_no_personal_data_back_from_a_patch_and_a_reading_
 
     let read_write = app.api_key(&[Permission::SessionsWrite, Permission::SessionsRead]);
     let r = app
-        .api("PATCH", &path, &read_write, Some(patch_body(session, "Yara")))
+        .api(
+            "PATCH",
+            &path,
+            &read_write,
+            Some(patch_body(session, "Yara")),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.attributes()["person"]["name"]["first"], "Yara");

@@ -39,9 +39,11 @@ async fn totals_are_exact_up_to_a_thousand_and_capped_beyond() {
     .bind::<diesel::sql_types::Uuid, _>(first)
     .execute(&mut conn)
     .unwrap();
-    diesel::sql_query("INSERT INTO accounts (external_id) SELECT NULL FROM generate_series(1, 999)")
-        .execute(&mut conn)
-        .unwrap();
+    diesel::sql_query(
+        "INSERT INTO accounts (external_id) SELECT NULL FROM generate_series(1, 999)",
+    )
+    .execute(&mut conn)
+    .unwrap();
     assert_eq!(total(sessions).await, (1000.into(), false.into()));
     assert_eq!(total(accounts).await, (1000.into(), false.into()));
 

@@ -142,6 +142,11 @@ async fn a_decline_comment_with_a_format_character_is_refused_on_the_dashboard_a
         )
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
-    assert_eq!(r.pointer(), Some("/data/attributes/comment"), "{:?}", r.body);
+    assert_eq!(
+        r.pointer(),
+        Some("/data/attributes/comment"),
+        "{:?}",
+        r.body
+    );
     assert_eq!(status_of(m.id), "completed", "the decline was taken");
 }

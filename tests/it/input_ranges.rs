@@ -148,8 +148,21 @@ fn value() -> impl Strategy<Value = Piece> {
             Piece::Text(b64(format!("{micros}.{id:032x}")))
         }),
         prop::sample::select(vec![
-            "", "true", "false", "me", "unassigned", "newest", "oldest", "only", "exclude",
-            "completed", "pending", "person", "0", "101", "-1",
+            "",
+            "true",
+            "false",
+            "me",
+            "unassigned",
+            "newest",
+            "oldest",
+            "only",
+            "exclude",
+            "completed",
+            "pending",
+            "person",
+            "0",
+            "101",
+            "-1",
         ])
         .prop_map(|s| Piece::Text(s.to_owned())),
     ]
@@ -193,7 +206,12 @@ async fn no_5xx_from_the_dashboard(browser: &Browser, path: &str, params: &'stat
     }
 }
 
-async fn no_5xx_from_the_api(app: &TestApp, key: &str, path: &str, params: &'static [&'static str]) {
+async fn no_5xx_from_the_api(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    params: &'static [&'static str],
+) {
     for query in queries(params, CASES) {
         let url = format!("{path}?{query}");
         let r = app.api("GET", &url, key, None).await;
@@ -293,4 +311,3 @@ async fn nul_and_control_characters_in_text_filters_are_no_5xx() {
         assert!(r.status().as_u16() < 500, "{url}: {}", r.status());
     }
 }
-

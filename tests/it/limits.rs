@@ -45,7 +45,12 @@ async fn a_twenty_first_document_on_a_session_is_refused_and_writes_nothing() {
         ),
     ] {
         let r = app
-            .api("POST", path, &key, Some(document_body(kind, document_type, s)))
+            .api(
+                "POST",
+                path,
+                &key,
+                Some(document_body(kind, document_type, s)),
+            )
             .await;
         assert_eq!(r.status, 409, "{path}: {:?}", r.body);
         assert_eq!(r.code(), "limit_reached", "{:?}", r.body);

@@ -261,5 +261,9 @@ pub fn without_personal_data(mut r: SessionResource) -> SessionResource {
 /// `r` as a key answers for: whole when it may read sessions, else
 /// [`without_personal_data`].
 pub fn for_reader(r: SessionResource, can_read: bool) -> SessionResource {
-    if can_read { r } else { without_personal_data(r) }
+    if can_read {
+        r
+    } else {
+        without_personal_data(r)
+    }
 }
