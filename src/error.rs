@@ -27,6 +27,10 @@ pub enum AppError {
     /// The request is well-formed but the resource's state forbids it: 409.
     #[error("{0}")]
     Conflict(String),
+    /// A documented limit (documents per session, files per document) is reached: 409,
+    /// the message naming the limit.
+    #[error("{0}")]
+    LimitReached(String),
     /// Too many attempts: 429 with `Retry-After` seconds.
     #[error("too many attempts")]
     TooManyRequests {
@@ -62,7 +66,7 @@ impl AppError {
             AppError::Forbidden | AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::LimitReached(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -13,7 +13,7 @@ use super::envelope::{
 };
 use super::error::ApiError;
 use super::idempotency::{self, IdempotencyKey};
-use super::paging::{Paging, Params};
+use super::paging::{Paging, Params, TOTAL_CAP};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::service::accounts as service;
@@ -190,7 +190,7 @@ pub async fn create(
         ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
         ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
         ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
     ),
     responses(
         (status = 200, description = "A page of accounts", body = ListDocument<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
@@ -208,7 +208,7 @@ pub async fn list(
     let (rows, total) = db::run(&pool, move |conn| {
         let rows = account_list::page(conn, paging.at, paging.size)?;
         let total = match paging.total {
-            true => Some(account_list::count(conn)?),
+            true => Some(account_list::count(conn, TOTAL_CAP)?),
             false => None,
         };
         Ok((rows, total))

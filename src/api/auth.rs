@@ -143,6 +143,12 @@ impl<G: Grant> Authorized<G> {
     pub fn actor(&self) -> Actor {
         Actor::ApiKey(self.key.id)
     }
+
+    /// Whether the key may read sessions: a write answered to a key that may not carries
+    /// no personal data back.
+    pub fn can_read_sessions(&self) -> bool {
+        self.key.can(Permission::SessionsRead)
+    }
 }
 
 impl<G: Grant> FromRequest for Authorized<G> {

@@ -109,9 +109,13 @@ pub struct PageMeta {
     pub next_cursor: Option<String>,
     /// The cursor of the previous (newer) page, when there is one.
     pub prev_cursor: Option<String>,
-    /// How many resources match the filters, when `page[total]=true` asked for it.
+    /// How many resources match the filters, when `page[total]=true` asked for it: exact up
+    /// to 1,000, and 1000 with `total_capped` true when more match.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+    /// Whether more than `total` match (the count stopped at 1,000); sent with `total`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_capped: Option<bool>,
 }
 
 /// A list's `meta`.

@@ -180,6 +180,9 @@ impl From<AppError> for ApiError {
                 ApiError::new(status, "forbidden", "This API key may not do this.")
             }
             AppError::Conflict(message) => ApiError::new(status, "conflict", message.clone()),
+            AppError::LimitReached(message) => {
+                ApiError::new(status, "limit_reached", message.clone())
+            }
             AppError::TooManyRequests { retry_after } => {
                 let mut out = ApiError::new(status, "too_many_requests", "Too many requests.");
                 out.retry_after = Some(*retry_after);
@@ -299,6 +302,7 @@ mod tests {
             (AppError::Unauthenticated, 401, "unauthenticated"),
             (AppError::Forbidden, 403, "forbidden"),
             (AppError::Conflict("x".into()), 409, "conflict"),
+            (AppError::LimitReached("x".into()), 409, "limit_reached"),
             (AppError::Unavailable, 503, "unavailable"),
         ];
         for (e, status, code) in cases {

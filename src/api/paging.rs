@@ -1,17 +1,22 @@
 //! Query parameters and cursor paging shared by every list: `page[size]` (1 to 100,
 //! default 15), `page[after]` and `page[before]` (opaque cursors over `(created_at, id)`),
-//! `page[total]=true`, and the `links` that carry the filters from page to page.
+//! `page[total]=true` (exact up to [`TOTAL_CAP`]), and the `links` that carry the filters
+//! from page to page.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
+use crate::domain::dates;
 use crate::store::queue::{Cursor, PageAt};
 
 /// The default page size.
 pub const DEFAULT_SIZE: i64 = 15;
 /// The largest page size.
 pub const MAX_SIZE: i64 = 100;
+
+/// The largest `meta.page.total` counted exactly; past it a list says `total_capped`.
+pub const TOTAL_CAP: i64 = 1000;
 
 /// The paging parameters every list accepts besides its filters.
 pub const PAGE_PARAMS: &[&str] = &["page[size]", "page[after]", "page[before]", "page[total]"];
@@ -175,6 +180,7 @@ impl<T> Page<T> {
         paging: &Paging,
         total: Option<i64>,
     ) -> (PageMeta, ListLinks) {
+        // The stores count to TOTAL_CAP + 1: one more than the cap means "more than it".
         let link = |cursor: Option<(&str, Cursor)>| {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in params.filters() {
@@ -198,7 +204,8 @@ impl<T> Page<T> {
             size: paging.size,
             next_cursor: self.next.map(|c| c.encode()),
             prev_cursor: self.prev.map(|c| c.encode()),
-            total,
+            total: total.map(|n| n.min(TOTAL_CAP)),
+            total_capped: total.map(|n| n > TOTAL_CAP),
         };
         let links = ListLinks {
             self_: link(self_cursor),
@@ -211,7 +218,8 @@ impl<T> Page<T> {
 
 /// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
 /// (UTC). With `upper`, the bound is inclusive and returned as the first moment after it
-/// (exclusive), so that `created_at_to=2026-11-25` includes all of that day.
+/// (exclusive), so that `created_at_to=2026-11-25` includes all of that day. A value
+/// outside 1900-01-01 to 9999-12-31 is a 400 naming the parameter.
 pub fn time_param(
     params: &Params,
     name: &str,
@@ -222,8 +230,17 @@ pub fn time_param(
     };
     // An unencoded `+01:00` offset arrives as ` 01:00`: a query string's `+` is a space.
     let raw = &raw.replace(' ', "+");
+    let out_of_range = || {
+        ApiError::bad_parameter(
+            name,
+            format!("{name} must be a date or time from {}", dates::RANGE),
+        )
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         let t = t.with_timezone(&Utc);
+        if !dates::time_in_range(t) {
+            return Err(out_of_range());
+        }
         return Ok(Some(if upper {
             t + Duration::microseconds(1)
         } else {
@@ -236,6 +253,9 @@ pub fn time_param(
             format!("{name} must be an ISO 8601 date (2026-11-25) or time (2026-11-25T08:00:00Z)"),
         )
     })?;
+    if !dates::date_in_range(date) {
+        return Err(out_of_range());
+    }
     let day = if upper { date.succ_opt() } else { Some(date) };
     Ok(day.map(|d| d.and_time(NaiveTime::MIN).and_utc()))
 }

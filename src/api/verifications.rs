@@ -50,8 +50,8 @@ pub struct VerificationAttributes {
     pub status: String,
     /// Every check, in order.
     pub checks: Vec<CheckOut>,
-    /// Person data read from the document; null when nothing could be read or once the
-    /// session is redacted.
+    /// Person data read from the document; null when nothing could be read, once the
+    /// session is redacted, and in the answer to a key without `sessions:read`.
     #[schema(value_type = Option<Object>)]
     pub extracted: Option<serde_json::Value>,
     /// Whether a pass wrote the extracted data onto the session.
@@ -225,7 +225,7 @@ fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
     operation_id = "createVerification",
     tag = "verifications",
     summary = "Run a verification of a session's document",
-    description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
+    description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. If the session's data or the document's judged file changes while it runs, nothing is recorded and the answer is a 409 `conflict`: send it again. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
     security(("api_key" = [])),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
@@ -258,12 +258,22 @@ pub async fn create(
     };
     let keyed = idempotency.scope(auth.key.id, &req, &raw);
     let actor = auth.actor();
+    let can_read = auth.can_read_sessions();
+    // Read, judge, record: the image is decoded with no connection and no lock held.
+    let prepared = db::run(&pool, move |conn| service::prepare(conn, &request)).await?;
+    let judged = web::block(move || service::judge(prepared, &policy))
+        .await
+        .map_err(AppError::from)?;
     idempotency::respond(
         &pool,
         keyed,
         move |conn| {
-            let ran = service::run_in(conn, &request, actor, &policy)?;
-            let data = resource(&ran.verification, &ran.checks);
+            let ran = service::record_judged(conn, &judged, actor)?;
+            let mut data = resource(&ran.verification, &ran.checks);
+            if !can_read {
+                // What the document says about the applicant is for keys that may read it.
+                data.attributes.extracted = None;
+            }
             let concerns = idempotency::Concerns {
                 session: Some(ran.verification.session_id),
                 account: None,

@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod countries;
+pub mod dates;
 pub mod engine;
 pub mod kinds;
 pub mod matching;

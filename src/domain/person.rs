@@ -27,6 +27,47 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// Whether `c` is an invisible format character: Unicode general category Cf (as of
+/// Unicode 15.1) — the soft hyphen, zero-width spaces and joiners, the bidirectional marks,
+/// embeddings, overrides and isolates, the BOM, tags. They change how text displays
+/// without being seen (`U+202E` shows `Anna` reversed), so names, notes and comments
+/// refuse them.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// The message for text holding a format character, naming the first one.
+pub fn format_char_message(s: &str) -> Option<String> {
+    s.chars().find(|c| is_format_char(*c)).map(|c| {
+        format!(
+            "must not contain invisible formatting characters (found U+{:04X})",
+            u32::from(c)
+        )
+    })
+}
+
 /// Trims a free-text value, refusing control characters and more than `max` characters.
 /// An empty value is `None`: the field is cleared.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
@@ -39,6 +80,9 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldE
             field,
             "must not contain control characters",
         ));
+    }
+    if let Some(message) = format_char_message(v) {
+        return Err(FieldError::new(field, message));
     }
     if v.chars().count() > max {
         return Err(FieldError::new(
@@ -85,6 +129,9 @@ pub fn email(field: &str, raw: &str) -> Result<Option<String>, FieldError> {
     }
     if v.chars().count() > 254 {
         return Err(FieldError::new(field, "must be at most 254 characters"));
+    }
+    if let Some(message) = format_char_message(v) {
+        return Err(FieldError::new(field, message));
     }
     let mut parts = v.split('@');
     let (local, domain) = (parts.next().unwrap_or(""), parts.next());
@@ -184,6 +231,33 @@ mod tests {
         assert!(name("f", "An\u{0}na").is_err());
         assert!(name("f", &"a".repeat(101)).is_err());
         assert!(name("f", &"ä".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn format_characters_are_refused_in_every_text_field() {
+        for c in [
+            '\u{AD}',
+            '\u{200B}',
+            '\u{200F}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{E0041}',
+        ] {
+            let v = format!("An{c}na");
+            let e = name("person.name.first", &v).unwrap_err();
+            assert_eq!(e.field, "person.name.first");
+            assert!(e.message.contains("invisible formatting"), "{c:?}");
+            assert!(text("address.line1", &v, 200).is_err(), "{c:?}");
+            assert!(
+                email("contact.email", &format!("a{c}@example.org")).is_err(),
+                "{c:?}"
+            );
+        }
+        // Letters and marks of other scripts are not format characters.
+        assert!(name("f", "Zoë").is_ok());
+        assert!(name("f", "محمد").is_ok());
+        assert!(name("f", "Nguyễn").is_ok());
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub fn add_note(
             "must not contain control characters",
         ));
     }
+    if let Some(message) = crate::domain::person::format_char_message(body) {
+        return Err(AppError::field("body", message));
+    }
     conn.transaction(|conn| {
         lock_open_session(conn, session_id)?;
         let note = notes::insert(

@@ -27,6 +27,11 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_MRZ_CHARS: usize = 200;
 /// The longest stored file name.
 pub const MAX_FILENAME_CHARS: usize = 255;
+/// The most documents one session holds: each verification reads one of them, and an
+/// applicant never needs more, so a client cannot grow a session without bound.
+pub const MAX_DOCUMENTS_PER_SESSION: i64 = 20;
+/// The most files one document holds (at 10 MiB each, at most 200 MiB of bytes).
+pub const MAX_FILES_PER_DOCUMENT: i64 = 20;
 /// The sides a file may show.
 pub const SIDES: &[&str] = &["front", "back", "portrait", "page"];
 
@@ -173,6 +178,13 @@ pub fn create(
     conn.transaction(|conn| {
         let missing = AppError::Validation(vec![FieldError::new("session", "no such session")]);
         lock_open_session(conn, input.session_id, missing)?;
+        // Counted under the session's row lock: two creates cannot both take the last place.
+        if documents::count_for_session(conn, input.session_id)? >= MAX_DOCUMENTS_PER_SESSION {
+            return Err(AppError::LimitReached(format!(
+                "a session holds at most {MAX_DOCUMENTS_PER_SESSION} documents, and this one has \
+                 reached the limit"
+            )));
+        }
         let new = NewDocument {
             session_id: input.session_id,
             kind: input.kind.to_owned(),
@@ -224,6 +236,12 @@ pub fn add_file(
     conn.transaction(|conn| {
         let document = documents::find(conn, document_id)?.ok_or(AppError::NotFound("document"))?;
         lock_open_session(conn, document.session_id, AppError::NotFound("document"))?;
+        if documents::count_files(conn, document_id)? >= MAX_FILES_PER_DOCUMENT {
+            return Err(AppError::LimitReached(format!(
+                "a document holds at most {MAX_FILES_PER_DOCUMENT} files, and this one has \
+                 reached the limit"
+            )));
+        }
         if upload.content_type == "application/pdf" && document.kind != KIND_ADDRESS {
             return Err(AppError::Validation(vec![FieldError::new(
                 "file",

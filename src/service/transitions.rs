@@ -79,6 +79,9 @@ impl Request {
                         "must not contain control characters",
                     ));
                 }
+                if let Some(message) = crate::domain::person::format_char_message(c) {
+                    return Err(AppError::field("comment", message));
+                }
                 Some(c.to_owned())
             }
         };

@@ -1,8 +1,13 @@
 //! Running a verification (SPEC section 3) and what follows from it: the result stored
 //! with its checks, the document marked processed, the extracted data written onto the
-//! session when asked (auto-update), and the completion rule (SPEC section 1) — all in
-//! one transaction, under the session's row lock, so that two verifications, a decision
-//! or a redaction on the same session are strictly one after the other.
+//! session when asked (auto-update), and the completion rule (SPEC section 1).
+//!
+//! In three phases, so that decoding an image never holds a row lock or a pooled
+//! connection: [`prepare`] reads the inputs (the session, the document, the bytes of the
+//! one file judged); [`judge`] runs the engine with no connection; [`record_judged`]
+//! stores the outcome in one transaction under the session's row lock — so that two
+//! verifications, a decision or a redaction on the same session are strictly one after the
+//! other — after checking that nothing the outcome rests on changed meanwhile.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -19,7 +24,7 @@ use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::schema::sessions;
 use crate::service::{completion, person};
-use crate::store::documents;
+use crate::store::documents::{self, Document};
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions::{PersonChanges, Session};
 use crate::store::verifications::{self, NewCheck, NewVerification, Verification};
@@ -50,43 +55,235 @@ pub struct Ran {
     pub updated_fields: Vec<&'static str>,
 }
 
-/// Runs a verification in a transaction of its own.
+/// What phase 1 read for a verification: the inputs the engine judges, and what they were
+/// read from, so that phase 3 can tell whether anything changed meanwhile.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    request: Request,
+    today: NaiveDate,
+    /// `None` when the session is redacted or final: there is nothing to judge, and
+    /// phase 3 refuses (or the stored response of an idempotent retry is sent).
+    inputs: Option<Inputs>,
+}
+
+#[derive(Debug, Clone)]
+struct Inputs {
+    basis: Basis,
+    /// The bytes of the judged file (ID documents).
+    front: Option<Vec<u8>>,
+}
+
+/// Everything an outcome depends on besides the file's bytes, and the id of that file.
+#[derive(Debug, Clone, PartialEq)]
+struct Basis {
+    entered: Entered,
+    document_type: String,
+    mrz: Option<String>,
+    reported: Option<serde_json::Value>,
+    file_id: Option<Uuid>,
+}
+
+/// What phase 2 concluded: the outcome and the basis it was reached on.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    request: Request,
+    judged: Option<(Basis, Outcome)>,
+}
+
+/// Phase 1 of a verification: reads the session, the document and the one file the engine
+/// judges, without locks and in a short connection checkout. Refuses a missing session, a
+/// document that is not the session's or not of the verification's kind (none of which
+/// ever changes); a redacted or final session is left to phase 3, which refuses it.
+pub fn prepare(conn: &mut PgConnection, request: &Request) -> Result<Prepared, AppError> {
+    let session: Session = sessions::table
+        .find(request.session_id)
+        .select(Session::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::field("session", "no such session"))?;
+    let today = Utc::now().date_naive();
+    if session.redacted_at.is_some() || is_final(&session)? {
+        return Ok(Prepared {
+            request: request.clone(),
+            today,
+            inputs: None,
+        });
+    }
+    let document = document_of(conn, &session, request)?;
+    let (file_id, front) = match request.kind {
+        VerificationKind::Idv => match documents::judged_file(conn, document.id)? {
+            Some((id, bytes)) => (Some(id), bytes),
+            None => (None, None),
+        },
+        VerificationKind::Address => (None, None),
+    };
+    Ok(Prepared {
+        request: request.clone(),
+        today,
+        inputs: Some(Inputs {
+            basis: Basis {
+                entered: entered(&session),
+                document_type: document.document_type,
+                mrz: document.mrz,
+                reported: document.reported,
+                file_id,
+            },
+            front,
+        }),
+    })
+}
+
+/// Phase 2: runs the engine on what phase 1 read. Pure and possibly slow (an image is
+/// decoded): run it on a blocking thread with no database connection held.
+pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
+    let Prepared {
+        request,
+        today,
+        inputs,
+    } = prepared;
+    let judged = inputs.map(|Inputs { basis, front }| {
+        let outcome = match request.kind {
+            VerificationKind::Idv => idv::run(
+                IdvInput {
+                    mrz: basis.mrz.as_deref(),
+                    front: front.as_deref(),
+                    entered: &basis.entered,
+                    today,
+                },
+                policy,
+            ),
+            VerificationKind::Address => address::run(
+                AddressInput {
+                    reported: basis.reported.as_ref(),
+                    entered: &basis.entered,
+                    today,
+                },
+                policy,
+            ),
+        };
+        (basis, outcome)
+    });
+    Judged { request, judged }
+}
+
+/// Phase 3: in one transaction, under the session's row lock, refuses a session that is
+/// now redacted or final (409), and an outcome whose basis changed since phase 1 — other
+/// entered data, or another latest front/page file — with a 409 asking to send the request
+/// again (it is not re-run here, so the row lock is never held while an image decodes).
+/// Otherwise stores the outcome, applies the auto-update and the completion rule.
+pub fn record_judged(
+    conn: &mut PgConnection,
+    judged: &Judged,
+    actor: Actor,
+) -> Result<Ran, AppError> {
+    conn.transaction(|conn| {
+        let request = &judged.request;
+        let session: Session = sessions::table
+            .find(request.session_id)
+            .select(Session::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| AppError::field("session", "no such session"))?;
+        if session.redacted_at.is_some() {
+            return Err(AppError::Conflict("session is redacted".to_owned()));
+        }
+        if is_final(&session)? {
+            return Err(AppError::Conflict(format!(
+                "session is {}: it takes no more verifications",
+                session.status.replace('_', " ")
+            )));
+        }
+        let document = document_of(conn, &session, request)?;
+        let changed = || {
+            AppError::Conflict(
+                "the session or its document changed while the verification ran; nothing was \
+                 recorded: send the request again"
+                    .to_owned(),
+            )
+        };
+        let Some((basis, outcome)) = &judged.judged else {
+            return Err(changed());
+        };
+        let file_id = match request.kind {
+            VerificationKind::Idv => documents::judged_file_id(conn, document.id)?,
+            VerificationKind::Address => None,
+        };
+        let now_basis = Basis {
+            entered: entered(&session),
+            document_type: document.document_type.clone(),
+            mrz: document.mrz.clone(),
+            reported: document.reported.clone(),
+            file_id,
+        };
+        if now_basis != *basis {
+            return Err(changed());
+        }
+        let now = Utc::now();
+        let (verification, checks) =
+            record(conn, &session, document.id, request, outcome, actor, now)?;
+        let mut updated_fields = Vec::new();
+        let mut session = session;
+        if request.auto_update_session
+            && outcome.status == VerificationStatus::Passed
+            && let Some(extracted) = &outcome.extracted
+        {
+            let changes = fill_blanks(
+                &session,
+                extracted,
+                &document.document_type,
+                now.date_naive(),
+            );
+            let (s, fields) = person::write_in(
+                conn,
+                session.id,
+                &changes,
+                actor,
+                "session.auto_updated",
+                json!({ "verification_id": verification.id }),
+            )?;
+            session = s;
+            updated_fields = fields;
+        }
+        if let Some(s) = completion::settle_in(conn, &session)? {
+            session = s;
+        }
+        Ok(Ran {
+            verification,
+            checks,
+            session,
+            updated_fields,
+        })
+    })
+}
+
+/// Runs all three phases on one connection, for callers that already hold one (no lock is
+/// held while the engine runs either way).
 pub fn run(
     conn: &mut PgConnection,
     request: &Request,
     actor: Actor,
     policy: &Policy,
 ) -> Result<Ran, AppError> {
-    conn.transaction(|conn| run_in(conn, request, actor, policy))
+    let prepared = prepare(conn, request)?;
+    record_judged(conn, &judge(prepared, policy), actor)
 }
 
-/// Runs a verification inside the caller's transaction.
-pub fn run_in(
-    conn: &mut PgConnection,
-    request: &Request,
-    actor: Actor,
-    policy: &Policy,
-) -> Result<Ran, AppError> {
-    let session: Session = sessions::table
-        .find(request.session_id)
-        .select(Session::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::field("session", "no such session"))?;
-    if session.redacted_at.is_some() {
-        return Err(AppError::Conflict("session is redacted".to_owned()));
-    }
+fn is_final(session: &Session) -> Result<bool, AppError> {
     let status = session
         .status
         .parse::<SessionStatus>()
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored status: {e}")))?;
-    if status.is_final() {
-        return Err(AppError::Conflict(format!(
-            "session is {}: it takes no more verifications",
-            session.status.replace('_', " ")
-        )));
-    }
+    Ok(status.is_final())
+}
+
+/// The request's document, provided it belongs to the session and is of the kind the
+/// verification reads.
+fn document_of(
+    conn: &mut PgConnection,
+    session: &Session,
+    request: &Request,
+) -> Result<Document, AppError> {
     let document = documents::find(conn, request.document_id)?
         .filter(|d| d.session_id == session.id)
         .ok_or_else(|| AppError::field("document", "no such document in this session"))?;
@@ -102,64 +299,7 @@ pub fn run_in(
             ),
         ));
     }
-    let now = Utc::now();
-    let entered = entered(&session);
-    let outcome = match request.kind {
-        VerificationKind::Idv => {
-            let front = documents::front_content(conn, document.id)?;
-            idv::run(
-                IdvInput {
-                    mrz: document.mrz.as_deref(),
-                    front: front.as_deref(),
-                    entered: &entered,
-                    today: now.date_naive(),
-                },
-                policy,
-            )
-        }
-        VerificationKind::Address => address::run(
-            AddressInput {
-                reported: document.reported.as_ref(),
-                entered: &entered,
-                today: now.date_naive(),
-            },
-            policy,
-        ),
-    };
-    let (verification, checks) =
-        record(conn, &session, document.id, request, &outcome, actor, now)?;
-    let mut updated_fields = Vec::new();
-    let mut session = session;
-    if request.auto_update_session
-        && outcome.status == VerificationStatus::Passed
-        && let Some(extracted) = &outcome.extracted
-    {
-        let changes = fill_blanks(
-            &session,
-            extracted,
-            &document.document_type,
-            now.date_naive(),
-        );
-        let (s, fields) = person::write_in(
-            conn,
-            session.id,
-            &changes,
-            actor,
-            "session.auto_updated",
-            json!({ "verification_id": verification.id }),
-        )?;
-        session = s;
-        updated_fields = fields;
-    }
-    if let Some(s) = completion::settle_in(conn, &session)? {
-        session = s;
-    }
-    Ok(Ran {
-        verification,
-        checks,
-        session,
-        updated_fields,
-    })
+    Ok(document)
 }
 
 /// Stores an outcome: the verification, its checks, the document's processing status and

@@ -156,21 +156,62 @@ pub fn file_of_session(
         .optional()
 }
 
-/// The bytes of a document's image the engine reads: its latest `front` file, else its
-/// latest `page` file. `None` when there is none (or it was redacted).
-pub fn front_content(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<Option<Vec<u8>>> {
-    let rows: Vec<(String, Option<Vec<u8>>)> = document_files::table
+/// The file of a document the engine judges — its latest `front`, else its latest `page` —
+/// as its id and bytes (`None` once redacted). Only that one row's bytes are read: a
+/// document's other files never reach memory.
+pub fn judged_file(
+    conn: &mut PgConnection,
+    document_id: Uuid,
+) -> QueryResult<Option<(Uuid, Option<Vec<u8>>)>> {
+    document_files::table
         .filter(document_files::document_id.eq(document_id))
         .filter(document_files::side.eq_any(["front", "page"]))
-        .order(document_files::created_at.desc())
-        .select((document_files::side, document_files::content))
-        .load(conn)?;
-    let pick = |side: &str| {
-        rows.iter()
-            .find(|(s, _)| s == side)
-            .and_then(|(_, c)| c.clone())
-    };
-    Ok(pick("front").or_else(|| pick("page")))
+        .order((
+            document_files::side.eq("front").desc(),
+            document_files::created_at.desc(),
+            document_files::id.desc(),
+        ))
+        .select((document_files::id, document_files::content))
+        .first(conn)
+        .optional()
+}
+
+/// The id of the file [`judged_file`] would read, without its bytes: to tell whether it is
+/// still the one a verification judged.
+pub fn judged_file_id(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<Option<Uuid>> {
+    document_files::table
+        .filter(document_files::document_id.eq(document_id))
+        .filter(document_files::side.eq_any(["front", "page"]))
+        .order((
+            document_files::side.eq("front").desc(),
+            document_files::created_at.desc(),
+            document_files::id.desc(),
+        ))
+        .select(document_files::id)
+        .first(conn)
+        .optional()
+}
+
+/// The bytes of the image the engine reads ([`judged_file`]); `None` when there is none
+/// (or it was redacted).
+pub fn front_content(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<Option<Vec<u8>>> {
+    Ok(judged_file(conn, document_id)?.and_then(|(_, content)| content))
+}
+
+/// How many documents a session has.
+pub fn count_for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<i64> {
+    documents::table
+        .filter(documents::session_id.eq(session_id))
+        .count()
+        .get_result(conn)
+}
+
+/// How many files a document has.
+pub fn count_files(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<i64> {
+    document_files::table
+        .filter(document_files::document_id.eq(document_id))
+        .count()
+        .get_result(conn)
 }
 
 /// Records what a verification made of a document: its processing status and the data

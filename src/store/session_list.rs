@@ -123,10 +123,11 @@ pub fn page(
     Ok(rows)
 }
 
-/// How many sessions match the filters: an exact count, for `page[total]=true`.
-pub fn count(conn: &mut PgConnection, f: &SessionFilter) -> QueryResult<i64> {
+/// How many sessions match the filters, for `page[total]=true`: exact up to `cap`, and
+/// `cap + 1` when there are more, so that no count reads more than `cap + 1` rows.
+pub fn count(conn: &mut PgConnection, f: &SessionFilter, cap: i64) -> QueryResult<i64> {
     let mut sql = Sql::default();
-    sql.push("SELECT count(*) AS n FROM sessions WHERE TRUE");
+    sql.push("SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE TRUE");
     if !f.statuses.is_empty() {
         sql.push(" AND status IN (");
         for (i, s) in f.statuses.iter().enumerate() {
@@ -138,5 +139,8 @@ pub fn count(conn: &mut PgConnection, f: &SessionFilter) -> QueryResult<i64> {
         sql.push(")");
     }
     conditions(&mut sql, f);
+    sql.push(" LIMIT ");
+    sql.int(cap + 1);
+    sql.push(") capped");
     Ok(sql.query().get_result::<Count>(conn)?.n)
 }

@@ -225,7 +225,12 @@ pub fn page(
     Ok(rows)
 }
 
-/// How many verifications match: for `page[total]=true`.
-pub fn count(conn: &mut PgConnection, f: &VerificationFilter) -> QueryResult<i64> {
-    filtered(f).count().get_result(conn)
+/// How many verifications match, for `page[total]=true`: exact up to `cap`, and `cap + 1`
+/// when there are more, so that no count reads more than `cap + 1` rows.
+pub fn count(conn: &mut PgConnection, f: &VerificationFilter, cap: i64) -> QueryResult<i64> {
+    let ids: Vec<Uuid> = filtered(f)
+        .select(verifications::id)
+        .limit(cap + 1)
+        .load(conn)?;
+    Ok(ids.len() as i64)
 }

@@ -178,6 +178,10 @@ pub async fn index(
             match Uuid::parse_str(&actor) {
                 Ok(id) if audit::actor_exists(conn, id)? => filter.actor_id = Some(id),
                 Ok(_) => problems.push("Actor: no user or API key has this id.".to_owned()),
+                // A username never holds control characters, and Postgres refuses a NUL.
+                Err(_) if actor.chars().any(char::is_control) => {
+                    problems.push("Actor: no user has this username.".to_owned());
+                }
                 Err(_) => match users::find_by_username(conn, &actor.to_lowercase())? {
                     Some(user) => filter.actor_id = Some(user.id),
                     None => problems.push("Actor: no user has this username.".to_owned()),

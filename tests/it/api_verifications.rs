@@ -75,7 +75,7 @@ async fn new_session(app: &TestApp, key: &str) -> Uuid {
 }
 
 /// A passport document with its MRZ and, when `image`, its front image; the document id.
-async fn passport_document(
+pub async fn passport_document(
     app: &TestApp,
     key: &str,
     session: Uuid,
@@ -115,7 +115,7 @@ fn verification_body(kind: &str, doc_type: &str, doc: Uuid, session: Uuid, auto:
         "meta": {"auto_update_session": auto}}})
 }
 
-async fn verify(app: &TestApp, key: &str, session: Uuid, doc: Uuid, auto: bool) -> ApiResponse {
+pub async fn verify(app: &TestApp, key: &str, session: Uuid, doc: Uuid, auto: bool) -> ApiResponse {
     app.api(
         "POST",
         "/v1/identity/verifications",

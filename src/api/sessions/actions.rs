@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::resource::for_reader;
 use super::with_links;
 use crate::api::auth::{Authorized, grant};
 use crate::api::body::OptionalJsonApi;
@@ -98,15 +99,16 @@ pub struct DecisionAttributes {
     pub comment: Option<String>,
 }
 
-/// Runs `f` and answers with the session it returns; a refused transition is a 409 whose
-/// detail names the current status.
+/// Runs `f` and answers with the session it returns (its personal data withheld unless
+/// `can_read`); a refused transition is a 409 whose detail names the current status.
 async fn run_action(
     pool: &DbPool,
+    can_read: bool,
     f: impl FnOnce(&mut diesel::PgConnection) -> Result<Session, AppError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let resource = db::run(pool, move |conn| {
         let session = f(conn)?;
-        with_links(conn, &session)
+        Ok(for_reader(with_links(conn, &session)?, can_read))
     })
     .await
     .map_err(|e| match e {
@@ -121,8 +123,16 @@ async fn run_action(
     ))
 }
 
-async fn plain(pool: &DbPool, id: Uuid, request: Request) -> Result<HttpResponse, ApiError> {
-    run_action(pool, move |conn| transitions::apply(conn, id, &request)).await
+async fn plain(
+    pool: &DbPool,
+    can_read: bool,
+    id: Uuid,
+    request: Request,
+) -> Result<HttpResponse, ApiError> {
+    run_action(pool, can_read, move |conn| {
+        transitions::apply(conn, id, &request)
+    })
+    .await
 }
 
 fn check_type(kind: &str, expected: &str) -> Result<(), ApiError> {
@@ -190,7 +200,10 @@ pub async fn start(
         screen: attributes.screen,
     };
     let actor = auth.actor();
-    run_action(&pool, move |conn| devices::start(conn, id, &device, actor)).await
+    run_action(&pool, auth.can_read_sessions(), move |conn| {
+        devices::start(conn, id, &device, actor)
+    })
+    .await
 }
 
 /// Submits the session for processing.
@@ -218,6 +231,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     plain(
         &pool,
+        auth.can_read_sessions(),
         path.into_inner(),
         Request::new(Action::Submit, auth.actor()),
     )
@@ -268,7 +282,7 @@ pub async fn approve(
     body: OptionalJsonApi<DecisionDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let request = decision(body.0, Action::Approve, auth.actor())?;
-    plain(&pool, path.into_inner(), request).await
+    plain(&pool, auth.can_read_sessions(), path.into_inner(), request).await
 }
 
 /// Declines the session with a reason code and an optional comment.
@@ -297,7 +311,7 @@ pub async fn decline(
     body: OptionalJsonApi<DecisionDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let request = decision(body.0, Action::Decline, auth.actor())?;
-    plain(&pool, path.into_inner(), request).await
+    plain(&pool, auth.can_read_sessions(), path.into_inner(), request).await
 }
 
 /// Marks a completed or failed session for a reviewer's attention.
@@ -325,6 +339,7 @@ pub async fn mark_for_review(
 ) -> Result<HttpResponse, ApiError> {
     plain(
         &pool,
+        auth.can_read_sessions(),
         path.into_inner(),
         Request::new(Action::MarkForReview, auth.actor()),
     )
@@ -356,6 +371,7 @@ pub async fn expire(
 ) -> Result<HttpResponse, ApiError> {
     plain(
         &pool,
+        auth.can_read_sessions(),
         path.into_inner(),
         Request::new(Action::Expire, auth.actor()),
     )

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::input::{AddressIn, ContactIn, IdentityNumberIn, PersonIn, PersonalData};
-use super::resource::TYPE;
+use super::resource::{TYPE, for_reader};
 use super::with_links;
 use crate::api::auth::{Authorized, grant};
 use crate::api::body::{JsonApi, nullable};
@@ -208,12 +208,13 @@ pub async fn create(
     };
     let actor = auth.actor();
     let ttl = state.config.session_ttl_days;
+    let can_read = auth.can_read_sessions();
     idempotency::respond(
         &pool,
         keyed,
         move |conn| {
             let (session, _) = service::create(conn, &input, actor, ttl)?;
-            let data = with_links(conn, &session)?;
+            let data = for_reader(with_links(conn, &session)?, can_read);
             let concerns = idempotency::Concerns {
                 session: Some(session.id),
                 account: Some(session.account_id),
@@ -270,7 +271,7 @@ pub async fn show(
     operation_id = "updateSession",
     tag = "sessions",
     summary = "Change a session's personal data",
-    description = "Needs the `sessions:write` permission.",
+    description = "Needs the `sessions:write` permission. Without `sessions:read` the answer withholds personal data: `person`, `contact`, `address`, `identity_number` and the decision's comment are null.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
@@ -304,9 +305,10 @@ pub async fn update(
     }
     let changes = parse_personal(&data.attributes)?.unwrap_or_default();
     let actor = auth.actor();
+    let can_read = auth.can_read_sessions();
     let resource = db::run(&pool, move |conn| {
         let (session, _) = person::update(conn, id, &changes, actor)?;
-        with_links(conn, &session)
+        Ok(for_reader(with_links(conn, &session)?, can_read))
     })
     .await?;
     Ok(envelope::respond(

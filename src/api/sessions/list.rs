@@ -11,7 +11,7 @@ use super::{PATH, all_with_links};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta};
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, time_param};
+use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::service::reads;
@@ -90,7 +90,7 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
         ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
         ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
         ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
     ),
     responses(
         (status = 200, description = "A page of sessions", body = ListDocument<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
@@ -116,7 +116,7 @@ pub async fn list(
         let data = all_with_links(conn, &page.rows)?;
         reads::api_sessions_read(conn, key, data.len())?;
         let total = match paging.total {
-            true => Some(session_list::count(conn, &filter)?),
+            true => Some(session_list::count(conn, &filter, TOTAL_CAP)?),
             false => None,
         };
         Ok((page, data, total))

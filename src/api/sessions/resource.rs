@@ -241,3 +241,29 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
         },
     }
 }
+
+/// `r` with its personal data withheld — `person`, `contact`, `address`,
+/// `identity_number` and the decision's comment null — as a session write answers a key
+/// without `sessions:read`: a key that may change a session but not read it learns only
+/// ids, status, timestamps and relationships.
+pub fn without_personal_data(mut r: SessionResource) -> SessionResource {
+    let a = &mut r.attributes;
+    a.person = None;
+    a.contact = None;
+    a.address = None;
+    a.identity_number = None;
+    if let Some(d) = &mut a.decision {
+        d.comment = None;
+    }
+    r
+}
+
+/// `r` as a key answers for: whole when it may read sessions, else
+/// [`without_personal_data`].
+pub fn for_reader(r: SessionResource, can_read: bool) -> SessionResource {
+    if can_read {
+        r
+    } else {
+        without_personal_data(r)
+    }
+}

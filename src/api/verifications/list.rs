@@ -8,7 +8,7 @@ use super::{PATH, VerificationAttributes, VerificationRelationships, with_checks
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta, Resource};
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, time_param};
+use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
 use crate::store::queue::Cursor;
@@ -69,7 +69,7 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
         ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
         ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
         ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
+        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
     ),
     responses(
         (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
@@ -93,7 +93,7 @@ pub async fn list(
         });
         let data = with_checks(conn, &page.rows)?;
         let total = match paging.total {
-            true => Some(store::count(conn, &filter)?),
+            true => Some(store::count(conn, &filter, TOTAL_CAP)?),
             false => None,
         };
         Ok((page, data, total))

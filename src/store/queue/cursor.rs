@@ -28,14 +28,17 @@ impl Cursor {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
     }
 
-    /// Reads an encoded cursor; `None` when it was not made by [`Cursor::encode`].
+    /// Reads an encoded cursor; `None` when it was not made by [`Cursor::encode`] — among
+    /// others a forged one whose time lies outside 1900 to 9999, which Postgres could not
+    /// compare with.
     pub fn decode(s: &str) -> Option<Cursor> {
         let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(s.trim())
             .ok()?;
         let raw = String::from_utf8(raw).ok()?;
         let (micros, id) = raw.split_once('.')?;
-        let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)
+            .filter(|t| crate::domain::dates::time_in_range(*t))?;
         Some(Cursor {
             created_at,
             id: Uuid::parse_str(id).ok()?,
@@ -74,5 +77,13 @@ mod tests {
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not-a-cursor"), None);
         assert_eq!(Cursor::decode(""), None);
+        let forged = |micros: i64| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!("{micros}.{}", Uuid::nil().simple()))
+        };
+        // -5000-01-01 and 12000-01-01: chrono reads them, Postgres would not.
+        assert_eq!(Cursor::decode(&forged(-219_952_022_400_000_000)), None);
+        assert_eq!(Cursor::decode(&forged(316_516_204_800_000_000)), None);
+        assert_eq!(Cursor::decode(&forged(i64::MIN)), None);
     }
 }

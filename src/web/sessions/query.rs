@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
+use crate::domain::dates;
 use crate::domain::status::SessionStatus;
 use crate::store::queue::{AccountFilter, AssigneeFilter, Cursor, PageAt, QueueFilter};
 use crate::web::auth::CurrentUser;
@@ -165,12 +166,16 @@ impl QueueParams {
             } else if q.chars().count() > 200 {
                 problems
                     .push("Search is limited to 200 characters; it was not applied.".to_owned());
+            } else if has_control(q) {
+                problems.push(CONTROL.replace("{label}", "Search"));
             } else {
                 f.search = Some(q.to_owned());
             }
         }
         let account = self.account.trim();
-        if !account.is_empty() {
+        if has_control(account) {
+            problems.push(CONTROL.replace("{label}", "Account"));
+        } else if !account.is_empty() {
             f.account = Some(match Uuid::parse_str(account) {
                 Ok(id) => AccountFilter::Id(id),
                 Err(_) => AccountFilter::External(account.to_owned()),
@@ -196,7 +201,14 @@ impl QueueParams {
                 return None;
             }
             match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-                Ok(d) => Some(d),
+                Ok(d) if dates::date_in_range(d) => Some(d),
+                Ok(_) => {
+                    problems.push(format!(
+                        "{label} \"{raw}\" is outside {}; it was not applied.",
+                        dates::RANGE
+                    ));
+                    None
+                }
                 Err(_) => {
                     problems.push(format!(
                         "{label} \"{raw}\" is not a date like 2026-11-25; it was not applied."
@@ -244,6 +256,14 @@ impl QueueParams {
         (f, at, problems)
     }
 }
+
+/// Text with control characters (NUL among them) cannot be compared with anything stored,
+/// and Postgres refuses a NUL outright: such a filter is named and left out.
+fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+const CONTROL: &str = "{label} contains control characters; it was not applied.";
 
 /// The plan of the first page of the queue a query string describes, as a reviewer would
 /// see it (`me` is nobody in particular).
