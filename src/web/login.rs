@@ -115,23 +115,32 @@ pub async fn login(
             Ok(page::see_other(&landing))
         }
         Err(SignInError::Invalid) => failure(StatusCode::UNAUTHORIZED, GENERIC_FAILURE),
-        Err(SignInError::Throttled(seconds)) => {
-            let minutes = seconds.div_ceil(60);
-            let mut response = failure(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!(
-                    "Too many failed sign-ins. Try again in {minutes} minute{}.",
-                    if minutes == 1 { "" } else { "s" }
-                ),
-            )?;
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(seconds),
-            );
-            Ok(response)
-        }
+        Err(SignInError::Throttled(seconds)) => throttled(seconds, "sign-ins", failure),
         Err(SignInError::App(e)) => Err(e),
     }
+}
+
+/// A throttled sign-in step (the password, or the code after it): the step's page, drawn
+/// by `render` with a message naming the wait, as 429 with `Retry-After: seconds`, so both
+/// steps word and time a lock-out alike. `what` names the attempts that failed.
+pub fn throttled(
+    seconds: u64,
+    what: &str,
+    render: impl FnOnce(StatusCode, &str) -> Result<HttpResponse, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let minutes = seconds.div_ceil(60);
+    let mut response = render(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "Too many failed {what}. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+    )?;
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(seconds),
+    );
+    Ok(response)
 }
 
 /// An empty form: sign-out carries nothing but its CSRF token.

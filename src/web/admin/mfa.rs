@@ -2,21 +2,15 @@
 
 use actix_session::Session;
 use actix_web::{HttpResponse, post, web};
-use serde::Deserialize;
 use uuid::Uuid;
 
+use super::users::{EmptyForm, back_with};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::service::mfa as service;
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
-use crate::web::page;
-use crate::web::session;
-
-/// An empty form: the reset carries nothing but the CSRF token.
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 /// Removes the user's TOTP and recovery codes and ends their open sessions; they enrol again
 /// at their next sign-in if their role requires it.
@@ -29,21 +23,15 @@ pub async fn reset(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    match db::run(&pool, move |conn| {
+    let result = db::run(&pool, move |conn| {
         service::reset(conn, id, Actor::User(me.id))
     })
     .await
-    {
-        Ok(user) => session::flash(
-            &session,
-            "success",
-            format!(
-                "{}'s two-step sign-in was reset and they were signed out.",
-                user.username
-            ),
-        ),
-        Err(AppError::Conflict(message)) => session::flash(&session, "error", message),
-        Err(e) => return Err(e),
-    }
-    Ok(page::see_other("/admin/users"))
+    .map(|user| {
+        format!(
+            "{}'s two-step sign-in was reset and they were signed out.",
+            user.username
+        )
+    });
+    back_with(&session, result)
 }

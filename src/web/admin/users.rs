@@ -155,7 +155,9 @@ pub struct RoleForm {
     role: String,
 }
 
-fn back_with(
+/// Back to the user list with `result` as the flash: the success message, or why the
+/// action was refused; shared by every action on a user, the second-factor reset included.
+pub(super) fn back_with(
     session: &Session,
     result: Result<String, AppError>,
 ) -> Result<HttpResponse, AppError> {

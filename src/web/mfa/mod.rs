@@ -1,0 +1,244 @@
+//! The second factor in the dashboard: the half-signed-in step after a correct password
+//! (`/login/code`, and `/login/enrol` when the role requires a factor the user lacks), and
+//! enrolment from `/account/mfa`. Until the code step succeeds the cookie holds only a
+//! short-lived pending marker, never a sign-in, so no other page opens.
+//!
+//! Each page has its own file; what they share lives here: the pending marker (written by
+//! [`second_step`], read by both sign-in steps), the code form, and the enrolment and
+//! recovery-code pages that both ways of enrolling show.
+
+pub mod account;
+pub mod login_code;
+pub mod login_enrol;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::auth::CurrentUser;
+use super::page::{self, Page};
+use super::session;
+use crate::config::RequireMfa;
+use crate::db::{self, DbPool};
+use crate::domain::kinds::Role;
+use crate::domain::person::FieldError;
+use crate::error::AppError;
+use crate::service::mfa::{self as service, SecondStep};
+use crate::startup::AppState;
+use crate::store::users::{self, User};
+
+const PENDING_KEY: &str = "mfa_pending";
+/// How long the code step may take after the password.
+const CODE_STEP_SECS: i64 = 5 * 60;
+/// How long a required enrolment may take after the password (scanning takes a moment).
+const ENROL_STEP_SECS: i64 = 15 * 60;
+
+/// A password accepted, a second step outstanding: what the cookie holds in between.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    uid: Uuid,
+    epoch: i32,
+    /// When the password was accepted, Unix seconds.
+    at: i64,
+    /// The page to go to afterwards (already checked by `safe_next`).
+    next: String,
+    /// Enrolment is required before anything else.
+    enrol: bool,
+}
+
+fn pending(session: &Session, enrol: bool) -> Option<Pending> {
+    let p = session.get::<Pending>(PENDING_KEY).ok().flatten()?;
+    let limit = if p.enrol {
+        ENROL_STEP_SECS
+    } else {
+        CODE_STEP_SECS
+    };
+    let fresh = chrono::Utc::now().timestamp() - p.at < limit;
+    (fresh && p.enrol == enrol).then_some(p)
+}
+
+fn back_to_login(session: &Session) -> HttpResponse {
+    session.clear();
+    session.renew();
+    session::flash(
+        session,
+        "info",
+        "Please sign in again: the second step was not completed in time.",
+    );
+    page::see_other("/login")
+}
+
+/// After a correct password: whether sign-in needs a code or an enrolment first. If it does,
+/// the session holds only the pending marker and the answer sends the browser to that step;
+/// `None` means the caller completes the sign-in.
+pub async fn second_step(
+    req: &HttpRequest,
+    session: &Session,
+    user: &User,
+    next: &str,
+) -> Result<Option<HttpResponse>, AppError> {
+    let required = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(RequireMfa::Admin, |s| s.config.require_mfa);
+    let pool = req
+        .app_data::<web::Data<DbPool>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?;
+    let role: Role = user
+        .role
+        .parse()
+        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("user has an unknown role")))?;
+    let must = required.applies_to(role);
+    let uid = user.id;
+    let step = db::run(pool, move |conn| service::second_step(conn, uid, must)).await?;
+    let (enrol, to) = match step {
+        SecondStep::None => return Ok(None),
+        SecondStep::Code => (false, "/login/code"),
+        SecondStep::Enrol => (true, "/login/enrol"),
+    };
+    session.clear();
+    session.renew();
+    session
+        .insert(
+            PENDING_KEY,
+            Pending {
+                uid,
+                epoch: user.session_epoch,
+                at: chrono::Utc::now().timestamp(),
+                next: next.to_owned(),
+                enrol,
+            },
+        )
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the session: {e}")))?;
+    session::rotate_csrf_token(session);
+    Ok(Some(page::see_other(to)))
+}
+
+/// The half-finished sign-in of the step `enrol` names, with its user, if it may still go
+/// on: the marker is fresh, and the user is still enabled at the same session epoch.
+async fn half_signed_in(
+    session: &Session,
+    pool: &DbPool,
+    enrol: bool,
+) -> Result<Option<(Pending, User)>, AppError> {
+    let Some(p) = pending(session, enrol) else {
+        return Ok(None);
+    };
+    let (uid, epoch) = (p.uid, p.epoch);
+    let user = db::run(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
+    Ok(user
+        .filter(|u| !u.disabled && u.session_epoch == epoch)
+        .map(|u| (p, u)))
+}
+
+/// A code typed into a form: at sign-in (from the app, or a recovery code), or confirming
+/// an enrolment.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "mfa/enrol.html")]
+struct EnrolPage {
+    page: Page,
+    /// The half-signed-in variant, on the sign-in layout.
+    signin: bool,
+    action: &'static str,
+    secret: String,
+    qr_svg: String,
+    error: Option<String>,
+}
+
+/// The QR code of `url` as inline SVG markup (attributes only, no style, so the strict CSP
+/// holds), labelled for screen readers.
+fn qr_svg(url: &str) -> Result<String, AppError> {
+    let code = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("QR code: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Inside HTML the XML declaration is not wanted.
+    let svg = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg.as_str(),
+    };
+    Ok(svg.replacen(
+        "<svg ",
+        "<svg id=\"totp-qr\" role=\"img\" aria-label=\"QR code for your authenticator app\" ",
+        1,
+    ))
+}
+
+/// The enrolment page for `secret`: on the sign-in layout when `user` is `None` (a required
+/// enrolment), on the account layout otherwise.
+fn enrol_page(
+    session: &Session,
+    user: Option<&CurrentUser>,
+    username: &str,
+    secret: &str,
+    error: Option<String>,
+) -> Result<EnrolPage, AppError> {
+    let url = service::otpauth_url(secret, username)?;
+    Ok(EnrolPage {
+        page: Page::new(session, user, "", "Set up two-step sign-in"),
+        signin: user.is_none(),
+        action: if user.is_some() {
+            "/account/mfa/confirm"
+        } else {
+            "/login/enrol"
+        },
+        secret: secret.to_owned(),
+        qr_svg: qr_svg(&url)?,
+        error,
+    })
+}
+
+/// The enrolment page again, as 422, after the confirming code was refused for `errors`.
+async fn confirm_refused(
+    session: &Session,
+    pool: &DbPool,
+    user: Option<&CurrentUser>,
+    uid: Uuid,
+    username: &str,
+    errors: &[FieldError],
+) -> Result<HttpResponse, AppError> {
+    let secret = db::run(pool, move |conn| service::pending_secret(conn, uid))
+        .await?
+        .unwrap_or_default();
+    let message = errors.first().map(|e| format!("The code {}.", e.message));
+    page::render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &enrol_page(session, user, username, &secret, message)?,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "mfa/recovery.html")]
+struct RecoveryPage {
+    page: Page,
+    signin: bool,
+    codes: Vec<String>,
+    next: String,
+}
+
+/// The recovery codes, shown once after a confirmed enrolment, with a link on to `next`;
+/// on the sign-in layout when `user` is `None`.
+fn recovery_page(
+    session: &Session,
+    user: Option<&CurrentUser>,
+    codes: Vec<String>,
+    next: String,
+) -> Result<HttpResponse, AppError> {
+    page::render(&RecoveryPage {
+        page: Page::new(session, user, "", "Your recovery codes"),
+        signin: user.is_none(),
+        codes,
+        next,
+    })
+}
