@@ -56,6 +56,16 @@ fn codes_from(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Confirms an enrolment by posting the current code of `secret` to the confirm form at
+/// `path` (`/account/mfa/confirm` or `/login/enrol`); the recovery codes then shown.
+async fn confirm_now(browser: &Browser, path: &str, secret: &str, token: &str) -> Vec<String> {
+    let r = browser
+        .post(path, &[("code", &code_at(secret, 0))], token)
+        .await;
+    assert_eq!(r.status(), 200, "the current code confirms");
+    codes_from(&r.text().await.unwrap())
+}
+
 /// Sets up TOTP for the browser's signed-in user from the account page; the secret and
 /// the recovery codes. The code used is the current one, so its step is used up.
 async fn enrol(browser: &Browser) -> (String, Vec<String>) {
@@ -66,16 +76,17 @@ async fn enrol(browser: &Browser) -> (String, Vec<String>) {
     let page = browser.get("/account/mfa").await.text().await.unwrap();
     let secret = secret_from(&page);
     let token = crate::helpers::csrf_from(&page).unwrap();
-    let r = browser
-        .post(
-            "/account/mfa/confirm",
-            &[("code", &code_at(&secret, 0))],
-            &token,
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let codes = codes_from(&r.text().await.unwrap());
+    let codes = confirm_now(browser, "/account/mfa/confirm", &secret, &token).await;
     (secret, codes)
+}
+
+/// A new browser that gave `username`'s password and was sent on to the code step.
+async fn at_code_step(app: &TestApp, username: &str) -> Browser {
+    let browser = app.browser();
+    let r = browser.sign_in(username, PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/login/code");
+    browser
 }
 
 /// Signs in with the password and posts `code` to the code step; the code step's answer.
@@ -84,10 +95,7 @@ async fn sign_in_with_code(
     username: &str,
     code: &str,
 ) -> (Browser, reqwest::Response) {
-    let browser = app.browser();
-    let r = browser.sign_in(username, PASSWORD).await;
-    assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), "/login/code");
+    let browser = at_code_step(app, username).await;
     let token = browser.csrf("/login/code").await;
     let r = browser.post("/login/code", &[("code", code)], &token).await;
     (browser, r)
@@ -146,15 +154,7 @@ async fn a_user_enrols_from_the_account_page_with_a_qr_code_and_a_confirming_cod
     );
     assert!(!totp_columns(&app, &user.username).1);
 
-    let r = browser
-        .post(
-            "/account/mfa/confirm",
-            &[("code", &code_at(&secret, 0))],
-            &token,
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let codes = codes_from(&r.text().await.unwrap());
+    let codes = confirm_now(&browser, "/account/mfa/confirm", &secret, &token).await;
     assert_eq!(codes.len(), 10);
     assert!(totp_columns(&app, &user.username).1);
     // Only hashes are kept.
@@ -189,10 +189,7 @@ async fn a_user_with_totp_is_only_half_signed_in_until_the_code_is_given() {
     let (browser, user) = app.signed_in(Role::Reviewer).await;
     let (secret, _) = enrol(&browser).await;
 
-    let other = app.browser();
-    let r = other.sign_in(&user.username, PASSWORD).await;
-    assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), "/login/code");
+    let other = at_code_step(&app, &user.username).await;
     // Nothing but the code form opens.
     for path in ["/sessions", "/account", "/account/mfa"] {
         let r = other.get(path).await;
@@ -277,11 +274,7 @@ async fn wrong_codes_are_throttled_like_passwords_and_the_sixth_gets_429() {
     let (browser, user) = app.signed_in(Role::Reviewer).await;
     let (secret, _) = enrol(&browser).await;
 
-    let b = app.browser();
-    assert_eq!(
-        location(&b.sign_in(&user.username, PASSWORD).await),
-        "/login/code"
-    );
+    let b = at_code_step(&app, &user.username).await;
     let token = b.csrf("/login/code").await;
     let wrong = wrong_code(&secret);
     for i in 0..5 {
@@ -341,11 +334,8 @@ async fn require_mfa_admin_sends_an_admin_without_totp_to_enrol_before_anything_
         .await;
     assert_eq!(r.status(), 422);
     assert_eq!(b.get("/admin/users").await.status(), 303);
-    let r = b
-        .post("/login/enrol", &[("code", &code_at(&secret, 0))], &token)
-        .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(codes_from(&r.text().await.unwrap()).len(), 10);
+    let codes = confirm_now(&b, "/login/enrol", &secret, &token).await;
+    assert_eq!(codes.len(), 10);
     assert_eq!(b.get("/admin/users").await.status(), 200);
 
     // Next time: password, then code.

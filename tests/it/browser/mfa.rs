@@ -19,6 +19,14 @@ async fn sign_in_with_password(ui: &super::Ui, username: &str) {
         .await;
 }
 
+/// Types `code` into the code field and submits the form that posts to `action`.
+async fn submit_code(ui: &super::Ui, action: &str, code: &str) {
+    ui.chrome.find("#code").await.send_keys(code).await;
+    ui.chrome
+        .click_through(&format!("form[action='{action}'] button[type=submit]"))
+        .await;
+}
+
 #[tokio::test]
 async fn a_user_enrols_totp_in_the_browser_and_then_signs_in_with_password_and_code() {
     let Some(ui) = start().await else { return };
@@ -44,14 +52,7 @@ async fn a_user_enrols_totp_in_the_browser_and_then_signs_in_with_password_and_c
     let secret = chrome.find("#totp-secret").await.text().await;
     assert_eq!(secret.len(), 32, "{secret}");
 
-    chrome
-        .find("#code")
-        .await
-        .send_keys(&code_at(&secret, 0))
-        .await;
-    chrome
-        .click_through("form[action='/account/mfa/confirm'] button[type=submit]")
-        .await;
+    submit_code(&ui, "/account/mfa/confirm", &code_at(&secret, 0)).await;
     assert_eq!(chrome.find_all("#recovery-codes li").await.len(), 10);
     chrome.click_through("#continue").await;
     assert!(
@@ -74,14 +75,7 @@ async fn a_user_enrols_totp_in_the_browser_and_then_signs_in_with_password_and_c
         "not signed in yet"
     );
     // The next step's code: the current one confirmed the enrolment.
-    chrome
-        .find("#code")
-        .await
-        .send_keys(&code_at(&secret, 30))
-        .await;
-    chrome
-        .click_through("form[action='/login/code'] button[type=submit]")
-        .await;
+    submit_code(&ui, "/login/code", &code_at(&secret, 30)).await;
     assert!(
         chrome.path().await.starts_with("/sessions"),
         "signed in: {}",
@@ -105,14 +99,7 @@ async fn a_wrong_code_is_refused_in_the_browser_and_nothing_opens() {
     let chrome = &ui.chrome;
     sign_in_with_password(&ui, "tess").await;
     assert_eq!(chrome.path().await, "/login/code");
-    chrome
-        .find("#code")
-        .await
-        .send_keys(&wrong_code(&secret))
-        .await;
-    chrome
-        .click_through("form[action='/login/code'] button[type=submit]")
-        .await;
+    submit_code(&ui, "/login/code", &wrong_code(&secret)).await;
     assert_eq!(chrome.path().await, "/login/code");
     let error = chrome.find("#code-error").await.text().await;
     assert!(error.contains("not right"), "{error}");
