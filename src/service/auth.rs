@@ -115,7 +115,7 @@ pub fn throttle_key(ip: &str) -> String {
 
 /// The name an attempt is counted under: the username as typed, trimmed, in lower case
 /// and cut to 200 characters (the same key when counted and when recorded).
-fn attempt_name(username: &str) -> String {
+pub(crate) fn attempt_name(username: &str) -> String {
     username.trim().to_lowercase().chars().take(200).collect()
 }
 
@@ -125,7 +125,11 @@ fn attempt_name(username: &str) -> String {
 /// of many simultaneous attempts exactly as many as the limit allow are judged.
 ///
 /// Returns the attempt's id, or `Throttled` (nothing recorded) when a limit is reached.
-fn reserve(conn: &mut PgConnection, name: &str, bucket: &str) -> Result<i64, SignInError> {
+pub(crate) fn reserve(
+    conn: &mut PgConnection,
+    name: &str,
+    bucket: &str,
+) -> Result<i64, SignInError> {
     conn.transaction(|conn| {
         login_attempts::lock(conn, name, bucket)?;
         let now = Utc::now();
@@ -144,12 +148,15 @@ fn reserve(conn: &mut PgConnection, name: &str, bucket: &str) -> Result<i64, Sig
 
 /// Checks the credentials in three steps, none of which holds a pooled connection while
 /// argon2 runs: count the attempt and fetch the hash, verify (bounded by [`HASHING`]),
-/// record the outcome.
+/// record the outcome. When `second_factor_follows` says the user still owes a second
+/// factor (or its enrolment), the audit records `user.password_accepted`, not a sign-in:
+/// that comes with the code.
 pub async fn sign_in(
     pool: &DbPool,
     username: &str,
     password: &str,
     ip: &str,
+    second_factor_follows: impl FnOnce(&User) -> bool + Send + 'static,
 ) -> Result<User, SignInError> {
     let name = attempt_name(username);
     let lookup = username.trim().to_lowercase();
@@ -168,8 +175,9 @@ pub async fn sign_in(
     let matches = verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let ok = matches && user.as_ref().is_some_and(|u| !u.disabled);
     let ip = ip.to_owned();
+    let follows = ok && user.as_ref().is_some_and(second_factor_follows);
     db::run(pool, move |conn| {
-        record_sign_in(conn, attempt, user.as_ref(), ok, &ip)?;
+        record_sign_in(conn, attempt, user.as_ref(), ok, follows, &ip)?;
         Ok(match user {
             Some(u) if ok => Ok(u),
             _ => Err(SignInError::Invalid),
@@ -184,6 +192,7 @@ fn record_sign_in(
     attempt: i64,
     user: Option<&User>,
     ok: bool,
+    second_factor_follows: bool,
     ip: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -191,6 +200,9 @@ fn record_sign_in(
             login_attempts::mark_succeeded(conn, attempt)?;
         }
         let mut event = match (user, ok) {
+            (Some(u), true) if second_factor_follows => {
+                NewEvent::new(Actor::User(u.id), "user.password_accepted", None)
+            }
             (Some(u), true) => NewEvent::new(Actor::User(u.id), "user.signed_in", None),
             (Some(u), false) => NewEvent::new(Actor::User(u.id), "user.sign_in_failed", None)
                 .details(
@@ -202,10 +214,8 @@ fn record_sign_in(
         };
         event.ip = Some(ip.chars().take(45).collect());
         events::insert(conn, &event)?;
-        if let (Some(u), true) = (user, ok) {
-            diesel::update(crate::schema::users::table.find(u.id))
-                .set(crate::schema::users::last_login_at.eq(Utc::now()))
-                .execute(conn)?;
+        if let (Some(u), true, false) = (user, ok, second_factor_follows) {
+            users::touch_last_login(conn, u.id)?;
         }
         Ok(())
     })

@@ -2,7 +2,7 @@
 //! sign-in (throttled with the password attempts, each time step accepted once), single-use
 //! recovery codes, and an admin's reset. Every change is an audit event without secrets.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use rand::Rng;
 use serde_json::json;
@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::error::AppError;
-use crate::service::auth::{
-    MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, SignInError, WINDOW_MINUTES,
-};
+use crate::service::auth::{self, SignInError};
 use crate::store::events::{self, NewEvent};
 use crate::store::{login_attempts, mfa, users};
 
@@ -132,11 +130,13 @@ pub fn pending_secret(conn: &mut PgConnection, user_id: Uuid) -> Result<Option<S
 }
 
 /// Confirms a pending enrolment with a code from the app. On success the second factor is
-/// on and the recovery codes are returned, this once, in clear.
+/// on and the recovery codes are returned, this once, in clear. When the enrolment was
+/// required at sign-in (`completes_sign_in`), it is also the sign-in's second factor.
 pub fn confirm(
     conn: &mut PgConnection,
     user_id: Uuid,
     code: &str,
+    completes_sign_in: bool,
 ) -> Result<Vec<String>, AppError> {
     let secret = pending_secret(conn, user_id)?.ok_or_else(|| {
         AppError::Conflict("there is no two-step sign-in set-up to confirm".to_owned())
@@ -161,6 +161,13 @@ pub fn confirm(
             &NewEvent::new(Actor::User(user_id), "user.mfa_enabled", None)
                 .details(json!({ "user_id": user_id, "recovery_codes": RECOVERY_CODES })),
         )?;
+        if completes_sign_in {
+            users::touch_last_login(conn, user_id)?;
+            events::insert(
+                conn,
+                &signed_in(user_id).details(json!({ "second_factor": "totp_enrolled" })),
+            )?;
+        }
         Ok(codes)
     })
 }
@@ -198,11 +205,6 @@ pub enum CodeAccepted {
     Recovery(i64),
 }
 
-fn retry_after(oldest: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<Utc>) -> u64 {
-    let until = oldest.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
-    u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1)
-}
-
 /// Checks the code step of a sign-in: a 6-digit code of a time step later than the last one
 /// accepted, or an unused recovery code. Wrong codes count as failed sign-ins for the
 /// username and the address, so they are throttled exactly like passwords.
@@ -213,17 +215,13 @@ pub fn verify_sign_in_code(
     ip: &str,
 ) -> Result<CodeAccepted, SignInError> {
     let user = users::find(conn, user_id)?.ok_or(SignInError::Invalid)?;
-    let now = Utc::now();
-    let since = now - Duration::minutes(WINDOW_MINUTES);
-    let (user_failures, user_oldest) =
-        login_attempts::failures_for_user(conn, &user.username, since)?;
-    if user_failures >= MAX_FAILURES_PER_USER {
-        return Err(SignInError::Throttled(retry_after(user_oldest, now)));
-    }
-    let (ip_failures, ip_oldest) = login_attempts::failures_from_ip(conn, ip, since)?;
-    if ip_failures >= MAX_FAILURES_PER_IP {
-        return Err(SignInError::Throttled(retry_after(ip_oldest, now)));
-    }
+    // Counted before it is judged, exactly as a password is: of many codes sent at once,
+    // no more are tried than the limit allows.
+    let attempt = auth::reserve(
+        conn,
+        &auth::attempt_name(&user.username),
+        &auth::throttle_key(ip),
+    )?;
     let state = mfa::state(conn, user_id)?.ok_or(SignInError::Invalid)?;
     let secret = match (&state.totp_secret, state.enabled()) {
         (Some(secret), true) => secret.clone(),
@@ -245,24 +243,29 @@ pub fn verify_sign_in_code(
         } else {
             Err("wrong_code")
         };
+        if accepted.is_ok() {
+            login_attempts::mark_succeeded(conn, attempt)?;
+            users::touch_last_login(conn, user_id)?;
+        }
         let mut event = match accepted {
-            Err(reason) => {
-                login_attempts::record(conn, &user.username, ip, false)?;
-                NewEvent::new(Actor::User(user_id), "user.sign_in_failed", None)
-                    .details(json!({ "reason": reason }))
+            Err(reason) => NewEvent::new(Actor::User(user_id), "user.sign_in_failed", None)
+                .details(json!({ "reason": reason })),
+            Ok(CodeAccepted::Recovery(left)) => signed_in(user_id)
+                .details(json!({ "second_factor": "recovery_code", "recovery_codes_left": left })),
+            Ok(CodeAccepted::Totp) => {
+                signed_in(user_id).details(json!({ "second_factor": "totp" }))
             }
-            Ok(CodeAccepted::Recovery(left)) => {
-                NewEvent::new(Actor::User(user_id), "user.mfa_recovery_code_used", None)
-                    .details(json!({ "user_id": user_id, "recovery_codes_left": left }))
-            }
-            Ok(CodeAccepted::Totp) => NewEvent::new(Actor::User(user_id), "user.mfa_passed", None)
-                .details(json!({ "user_id": user_id })),
         };
         event.ip = Some(ip_kept.clone());
         events::insert(conn, &event)?;
         Ok::<_, AppError>(accepted.ok())
     })?;
     outcome.ok_or(SignInError::Invalid)
+}
+
+/// The event of a sign-in completed by its second factor.
+fn signed_in(user_id: Uuid) -> NewEvent {
+    NewEvent::new(Actor::User(user_id), "user.signed_in", None)
 }
 
 /// Unused recovery codes the user has left.

@@ -34,6 +34,13 @@ pub struct User {
     pub totp_enabled_at: Option<DateTime<Utc>>,
 }
 
+/// Stamps the user's last completed sign-in.
+pub fn touch_last_login(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::last_login_at.eq(diesel::dsl::now))
+        .execute(conn)
+}
+
 /// A user about to be created.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]

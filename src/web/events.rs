@@ -50,8 +50,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "user.password_changed",
     "user.mfa_enrolment_started",
     "user.mfa_enabled",
-    "user.mfa_passed",
-    "user.mfa_recovery_code_used",
+    "user.password_accepted",
     "user.mfa_reset",
     "api_key.created",
     "api_key.revoked",
@@ -311,7 +310,19 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             Some(n) => format!("redacted an account ({n} sessions)"),
             None => "redacted an account".to_owned(),
         },
-        "user.signed_in" => "signed in".to_owned(),
+        "user.signed_in" => match event.details.get("second_factor").and_then(Value::as_str) {
+            Some("recovery_code") => match event
+                .details
+                .get("recovery_codes_left")
+                .and_then(Value::as_u64)
+            {
+                Some(n) => format!("signed in with a recovery code ({n} left)"),
+                None => "signed in with a recovery code".to_owned(),
+            },
+            Some("totp_enrolled") => "signed in, setting up two-step sign-in".to_owned(),
+            Some(_) => "signed in with two-step sign-in".to_owned(),
+            None => "signed in".to_owned(),
+        },
         "user.signed_out" => "signed out".to_owned(),
         "user.sign_in_failed" => match detail(event, "reason") {
             Some(reason) => format!("failed to sign in ({})", sign_in_reason(reason)),
@@ -343,17 +354,7 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         },
         "user.mfa_enrolment_started" => "started setting up two-step sign-in".to_owned(),
         "user.mfa_enabled" => "turned on two-step sign-in".to_owned(),
-        "user.mfa_passed" => "passed two-step sign-in".to_owned(),
-        "user.mfa_recovery_code_used" => {
-            match event
-                .details
-                .get("recovery_codes_left")
-                .and_then(Value::as_u64)
-            {
-                Some(n) => format!("signed in with a recovery code ({n} left)"),
-                None => "signed in with a recovery code".to_owned(),
-            }
-        }
+        "user.password_accepted" => "gave their password; two-step sign-in followed".to_owned(),
         "user.mfa_reset" => match target() {
             Some(who) => format!("reset {who}'s two-step sign-in"),
             None => "reset a user's two-step sign-in".to_owned(),

@@ -93,7 +93,8 @@ pub async fn login(
     } = form.0;
     let next = safe_next(next.as_deref());
     let ip = auth::client_ip(&req);
-    let outcome = auth_service::sign_in(&pool, &username, &password, &ip).await;
+    let owes = super::mfa::owes_second_factor(&req);
+    let outcome = auth_service::sign_in(&pool, &username, &password, &ip, owes).await;
     let failure = |status: StatusCode, message: &str| {
         page::render_status(
             status,

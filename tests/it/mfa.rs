@@ -101,6 +101,19 @@ async fn sign_in_with_code(
     (browser, r)
 }
 
+/// Sign-ins completed by the code step with `factor` (`totp`, `recovery_code`,
+/// `totp_enrolled`): the audit says "signed in" only once the second factor is given.
+fn signed_in_with(app: &TestApp, factor: &str) -> i64 {
+    events::table
+        .filter(events::action.eq("user.signed_in"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "details->>'second_factor' = '{factor}'"
+        )))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
 fn totp_columns(app: &TestApp, username: &str) -> (Option<String>, bool) {
     let (secret, enabled): (Option<String>, Option<chrono::DateTime<chrono::Utc>>) = users::table
         .filter(users::username.eq(username))
@@ -188,8 +201,12 @@ async fn a_user_with_totp_is_only_half_signed_in_until_the_code_is_given() {
     let app = spawn_app().await;
     let (browser, user) = app.signed_in(Role::Reviewer).await;
     let (secret, _) = enrol(&browser).await;
+    let signed_in_before = app.count_events("user.signed_in");
 
     let other = at_code_step(&app, &user.username).await;
+    // The password alone is no sign-in, in the audit log either.
+    assert_eq!(app.count_events("user.signed_in"), signed_in_before);
+    assert_eq!(app.count_events("user.password_accepted"), 1);
     // Nothing but the code form opens.
     for path in ["/sessions", "/account", "/account/mfa"] {
         let r = other.get(path).await;
@@ -206,7 +223,8 @@ async fn a_user_with_totp_is_only_half_signed_in_until_the_code_is_given() {
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/sessions");
     assert_eq!(other.get("/account").await.status(), 200);
-    assert_eq!(app.count_events("user.mfa_passed"), 1);
+    assert_eq!(app.count_events("user.signed_in"), signed_in_before + 1);
+    assert_eq!(signed_in_with(&app, "totp"), 1);
 }
 
 #[tokio::test]
@@ -249,7 +267,7 @@ async fn a_recovery_code_signs_in_once_only() {
     let (b, r) = sign_in_with_code(&app, &user.username, &codes[0]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(b.get("/account").await.status(), 200);
-    assert_eq!(app.count_events("user.mfa_recovery_code_used"), 1);
+    assert_eq!(signed_in_with(&app, "recovery_code"), 1);
 
     let (b, r) = sign_in_with_code(&app, &user.username, &codes[0]).await;
     assert_eq!(r.status(), 401);
@@ -337,6 +355,7 @@ async fn require_mfa_admin_sends_an_admin_without_totp_to_enrol_before_anything_
     let codes = confirm_now(&b, "/login/enrol", &secret, &token).await;
     assert_eq!(codes.len(), 10);
     assert_eq!(b.get("/admin/users").await.status(), 200);
+    assert_eq!(signed_in_with(&app, "totp_enrolled"), 1);
 
     // Next time: password, then code.
     let (_, r) = sign_in_with_code(&app, "root", &code_at(&secret, 30)).await;

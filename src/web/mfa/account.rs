@@ -93,7 +93,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let uid = user.id;
     let code = form.0.code;
-    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code)).await;
+    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, false)).await;
     match result {
         Ok(codes) => recovery_page(&session, Some(&user), codes, "/account/mfa".to_owned()),
         Err(AppError::Validation(errors)) => {

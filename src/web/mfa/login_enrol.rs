@@ -40,7 +40,7 @@ pub async fn enrol_at_sign_in(
     };
     let uid = user.id;
     let code = form.0.code;
-    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code)).await;
+    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, true)).await;
     match result {
         Ok(codes) => {
             let next = session::begin(&session, &user, &p.next)?;

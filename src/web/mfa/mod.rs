@@ -71,6 +71,26 @@ fn back_to_login(session: &Session) -> HttpResponse {
     page::see_other("/login")
 }
 
+/// The `REQUIRE_MFA` setting of this server.
+fn required(req: &HttpRequest) -> RequireMfa {
+    req.app_data::<web::Data<AppState>>()
+        .map_or(RequireMfa::Admin, |s| s.config.require_mfa)
+}
+
+/// For the password step: whether a user still owes a second factor (one they have, or
+/// one their role requires them to set up), so that the password alone is audited as
+/// accepted rather than as a sign-in. The same rule as [`second_step`].
+pub fn owes_second_factor(req: &HttpRequest) -> impl FnOnce(&User) -> bool + Send + 'static {
+    let required = required(req);
+    move |user: &User| {
+        user.totp_enabled_at.is_some()
+            || user
+                .role
+                .parse::<Role>()
+                .is_ok_and(|role| required.applies_to(role))
+    }
+}
+
 /// After a correct password: whether sign-in needs a code or an enrolment first. If it does,
 /// the session holds only the pending marker and the answer sends the browser to that step;
 /// `None` means the caller completes the sign-in.
@@ -80,9 +100,7 @@ pub async fn second_step(
     user: &User,
     next: &str,
 ) -> Result<Option<HttpResponse>, AppError> {
-    let required = req
-        .app_data::<web::Data<AppState>>()
-        .map_or(RequireMfa::Admin, |s| s.config.require_mfa);
+    let required = required(req);
     let pool = req
         .app_data::<web::Data<DbPool>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?;

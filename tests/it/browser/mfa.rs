@@ -93,7 +93,7 @@ async fn a_wrong_code_is_refused_in_the_browser_and_nothing_opens() {
     let secret = {
         let mut conn = ui.app.conn();
         let secret = mfa::start_enrolment(&mut conn, user.id, Actor::System).unwrap();
-        mfa::confirm(&mut conn, user.id, &code_at(&secret, 0)).unwrap();
+        mfa::confirm(&mut conn, user.id, &code_at(&secret, 0), false).unwrap();
         secret
     };
     let chrome = &ui.chrome;
