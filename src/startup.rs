@@ -18,6 +18,10 @@ use crate::db::{self, DbPool};
 use crate::jobs;
 use crate::web;
 
+/// How long the server keeps an idle connection open (actix-web's default, stated here so
+/// that clients, the tests' among them, can drop idle connections before it does).
+pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -156,6 +160,7 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
             )
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
     })
+    .keep_alive(KEEP_ALIVE)
     .shutdown_timeout(30)
     .listen(listener)?
     .run();

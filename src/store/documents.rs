@@ -163,14 +163,7 @@ pub fn judged_file(
     conn: &mut PgConnection,
     document_id: Uuid,
 ) -> QueryResult<Option<(Uuid, Option<Vec<u8>>)>> {
-    document_files::table
-        .filter(document_files::document_id.eq(document_id))
-        .filter(document_files::side.eq_any(["front", "page"]))
-        .order((
-            document_files::side.eq("front").desc(),
-            document_files::created_at.desc(),
-            document_files::id.desc(),
-        ))
+    judged_first(document_id)
         .select((document_files::id, document_files::content))
         .first(conn)
         .optional()
@@ -179,6 +172,16 @@ pub fn judged_file(
 /// The id of the file [`judged_file`] would read, without its bytes: to tell whether it is
 /// still the one a verification judged.
 pub fn judged_file_id(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<Option<Uuid>> {
+    judged_first(document_id)
+        .select(document_files::id)
+        .first(conn)
+        .optional()
+}
+
+/// A document's front and page files, the one the engine judges first: the latest
+/// `front`, else the latest `page`. One ordering for [`judged_file`] and
+/// [`judged_file_id`], so that the file a verification rechecks is the one it read.
+fn judged_first(document_id: Uuid) -> document_files::BoxedQuery<'static, diesel::pg::Pg> {
     document_files::table
         .filter(document_files::document_id.eq(document_id))
         .filter(document_files::side.eq_any(["front", "page"]))
@@ -187,9 +190,7 @@ pub fn judged_file_id(conn: &mut PgConnection, document_id: Uuid) -> QueryResult
             document_files::created_at.desc(),
             document_files::id.desc(),
         ))
-        .select(document_files::id)
-        .first(conn)
-        .optional()
+        .into_boxed()
 }
 
 /// The bytes of the image the engine reads ([`judged_file`]); `None` when there is none

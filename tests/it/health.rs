@@ -75,3 +75,18 @@ async fn the_stylesheet_is_served_as_css() {
             .starts_with("text/css")
     );
 }
+
+/// A test that arranges rows with blocking SQL keeps the client's runtime from noticing that
+/// the server closed an idle connection; the next request must not go out on it.
+#[tokio::test]
+async fn a_request_after_the_client_was_busy_longer_than_the_keep_alive_succeeds() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    assert_eq!(browser.get("/healthz").await.status(), 200);
+    for _ in 0..3 {
+        // Blocks the runtime, as synchronous database work in a test does, past the
+        // server's keep-alive (5 s): the server closes the connection meanwhile.
+        std::thread::sleep(std::time::Duration::from_secs(6));
+        assert_eq!(browser.get("/healthz").await.status(), 200);
+    }
+}

@@ -219,6 +219,14 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// How long the test clients reuse an idle connection: well under the server's keep-alive.
+/// A test that arranges rows with blocking SQL stalls its runtime, so the client never sees
+/// the server close an idle connection; only the pool's own clock, read when a request
+/// takes a connection, keeps that request off a connection the server already closed
+/// (which fails as `IncompleteMessage`).
+const POOL_IDLE: Duration =
+    Duration::from_millis(sessiondesk::startup::KEEP_ALIVE.as_millis() as u64 / 2);
+
 /// The application with settings adjusted by `tweak`.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDb::new();
@@ -234,6 +242,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(POOL_IDLE)
         .build()
         .unwrap();
     let pool = db::build_pool(&db.url, 20, Duration::from_secs(5));
@@ -345,6 +354,7 @@ impl TestApp {
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             .unwrap();
         Browser {

@@ -1,0 +1,48 @@
+//! Phase 2 of a verification: the engine's judgement, with no database connection.
+
+use super::Request;
+use super::inputs::{Basis, Inputs, Prepared};
+use crate::domain::engine::address::{self, AddressInput};
+use crate::domain::engine::idv::{self, IdvInput};
+use crate::domain::engine::{Outcome, Policy};
+use crate::domain::kinds::VerificationKind;
+
+/// What phase 2 concluded: the outcome and the basis it was reached on.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub(super) request: Request,
+    pub(super) judged: Option<(Basis, Outcome)>,
+}
+
+/// Phase 2: runs the engine on what phase 1 read. Pure and possibly slow (an image is
+/// decoded): run it on a blocking thread with no database connection held.
+pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
+    let Prepared {
+        request,
+        today,
+        inputs,
+    } = prepared;
+    let judged = inputs.map(|Inputs { basis, front }| {
+        let outcome = match request.kind {
+            VerificationKind::Idv => idv::run(
+                IdvInput {
+                    mrz: basis.mrz.as_deref(),
+                    front: front.as_deref(),
+                    entered: &basis.entered,
+                    today,
+                },
+                policy,
+            ),
+            VerificationKind::Address => address::run(
+                AddressInput {
+                    reported: basis.reported.as_ref(),
+                    entered: &basis.entered,
+                    today,
+                },
+                policy,
+            ),
+        };
+        (basis, outcome)
+    });
+    Judged { request, judged }
+}

@@ -1,0 +1,118 @@
+//! Running a verification (SPEC section 3) and what follows from it: the result stored
+//! with its checks, the document marked processed, the extracted data written onto the
+//! session when asked (auto-update), and the completion rule (SPEC section 1).
+//!
+//! In three phases, so that decoding an image never holds a row lock or a pooled
+//! connection: [`prepare`] reads the inputs (the session, the document, the bytes of the
+//! one file judged); [`judge`] runs the engine with no connection; [`record_judged`]
+//! stores the outcome in one transaction under the session's row lock — so that two
+//! verifications, a decision or a redaction on the same session are strictly one after the
+//! other — after checking that nothing the outcome rests on changed meanwhile.
+//!
+//! One file a phase: `inputs` (phase 1, and what an outcome rests on, compared again in
+//! phase 3), `judge` (phase 2), `record` (phase 3: the rows, the auto-update from
+//! `auto_update`, the completion rule).
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::domain::actor::Actor;
+use crate::domain::engine::{Entered, Policy};
+use crate::domain::kinds::VerificationKind;
+use crate::domain::status::SessionStatus;
+use crate::error::AppError;
+use crate::store::documents::{self, Document};
+use crate::store::sessions::Session;
+use crate::store::verifications::{self, Verification};
+
+/// A verification to run.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `verification/idv` or `verification/address`.
+    pub kind: VerificationKind,
+    /// The session verified.
+    pub session_id: Uuid,
+    /// The document read; it must belong to the session and be of the matching kind.
+    pub document_id: Uuid,
+    /// Write the extracted data onto the session when the verification passes.
+    pub auto_update_session: bool,
+}
+
+/// What running a verification did.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    /// The stored verification.
+    pub verification: Verification,
+    /// Its checks, in order.
+    pub checks: Vec<verifications::Check>,
+    /// The session afterwards.
+    pub session: Session,
+    /// The session fields the auto-update wrote (API names).
+    pub updated_fields: Vec<&'static str>,
+}
+
+/// Runs all three phases on one connection, for callers that already hold one (no lock is
+/// held while the engine runs either way).
+pub fn run(
+    conn: &mut PgConnection,
+    request: &Request,
+    actor: Actor,
+    policy: &Policy,
+) -> Result<Ran, AppError> {
+    let prepared = prepare(conn, request)?;
+    record_judged(conn, &judge(prepared, policy), actor)
+}
+
+fn is_final(session: &Session) -> Result<bool, AppError> {
+    let status = session
+        .status
+        .parse::<SessionStatus>()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored status: {e}")))?;
+    Ok(status.is_final())
+}
+
+/// The request's document, provided it belongs to the session and is of the kind the
+/// verification reads.
+fn document_of(
+    conn: &mut PgConnection,
+    session: &Session,
+    request: &Request,
+) -> Result<Document, AppError> {
+    let document = documents::find(conn, request.document_id)?
+        .filter(|d| d.session_id == session.id)
+        .ok_or_else(|| AppError::field("document", "no such document in this session"))?;
+    let wanted = request.kind.document_kind();
+    if document.kind != wanted.as_str() {
+        return Err(AppError::field(
+            "document",
+            format!(
+                "a {} reads a {}, not a {}",
+                request.kind,
+                wanted.as_str(),
+                document.kind
+            ),
+        ));
+    }
+    Ok(document)
+}
+
+/// The session's data the checks compare with.
+pub fn entered(s: &Session) -> Entered {
+    Entered {
+        first_name: s.first_name.clone(),
+        middle_name: s.middle_name.clone(),
+        last_name: s.last_name.clone(),
+        birth_date: s.birth_date,
+        identity_number: s.identity_number.clone(),
+    }
+}
+
+mod auto_update;
+mod inputs;
+mod judge;
+mod record;
+
+pub use auto_update::fill_blanks;
+pub use inputs::{Prepared, prepare};
+pub use judge::{Judged, judge};
+pub use record::{Stored, check_rows, record_judged, store_outcome};
