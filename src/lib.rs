@@ -5,6 +5,7 @@
 //! queries, and `domain` holds the rules, free of I/O.
 
 pub mod api;
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -13,6 +13,7 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 
 use crate::api;
+use crate::app::AppState;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::jobs;
@@ -27,12 +28,6 @@ pub struct Application {
     port: u16,
     server: Server,
     jobs: jobs::Jobs,
-}
-
-/// Shared, read-only state every handler may take as `web::Data<AppState>`.
-pub struct AppState {
-    /// The settings the server started with.
-    pub config: Config,
 }
 
 impl Application {

@@ -16,12 +16,12 @@ use super::envelope::{
 use super::error::ApiError;
 use super::idempotency::{self, IdempotencyKey};
 use super::sessions::crud::RelationshipIn;
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::engine::Policy;
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
 use crate::service::verifications::{self as service, Request};
-use crate::startup::AppState;
 use crate::store::verifications::{self as store, Check, Verification};
 
 /// Where verifications live.

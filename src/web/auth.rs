@@ -11,10 +11,10 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use uuid::Uuid;
 
 use super::session::{self, AuthState};
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::Role;
 use crate::error::AppError;
-use crate::startup::AppState;
 use crate::store::users;
 
 /// The signed-in dashboard user, as the database says they are right now.

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::metrics;
-use crate::startup::AppState;
 use crate::store::stats;
 use crate::web::session::constant_time_eq;
 

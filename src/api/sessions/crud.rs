@@ -16,12 +16,12 @@ use crate::api::body::{JsonApi, nullable};
 use crate::api::envelope::{self, Document};
 use crate::api::error::ApiError;
 use crate::api::idempotency::{self, IdempotencyKey};
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
 use crate::service::{person, reads};
-use crate::startup::AppState;
 use crate::store::sessions::{self as store, PersonChanges};
 
 /// The entity types a session may be for.

@@ -10,13 +10,13 @@ use askama::Template;
 use chrono::{Days, Utc};
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::api_keys::{self as service, NewApiKeyInput};
-use crate::startup::AppState;
 use crate::store::api_keys::{self, ApiKey};
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;

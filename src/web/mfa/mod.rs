@@ -21,13 +21,13 @@ use uuid::Uuid;
 use super::auth::CurrentUser;
 use super::page::{self, Page};
 use super::session;
+use crate::app::AppState;
 use crate::config::RequireMfa;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::Role;
 use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::mfa::{self as service, SecondStep};
-use crate::startup::AppState;
 use crate::store::users::{self, User};
 
 const PENDING_KEY: &str = "mfa_pending";

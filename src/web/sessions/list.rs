@@ -8,10 +8,10 @@ use chrono::Utc;
 
 use super::counts::CountsCache;
 use super::query::{QueueParams, WORK_STATUSES};
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::error::AppError;
-use crate::startup::AppState;
 use crate::store::queue::{self, CappedCount, PageAt, QueueFilter, QueueRow};
 use crate::store::users;
 use crate::web::auth::CurrentUser;

@@ -9,6 +9,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::{IdentityClass, VerificationKind};
@@ -16,7 +17,6 @@ use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::person::{self, PersonForm};
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
-use crate::startup::AppState;
 use crate::web::auth::CaseWorker;
 use crate::web::csrf::CsrfForm;
 use crate::web::page::{self, Page};
