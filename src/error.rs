@@ -1,7 +1,6 @@
 //! One error type for every use case; each face (dashboard, API) renders it its own way.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 
 use crate::domain::person::FieldError;
 
@@ -150,26 +149,5 @@ impl From<actix_web::error::BlockingError> for AppError {
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Unexpected(anyhow::anyhow!("template failed to render: {e}"))
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        self.status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.log();
-        let mut builder = HttpResponse::build(self.status());
-        if let AppError::TooManyRequests { retry_after } = self {
-            builder.insert_header(("Retry-After", retry_after.to_string()));
-        }
-        builder
-            .insert_header(("Cache-Control", "no-store"))
-            .content_type("text/html; charset=utf-8")
-            .body(crate::web::page::error_page(
-                self.status(),
-                &self.public_message(),
-            ))
     }
 }

@@ -20,6 +20,7 @@ use crate::service::auth::{self as auth_service, SignInError};
 use crate::service::passwords;
 use crate::store::events::{self, NewEvent};
 use crate::store::users;
+use crate::web::error::PageError;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -39,7 +40,7 @@ impl AccountPage {
 
 /// The user's own page.
 #[get("/account")]
-pub async fn show(user: CurrentUser, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn show(user: CurrentUser, session: Session) -> Result<HttpResponse, PageError> {
     page::render(&AccountPage {
         page: Page::new(&session, Some(&user), "", "Your account"),
         errors: Vec::new(),
@@ -64,7 +65,7 @@ pub async fn change_password(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<PasswordForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let PasswordForm {
         current,
         new,
@@ -76,7 +77,7 @@ pub async fn change_password(
         Ok(ok) => ok,
         Err(SignInError::Throttled(seconds)) => return throttled(&session, &user, seconds),
         Err(SignInError::Invalid) => false,
-        Err(SignInError::App(e)) => return Err(e),
+        Err(SignInError::App(e)) => return Err(PageError::from(e)),
     };
     let mut errors = Vec::new();
     if !current_ok {
@@ -137,7 +138,7 @@ pub async fn change_password(
                 errors,
             },
         ),
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -147,7 +148,7 @@ fn throttled(
     session: &Session,
     user: &CurrentUser,
     seconds: u64,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let minutes = seconds.div_ceil(60);
     let message = format!(
         "Too many wrong passwords. Try again in {minutes} minute{}.",

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::store::account_sessions::{self, AccountSession, Cursor};
 use crate::store::accounts::{self, Account};
 use crate::web::auth::CurrentUser;
+use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page::{self, Page};
 
@@ -106,7 +107,7 @@ pub async fn show(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     query: web::Query<AccountQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     // Parsed here, after the sign-in check, so that anonymous visitors are always sent to
     // sign in and a bad id is our own 404 page.
     let id = Uuid::parse_str(&path.into_inner()).map_err(|_| AppError::NotFound("account"))?;

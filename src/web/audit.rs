@@ -10,11 +10,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 use crate::store::audit::{self, AuditFilter, Cursor};
 use crate::store::events::Event;
 use crate::store::users;
 use crate::web::auth::Admin;
+use crate::web::error::PageError;
 use crate::web::events::{self, ActorNames};
 use crate::web::format;
 use crate::web::page::{self, Page};
@@ -137,7 +137,7 @@ pub async fn index(
     session: Session,
     pool: web::Data<DbPool>,
     query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let mut problems = Vec::new();
     let mut filter = AuditFilter::default();

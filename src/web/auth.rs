@@ -16,6 +16,7 @@ use crate::db::{self, DbPool};
 use crate::domain::kinds::Role;
 use crate::error::AppError;
 use crate::store::users;
+use crate::web::error::PageError;
 
 /// The signed-in dashboard user, as the database says they are right now.
 #[derive(Debug, Clone)]
@@ -101,7 +102,7 @@ impl ResponseError for AuthError {
     fn error_response(&self) -> HttpResponse {
         match self {
             AuthError::SignIn(e) => e.error_response(),
-            AuthError::App(e) => e.error_response(),
+            AuthError::App(e) => PageError::render(e),
         }
     }
 }

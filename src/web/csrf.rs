@@ -10,11 +10,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpRequest, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
 use super::session;
 use crate::error::AppError;
+use crate::web::error::PageError;
 
 /// The name of the hidden form field.
 pub const FIELD: &str = "csrf_token";
@@ -34,11 +35,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let req = req.clone();
         let bytes = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let body = bytes
-                .await
-                .map_err(|_| AppError::field("form", "the form could not be read"))?;
+            let body = bytes.await.map_err(|_| {
+                PageError::from(AppError::field("form", "the form could not be read"))
+            })?;
             if body.len() > MAX_FORM_BYTES {
-                return Err(AppError::field("form", "the form is too large").into());
+                return Err(
+                    PageError::from(AppError::field("form", "the form is too large")).into(),
+                );
             }
             let sent = url::form_urlencoded::parse(&body)
                 .find(|(k, _)| k == FIELD)
@@ -48,10 +51,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if expected.is_empty()
                 || !session::constant_time_eq(sent.as_bytes(), expected.as_bytes())
             {
-                return Err(AppError::BadCsrf.into());
+                return Err(PageError::from(AppError::BadCsrf).into());
             }
-            let form = serde_urlencoded::from_bytes::<T>(&body)
-                .map_err(|e| AppError::field("form", format!("the form is malformed: {e}")))?;
+            let form = serde_urlencoded::from_bytes::<T>(&body).map_err(|e| {
+                PageError::from(AppError::field(
+                    "form",
+                    format!("the form is malformed: {e}"),
+                ))
+            })?;
             Ok(CsrfForm(form))
         })
     }
@@ -72,7 +79,7 @@ pub async fn check_origin(
         && !req.path().starts_with("/v1/")
         && !same_origin(req.request())
     {
-        let response = AppError::BadCsrf.error_response();
+        let response = PageError::render(&AppError::BadCsrf);
         return Ok(req.into_response(response).map_into_right_body());
     }
     next.call(req)

@@ -12,8 +12,8 @@ use super::csrf::CsrfForm;
 use super::page::{self, Page};
 use super::session;
 use crate::db::DbPool;
-use crate::error::AppError;
 use crate::service::auth::{self as auth_service, SignInError};
+use crate::web::error::PageError;
 
 /// The one text shown for any failed sign-in, so that it tells nothing about which part
 /// was wrong.
@@ -56,7 +56,7 @@ pub async fn login_page(
     session: Session,
     user: MaybeUser,
     query: web::Query<NextQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let next = safe_next(query.next.as_deref());
     if user.0.is_some() {
         return Ok(page::see_other(&next));
@@ -85,7 +85,7 @@ pub async fn login(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<LoginForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let LoginForm {
         username,
         password,
@@ -117,7 +117,7 @@ pub async fn login(
         }
         Err(SignInError::Invalid) => failure(StatusCode::UNAUTHORIZED, GENERIC_FAILURE),
         Err(SignInError::Throttled(seconds)) => throttled(seconds, "sign-ins", failure),
-        Err(SignInError::App(e)) => Err(e),
+        Err(SignInError::App(e)) => Err(PageError::from(e)),
     }
 }
 
@@ -127,8 +127,8 @@ pub async fn login(
 pub fn throttled(
     seconds: u64,
     what: &str,
-    render: impl FnOnce(StatusCode, &str) -> Result<HttpResponse, AppError>,
-) -> Result<HttpResponse, AppError> {
+    render: impl FnOnce(StatusCode, &str) -> Result<HttpResponse, PageError>,
+) -> Result<HttpResponse, PageError> {
     let minutes = seconds.div_ceil(60);
     let mut response = render(
         StatusCode::TOO_MANY_REQUESTS,
@@ -157,7 +157,7 @@ pub async fn logout(
     pool: web::Data<DbPool>,
     user: MaybeUser,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     if let Some(user) = user.0 {
         let ip = auth::client_ip(&req);
         crate::db::run(&pool, move |conn| {

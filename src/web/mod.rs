@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod chart;
 pub mod csrf;
+pub mod error;
 pub mod events;
 pub mod format;
 pub mod headers;

@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::auth::CurrentUser;
 use super::session::{self, Flash};
-use crate::error::AppError;
+use crate::web::error::PageError;
 
 /// The base template's context.
 pub struct Page {
@@ -51,7 +51,7 @@ impl Page {
 pub fn render_status<T: Template>(
     status: StatusCode,
     template: &T,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let body = template.render()?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -59,7 +59,7 @@ pub fn render_status<T: Template>(
 }
 
 /// Renders a template as a 200 HTML response.
-pub fn render<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+pub fn render<T: Template>(template: &T) -> Result<HttpResponse, PageError> {
     render_status(StatusCode::OK, template)
 }
 

@@ -15,8 +15,8 @@ use super::format;
 use super::page::{self, Page};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
-use crate::error::AppError;
 use crate::store::stats::{self, AgeBuckets, AssigneeLoad, DailyDecisions, OldestSession};
+use crate::web::error::PageError;
 
 /// Counts stop here; beyond it the page says "100,000+".
 pub const COUNT_CAP: i64 = 100_000;
@@ -185,7 +185,7 @@ pub async fn index(
     Overseer(me): Overseer,
     session: Session,
     pool: web::Data<DbPool>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
     let today = now.date_naive();
     let first_day = today - Duration::days(i64::from(DECISION_DAYS) - 1);

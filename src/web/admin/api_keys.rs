@@ -20,6 +20,7 @@ use crate::service::api_keys::{self as service, NewApiKeyInput};
 use crate::store::api_keys::{self, ApiKey};
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::page::{self, Page};
 use crate::web::session;
 
@@ -86,7 +87,7 @@ pub async fn index(
     Admin(me): Admin,
     session: Session,
     pool: web::Data<DbPool>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let (keys, reads) = list(&pool).await?;
     page::render(&KeysPage {
         page: Page::new(&session, Some(&me), "admin", "API keys"),
@@ -108,7 +109,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
     form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let mut name = String::new();
     let mut checked = Vec::new();
     let mut unknown = Vec::new();
@@ -157,7 +158,7 @@ pub async fn create(
                 },
             )
         }
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -173,7 +174,7 @@ pub async fn revoke(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let result = db::run(&pool, move |conn| {
         service::revoke(conn, id, Actor::User(me.id))
@@ -186,7 +187,7 @@ pub async fn revoke(
             format!("Revoked {} ({}…).", key.name, key.prefix),
         ),
         Err(AppError::Conflict(message)) => session::flash(&session, "error", message),
-        Err(e) => return Err(e),
+        Err(e) => return Err(PageError::from(e)),
     }
     Ok(page::see_other("/admin/api-keys"))
 }

@@ -7,10 +7,10 @@ use uuid::Uuid;
 use super::users::{EmptyForm, back_with};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
-use crate::error::AppError;
 use crate::service::mfa as service;
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 
 /// Removes the user's TOTP and recovery codes and ends their open sessions; they enrol again
 /// at their next sign-in if their role requires it.
@@ -21,7 +21,7 @@ pub async fn reset(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let result = db::run(&pool, move |conn| {
         service::reset(conn, id, Actor::User(me.id))

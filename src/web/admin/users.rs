@@ -17,6 +17,7 @@ use crate::service::{passwords, users as service};
 use crate::store::users::{self, User};
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::page::{self, Page};
 use crate::web::session;
 
@@ -58,7 +59,7 @@ pub async fn index(
     Admin(me): Admin,
     session: Session,
     pool: web::Data<DbPool>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let users = list(&pool).await?;
     page::render(&UsersPage {
         page: Page::new(&session, Some(&me), "admin", "Users"),
@@ -89,7 +90,7 @@ pub async fn create(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<CreateForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let form = form.0;
     let role = form.role.parse::<Role>();
     let generated = form.password.is_empty();
@@ -145,7 +146,7 @@ pub async fn create(
                 },
             )
         }
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -160,7 +161,7 @@ pub struct RoleForm {
 pub(super) fn back_with(
     session: &Session,
     result: Result<String, AppError>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     match result {
         Ok(message) => session::flash(session, "success", message),
         Err(AppError::Conflict(message)) => session::flash(session, "error", message),
@@ -172,7 +173,7 @@ pub(super) fn back_with(
                 .join("; ");
             session::flash(session, "error", text);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(PageError::from(e)),
     }
     Ok(page::see_other("/admin/users"))
 }
@@ -185,7 +186,7 @@ pub async fn change_role(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     form: CsrfForm<RoleForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let role = form
         .0
         .role
@@ -215,7 +216,7 @@ pub async fn disable(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let result = db::run(&pool, move |conn| {
         service::set_disabled(conn, id, true, Actor::User(me.id))
@@ -233,7 +234,7 @@ pub async fn enable(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let result = db::run(&pool, move |conn| {
         service::set_disabled(conn, id, false, Actor::User(me.id))
@@ -251,7 +252,7 @@ pub async fn reset_password(
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let password = passwords::generate(20);
     let new_password = password.clone();

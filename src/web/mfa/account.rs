@@ -13,6 +13,7 @@ use crate::service::mfa as service;
 use crate::store::users;
 use crate::web::auth::CurrentUser;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::page::{self, Page};
 use crate::web::session;
 
@@ -31,7 +32,7 @@ pub async fn account_page(
     user: CurrentUser,
     session: Session,
     pool: web::Data<DbPool>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let uid = user.id;
     let (me, pending_secret, codes_left) = db::run(&pool, move |conn| {
         let me = users::find(conn, uid)?.ok_or(AppError::NotFound("user"))?;
@@ -67,7 +68,7 @@ pub async fn start(
     session: Session,
     pool: web::Data<DbPool>,
     _form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let uid = user.id;
     match db::run(&pool, move |conn| {
         service::start_enrolment(conn, uid, Actor::User(uid))
@@ -79,7 +80,7 @@ pub async fn start(
             session::flash(&session, "error", message);
             Ok(page::see_other("/account/mfa"))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -90,7 +91,7 @@ pub async fn confirm(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<CodeForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let uid = user.id;
     let code = form.0.code;
     let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, false)).await;
@@ -103,6 +104,6 @@ pub async fn confirm(
             session::flash(&session, "error", message);
             Ok(page::see_other("/account/mfa"))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -7,11 +7,11 @@ use askama::Template;
 
 use super::{CodeForm, back_to_login, half_signed_in, pending};
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 use crate::service::auth::SignInError;
 use crate::service::mfa::{self as service, CodeAccepted};
 use crate::web::auth;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::login;
 use crate::web::page::{self, Page};
 use crate::web::session;
@@ -25,7 +25,7 @@ struct CodePage {
 
 /// The code form of a half-finished sign-in.
 #[get("/login/code")]
-pub async fn code_page(session: Session) -> Result<HttpResponse, AppError> {
+pub async fn code_page(session: Session) -> Result<HttpResponse, PageError> {
     if pending(&session, false).is_none() {
         return Ok(back_to_login(&session));
     }
@@ -42,7 +42,7 @@ pub async fn submit_code(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<CodeForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let Some((p, user)) = half_signed_in(&session, &pool, false).await? else {
         return Ok(back_to_login(&session));
     };
@@ -82,6 +82,6 @@ pub async fn submit_code(
             "That code is not right, or was already used. Enter the current code from your app.",
         ),
         Err(SignInError::Throttled(seconds)) => login::throttled(seconds, "attempts", refuse),
-        Err(SignInError::App(e)) => Err(e),
+        Err(SignInError::App(e)) => Err(PageError::from(e)),
     }
 }

@@ -9,6 +9,7 @@ use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::service::mfa as service;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::page;
 use crate::web::session;
 
@@ -17,7 +18,7 @@ use crate::web::session;
 pub async fn enrol_at_sign_in_page(
     session: Session,
     pool: web::Data<DbPool>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let Some((_, user)) = half_signed_in(&session, &pool, true).await? else {
         return Ok(back_to_login(&session));
     };
@@ -34,7 +35,7 @@ pub async fn enrol_at_sign_in(
     session: Session,
     pool: web::Data<DbPool>,
     form: CsrfForm<CodeForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let Some((p, user)) = half_signed_in(&session, &pool, true).await? else {
         return Ok(back_to_login(&session));
     };
@@ -49,6 +50,6 @@ pub async fn enrol_at_sign_in(
         Err(AppError::Validation(errors)) => {
             confirm_refused(&session, &pool, None, uid, &user.username, &errors).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

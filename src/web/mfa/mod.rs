@@ -29,6 +29,7 @@ use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::mfa::{self as service, SecondStep};
 use crate::store::users::{self, User};
+use crate::web::error::PageError;
 
 const PENDING_KEY: &str = "mfa_pending";
 /// How long the code step may take after the password.
@@ -225,7 +226,7 @@ async fn confirm_refused(
     uid: Uuid,
     username: &str,
     errors: &[FieldError],
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let secret = db::run(pool, move |conn| service::pending_secret(conn, uid))
         .await?
         .unwrap_or_default();
@@ -252,7 +253,7 @@ fn recovery_page(
     user: Option<&CurrentUser>,
     codes: Vec<String>,
     next: String,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     page::render(&RecoveryPage {
         page: Page::new(session, user, "", "Your recovery codes"),
         signin: user.is_none(),

@@ -20,6 +20,7 @@ use crate::service::transitions::{self, Request, past_tense};
 use crate::store::sessions;
 use crate::web::auth::{CaseWorker, CurrentUser};
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page;
 use crate::web::session as cookie;
@@ -100,7 +101,7 @@ async fn transition(
     id: Uuid,
     queue: &str,
     request: Request,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let action = request.action;
     let result = db::run(pool, move |conn| transitions::apply(conn, id, &request)).await;
     match result {
@@ -144,7 +145,7 @@ pub async fn approve(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<DecisionForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let f = form.0;
     let comment = Some(f.comment).filter(|c| !c.trim().is_empty());
@@ -166,7 +167,7 @@ pub async fn decline(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<DecisionForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let f = form.0;
     let Ok(reason) = f.reason.parse::<DeclineReason>() else {
@@ -203,7 +204,7 @@ pub async fn mark_for_review(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<QueueOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     transition(
         &pool,
@@ -223,7 +224,7 @@ pub async fn expire(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<QueueOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     transition(
         &pool,
@@ -252,7 +253,7 @@ pub async fn assign(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<AssignForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let f = form.0;
     let assignee = match f.assignee.trim() {
@@ -291,7 +292,7 @@ pub async fn add_note(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<NoteForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let f = form.0;
     let author = user.id;
@@ -325,7 +326,7 @@ pub async fn edit_person(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<PersonEditForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let PersonEditForm { person: raw, queue } = form.0;
     let changes = match person::parse(&raw, Utc::now().date_naive()) {

@@ -20,6 +20,7 @@ use crate::service::person::PersonForm;
 use crate::service::reads;
 use crate::store::events::TimelineCursor;
 use crate::web::auth::CurrentUser;
+use crate::web::error::PageError;
 use crate::web::events::{ActorNames, describe};
 use crate::web::format;
 use crate::web::page::{self, Page};
@@ -157,7 +158,7 @@ pub async fn render_case(
     queue: String,
     events_before: Option<TimelineCursor>,
     refused: Option<Refused>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let (failed_edit, redact_error) = match refused {
         Some(Refused::Edit(form, errors)) => (Some((*form, errors)), None),
         Some(Refused::Redaction(message)) => (None, Some(message)),
@@ -345,7 +346,7 @@ pub async fn show(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     ctx: web::Query<QueueContext>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
     let ctx = ctx.into_inner();
     let events_before = match ctx.events_before.as_deref().map(str::trim) {

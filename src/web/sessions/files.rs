@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::store::documents;
 use crate::store::events::{self, NewEvent};
 use crate::web::auth::CaseWorker;
+use crate::web::error::PageError;
 
 /// What the bytes say they are: JPEG, PNG, WebP or PDF; `None` for anything else.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -35,7 +36,7 @@ pub async fn show(
     CaseWorker(user): CaseWorker,
     pool: web::Data<DbPool>,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let (id, file_id) = path.into_inner();
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound("file"))?;
     let file_id = Uuid::parse_str(&file_id).map_err(|_| AppError::NotFound("file"))?;
@@ -51,7 +52,7 @@ pub async fn show(
     })
     .await?;
     let Some((meta, content)) = found else {
-        return Err(AppError::NotFound("file"));
+        return Err(PageError::from(AppError::NotFound("file")));
     };
     let Some(bytes) = content else {
         return Ok(HttpResponse::Gone()
@@ -59,10 +60,10 @@ pub async fn show(
             .body("This file was removed when the session's personal data was redacted."));
     };
     let Some(content_type) = sniff(&bytes) else {
-        return Err(AppError::Unexpected(anyhow::anyhow!(
+        return Err(PageError::from(AppError::Unexpected(anyhow::anyhow!(
             "stored file {} is of no accepted type",
             meta.id
-        )));
+        ))));
     };
     let disposition = if content_type == "application/pdf" {
         "attachment"

@@ -11,10 +11,10 @@ use super::query::{QueueParams, WORK_STATUSES};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
-use crate::error::AppError;
 use crate::store::queue::{self, CappedCount, PageAt, QueueFilter, QueueRow};
 use crate::store::users;
 use crate::web::auth::CurrentUser;
+use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page::{self, Page};
 
@@ -112,7 +112,7 @@ pub async fn index(
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
     cache: web::Data<CountsCache>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();

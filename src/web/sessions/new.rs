@@ -19,6 +19,7 @@ use crate::service::person::{self, PersonForm};
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
 use crate::web::auth::CaseWorker;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::page::{self, Page};
 use crate::web::session as cookie;
 
@@ -51,7 +52,7 @@ impl NewPage {
 pub async fn new_form(
     CaseWorker(user): CaseWorker,
     session: Session,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     page::render(&NewPage {
         page: Page::new(&session, Some(&user), "queue", "New session"),
         account: String::new(),
@@ -81,7 +82,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
     form: CsrfForm<CreateForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let CreateForm {
         account,
         require_address,
@@ -101,7 +102,7 @@ pub async fn create(
                     errors.append(&mut e);
                     None
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(PageError::from(e)),
             },
         },
     };
@@ -188,6 +189,6 @@ pub async fn create(
                 classes: IdentityClass::ALL,
             },
         ),
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

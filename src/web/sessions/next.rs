@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::store::queue::{self, Cursor, PageAt};
 use crate::store::{sessions, users};
 use crate::web::auth::CurrentUser;
+use crate::web::error::PageError;
 use crate::web::page;
 use crate::web::session as cookie;
 
@@ -23,7 +24,7 @@ pub async fn next(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     ctx: web::Query<QueueContext>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
     let queue = ctx.into_inner().queue;
     let mut params = QueueParams::parse(&queue, &user);

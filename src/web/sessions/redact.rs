@@ -11,10 +11,10 @@ use super::actions::{case_url, parse_id};
 use super::detail::{Refused, render_case};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
-use crate::error::AppError;
 use crate::service::redaction;
 use crate::web::auth::Admin;
 use crate::web::csrf::CsrfForm;
+use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page;
 use crate::web::session as cookie;
@@ -53,7 +53,7 @@ pub async fn redact(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     form: CsrfForm<RedactForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
