@@ -4,6 +4,7 @@ pub mod actor;
 pub mod countries;
 pub mod dates;
 pub mod engine;
+pub mod files;
 pub mod kinds;
 pub mod matching;
 pub mod mrz;

@@ -24,10 +24,10 @@ use crate::api::envelope::Document;
 use crate::api::error::{ApiError, too_large};
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::db::{self, DbPool};
+use crate::domain::files::sniff;
 use crate::error::AppError;
 use crate::service::documents::{self as service, KIND_ADDRESS, MAX_FILE_BYTES, SIDES, Upload};
 use crate::store::documents as store;
-use crate::web::sessions::files::sniff;
 
 /// Room for the multipart framing and the `side` field around the file.
 const FRAMING_BYTES: usize = 64 * 1024;

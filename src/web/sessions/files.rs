@@ -9,26 +9,12 @@ use uuid::Uuid;
 
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
+use crate::domain::files::sniff;
 use crate::error::AppError;
 use crate::store::documents;
 use crate::store::events::{self, NewEvent};
 use crate::web::auth::CaseWorker;
 use crate::web::error::PageError;
-
-/// What the bytes say they are: JPEG, PNG, WebP or PDF; `None` for anything else.
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
-    }
-}
 
 /// Serves one file of one session.
 #[get("/sessions/{id}/files/{file_id}")]
