@@ -90,23 +90,25 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let state = actix_web::web::Data::new(AppState { config });
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
-    let status_counts = actix_web::web::Data::new(web::metrics::StatusCounts::default());
+    let status_counts = actix_web::web::Data::new(crate::http::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(web::sessions::counts::invalidate_on_write))
             .wrap(from_fn(web::csrf::check_origin))
             .wrap(session_middleware(&state.config))
-            .wrap(from_fn(web::headers::cache_control))
-            .wrap(web::headers::security_headers(state.config.cookie_secure))
-            .wrap(from_fn(web::observe::trace))
+            .wrap(from_fn(crate::http::headers::cache_control))
+            .wrap(crate::http::headers::security_headers(
+                state.config.cookie_secure,
+            ))
+            .wrap(from_fn(crate::http::observe::trace))
             .app_data(pool.clone())
             .app_data(state.clone())
             .app_data(registry.clone())
             .app_data(counts.clone())
             .app_data(status_counts.clone())
-            .service(web::health::healthz)
-            .service(web::health::readyz)
-            .service(web::metrics::show)
+            .service(crate::http::health::healthz)
+            .service(crate::http::health::readyz)
+            .service(crate::http::metrics::show)
             .service(web::login::home)
             .service(web::login::login_page)
             .service(web::login::login)

@@ -20,9 +20,9 @@ use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
+use crate::http::client::client_ip;
 use crate::service::api_keys::{self, AuthenticatedKey};
 use crate::service::reads;
-use crate::web::auth::client_ip;
 
 /// The header that carries the secret.
 pub const HEADER: &str = "X-Api-Key";

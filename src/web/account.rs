@@ -8,7 +8,7 @@ use diesel::Connection as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{self, CurrentUser};
+use super::auth::CurrentUser;
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
 use super::session::{self, AuthState};
@@ -72,7 +72,7 @@ pub async fn change_password(
         confirm,
     } = form.0;
     let id = user.id;
-    let ip = auth::client_ip(&req);
+    let ip = crate::http::client::client_ip(&req);
     let current_ok = match auth_service::check_own_password(&pool, id, &current, &ip).await {
         Ok(ok) => ok,
         Err(SignInError::Throttled(seconds)) => return throttled(&session, &user, seconds),

@@ -49,7 +49,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .unwrap_or_default();
             let expected = session::stored_csrf_token(&req.get_session()).unwrap_or_default();
             if expected.is_empty()
-                || !session::constant_time_eq(sent.as_bytes(), expected.as_bytes())
+                || !crate::http::constant_time_eq(sent.as_bytes(), expected.as_bytes())
             {
                 return Err(PageError::from(AppError::BadCsrf).into());
             }

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::{self, MaybeUser};
+use super::auth::MaybeUser;
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
 use super::session;
@@ -92,7 +92,7 @@ pub async fn login(
         next,
     } = form.0;
     let next = safe_next(next.as_deref());
-    let ip = auth::client_ip(&req);
+    let ip = crate::http::client::client_ip(&req);
     let owes = super::mfa::owes_second_factor(&req);
     let outcome = auth_service::sign_in(&pool, &username, &password, &ip, owes).await;
     let failure = |status: StatusCode, message: &str| {
@@ -159,7 +159,7 @@ pub async fn logout(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     if let Some(user) = user.0 {
-        let ip = auth::client_ip(&req);
+        let ip = crate::http::client::client_ip(&req);
         crate::db::run(&pool, move |conn| {
             auth_service::sign_out(conn, user.id, &ip)
         })

@@ -21,10 +21,10 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
 use crate::error::AppError;
+use crate::http::client::client_ip;
 use crate::service::devices::{self, DeviceInput};
 use crate::service::transitions::{self, Request};
 use crate::store::sessions::Session;
-use crate::web::auth::client_ip;
 
 /// `POST .../start` body (optional).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -9,7 +9,6 @@ use super::{CodeForm, back_to_login, half_signed_in, pending};
 use crate::db::{self, DbPool};
 use crate::service::auth::SignInError;
 use crate::service::mfa::{self as service, CodeAccepted};
-use crate::web::auth;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::login;
@@ -46,7 +45,7 @@ pub async fn submit_code(
     let Some((p, user)) = half_signed_in(&session, &pool, false).await? else {
         return Ok(back_to_login(&session));
     };
-    let ip = auth::client_ip(&req);
+    let ip = crate::http::client::client_ip(&req);
     let code = form.0.code;
     let uid = user.id;
     let outcome = db::run(&pool, move |conn| {

@@ -8,9 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
+use crate::http::constant_time_eq;
 use crate::metrics;
 use crate::store::stats;
-use crate::web::session::constant_time_eq;
 
 /// How long one count of sessions by status answers scrapes.
 pub const COUNTS_TTL: Duration = Duration::from_secs(5);
