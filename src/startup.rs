@@ -16,6 +16,7 @@ use crate::api;
 use crate::app::AppState;
 use crate::config::Config;
 use crate::db::{self, DbPool};
+use crate::http;
 use crate::jobs;
 use crate::web;
 
@@ -90,71 +91,23 @@ fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Se
     let state = actix_web::web::Data::new(AppState { config });
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
-    let status_counts = actix_web::web::Data::new(crate::http::metrics::StatusCounts::default());
+    let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(web::sessions::counts::invalidate_on_write))
             .wrap(from_fn(web::csrf::check_origin))
             .wrap(session_middleware(&state.config))
-            .wrap(from_fn(crate::http::headers::cache_control))
-            .wrap(crate::http::headers::security_headers(
-                state.config.cookie_secure,
-            ))
-            .wrap(from_fn(crate::http::observe::trace))
+            .wrap(from_fn(http::headers::cache_control))
+            .wrap(http::headers::security_headers(state.config.cookie_secure))
+            .wrap(from_fn(http::observe::trace))
             .app_data(pool.clone())
             .app_data(state.clone())
             .app_data(registry.clone())
             .app_data(counts.clone())
             .app_data(status_counts.clone())
-            .service(crate::http::health::healthz)
-            .service(crate::http::health::readyz)
-            .service(crate::http::metrics::show)
-            .service(web::login::home)
-            .service(web::login::login_page)
-            .service(web::login::login)
-            .service(web::login::logout)
-            .service(web::mfa::login_code::code_page)
-            .service(web::mfa::login_code::submit_code)
-            .service(web::mfa::login_enrol::enrol_at_sign_in_page)
-            .service(web::mfa::login_enrol::enrol_at_sign_in)
-            .service(web::mfa::account::account_page)
-            .service(web::mfa::account::start)
-            .service(web::mfa::account::confirm)
-            .service(web::sessions::list::index)
-            .service(web::sessions::new::new_form)
-            .service(web::sessions::new::create)
-            .service(web::sessions::files::show)
-            .service(web::sessions::next::next)
-            .service(web::sessions::detail::show)
-            .service(web::sessions::actions::approve)
-            .service(web::sessions::actions::decline)
-            .service(web::sessions::actions::mark_for_review)
-            .service(web::sessions::actions::expire)
-            .service(web::sessions::actions::assign)
-            .service(web::sessions::actions::add_note)
-            .service(web::sessions::actions::edit_person)
-            .service(web::sessions::redact::redact)
-            .service(web::queues::index)
-            .service(web::account::show)
-            .service(web::account::change_password)
-            .service(web::accounts::show)
-            .service(web::audit::index)
-            .service(web::admin::users::index)
-            .service(web::admin::users::create)
-            .service(web::admin::users::change_role)
-            .service(web::admin::users::disable)
-            .service(web::admin::users::enable)
-            .service(web::admin::users::reset_password)
-            .service(web::admin::mfa::reset)
-            .service(web::admin::api_keys::index)
-            .service(web::admin::api_keys::create)
-            .service(web::admin::api_keys::revoke)
-            .service(api::openapi::serve)
-            .service(
-                actix_web::web::scope("/v1/identity")
-                    .wrap(from_fn(api::auth::authenticate))
-                    .configure(api::configure),
-            )
+            .configure(http::configure)
+            .configure(web::configure)
+            .configure(api::configure)
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
     })
     .keep_alive(KEEP_ALIVE)

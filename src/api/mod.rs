@@ -24,9 +24,18 @@ use actix_web::web;
 
 use self::error::ApiError;
 
-/// The API's routes and request limits, for `web::scope("/v1/identity")` with the
-/// [`auth::authenticate`] middleware around it.
+/// The API: its OpenAPI document and, under `/v1/identity`, its routes behind the
+/// [`auth::authenticate`] middleware; beside `web::configure` for the dashboard.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(openapi::serve).service(
+        web::scope("/v1/identity")
+            .wrap(actix_web::middleware::from_fn(auth::authenticate))
+            .configure(identity),
+    );
+}
+
+/// The API's routes and request limits, inside the `/v1/identity` scope.
+fn identity(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(body::MAX_JSON_BYTES))
         .app_data(
             web::JsonConfig::default()

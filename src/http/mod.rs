@@ -9,6 +9,13 @@ pub mod health;
 pub mod metrics;
 pub mod observe;
 
+/// The routes of the edge itself: liveness, readiness and metrics.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::show);
+}
+
 /// Compares two secrets in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {

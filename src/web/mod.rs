@@ -16,3 +16,47 @@ pub mod page;
 pub mod queues;
 pub mod session;
 pub mod sessions;
+
+/// The dashboard's routes, beside `api::configure` for the API.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(login::home)
+        .service(login::login_page)
+        .service(login::login)
+        .service(login::logout)
+        .service(mfa::login_code::code_page)
+        .service(mfa::login_code::submit_code)
+        .service(mfa::login_enrol::enrol_at_sign_in_page)
+        .service(mfa::login_enrol::enrol_at_sign_in)
+        .service(mfa::account::account_page)
+        .service(mfa::account::start)
+        .service(mfa::account::confirm)
+        .service(sessions::list::index)
+        .service(sessions::new::new_form)
+        .service(sessions::new::create)
+        .service(sessions::files::show)
+        .service(sessions::next::next)
+        .service(sessions::detail::show)
+        .service(sessions::actions::approve)
+        .service(sessions::actions::decline)
+        .service(sessions::actions::mark_for_review)
+        .service(sessions::actions::expire)
+        .service(sessions::actions::assign)
+        .service(sessions::actions::add_note)
+        .service(sessions::actions::edit_person)
+        .service(sessions::redact::redact)
+        .service(queues::index)
+        .service(account::show)
+        .service(account::change_password)
+        .service(accounts::show)
+        .service(audit::index)
+        .service(admin::users::index)
+        .service(admin::users::create)
+        .service(admin::users::change_role)
+        .service(admin::users::disable)
+        .service(admin::users::enable)
+        .service(admin::users::reset_password)
+        .service(admin::mfa::reset)
+        .service(admin::api_keys::index)
+        .service(admin::api_keys::create)
+        .service(admin::api_keys::revoke);
+}
