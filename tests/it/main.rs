@@ -24,6 +24,7 @@ mod format_chars;
 mod health;
 mod helpers;
 mod input_ranges;
+mod layers;
 mod lifecycle;
 mod limits;
 mod manager_privacy;
