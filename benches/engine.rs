@@ -2,6 +2,9 @@
 //! check run (MRZ, dates, age, consistency with the session, and decoding a 900x600 PNG
 //! front image). Run with `cargo bench --bench engine`.
 
+// Test code may stop at the first surprise: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::io::Cursor;
 

@@ -1,6 +1,10 @@
 //! The one integration test binary: every test talks to a real server and a real Postgres
 //! database of its own.
 
+// Test code may stop at the first surprise (a panic is how a test fails), and a scenario
+// may read best as one long function.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
 mod accounts;
 mod api_authz;
 mod api_documents;
