@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::CurrentUser;
+use super::cookie::{self, AuthState};
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
-use super::session::{self, AuthState};
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::person::FieldError;
@@ -114,8 +114,8 @@ pub async fn change_password(
     match result {
         Ok(epoch) => {
             let now = chrono::Utc::now().timestamp();
-            if let (Some(epoch), Some(state)) = (epoch, session::auth(&session)) {
-                session::set_auth(
+            if let (Some(epoch), Some(state)) = (epoch, cookie::auth(&session)) {
+                cookie::set_auth(
                     &session,
                     &AuthState {
                         epoch,
@@ -124,7 +124,7 @@ pub async fn change_password(
                     },
                 )?;
             }
-            session::flash(
+            cookie::flash(
                 &session,
                 "success",
                 "Your password was changed. Other sign-ins of yours have ended.",

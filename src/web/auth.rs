@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use uuid::Uuid;
 
-use super::session::{self, AuthState};
+use super::cookie::{self, AuthState};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::Role;
@@ -118,7 +118,7 @@ fn sign_in_required(req: &HttpRequest) -> SignInRequired {
 
 async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     let session = req.get_session();
-    let Some(state) = session::auth(&session) else {
+    let Some(state) = cookie::auth(&session) else {
         return Err(sign_in_required(&req).into());
     };
     let app = req
@@ -145,7 +145,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         } else {
             format!("You were signed out after {} without activity.", span(idle))
         };
-        session::flash(&session, "info", message);
+        cookie::flash(&session, "info", message);
         return Err(sign_in_required(&req).into());
     }
     let uid = state.uid;
@@ -163,7 +163,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         .map_err(|_| AppError::Unexpected(anyhow::anyhow!("user has an unknown role")))?;
     // Refresh the idle clock at most once a minute, to spare a new cookie per request.
     if now - state.seen >= 60 {
-        session::set_auth(&session, &AuthState { seen: now, ..state })?;
+        cookie::set_auth(&session, &AuthState { seen: now, ..state })?;
     }
     Ok(CurrentUser {
         id: user.id,

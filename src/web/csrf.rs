@@ -13,7 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use super::session;
+use super::cookie;
 use crate::error::AppError;
 use crate::web::error::PageError;
 
@@ -47,7 +47,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .find(|(k, _)| k == FIELD)
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
-            let expected = session::stored_csrf_token(&req.get_session()).unwrap_or_default();
+            let expected = cookie::stored_csrf_token(&req.get_session()).unwrap_or_default();
             if expected.is_empty()
                 || !crate::http::constant_time_eq(sent.as_bytes(), expected.as_bytes())
             {

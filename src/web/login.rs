@@ -8,9 +8,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::MaybeUser;
+use super::cookie;
 use super::csrf::CsrfForm;
 use super::page::{self, Page};
-use super::session;
 use crate::db::DbPool;
 use crate::service::auth::{self as auth_service, SignInError};
 use crate::web::error::PageError;
@@ -112,7 +112,7 @@ pub async fn login(
             if let Some(step) = super::mfa::second_step(&req, &session, &user, &next).await? {
                 return Ok(step);
             }
-            let landing = session::begin(&session, &user, &next)?;
+            let landing = cookie::begin(&session, &user, &next)?;
             Ok(page::see_other(&landing))
         }
         Err(SignInError::Invalid) => failure(StatusCode::UNAUTHORIZED, GENERIC_FAILURE),
@@ -168,7 +168,7 @@ pub async fn logout(
     // A new, empty session that carries only the goodbye (a purged one would drop it).
     session.clear();
     session.renew();
-    session::flash(&session, "info", "You have signed out.");
+    cookie::flash(&session, "info", "You have signed out.");
     Ok(page::see_other("/login"))
 }
 

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod chart;
+pub mod cookie;
 pub mod csrf;
 pub mod error;
 pub mod events;
@@ -14,7 +15,6 @@ pub mod login;
 pub mod mfa;
 pub mod page;
 pub mod queues;
-pub mod session;
 pub mod sessions;
 
 /// The dashboard's routes, beside `api::configure` for the API.

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use askama::Template;
 
 use super::auth::CurrentUser;
-use super::session::{self, Flash};
+use super::cookie::{self, Flash};
 use crate::web::error::PageError;
 
 /// The base template's context.
@@ -34,8 +34,8 @@ impl Page {
     ) -> Self {
         Page {
             user: user.cloned(),
-            csrf: session::csrf_token(session),
-            flash: session::take_flash(session),
+            csrf: cookie::csrf_token(session),
+            flash: cookie::take_flash(session),
             nav,
             title: title.into(),
         }

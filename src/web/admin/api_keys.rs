@@ -19,10 +19,10 @@ use crate::error::AppError;
 use crate::service::api_keys::{self as service, NewApiKeyInput};
 use crate::store::api_keys::{self, ApiKey};
 use crate::web::auth::Admin;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::page::{self, Page};
-use crate::web::session;
 
 #[derive(Template)]
 #[template(path = "admin/api_keys.html")]
@@ -181,12 +181,12 @@ pub async fn revoke(
     })
     .await;
     match result {
-        Ok(key) => session::flash(
+        Ok(key) => cookie::flash(
             &session,
             "success",
             format!("Revoked {} ({}…).", key.name, key.prefix),
         ),
-        Err(AppError::Conflict(message)) => session::flash(&session, "error", message),
+        Err(AppError::Conflict(message)) => cookie::flash(&session, "error", message),
         Err(e) => return Err(PageError::from(e)),
     }
     Ok(page::see_other("/admin/api-keys"))

@@ -16,10 +16,10 @@ use crate::error::AppError;
 use crate::service::{passwords, users as service};
 use crate::store::users::{self, User};
 use crate::web::auth::Admin;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::page::{self, Page};
-use crate::web::session;
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -123,7 +123,7 @@ pub async fn create(
             password,
         }),
         Ok(user) => {
-            session::flash(
+            cookie::flash(
                 &session,
                 "success",
                 format!("Created {} ({}).", user.username, user.role),
@@ -163,15 +163,15 @@ pub(super) fn back_with(
     result: Result<String, AppError>,
 ) -> Result<HttpResponse, PageError> {
     match result {
-        Ok(message) => session::flash(session, "success", message),
-        Err(AppError::Conflict(message)) => session::flash(session, "error", message),
+        Ok(message) => cookie::flash(session, "success", message),
+        Err(AppError::Conflict(message)) => cookie::flash(session, "error", message),
         Err(AppError::Validation(errors)) => {
             let text = errors
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            session::flash(session, "error", text);
+            cookie::flash(session, "error", text);
         }
         Err(e) => return Err(PageError::from(e)),
     }

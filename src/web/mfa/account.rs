@@ -12,10 +12,10 @@ use crate::error::AppError;
 use crate::service::mfa as service;
 use crate::store::users;
 use crate::web::auth::CurrentUser;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::page::{self, Page};
-use crate::web::session;
 
 #[derive(Template)]
 #[template(path = "mfa/account.html")]
@@ -77,7 +77,7 @@ pub async fn start(
     {
         Ok(_) => Ok(page::see_other("/account/mfa")),
         Err(AppError::Conflict(message)) => {
-            session::flash(&session, "error", message);
+            cookie::flash(&session, "error", message);
             Ok(page::see_other("/account/mfa"))
         }
         Err(e) => Err(PageError::from(e)),
@@ -101,7 +101,7 @@ pub async fn confirm(
             confirm_refused(&session, &pool, Some(&user), uid, &user.username, &errors).await
         }
         Err(AppError::Conflict(message)) => {
-            session::flash(&session, "error", message);
+            cookie::flash(&session, "error", message);
             Ok(page::see_other("/account/mfa"))
         }
         Err(e) => Err(PageError::from(e)),

@@ -9,11 +9,11 @@ use super::{CodeForm, back_to_login, half_signed_in, pending};
 use crate::db::{self, DbPool};
 use crate::service::auth::SignInError;
 use crate::service::mfa::{self as service, CodeAccepted};
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::login;
 use crate::web::page::{self, Page};
-use crate::web::session;
 
 #[derive(Template)]
 #[template(path = "mfa/code.html")]
@@ -63,9 +63,9 @@ pub async fn submit_code(
     };
     match outcome {
         Ok(accepted) => {
-            let landing = session::begin(&session, &user, &p.next)?;
+            let landing = cookie::begin(&session, &user, &p.next)?;
             if let CodeAccepted::Recovery(left) = accepted {
-                session::flash(
+                cookie::flash(
                     &session,
                     if left <= 2 { "error" } else { "info" },
                     format!(

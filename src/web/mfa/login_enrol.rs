@@ -8,10 +8,10 @@ use super::{CodeForm, back_to_login, confirm_refused, enrol_page, half_signed_in
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::service::mfa as service;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::page;
-use crate::web::session;
 
 /// Required enrolment after the password: the QR code, the secret and the confirm form.
 #[get("/login/enrol")]
@@ -44,7 +44,7 @@ pub async fn enrol_at_sign_in(
     let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, true)).await;
     match result {
         Ok(codes) => {
-            let next = session::begin(&session, &user, &p.next)?;
+            let next = cookie::begin(&session, &user, &p.next)?;
             recovery_page(&session, None, codes, next)
         }
         Err(AppError::Validation(errors)) => {

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::auth::CurrentUser;
+use super::cookie;
 use super::page::{self, Page};
-use super::session;
 use crate::app::AppState;
 use crate::config::RequireMfa;
 use crate::db::{self, DbPool};
@@ -64,7 +64,7 @@ fn pending(session: &Session, enrol: bool) -> Option<Pending> {
 fn back_to_login(session: &Session) -> HttpResponse {
     session.clear();
     session.renew();
-    session::flash(
+    cookie::flash(
         session,
         "info",
         "Please sign in again: the second step was not completed in time.",
@@ -131,7 +131,7 @@ pub async fn second_step(
             },
         )
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cannot write the session: {e}")))?;
-    session::rotate_csrf_token(session);
+    cookie::rotate_csrf_token(session);
     Ok(Some(page::see_other(to)))
 }
 

@@ -19,11 +19,11 @@ use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
 use crate::store::sessions;
 use crate::web::auth::{CaseWorker, CurrentUser};
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page;
-use crate::web::session as cookie;
 
 /// The case page's URL, keeping the queue it was opened from.
 pub(super) fn case_url(id: Uuid, queue: &str) -> String {

@@ -18,10 +18,10 @@ use crate::error::AppError;
 use crate::service::person::{self, PersonForm};
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
 use crate::web::auth::CaseWorker;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::page::{self, Page};
-use crate::web::session as cookie;
 
 #[derive(Template)]
 #[template(path = "sessions/new.html")]

@@ -12,9 +12,9 @@ use crate::error::AppError;
 use crate::store::queue::{self, Cursor, PageAt};
 use crate::store::{sessions, users};
 use crate::web::auth::CurrentUser;
+use crate::web::cookie;
 use crate::web::error::PageError;
 use crate::web::page;
-use crate::web::session as cookie;
 
 /// Redirects to the next session of the queue, or back to the queue at its end.
 #[get("/sessions/{id}/next")]

@@ -13,11 +13,11 @@ use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::service::redaction;
 use crate::web::auth::Admin;
+use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page;
-use crate::web::session as cookie;
 
 /// The redaction form.
 #[derive(Deserialize)]
