@@ -1,4 +1,7 @@
 //! Use cases: one function each, one transaction each, shared by the dashboard and the API.
+//!
+//! A name ending in `_in` (`apply_in`, `redact_in`, `settle_in`, ...) runs inside the
+//! caller's transaction instead of opening its own, so that a larger use case can compose it.
 
 pub mod accounts;
 pub mod api_keys;
