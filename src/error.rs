@@ -25,7 +25,7 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     /// The request is well-formed but the resource's state forbids it: 409.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Conflict),
     /// A documented limit (documents per session, files per document) is reached: 409,
     /// the message naming the limit.
     #[error("{0}")]
@@ -44,6 +44,39 @@ pub enum AppError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Why a write was refused for the state of what it would change (409). Each face matches
+/// on the variant, never on the words, and explains it in its own way.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Conflict {
+    /// The session's personal data was erased; it takes no more writes.
+    #[error("session is redacted")]
+    Redacted,
+    /// The session is not in a status the action may start from.
+    #[error("session is {}: it cannot be {}", .status.replace('_', " "), .action)]
+    WrongStatus {
+        /// Its status now.
+        status: String,
+        /// What was refused, in the past tense ("approved", "expired").
+        action: &'static str,
+        /// The decision that closed it, when one did: who won the race, and when.
+        decided: Option<Box<Decided>>,
+    },
+    /// Any other refusal, in words for the user.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A decision already on a session, for the loser of a race to be told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    /// `approved` or `declined`.
+    pub outcome: String,
+    /// The deciding user's display name; `None` when an API key decided.
+    pub by: Option<String>,
+    /// When.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 fn describe(errors: &[FieldError]) -> String {
     errors
         .iter()
@@ -53,6 +86,11 @@ fn describe(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
+    /// A 409 in plain words, for refusals no face needs to tell apart.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict(Conflict::Other(message.into()))
+    }
+
     /// A validation error on one field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])
@@ -106,7 +144,7 @@ impl From<diesel::result::Error> for AppError {
                 AppError::Unavailable
             }
             E::DatabaseError(K::SerializationFailure, _) => {
-                AppError::Conflict("the record was changed at the same time; try again".to_owned())
+                AppError::conflict("the record was changed at the same time; try again")
             }
             // A broken connection surfaces as an unknown error with libpq's message.
             E::DatabaseError(K::Unknown, ref info) if is_connection_message(info.message()) => {

@@ -168,7 +168,7 @@ pub async fn create(
         },
         |e| match e {
             AppError::Conflict(message) => {
-                ApiError::new(StatusCode::CONFLICT, "already_exists", message)
+                ApiError::new(StatusCode::CONFLICT, "already_exists", message.to_string())
                     .pointer("/data/attributes/external_id")
             }
             other => other.into(),

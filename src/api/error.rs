@@ -179,7 +179,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden | AppError::BadCsrf => {
                 ApiError::new(status, "forbidden", "This API key may not do this.")
             }
-            AppError::Conflict(message) => ApiError::new(status, "conflict", message.clone()),
+            AppError::Conflict(conflict) => ApiError::new(status, "conflict", conflict.to_string()),
             AppError::LimitReached(message) => {
                 ApiError::new(status, "limit_reached", message.clone())
             }
@@ -301,7 +301,7 @@ mod tests {
             (AppError::NotFound("session"), 404, "not_found"),
             (AppError::Unauthenticated, 401, "unauthenticated"),
             (AppError::Forbidden, 403, "forbidden"),
-            (AppError::Conflict("x".into()), 409, "conflict"),
+            (AppError::conflict("x"), 409, "conflict"),
             (AppError::LimitReached("x".into()), 409, "limit_reached"),
             (AppError::Unavailable, 503, "unavailable"),
         ];

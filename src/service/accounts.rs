@@ -32,7 +32,7 @@ pub fn create(
         let account = match accounts::insert(conn, &new) {
             Ok(a) => a,
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                return Err(AppError::Conflict(DUPLICATE_EXTERNAL_ID.to_owned()));
+                return Err(AppError::conflict(DUPLICATE_EXTERNAL_ID));
             }
             Err(e) => return Err(e.into()),
         };

@@ -165,7 +165,7 @@ pub fn revoke(conn: &mut PgConnection, id: Uuid, actor: Actor) -> Result<ApiKey,
         };
         let Some(key) = api_keys::revoke(conn, id, by)? else {
             return Err(match api_keys::find(conn, id)? {
-                Some(_) => AppError::Conflict("this API key is already revoked".to_owned()),
+                Some(_) => AppError::conflict("this API key is already revoked".to_owned()),
                 None => AppError::NotFound("API key"),
             });
         };

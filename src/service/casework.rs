@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Role;
 use crate::domain::status::SessionStatus;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::schema::{sessions, users};
 use crate::store::events::{self, NewEvent};
 use crate::store::notes::{self, NewNote, Note};
@@ -33,7 +33,7 @@ fn lock_open_session(
         .optional()?;
     let (status, assigned_to, redacted_at) = row.ok_or(AppError::NotFound("session"))?;
     if redacted_at.is_some() {
-        return Err(AppError::Conflict("session is redacted".to_owned()));
+        return Err(AppError::Conflict(Conflict::Redacted));
     }
     Ok((status, assigned_to))
 }
@@ -118,7 +118,7 @@ pub fn assign(
             .map(|s| s.is_final())
             .unwrap_or(true)
         {
-            return Err(AppError::Conflict(format!(
+            return Err(AppError::conflict(format!(
                 "session is {}: it cannot be reassigned",
                 status.replace('_', " ")
             )));

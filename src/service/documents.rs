@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::domain::actor::Actor;
 use crate::domain::person::FieldError;
 use crate::domain::status::SessionStatus;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::schema::{documents as documents_table, sessions};
 use crate::store::documents::{self, Document, FileMeta, NewDocument, NewFile};
 use crate::store::events::{self, NewEvent};
@@ -153,14 +153,14 @@ fn lock_open_session(
         return Err(missing);
     };
     if redacted_at.is_some() {
-        return Err(AppError::Conflict("session is redacted".to_owned()));
+        return Err(AppError::Conflict(Conflict::Redacted));
     }
     let final_ = status
         .parse::<SessionStatus>()
         .map(SessionStatus::is_final)
         .unwrap_or(true);
     if final_ {
-        return Err(AppError::Conflict(format!(
+        return Err(AppError::conflict(format!(
             "session is {}: it takes no more documents",
             status.replace('_', " ")
         )));

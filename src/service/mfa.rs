@@ -111,7 +111,7 @@ pub fn start_enrolment(
     let secret = new_secret();
     conn.transaction(|conn| {
         if !mfa::set_pending_secret(conn, user_id, &secret)? {
-            return Err(AppError::Conflict(
+            return Err(AppError::conflict(
                 "two-step sign-in is already set up".to_owned(),
             ));
         }
@@ -139,7 +139,7 @@ pub fn confirm(
     completes_sign_in: bool,
 ) -> Result<Vec<String>, AppError> {
     let secret = pending_secret(conn, user_id)?.ok_or_else(|| {
-        AppError::Conflict("there is no two-step sign-in set-up to confirm".to_owned())
+        AppError::conflict("there is no two-step sign-in set-up to confirm".to_owned())
     })?;
     let Some(step) = matching_step(&secret, code)? else {
         return Err(AppError::field(
@@ -151,7 +151,7 @@ pub fn confirm(
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
     conn.transaction(|conn| {
         if !mfa::enable(conn, user_id, step)? {
-            return Err(AppError::Conflict(
+            return Err(AppError::conflict(
                 "two-step sign-in is already set up".to_owned(),
             ));
         }
@@ -284,7 +284,7 @@ pub fn reset(
     conn.transaction(|conn| {
         let user = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
         if !mfa::clear(conn, user_id)? {
-            return Err(AppError::Conflict(format!(
+            return Err(AppError::conflict(format!(
                 "{} has no two-step sign-in to reset",
                 user.username
             )));

@@ -11,7 +11,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::IdentityClass;
 use crate::domain::person::{self, FieldError};
 use crate::domain::status::SessionStatus;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::schema::sessions;
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions::{PersonChanges, Session};
@@ -278,10 +278,10 @@ pub fn write_in(
         .optional()?
         .ok_or(AppError::NotFound("session"))?;
     if current.redacted_at.is_some() {
-        return Err(AppError::Conflict("session is redacted".to_owned()));
+        return Err(AppError::Conflict(Conflict::Redacted));
     }
     if !editable(&current.status) {
-        return Err(AppError::Conflict(format!(
+        return Err(AppError::conflict(format!(
             "session is {}: its personal data can no longer be edited",
             current.status.replace('_', " ")
         )));

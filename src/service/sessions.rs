@@ -65,7 +65,7 @@ pub fn create(
         // Read under a shared lock: an account redaction in progress is waited for and
         // then seen, so no session slips in beside a redacted account.
         if accounts::lock_shared(conn, account.id)?.is_some() {
-            return Err(AppError::Conflict("account is redacted".to_owned()));
+            return Err(AppError::conflict("account is redacted".to_owned()));
         }
         let mut kinds: Vec<String> = input.required_verifications.iter().map(|k| k.as_str().to_owned()).collect();
         kinds.sort();

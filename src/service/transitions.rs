@@ -10,7 +10,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::{DeclineReason, Outcome};
 use crate::domain::person::FieldError;
 use crate::domain::status::{Action, SessionStatus, Stamp};
-use crate::error::AppError;
+use crate::error::{AppError, Conflict, Decided};
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions::{self, Session, TransitionChanges};
 
@@ -155,12 +155,18 @@ pub fn apply_in(
     let Some(session) = sessions::transition(conn, session_id, &allowed, &changes)? else {
         return Err(match sessions::state(conn, session_id)? {
             None => AppError::NotFound("session"),
-            Some((_, Some(_))) => AppError::Conflict("session is redacted".to_owned()),
-            Some((status, None)) => AppError::Conflict(format!(
-                "session is {}: it cannot be {}",
-                status.replace('_', " "),
-                past_tense(request.action)
-            )),
+            Some((_, Some(_))) => AppError::Conflict(Conflict::Redacted),
+            Some((status, None)) => AppError::Conflict(Conflict::WrongStatus {
+                status,
+                action: past_tense(request.action),
+                decided: sessions::decision_of(conn, session_id)?.map(|d| {
+                    Box::new(Decided {
+                        outcome: d.outcome,
+                        by: d.by,
+                        at: d.at,
+                    })
+                }),
+            }),
         });
     };
     let from = session

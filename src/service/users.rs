@@ -156,7 +156,7 @@ pub fn change_role(
             && !user.disabled
             && active_admins_other_than(conn, user.id)? == 0
         {
-            return Err(AppError::Conflict(
+            return Err(AppError::conflict(
                 "the last active admin cannot be given another role".to_owned(),
             ));
         }
@@ -198,7 +198,7 @@ pub fn set_disabled(
             && user.role == Role::Admin.as_str()
             && active_admins_other_than(conn, user.id)? == 0
         {
-            return Err(AppError::Conflict(
+            return Err(AppError::conflict(
                 "the last active admin cannot be disabled".to_owned(),
             ));
         }

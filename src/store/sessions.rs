@@ -267,6 +267,38 @@ pub fn transition(
 }
 
 /// The status and redaction time of a session, to explain why a write matched no row.
+/// A decision on a session, as the loser of a race is told it.
+#[derive(Debug, Clone)]
+pub struct DecisionMade {
+    /// `approved` or `declined`.
+    pub outcome: String,
+    /// The deciding user's display name; `None` when an API key decided.
+    pub by: Option<String>,
+    /// When.
+    pub at: Option<DateTime<Utc>>,
+}
+
+type DecisionRow = (Option<String>, Option<String>, Option<DateTime<Utc>>);
+
+/// The decision on a session, if it has one, with the deciding user's name and its time.
+pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DecisionMade>> {
+    let row: Option<DecisionRow> = sessions::table
+        .left_join(
+            crate::schema::users::table
+                .on(sessions::decided_by.eq(crate::schema::users::id.nullable())),
+        )
+        .filter(sessions::id.eq(id))
+        .select((
+            sessions::decision,
+            crate::schema::users::display_name.nullable(),
+            sessions::decisioned_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(decision, by, at)| decision.map(|outcome| DecisionMade { outcome, by, at })))
+}
+
+/// The status and redaction time of a session.
 pub fn state(
     conn: &mut PgConnection,
     id: Uuid,

@@ -118,7 +118,10 @@ async fn an_unknown_session_is_not_found_and_a_wrong_status_is_a_conflict_naming
     assert!(matches!(missing, Err(AppError::NotFound(_))), "{missing:?}");
     let id = session_in(&mut conn, SessionStatus::Pending);
     match transitions::apply(&mut conn, id, &Request::approve(Actor::System, None)) {
-        Err(AppError::Conflict(message)) => assert!(message.contains("pending"), "{message}"),
+        Err(AppError::Conflict(conflict)) => {
+            let message = conflict.to_string();
+            assert!(message.contains("pending"), "{message}")
+        }
         other => panic!("expected a conflict, got {other:?}"),
     }
     // Nothing was written.
@@ -174,7 +177,9 @@ async fn a_redacted_session_refuses_every_transition() {
         .execute(&mut conn)
         .unwrap();
     match transitions::apply(&mut conn, id, &Request::approve(Actor::System, None)) {
-        Err(AppError::Conflict(message)) => assert_eq!(message, "session is redacted"),
+        Err(AppError::Conflict(conflict)) => {
+            assert_eq!(conflict.to_string(), "session is redacted")
+        }
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

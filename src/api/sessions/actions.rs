@@ -112,9 +112,11 @@ async fn run_action(
     })
     .await
     .map_err(|e| match e {
-        AppError::Conflict(message) => {
-            ApiError::new(StatusCode::CONFLICT, "invalid_transition", message)
-        }
+        AppError::Conflict(message) => ApiError::new(
+            StatusCode::CONFLICT,
+            "invalid_transition",
+            message.to_string(),
+        ),
         other => other.into(),
     })?;
     Ok(envelope::respond(

@@ -11,7 +11,7 @@ use super::{Ran, Request, document_of, fill_blanks, is_final};
 use crate::domain::actor::Actor;
 use crate::domain::engine::{Extracted, Outcome};
 use crate::domain::kinds::{VerificationKind, VerificationStatus};
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::service::{completion, person};
 use crate::store::documents;
 use crate::store::events::{self, NewEvent};
@@ -34,17 +34,17 @@ pub fn record_judged(
         let session = redaction::lock_session(conn, request.session_id)?
             .ok_or_else(|| AppError::field("session", "no such session"))?;
         if session.redacted_at.is_some() {
-            return Err(AppError::Conflict("session is redacted".to_owned()));
+            return Err(AppError::Conflict(Conflict::Redacted));
         }
         if is_final(&session)? {
-            return Err(AppError::Conflict(format!(
+            return Err(AppError::conflict(format!(
                 "session is {}: it takes no more verifications",
                 session.status.replace('_', " ")
             )));
         }
         let document = document_of(conn, &session, request)?;
         let changed = || {
-            AppError::Conflict(
+            AppError::conflict(
                 "the session or its document changed while the verification ran; nothing was \
                  recorded: send the request again"
                     .to_owned(),

@@ -186,7 +186,7 @@ pub async fn revoke(
             "success",
             format!("Revoked {} ({}…).", key.name, key.prefix),
         ),
-        Err(AppError::Conflict(message)) => cookie::flash(&session, "error", message),
+        Err(AppError::Conflict(message)) => cookie::flash(&session, "error", message.to_string()),
         Err(e) => return Err(PageError::from(e)),
     }
     Ok(page::see_other("/admin/api-keys"))

@@ -164,7 +164,7 @@ pub(super) fn back_with(
 ) -> Result<HttpResponse, PageError> {
     match result {
         Ok(message) => cookie::flash(session, "success", message),
-        Err(AppError::Conflict(message)) => cookie::flash(session, "error", message),
+        Err(AppError::Conflict(message)) => cookie::flash(session, "error", message.to_string()),
         Err(AppError::Validation(errors)) => {
             let text = errors
                 .iter()

@@ -77,7 +77,7 @@ pub async fn start(
     {
         Ok(_) => Ok(page::see_other("/account/mfa")),
         Err(AppError::Conflict(message)) => {
-            cookie::flash(&session, "error", message);
+            cookie::flash(&session, "error", message.to_string());
             Ok(page::see_other("/account/mfa"))
         }
         Err(e) => Err(PageError::from(e)),
@@ -101,7 +101,7 @@ pub async fn confirm(
             confirm_refused(&session, &pool, Some(&user), uid, &user.username, &errors).await
         }
         Err(AppError::Conflict(message)) => {
-            cookie::flash(&session, "error", message);
+            cookie::flash(&session, "error", message.to_string());
             Ok(page::see_other("/account/mfa"))
         }
         Err(e) => Err(PageError::from(e)),

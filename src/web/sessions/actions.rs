@@ -13,11 +13,10 @@ use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::service::casework::{self, Assigner};
 use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
-use crate::store::sessions;
 use crate::web::auth::{CaseWorker, CurrentUser};
 use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
@@ -42,19 +41,16 @@ pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound("session"))
 }
 
-/// The conflict every write to a redacted session meets. The dashboard answers it with a
-/// 409 page (the case page of a redacted session offers no forms, so only a stale tab or
-/// a crafted request gets here), not with the usual flash and redirect.
-const REDACTED: &str = "session is redacted";
-
 /// A refused write as the case page shows it: a flash starting with `prefix` (what did not
-/// happen) for a conflict or invalid input, the 409 page for a redacted session, and any
-/// other error as it is.
+/// happen) for a conflict or invalid input, and any other error as it is. Every write to a
+/// redacted session meets [`Conflict::Redacted`]: the dashboard answers it with a 409 page
+/// (the case page of a redacted session offers no forms, so only a stale tab or a crafted
+/// request gets here), not with the usual flash and redirect.
 fn flash_refusal(session: &Session, prefix: &str, e: AppError) -> Result<(), AppError> {
     match e {
-        AppError::Conflict(m) if m == REDACTED => Err(AppError::Conflict(m)),
-        AppError::Conflict(m) => {
-            cookie::flash(session, "error", format!("{prefix}: {m}."));
+        AppError::Conflict(Conflict::Redacted) => Err(e),
+        AppError::Conflict(c) => {
+            cookie::flash(session, "error", format!("{prefix}: {c}."));
             Ok(())
         }
         AppError::Validation(errors) => {
@@ -70,29 +66,20 @@ fn flash_refusal(session: &Session, prefix: &str, e: AppError) -> Result<(), App
     }
 }
 
-/// Explains a lost race in the words a reviewer needs: who decided, and when.
-async fn conflict_message(pool: &DbPool, id: Uuid, fallback: String) -> Result<String, AppError> {
-    let session = db::run(pool, move |conn| {
-        let s = sessions::find(conn, id)?;
-        let name = match s.as_ref().and_then(|s| s.decided_by) {
-            Some(uid) => crate::store::users::find(conn, uid)?.map(|u| u.display_name),
-            None => None,
-        };
-        Ok(s.map(|s| (s, name)))
-    })
-    .await?;
-    Ok(match session {
-        Some((s, _)) if s.redacted_at.is_some() => {
-            "Nothing was changed: session is redacted.".to_owned()
-        }
-        Some((s, name)) if s.decision.is_some() => format!(
+/// Explains a lost race in the words a reviewer needs: who decided, and when — all of it
+/// carried by the conflict the service answered.
+fn conflict_message(conflict: &Conflict) -> String {
+    match conflict {
+        Conflict::WrongStatus {
+            decided: Some(d), ..
+        } => format!(
             "Nothing was changed: this session was already {} by {} at {}.",
-            s.decision.as_deref().unwrap_or("decided"),
-            name.unwrap_or_else(|| "an integration".to_owned()),
-            s.decisioned_at.map(format::exact).unwrap_or_default()
+            d.outcome,
+            d.by.as_deref().unwrap_or("an integration"),
+            d.at.map(format::exact).unwrap_or_default()
         ),
-        _ => format!("Nothing was changed: {fallback}."),
-    })
+        other => format!("Nothing was changed: {other}."),
+    }
 }
 
 async fn transition(
@@ -110,8 +97,8 @@ async fn transition(
             "success",
             format!("Session {}.", past_tense(action)),
         ),
-        Err(AppError::Conflict(message)) if message != REDACTED => {
-            cookie::flash(session, "error", conflict_message(pool, id, message).await?);
+        Err(AppError::Conflict(conflict)) if conflict != Conflict::Redacted => {
+            cookie::flash(session, "error", conflict_message(&conflict));
         }
         Err(AppError::Validation(errors)) => {
             let text = errors
