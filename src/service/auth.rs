@@ -267,9 +267,7 @@ pub fn forget_old_attempts(conn: &mut PgConnection) -> Result<usize, AppError> {
 /// records the sign-out.
 pub fn sign_out(conn: &mut PgConnection, user_id: uuid::Uuid, ip: &str) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        diesel::update(crate::schema::users::table.find(user_id))
-            .set(crate::schema::users::session_epoch.eq(crate::schema::users::session_epoch + 1))
-            .execute(conn)?;
+        users::end_sessions(conn, user_id)?;
         let mut event = NewEvent::new(Actor::User(user_id), "user.signed_out", None);
         event.ip = Some(ip.chars().take(45).collect());
         events::insert(conn, &event)?;

@@ -289,7 +289,7 @@ pub fn reset(
                 user.username
             )));
         }
-        mfa::end_sessions(conn, user_id)?;
+        users::end_sessions(conn, user_id)?;
         events::insert(
             conn,
             &NewEvent::new(actor, "user.mfa_reset", None).details(json!({ "user_id": user_id })),

@@ -115,13 +115,6 @@ pub fn clear(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<bool> {
     Ok(n == 1 || codes > 0)
 }
 
-/// Ends every signed-in session of the user (their cookies' epoch no longer matches).
-pub fn end_sessions(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<usize> {
-    diesel::update(users::table.find(user_id))
-        .set(users::session_epoch.eq(users::session_epoch + 1))
-        .execute(conn)
-}
-
 /// Replaces the user's recovery codes with `hashes`.
 pub fn replace_recovery_codes(
     conn: &mut PgConnection,

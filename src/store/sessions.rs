@@ -298,6 +298,14 @@ pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Deci
     Ok(row.and_then(|(decision, by, at)| decision.map(|outcome| DecisionMade { outcome, by, at })))
 }
 
+/// When the session was redacted, if it was; `NotFound` when there is no such session.
+pub fn redacted_at(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DateTime<Utc>>> {
+    sessions::table
+        .find(id)
+        .select(sessions::redacted_at)
+        .first(conn)
+}
+
 /// The status and redaction time of a session.
 pub fn state(
     conn: &mut PgConnection,

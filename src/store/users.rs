@@ -34,6 +34,30 @@ pub struct User {
     pub totp_enabled_at: Option<DateTime<Utc>>,
 }
 
+/// The display names of `ids` (those that exist).
+pub fn display_names(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Who a case may be assigned to: active reviewers and admins who can sign in, by name.
+pub fn assignable(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
+    users::table
+        .filter(users::disabled.eq(false))
+        .filter(users::role.eq_any(["reviewer", "admin"]))
+        .filter(users::password_hash.not_like("!%"))
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .load(conn)
+}
+
 /// Stamps the user's last completed sign-in.
 pub fn touch_last_login(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
@@ -89,6 +113,13 @@ pub fn set_password(conn: &mut PgConnection, id: Uuid, hash: &str) -> QueryResul
             users::session_epoch.eq(users::session_epoch + 1),
             users::updated_at.eq(diesel::dsl::now),
         ))
+        .execute(conn)
+}
+
+/// Ends every signed-in session of the user (their cookies' epoch no longer matches).
+pub fn end_sessions(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
         .execute(conn)
 }
 

@@ -126,12 +126,7 @@ pub fn with_files(
     conn: &mut diesel::PgConnection,
     document: &DocumentRow,
 ) -> Result<DocumentResource, AppError> {
-    use crate::schema::sessions;
-    use diesel::prelude::*;
-    let redacted_at: Option<chrono::DateTime<chrono::Utc>> = sessions::table
-        .find(document.session_id)
-        .select(sessions::redacted_at)
-        .first(conn)?;
+    let redacted_at = crate::store::sessions::redacted_at(conn, document.session_id)?;
     let files = store::files_for(conn, &[document.id])?;
     Ok(resource(document, &files, redacted_at.is_some()))
 }

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::schema::users;
 use crate::store::accounts::{self, Account};
 use crate::store::devices::{self, Device};
 use crate::store::documents::{self, Document, FileMeta};
 use crate::store::events::{self, Event, TimelineCursor};
 use crate::store::notes::{self, Note};
 use crate::store::sessions::{self, Session};
+use crate::store::users;
 use crate::store::verifications::{self, Check, Verification};
 
 /// A session with everything around it.
@@ -72,19 +72,8 @@ pub fn load(
     wanted.extend(session.assigned_to);
     wanted.extend(session.decided_by);
     wanted.extend(session.redacted_by);
-    let user_names: HashMap<Uuid, String> = users::table
-        .filter(users::id.eq_any(&wanted))
-        .select((users::id, users::display_name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect();
-    let assignable = users::table
-        .filter(users::disabled.eq(false))
-        .filter(users::role.eq_any(["reviewer", "admin"]))
-        .filter(users::password_hash.not_like("!%"))
-        .order(users::display_name.asc())
-        .select((users::id, users::display_name))
-        .load(conn)?;
+    let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
+    let assignable = users::assignable(conn)?;
     Ok(Case {
         session,
         account,
