@@ -10,9 +10,9 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::Role;
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
-use crate::schema::{sessions, users};
 use crate::store::events::{self, NewEvent};
 use crate::store::notes::{self, NewNote, Note};
+use crate::store::{sessions, users};
 
 /// The longest note accepted.
 pub const MAX_NOTE: usize = 4000;
@@ -21,21 +21,12 @@ fn lock_open_session(
     conn: &mut PgConnection,
     session_id: Uuid,
 ) -> Result<(String, Option<Uuid>), AppError> {
-    let row: Option<(String, Option<Uuid>, Option<chrono::DateTime<Utc>>)> = sessions::table
-        .find(session_id)
-        .select((
-            sessions::status,
-            sessions::assigned_to,
-            sessions::redacted_at,
-        ))
-        .for_update()
-        .first(conn)
-        .optional()?;
-    let (status, assigned_to, redacted_at) = row.ok_or(AppError::NotFound("session"))?;
-    if redacted_at.is_some() {
+    let session = crate::store::redaction::lock_session(conn, session_id)?
+        .ok_or(AppError::NotFound("session"))?;
+    if session.redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }
-    Ok((status, assigned_to))
+    Ok((session.status, session.assigned_to))
 }
 
 /// Adds a reviewer's note to a session.
@@ -78,12 +69,7 @@ pub fn add_note(
                 created_at: None,
             },
         )?;
-        diesel::update(sessions::table.find(session_id))
-            .set((
-                sessions::updated_at.eq(Utc::now()),
-                sessions::last_activity.eq("note.added"),
-            ))
-            .execute(conn)?;
+        sessions::touch(conn, session_id, "note.added")?;
         events::insert(
             conn,
             &NewEvent::new(Actor::User(author), "note.added", Some(session_id))
@@ -132,11 +118,7 @@ pub fn assign(
             }
         }
         if let Some(target) = assignee {
-            let role: Option<(String, bool)> = users::table
-                .find(target)
-                .select((users::role, users::disabled))
-                .first(conn)
-                .optional()?;
+            let role = users::find(conn, target)?.map(|u| (u.role, u.disabled));
             match role {
                 Some((role, false)) if role == "reviewer" || role == "admin" => {}
                 Some(_) => {
@@ -157,14 +139,7 @@ pub fn assign(
         } else {
             "session.unassigned"
         };
-        diesel::update(sessions::table.find(session_id))
-            .set((
-                sessions::assigned_to.eq(assignee),
-                sessions::assigned_at.eq(assignee.map(|_| now)),
-                sessions::updated_at.eq(now),
-                sessions::last_activity.eq(action),
-            ))
-            .execute(conn)?;
+        sessions::set_assignee(conn, session_id, assignee, now, action)?;
         let details = json!({ "assignee": assignee, "previous": current });
         events::insert(
             conn,

@@ -2,13 +2,12 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::status::Action;
 use crate::error::AppError;
-use crate::schema::sessions;
 use crate::service::transitions::{self, Request};
+use crate::store::sessions;
 
 /// Expires up to `batch` overdue sessions in one transaction, one event each, and returns
 /// how many. Rows another instance is already expiring are skipped, not waited for.
@@ -19,16 +18,7 @@ pub fn expire_batch(conn: &mut PgConnection, batch: i64) -> Result<usize, AppErr
         .map(|s| s.as_str())
         .collect();
     conn.transaction(|conn| {
-        let ids: Vec<Uuid> = sessions::table
-            .filter(sessions::status.eq_any(&open))
-            .filter(sessions::expires_at.lt(Utc::now()))
-            .filter(sessions::redacted_at.is_null())
-            .order(sessions::expires_at.asc())
-            .limit(batch)
-            .select(sessions::id)
-            .for_update()
-            .skip_locked()
-            .load(conn)?;
+        let ids = sessions::lock_overdue(conn, &open, Utc::now(), batch)?;
         for id in &ids {
             transitions::apply_in(conn, *id, &Request::new(Action::Expire, Actor::System))?;
         }

@@ -298,6 +298,54 @@ pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Deci
     Ok(row.and_then(|(decision, by, at)| decision.map(|outcome| DecisionMade { outcome, by, at })))
 }
 
+/// Records `activity` as the session's last, now.
+pub fn touch(conn: &mut PgConnection, id: Uuid, activity: &str) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            sessions::updated_at.eq(diesel::dsl::now),
+            sessions::last_activity.eq(activity),
+        ))
+        .execute(conn)
+}
+
+/// Assigns the session to `assignee` (or nobody) at `now`, as `activity`.
+pub fn set_assignee(
+    conn: &mut PgConnection,
+    id: Uuid,
+    assignee: Option<Uuid>,
+    now: DateTime<Utc>,
+    activity: &str,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            sessions::assigned_to.eq(assignee),
+            sessions::assigned_at.eq(assignee.map(|_| now)),
+            sessions::updated_at.eq(now),
+            sessions::last_activity.eq(activity),
+        ))
+        .execute(conn)
+}
+
+/// Up to `limit` sessions in one of `open` whose `expires_at` has passed, unredacted, the
+/// longest overdue first, locked; rows another transaction holds are skipped.
+pub fn lock_overdue(
+    conn: &mut PgConnection,
+    open: &[&str],
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Uuid>> {
+    sessions::table
+        .filter(sessions::status.eq_any(open))
+        .filter(sessions::expires_at.lt(now))
+        .filter(sessions::redacted_at.is_null())
+        .order(sessions::expires_at.asc())
+        .limit(limit)
+        .select(sessions::id)
+        .for_update()
+        .skip_locked()
+        .load(conn)
+}
+
 /// When the session was redacted, if it was; `NotFound` when there is no such session.
 pub fn redacted_at(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DateTime<Utc>>> {
     sessions::table
