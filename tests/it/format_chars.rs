@@ -10,7 +10,7 @@ use sessiondesk::domain::status::SessionStatus;
 use sessiondesk::schema::{notes, sessions};
 
 use crate::helpers::spawn_app;
-use crate::queue::make;
+use crate::queue::{Made, make};
 
 #[tokio::test]
 async fn an_api_patch_with_a_bidi_override_in_a_name_is_422_naming_the_field() {
@@ -58,11 +58,9 @@ async fn an_api_patch_with_a_bidi_override_in_a_name_is_422_naming_the_field() {
     assert_eq!(app.api("PATCH", &path, &key, Some(body)).await.status, 200);
 }
 
-#[tokio::test]
-async fn a_dashboard_note_with_a_right_to_left_mark_is_refused_and_not_stored() {
-    let app = spawn_app().await;
-    let (browser, _) = app.signed_in(Role::Reviewer).await;
-    let m = make(
+/// A completed session, ready for a reviewer's note or decision.
+fn completed_session(app: &crate::helpers::TestApp) -> Made {
+    make(
         &mut app.conn(),
         "Anna",
         "Eriksson",
@@ -70,7 +68,14 @@ async fn a_dashboard_note_with_a_right_to_left_mark_is_refused_and_not_stored() 
         SessionStatus::Completed,
         Utc::now(),
         None,
-    );
+    )
+}
+
+#[tokio::test]
+async fn a_dashboard_note_with_a_right_to_left_mark_is_refused_and_not_stored() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in(Role::Reviewer).await;
+    let m = completed_session(&app);
     let path = format!("/sessions/{}", m.id);
     let token = browser.csrf(&path).await;
     let r = browser
@@ -105,15 +110,7 @@ async fn a_decline_comment_with_a_format_character_is_refused_on_the_dashboard_a
             .first(&mut app.conn())
             .unwrap()
     };
-    let m = make(
-        &mut app.conn(),
-        "Anna",
-        "Eriksson",
-        "crm_fmt",
-        SessionStatus::Completed,
-        Utc::now(),
-        None,
-    );
+    let m = completed_session(&app);
     let path = format!("/sessions/{}", m.id);
     let token = browser.csrf(&path).await;
     let r = browser
