@@ -17,11 +17,10 @@ use crate::config::Config;
 use crate::domain::actor::Actor;
 use crate::domain::kinds::VerificationStatus;
 use crate::domain::status::SessionStatus as S;
-use crate::schema::sessions;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::devices;
 use crate::store::events::{self, NewEvent};
-use crate::store::sessions::{self as session_store, NewSession};
+use crate::store::sessions::{self as session_store, NewSession, SessionRow};
 
 /// How many demo sessions end in each status.
 const PLAN: &[(S, usize)] = &[
@@ -93,49 +92,6 @@ impl<'a> Context<'a> {
         };
         self.now - age
     }
-}
-
-/// The session row's final state, written once the trail is complete.
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = sessions, treat_none_as_null = true)]
-struct DemoSession {
-    account_id: Uuid,
-    status: String,
-    previous_status: Option<String>,
-    creator_type: String,
-    creator_id: Option<Uuid>,
-    required_verifications: Vec<String>,
-    first_name: Option<String>,
-    middle_name: Option<String>,
-    last_name: Option<String>,
-    birth_date: Option<NaiveDate>,
-    email: Option<String>,
-    phone: Option<String>,
-    address_line1: Option<String>,
-    address_locality: Option<String>,
-    address_postal_code: Option<String>,
-    address_country_code: Option<String>,
-    identity_number: Option<String>,
-    identity_number_issuing_country_code: Option<String>,
-    identity_number_class: Option<String>,
-    assigned_to: Option<Uuid>,
-    assigned_at: Option<DateTime<Utc>>,
-    decision: Option<String>,
-    decision_reason: Option<String>,
-    decision_comment: Option<String>,
-    decided_by_type: Option<String>,
-    decided_by: Option<Uuid>,
-    last_activity: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    submitted_at: Option<DateTime<Utc>>,
-    completed_at: Option<DateTime<Utc>>,
-    failed_at: Option<DateTime<Utc>>,
-    marked_for_review_at: Option<DateTime<Utc>>,
-    decisioned_at: Option<DateTime<Utc>>,
-    expired_at: Option<DateTime<Utc>>,
-    expires_at: DateTime<Utc>,
 }
 
 fn status_for(i: usize) -> S {
@@ -229,7 +185,7 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         json!({ "required_verifications": required }),
     );
 
-    let mut row = DemoSession {
+    let mut row = SessionRow {
         account_id: account.id,
         status: status.as_str().to_owned(),
         creator_type: "api_key".into(),
@@ -239,7 +195,7 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         created_at: created,
         updated_at: created,
         expires_at: created + ctx.ttl,
-        ..DemoSession::default()
+        ..SessionRow::default()
     };
 
     // Which steps this case went through before its final status.
@@ -387,9 +343,7 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         .max_by_key(|e| e.created_at)
         .map(|e| e.action.clone());
     debug_assert_eq!(trail.status, status);
-    diesel::update(sessions::table.find(session_id))
-        .set(&row)
-        .execute(conn)?;
+    session_store::overwrite(conn, session_id, &row)?;
     trail.events.sort_by_key(|e| e.created_at);
     events::insert_many(conn, &trail.events)?;
     Ok(())

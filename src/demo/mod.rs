@@ -19,8 +19,9 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Role;
-use crate::schema::{accounts, api_keys};
 use crate::service::{passwords, users as user_service};
+use crate::store::accounts;
+use crate::store::api_keys::{self, NewApiKey};
 use crate::store::users;
 
 /// How many sessions the demo loads.
@@ -74,10 +75,7 @@ pub fn load(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Vec<Demo
         )?);
     }
 
-    let existing: i64 = accounts::table
-        .filter(accounts::external_id.like("demo\\_%"))
-        .count()
-        .get_result(conn)?;
+    let existing = accounts::count_external_prefix(conn, "demo_")?;
     if existing > 0 {
         tracing::info!("demo sessions already loaded; leaving them as they are");
         return Ok(logins);
@@ -132,19 +130,18 @@ fn ensure_user(
 fn demo_api_key(conn: &mut PgConnection) -> anyhow::Result<Uuid> {
     let secret = format!("sk_demo_{}", passwords::generate(43));
     let hash = Sha256::digest(secret.as_bytes()).to_vec();
-    let id: Uuid = diesel::insert_into(api_keys::table)
-        .values((
-            api_keys::name.eq("Onboarding flow (demo)"),
-            api_keys::prefix.eq("sk_demo_…"),
-            api_keys::secret_hash.eq(hash),
-            api_keys::permissions.eq(vec![
-                "accounts:write",
-                "sessions:write",
-                "documents:write",
-                "verifications:write",
-            ]),
-        ))
-        .returning(api_keys::id)
-        .get_result(conn)?;
-    Ok(id)
+    let new = NewApiKey {
+        name: "Onboarding flow (demo)".to_owned(),
+        prefix: "sk_demo_…".to_owned(),
+        secret_hash: hash,
+        permissions: [
+            "accounts:write".to_owned(),
+            "sessions:write".to_owned(),
+            "documents:write".to_owned(),
+            "verifications:write".to_owned(),
+        ]
+        .to_vec(),
+        created_by: None,
+    };
+    Ok(api_keys::insert(conn, &new)?.id)
 }

@@ -21,8 +21,8 @@ fn lock_open_session(
     conn: &mut PgConnection,
     session_id: Uuid,
 ) -> Result<(String, Option<Uuid>), AppError> {
-    let session = crate::store::redaction::lock_session(conn, session_id)?
-        .ok_or(AppError::NotFound("session"))?;
+    let session =
+        crate::store::sessions::lock(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
     if session.redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }

@@ -13,9 +13,9 @@ use crate::domain::actor::Actor;
 use crate::domain::person::FieldError;
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
-use crate::schema::{documents as documents_table, sessions};
 use crate::store::documents::{self, Document, FileMeta, NewDocument, NewFile};
 use crate::store::events::{self, NewEvent};
+use crate::store::sessions as store_sessions;
 
 /// `document/idv`
 pub const KIND_IDV: &str = "document/idv";
@@ -143,12 +143,7 @@ fn lock_open_session(
     session_id: Uuid,
     missing: AppError,
 ) -> Result<(), AppError> {
-    let row: Option<(String, Option<chrono::DateTime<Utc>>)> = sessions::table
-        .find(session_id)
-        .select((sessions::status, sessions::redacted_at))
-        .for_update()
-        .first(conn)
-        .optional()?;
+    let row = store_sessions::lock_state(conn, session_id)?;
     let Some((status, redacted_at)) = row else {
         return Err(missing);
     };
@@ -261,13 +256,7 @@ pub fn add_file(
             created_at: None,
         };
         let file = documents::insert_file(conn, &new)?;
-        let document: Document = diesel::update(documents_table::table.find(document_id))
-            .set((
-                documents_table::status.eq("submitted"),
-                documents_table::updated_at.eq(Utc::now()),
-            ))
-            .returning(Document::as_returning())
-            .get_result(conn)?;
+        let document = documents::mark_submitted(conn, document_id, Utc::now())?;
         let event = NewEvent::new(actor, "document.file_uploaded", Some(document.session_id))
             .details(json!({
                 "document_id": document.id,

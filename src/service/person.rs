@@ -12,9 +12,8 @@ use crate::domain::kinds::IdentityClass;
 use crate::domain::person::{self, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
-use crate::schema::sessions;
 use crate::store::events::{self, NewEvent};
-use crate::store::sessions::{PersonChanges, Session};
+use crate::store::sessions::{self as store_sessions, PersonChanges, Session};
 
 /// Personal data as typed: every field a string, blank meaning "clear it". `None` means
 /// the field was not sent at all and stays as it is.
@@ -270,13 +269,8 @@ pub fn write_in(
     action: &str,
     extra: serde_json::Value,
 ) -> Result<(Session, Vec<&'static str>), AppError> {
-    let current: Session = sessions::table
-        .find(session_id)
-        .select(Session::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound("session"))?;
+    let current: Session =
+        store_sessions::lock(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
     if current.redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }
@@ -290,14 +284,7 @@ pub fn write_in(
     if fields.is_empty() {
         return Ok((current, fields));
     }
-    let updated: Session = diesel::update(sessions::table.find(session_id))
-        .set((
-            changes,
-            sessions::updated_at.eq(Utc::now()),
-            sessions::last_activity.eq(action),
-        ))
-        .returning(Session::as_returning())
-        .get_result(conn)?;
+    let updated = store_sessions::update_person(conn, session_id, changes, action, Utc::now())?;
     let mut details = json!({ "fields": fields });
     if let (Some(d), Some(extra)) = (details.as_object_mut(), extra.as_object()) {
         d.extend(extra.clone());

@@ -64,7 +64,8 @@ pub fn redact_in(
     actor: Actor,
     via: Via,
 ) -> Result<Redacted, AppError> {
-    let current = store::lock_session(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
+    let current =
+        crate::store::sessions::lock(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
     // Normally a no-op on a redacted session; should anything have slipped in since, it
     // goes now rather than staying.
     let scrubbed = store::scrub_children(conn, session_id)?;

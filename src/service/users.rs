@@ -122,16 +122,6 @@ pub fn reset_password(
     })
 }
 
-fn active_admins_other_than(conn: &mut PgConnection, user_id: uuid::Uuid) -> QueryResult<i64> {
-    use crate::schema::users as u;
-    u::table
-        .filter(u::role.eq(Role::Admin.as_str()))
-        .filter(u::disabled.eq(false))
-        .filter(u::id.ne(user_id))
-        .count()
-        .get_result(conn)
-}
-
 /// Gives a user another role, ending their open sessions so the new role applies at once.
 /// The last active admin cannot be demoted.
 pub fn change_role(
@@ -140,34 +130,21 @@ pub fn change_role(
     role: Role,
     actor: Actor,
 ) -> Result<User, AppError> {
-    use crate::schema::users as u;
     conn.transaction(|conn| {
-        // Lock the admins so two demotions cannot both see "another admin remains".
-        let _: Vec<uuid::Uuid> = u::table
-            .filter(u::role.eq(Role::Admin.as_str()))
-            .select(u::id)
-            .for_update()
-            .load(conn)?;
+        users::lock_admins(conn)?;
         let user = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
         if user.role == role.as_str() {
             return Ok(user);
         }
         if user.role == Role::Admin.as_str()
             && !user.disabled
-            && active_admins_other_than(conn, user.id)? == 0
+            && users::active_admins_other_than(conn, user.id)? == 0
         {
             return Err(AppError::conflict(
                 "the last active admin cannot be given another role".to_owned(),
             ));
         }
-        let updated: User = diesel::update(u::table.find(user_id))
-            .set((
-                u::role.eq(role.as_str()),
-                u::session_epoch.eq(u::session_epoch + 1),
-                u::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(User::as_returning())
-            .get_result(conn)?;
+        let updated = users::set_role(conn, user_id, role.as_str())?;
         let event = NewEvent::new(actor, "user.role_changed", None)
             .details(json!({ "user_id": user_id, "from": user.role, "to": role.as_str() }));
         events::insert(conn, &event)?;
@@ -183,33 +160,21 @@ pub fn set_disabled(
     disabled: bool,
     actor: Actor,
 ) -> Result<User, AppError> {
-    use crate::schema::users as u;
     conn.transaction(|conn| {
-        let _: Vec<uuid::Uuid> = u::table
-            .filter(u::role.eq(Role::Admin.as_str()))
-            .select(u::id)
-            .for_update()
-            .load(conn)?;
+        users::lock_admins(conn)?;
         let user = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
         if user.disabled == disabled {
             return Ok(user);
         }
         if disabled
             && user.role == Role::Admin.as_str()
-            && active_admins_other_than(conn, user.id)? == 0
+            && users::active_admins_other_than(conn, user.id)? == 0
         {
             return Err(AppError::conflict(
                 "the last active admin cannot be disabled".to_owned(),
             ));
         }
-        let updated: User = diesel::update(u::table.find(user_id))
-            .set((
-                u::disabled.eq(disabled),
-                u::session_epoch.eq(u::session_epoch + 1),
-                u::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(User::as_returning())
-            .get_result(conn)?;
+        let updated = users::set_disabled(conn, user_id, disabled)?;
         let action = if disabled {
             "user.disabled"
         } else {

@@ -76,3 +76,16 @@ pub fn lock_shared(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Date
         .for_share()
         .first(conn)
 }
+
+/// How many accounts have an external id starting with `prefix` (taken literally: `_` and
+/// `%` in it match only themselves).
+pub fn count_external_prefix(conn: &mut PgConnection, prefix: &str) -> QueryResult<i64> {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    accounts::table
+        .filter(accounts::external_id.like(format!("{escaped}%")))
+        .count()
+        .get_result(conn)
+}

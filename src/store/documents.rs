@@ -232,3 +232,18 @@ pub fn set_processed(
         ))
         .execute(conn)
 }
+
+/// Marks a document `submitted` once a file arrives for it.
+pub fn mark_submitted(
+    conn: &mut PgConnection,
+    document_id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<Document> {
+    diesel::update(documents::table.find(document_id))
+        .set((
+            documents::status.eq("submitted"),
+            documents::updated_at.eq(at),
+        ))
+        .returning(Document::as_returning())
+        .get_result(conn)
+}

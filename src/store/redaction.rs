@@ -40,17 +40,6 @@ impl Scrubbed {
     }
 }
 
-/// The session row, locked until the transaction ends, so that every other write to the
-/// session (which locks or conditionally updates the same row) is wholly before or after.
-pub fn lock_session(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
-    sessions::table
-        .find(id)
-        .select(Session::as_select())
-        .for_update()
-        .first(conn)
-        .optional()
-}
-
 /// Nulls the personal columns of a session and stamps who redacted it and when.
 pub fn stamp_session(
     conn: &mut PgConnection,

@@ -365,3 +365,134 @@ pub fn state(
         .first(conn)
         .optional()
 }
+
+/// Like [`state`], but locks the row for the rest of the transaction, so the session cannot
+/// turn final or be redacted while something is added to it.
+pub fn lock_state(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
+    sessions::table
+        .find(id)
+        .select((sessions::status, sessions::redacted_at))
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// Writes changed personal data, with the activity that changed it.
+pub fn update_person(
+    conn: &mut PgConnection,
+    id: Uuid,
+    changes: &PersonChanges,
+    activity: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Session> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            changes,
+            sessions::updated_at.eq(at),
+            sessions::last_activity.eq(activity),
+        ))
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
+/// The session row, locked until the transaction ends, so that every other write to the
+/// session (which locks or conditionally updates the same row) is wholly before or after.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// A whole session row written over an existing one: the demo builds a session's history
+/// event by event and writes the row's final state once the trail is complete.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = sessions, treat_none_as_null = true)]
+pub struct SessionRow {
+    /// `account_id`.
+    pub account_id: Uuid,
+    /// `status`.
+    pub status: String,
+    /// `previous_status`.
+    pub previous_status: Option<String>,
+    /// `creator_type`.
+    pub creator_type: String,
+    /// `creator_id`.
+    pub creator_id: Option<Uuid>,
+    /// `required_verifications`.
+    pub required_verifications: Vec<String>,
+    /// `first_name`.
+    pub first_name: Option<String>,
+    /// `middle_name`.
+    pub middle_name: Option<String>,
+    /// `last_name`.
+    pub last_name: Option<String>,
+    /// `birth_date`.
+    pub birth_date: Option<NaiveDate>,
+    /// `email`.
+    pub email: Option<String>,
+    /// `phone`.
+    pub phone: Option<String>,
+    /// `address_line1`.
+    pub address_line1: Option<String>,
+    /// `address_locality`.
+    pub address_locality: Option<String>,
+    /// `address_postal_code`.
+    pub address_postal_code: Option<String>,
+    /// `address_country_code`.
+    pub address_country_code: Option<String>,
+    /// `identity_number`.
+    pub identity_number: Option<String>,
+    /// `identity_number_issuing_country_code`.
+    pub identity_number_issuing_country_code: Option<String>,
+    /// `identity_number_class`.
+    pub identity_number_class: Option<String>,
+    /// `assigned_to`.
+    pub assigned_to: Option<Uuid>,
+    /// `assigned_at`.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// `decision`.
+    pub decision: Option<String>,
+    /// `decision_reason`.
+    pub decision_reason: Option<String>,
+    /// `decision_comment`.
+    pub decision_comment: Option<String>,
+    /// `decided_by_type`.
+    pub decided_by_type: Option<String>,
+    /// `decided_by`.
+    pub decided_by: Option<Uuid>,
+    /// `last_activity`.
+    pub last_activity: Option<String>,
+    /// `created_at`.
+    pub created_at: DateTime<Utc>,
+    /// `updated_at`.
+    pub updated_at: DateTime<Utc>,
+    /// `started_at`.
+    pub started_at: Option<DateTime<Utc>>,
+    /// `submitted_at`.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// `completed_at`.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// `failed_at`.
+    pub failed_at: Option<DateTime<Utc>>,
+    /// `marked_for_review_at`.
+    pub marked_for_review_at: Option<DateTime<Utc>>,
+    /// `decisioned_at`.
+    pub decisioned_at: Option<DateTime<Utc>>,
+    /// `expired_at`.
+    pub expired_at: Option<DateTime<Utc>>,
+    /// `expires_at`.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Writes `row` over the session's row, every column of it.
+pub fn overwrite(conn: &mut PgConnection, id: Uuid, row: &SessionRow) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .set(row)
+        .execute(conn)
+}

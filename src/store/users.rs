@@ -130,3 +130,49 @@ pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<User>> {
         .select(User::as_select())
         .load(conn)
 }
+
+/// Locks the admin rows for the rest of the transaction, so two demotions or disablings
+/// cannot both see "another admin remains".
+pub fn lock_admins(conn: &mut PgConnection) -> QueryResult<()> {
+    let _: Vec<Uuid> = users::table
+        .filter(users::role.eq("admin"))
+        .select(users::id)
+        .for_update()
+        .load(conn)?;
+    Ok(())
+}
+
+/// How many enabled admins there are besides `user_id`: the last one may not be demoted or
+/// disabled.
+pub fn active_admins_other_than(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(user_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Gives the user another role and ends their open sessions, so the role applies at once.
+pub fn set_role(conn: &mut PgConnection, id: Uuid, role: &str) -> QueryResult<User> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::role.eq(role),
+            users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
+}
+
+/// Disables or enables the user and ends their open sessions.
+pub fn set_disabled(conn: &mut PgConnection, id: Uuid, disabled: bool) -> QueryResult<User> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::disabled.eq(disabled),
+            users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
+}

@@ -15,7 +15,6 @@ use crate::error::{AppError, Conflict};
 use crate::service::{completion, person};
 use crate::store::documents;
 use crate::store::events::{self, NewEvent};
-use crate::store::redaction;
 use crate::store::sessions::Session;
 use crate::store::verifications::{self, NewCheck, NewVerification, Verification};
 
@@ -31,7 +30,7 @@ pub fn record_judged(
 ) -> Result<Ran, AppError> {
     conn.transaction(|conn| {
         let request = &judged.request;
-        let session = redaction::lock_session(conn, request.session_id)?
+        let session = crate::store::sessions::lock(conn, request.session_id)?
             .ok_or_else(|| AppError::field("session", "no such session"))?;
         if session.redacted_at.is_some() {
             return Err(AppError::Conflict(Conflict::Redacted));
