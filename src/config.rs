@@ -59,6 +59,15 @@ pub struct Config {
     pub metrics_allow: Vec<crate::metrics::Cidr>,
     /// `REQUIRE_MFA`: whose sign-in needs a second factor, enrolled at their next sign-in.
     pub require_mfa: RequireMfa,
+    /// `WEBHOOK_ALLOW_INSECURE`: accept `http://` endpoint URLs (development only).
+    pub webhook_allow_insecure: bool,
+    /// `WEBHOOK_ALLOW_PRIVATE`: let deliveries reach loopback, private and link-local
+    /// addresses (development only: otherwise a webhook could probe the internal network).
+    pub webhook_allow_private: bool,
+    /// `WEBHOOK_CONCURRENCY`: deliveries one instance sends at once.
+    pub webhook_concurrency: usize,
+    /// `WEBHOOK_POLL_MS`: how often an idle delivery worker looks for due deliveries.
+    pub webhook_poll: Duration,
 }
 
 /// `REQUIRE_MFA`: which dashboard users must use a second factor (TOTP).
@@ -219,6 +228,10 @@ impl Config {
                     .collect::<anyhow::Result<Vec<_>>>()?,
             },
             require_mfa: parsed("REQUIRE_MFA", RequireMfa::Admin)?,
+            webhook_allow_insecure: boolean("WEBHOOK_ALLOW_INSECURE", false)?,
+            webhook_allow_private: boolean("WEBHOOK_ALLOW_PRIVATE", false)?,
+            webhook_concurrency: parsed("WEBHOOK_CONCURRENCY", 16)?,
+            webhook_poll: Duration::from_millis(parsed("WEBHOOK_POLL_MS", 500)?),
         };
         config.check()?;
         Ok(config)
@@ -252,12 +265,22 @@ impl Config {
             metrics_token: None,
             metrics_allow: Vec::new(),
             require_mfa: RequireMfa::Admin,
+            webhook_allow_insecure: false,
+            webhook_allow_private: false,
+            webhook_concurrency: 16,
+            webhook_poll: Duration::from_millis(500),
         }
     }
 
     fn check(&self) -> anyhow::Result<()> {
         if !(1..=3650).contains(&self.session_ttl_days) {
             bail!("SESSION_TTL_DAYS must be between 1 and 3650");
+        }
+        if !(1..=256).contains(&self.webhook_concurrency) {
+            bail!("WEBHOOK_CONCURRENCY must be between 1 and 256");
+        }
+        if !(50..=60_000).contains(&self.webhook_poll.as_millis()) {
+            bail!("WEBHOOK_POLL_MS must be between 50 and 60000");
         }
         if !(1..=200).contains(&self.pool_size) {
             bail!("DATABASE_POOL_SIZE must be between 1 and 200");

@@ -28,6 +28,40 @@ pub struct Registry {
 /// Requests waiting for a database connection right now.
 pub static POOL_WAITING: AtomicI64 = AtomicI64::new(0);
 
+/// Webhook attempts this process made that the receiver took (any 2xx).
+pub static WEBHOOK_SUCCEEDED: AtomicI64 = AtomicI64::new(0);
+/// Webhook attempts this process made that failed (no answer, or not a 2xx).
+pub static WEBHOOK_FAILED: AtomicI64 = AtomicI64::new(0);
+
+/// Counts one webhook attempt by outcome (`succeeded` or anything else).
+pub fn webhook_attempt(outcome: &str) {
+    let counter = if outcome == "succeeded" {
+        &WEBHOOK_SUCCEEDED
+    } else {
+        &WEBHOOK_FAILED
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Renders the webhook attempt counter.
+pub fn render_webhook_attempts(out: &mut String) {
+    let _ = writeln!(
+        out,
+        "# HELP sessiondesk_webhook_attempts_total Webhook delivery attempts by this process, by outcome."
+    );
+    let _ = writeln!(out, "# TYPE sessiondesk_webhook_attempts_total counter");
+    for (outcome, counter) in [
+        ("succeeded", &WEBHOOK_SUCCEEDED),
+        ("failed", &WEBHOOK_FAILED),
+    ] {
+        let _ = writeln!(
+            out,
+            "sessiondesk_webhook_attempts_total{{outcome=\"{outcome}\"}} {}",
+            counter.load(Ordering::Relaxed)
+        );
+    }
+}
+
 impl Registry {
     /// Counts one finished request. `route` is the matched pattern (`/sessions/{id}`), never
     /// the concrete path, so ids do not explode the series.

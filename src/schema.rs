@@ -236,6 +236,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        attempt -> Int4,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        latency_ms -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        event_id -> Text,
+        event_type -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_attempt_at -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        last_latency_ms -> Nullable<Int4>,
+        last_response -> Nullable<Text>,
+        redelivery_of -> Nullable<Uuid>,
+        redelivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        url -> Text,
+        description -> Text,
+        events -> Nullable<Array<Text>>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamptz>,
+        failing_since -> Nullable<Timestamptz>,
+        created_by_type -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_key_reads -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(document_files -> documents (document_id));
@@ -252,6 +305,8 @@ diesel::joinable!(sessions -> users (assigned_to));
 diesel::joinable!(verification_checks -> verifications (verification_id));
 diesel::joinable!(verifications -> documents (document_id));
 diesel::joinable!(verifications -> sessions (session_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -269,4 +324,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     verification_checks,
     verifications,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
 );

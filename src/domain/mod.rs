@@ -11,6 +11,7 @@ pub mod mrz;
 
 pub mod person;
 pub mod status;
+pub mod webhooks;
 
 /// Declares a closed set of string values (a status, a kind, a role) as a Rust enum with
 /// one spelling, shared by the database, the API and the templates.

@@ -10,7 +10,7 @@ use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::http::constant_time_eq;
 use crate::metrics;
-use crate::store::stats;
+use crate::store::{stats, webhooks};
 
 /// How long one count of sessions by status answers scrapes.
 pub const COUNTS_TTL: Duration = Duration::from_secs(5);
@@ -136,6 +136,24 @@ pub async fn show(
             "1 when Postgres answered this scrape (or the counts it reused).",
             &[(String::new(), 0)],
         ),
+    }
+    metrics::render_webhook_attempts(&mut out);
+    if let Ok(outbox) = db::run(&pool, |conn| Ok(webhooks::outbox_stats(conn)?)).await {
+        metrics::gauge(
+            &mut out,
+            "sessiondesk_webhook_deliveries_pending",
+            "Webhook deliveries waiting to be sent or retried.",
+            &[(String::new(), outbox.pending)],
+        );
+        let age = outbox
+            .oldest_pending
+            .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0));
+        metrics::gauge(
+            &mut out,
+            "sessiondesk_webhook_oldest_pending_seconds",
+            "Age of the oldest pending webhook delivery (0 when none).",
+            &[(String::new(), age)],
+        );
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -21,3 +21,4 @@ pub mod sessions;
 pub mod transitions;
 pub mod users;
 pub mod verifications;
+pub mod webhooks;

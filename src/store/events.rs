@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::status::SessionStatus;
+use crate::domain::webhooks as webhook_rules;
 use crate::schema::events;
 
 /// One audit event as stored.
@@ -88,12 +89,26 @@ impl NewEvent {
     }
 }
 
-/// Appends one event.
+/// Appends one event, and when it is one integrators are told of, its webhook deliveries:
+/// in the caller's transaction, so they commit or roll back with the change they report.
 pub fn insert(conn: &mut PgConnection, event: &NewEvent) -> QueryResult<Event> {
-    diesel::insert_into(events::table)
+    let stored: Event = diesel::insert_into(events::table)
         .values(event)
         .returning(Event::as_returning())
-        .get_result(conn)
+        .get_result(conn)?;
+    if webhook_rules::is_event_type(&stored.action) {
+        crate::store::webhooks::enqueue(
+            conn,
+            &webhook_rules::Occurrence {
+                action: &stored.action,
+                session_id: stored.session_id,
+                status: stored.to_status.as_deref(),
+                details: &stored.details,
+                at: stored.created_at,
+            },
+        )?;
+    }
+    Ok(stored)
 }
 
 /// Appends many events at once.

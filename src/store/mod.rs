@@ -22,3 +22,4 @@ pub(crate) mod sql;
 pub mod stats;
 pub mod users;
 pub mod verifications;
+pub mod webhooks;

@@ -7,9 +7,14 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub mod deliveries;
+
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::service::{expiry, redaction};
+
+/// How long finished webhook deliveries (and their attempts) are kept for the admin page.
+pub const DELIVERY_RETENTION_DAYS: i64 = 30;
 
 /// The most batches one tick runs, so a backlog cannot starve shutdown.
 const MAX_BATCHES_PER_TICK: usize = 20;
@@ -18,12 +23,14 @@ const MAX_BATCHES_PER_TICK: usize = 20;
 pub struct Jobs {
     stop: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
+    deliveries: Option<deliveries::Deliverer>,
 }
 
 impl Jobs {
     /// Starts every background loop.
     pub fn start(pool: DbPool, config: &Config) -> Self {
         let (stop, rx) = mpsc::channel::<()>();
+        let pool_for_deliveries = pool.clone();
         let batch = config.job_batch_size;
         let interval = config.expiry_interval;
         let redact_after_days = config.redact_after_days;
@@ -48,13 +55,17 @@ impl Jobs {
         Jobs {
             stop: Some(stop),
             threads,
+            deliveries: Some(deliveries::Deliverer::start(pool_for_deliveries, config)),
         }
     }
 
     /// Signals every loop to stop and waits for the current batch to finish.
     pub async fn stop(mut self) {
         drop(self.stop.take());
-        let threads = std::mem::take(&mut self.threads);
+        let mut threads = std::mem::take(&mut self.threads);
+        if let Some(worker) = self.deliveries.take().and_then(deliveries::Deliverer::stop) {
+            threads.push(worker);
+        }
         let _ = actix_web::web::block(move || {
             for t in threads {
                 let _ = t.join();
@@ -94,6 +105,18 @@ fn tick(pool: &DbPool, batch: i64, redact_after_days: Option<u32>) {
         Ok(0) => {}
         Ok(n) => tracing::info!(purged = n, "deleted idempotency keys older than 24 hours"),
         Err(e) => tracing::warn!(error = %e, "idempotency key purge failed"),
+    }
+    match crate::store::webhooks::purge_finished(
+        &mut conn,
+        chrono::Utc::now() - chrono::Duration::days(DELIVERY_RETENTION_DAYS),
+        batch,
+    ) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            deleted = n,
+            "deleted finished webhook deliveries past retention"
+        ),
+        Err(e) => tracing::warn!(error = %e, "webhook delivery purge failed"),
     }
     match crate::service::auth::forget_old_attempts(&mut conn) {
         Ok(0) => {}
