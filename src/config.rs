@@ -64,6 +64,9 @@ pub struct Config {
     /// `WEBHOOK_ALLOW_PRIVATE`: let deliveries reach loopback, private and link-local
     /// addresses (development only: otherwise a webhook could probe the internal network).
     pub webhook_allow_private: bool,
+    /// `WEBHOOK_DELIVER`: whether this instance runs a delivery worker (several instances
+    /// may; an instance kept for the dashboard alone need not).
+    pub webhook_deliver: bool,
     /// `WEBHOOK_CONCURRENCY`: deliveries one instance sends at once.
     pub webhook_concurrency: usize,
     /// `WEBHOOK_POLL_MS`: how often an idle delivery worker looks for due deliveries.
@@ -230,6 +233,7 @@ impl Config {
             require_mfa: parsed("REQUIRE_MFA", RequireMfa::Admin)?,
             webhook_allow_insecure: boolean("WEBHOOK_ALLOW_INSECURE", false)?,
             webhook_allow_private: boolean("WEBHOOK_ALLOW_PRIVATE", false)?,
+            webhook_deliver: boolean("WEBHOOK_DELIVER", true)?,
             webhook_concurrency: parsed("WEBHOOK_CONCURRENCY", 16)?,
             webhook_poll: Duration::from_millis(parsed("WEBHOOK_POLL_MS", 500)?),
         };
@@ -267,6 +271,7 @@ impl Config {
             require_mfa: RequireMfa::Admin,
             webhook_allow_insecure: false,
             webhook_allow_private: false,
+            webhook_deliver: true,
             webhook_concurrency: 16,
             webhook_poll: Duration::from_millis(500),
         }

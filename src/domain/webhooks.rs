@@ -102,10 +102,11 @@ pub fn body(event_id: &str, occurrence: &Occurrence<'_>) -> Option<Value> {
         }
         _ => return None,
     };
-    if kind != "session" && kind != "account" {
-        if let Some(session) = session {
-            attributes.insert("session_id".into(), session);
-        }
+    if kind != "session"
+        && kind != "account"
+        && let Some(session) = session
+    {
+        attributes.insert("session_id".into(), session);
     }
     Some(json!({
         "id": event_id,

@@ -69,6 +69,13 @@ impl Deliverer {
     }
 }
 
+impl Drop for Deliverer {
+    /// A server dropped without a graceful stop (a test's, say) stops its worker too.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Settings {
     concurrency: usize,
@@ -210,11 +217,10 @@ async fn attempt(
     let d = &claimed.delivery;
     let url =
         url::Url::parse(&claimed.endpoint.url).map_err(|_| "the URL is not valid".to_owned())?;
-    if !allow_private {
-        if let Some(ip) = rules::literal_address(&url).filter(|ip| rules::is_forbidden_address(*ip))
-        {
-            return Err(format!("refused: {ip} is a private address"));
-        }
+    if !allow_private
+        && let Some(ip) = rules::literal_address(&url).filter(|ip| rules::is_forbidden_address(*ip))
+    {
+        return Err(format!("refused: {ip} is a private address"));
     }
     let body = serde_json::to_vec(&d.payload).map_err(|e| e.to_string())?;
     let timestamp = at.timestamp();
@@ -262,10 +268,10 @@ fn describe(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     let mut cause = e.source();
     while let Some(c) = cause {
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::PermissionDenied {
-                return format!("refused: {io}");
-            }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::PermissionDenied
+        {
+            return format!("refused: {io}");
         }
         cause = c.source();
     }

@@ -55,7 +55,9 @@ impl Jobs {
         Jobs {
             stop: Some(stop),
             threads,
-            deliveries: Some(deliveries::Deliverer::start(pool_for_deliveries, config)),
+            deliveries: config
+                .webhook_deliver
+                .then(|| deliveries::Deliverer::start(pool_for_deliveries, config)),
         }
     }
 

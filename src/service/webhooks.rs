@@ -462,15 +462,15 @@ pub fn record_attempt(
                 .filter(|since| sent.at - *since >= rules::FAILING_LIMIT)
                 .map(|_| "failing"),
         };
-        if let Some(reason) = disable {
-            if store::disable(conn, endpoint, reason, sent.at)? {
-                events::insert(
-                    conn,
-                    &NewEvent::new(Actor::System, "webhook_endpoint.disabled", None).details(
-                        json!({ "endpoint_id": endpoint, "reason": reason, "delivery_id": delivery.id }),
-                    ),
-                )?;
-            }
+        if let Some(reason) = disable
+            && store::disable(conn, endpoint, reason, sent.at)?
+        {
+            events::insert(
+                conn,
+                &NewEvent::new(Actor::System, "webhook_endpoint.disabled", None).details(
+                    json!({ "endpoint_id": endpoint, "reason": reason, "delivery_id": delivery.id }),
+                ),
+            )?;
         }
         Ok(true)
     })

@@ -51,10 +51,10 @@ impl Endpoint {
     /// one during the overlap after a rotation.
     pub fn signing_secrets(&self, now: DateTime<Utc>) -> Vec<&str> {
         let mut secrets = vec![self.secret.as_str()];
-        if let (Some(old), Some(until)) = (&self.previous_secret, self.previous_secret_expires_at) {
-            if until > now {
-                secrets.push(old);
-            }
+        if let (Some(old), Some(until)) = (&self.previous_secret, self.previous_secret_expires_at)
+            && until > now
+        {
+            secrets.push(old);
         }
         secrets
     }

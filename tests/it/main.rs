@@ -43,3 +43,4 @@ mod redaction;
 mod schema;
 mod session_cookie;
 mod throttle;
+mod webhooks;
