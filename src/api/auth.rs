@@ -214,5 +214,7 @@ pub mod grant {
         DocumentsWrite,
         /// `verifications:write`
         VerificationsWrite,
+        /// `webhooks:manage`
+        WebhooksManage,
     );
 }

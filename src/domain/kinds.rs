@@ -196,6 +196,7 @@ string_enum! {
         SessionsRedact => "sessions:redact",
         DocumentsWrite => "documents:write",
         VerificationsWrite => "verifications:write",
+        WebhooksManage => "webhooks:manage",
     }
 }
 
