@@ -288,6 +288,10 @@ pub fn check_url(raw: &str, allow_insecure: bool) -> Result<url::Url, &'static s
     if url.fragment().is_some() {
         return Err("must not have a fragment");
     }
+    // Parsing percent-encodes what a URL may not hold as written: what is stored must fit too.
+    if url.as_str().len() > 2048 {
+        return Err("must be at most 2048 characters once percent-encoded");
+    }
     Ok(url)
 }
 
@@ -391,5 +395,11 @@ mod tests {
         assert!(check_url("ftp://example.com/", true).is_err());
         assert!(check_url("https://u:p@example.com/", false).is_err());
         assert!(check_url("/relative", false).is_err());
+        let wide = format!("https://example.com/{}", "é".repeat(1000));
+        assert!(wide.chars().count() <= 2048);
+        assert!(
+            check_url(&wide, false).is_err(),
+            "3,000+ characters once encoded"
+        );
     }
 }
