@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::webhooks::{self as rules, Occurrence};
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
+use crate::store::queue::{Cursor, PageAt};
 
 /// A registered endpoint as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -491,6 +492,72 @@ pub fn deliveries_of(
     .limit(limit)
     .select(Delivery::as_select())
     .load(conn)
+}
+
+/// A page of an endpoint's deliveries, newest first, keyset-paged over `(created_at, id)`
+/// on `webhook_deliveries_endpoint_idx`: up to `limit + 1` rows, the extra one telling the
+/// caller another page exists in the direction it paged (for `Before`, it is the first row).
+pub fn delivery_page(
+    conn: &mut PgConnection,
+    endpoint_id: Uuid,
+    status: Option<&str>,
+    at: PageAt,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+        .select(Delivery::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        q = q.filter(webhook_deliveries::status.eq(status.to_owned()));
+    }
+    // A row comparison, so that Postgres walks the index from the cursor.
+    let beyond = |op: &str, c: Cursor| {
+        diesel::dsl::sql::<Bool>(&format!(
+            "(webhook_deliveries.created_at, webhook_deliveries.id) {op} ("
+        ))
+        .bind::<Timestamptz, _>(c.created_at)
+        .sql(", ")
+        .bind::<SqlUuid, _>(c.id)
+        .sql(")")
+    };
+    let newest_first = (
+        webhook_deliveries::created_at.desc(),
+        webhook_deliveries::id.desc(),
+    );
+    q = match at {
+        PageAt::First => q.order(newest_first),
+        PageAt::After(c) => q.filter(beyond("<", c)).order(newest_first),
+        PageAt::Before(c) => q.filter(beyond(">", c)).order((
+            webhook_deliveries::created_at.asc(),
+            webhook_deliveries::id.asc(),
+        )),
+    };
+    let mut rows = q.limit(limit + 1).load(conn)?;
+    if matches!(at, PageAt::Before(_)) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// How many deliveries of an endpoint (with `status`, when given) exist: exact up to `cap`,
+/// and `cap + 1` when there are more, so that no count reads more than `cap + 1` rows.
+pub fn count_deliveries(
+    conn: &mut PgConnection,
+    endpoint_id: Uuid,
+    status: Option<&str>,
+    cap: i64,
+) -> QueryResult<i64> {
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+        .select(webhook_deliveries::id)
+        .into_boxed();
+    if let Some(status) = status {
+        q = q.filter(webhook_deliveries::status.eq(status.to_owned()));
+    }
+    let ids: Vec<Uuid> = q.limit(cap + 1).load(conn)?;
+    Ok(ids.len() as i64)
 }
 
 /// Every delivery of one event (to every endpoint, with redeliveries), oldest first.
