@@ -19,6 +19,7 @@ pub mod redaction;
 pub mod responses;
 pub mod sessions;
 pub mod verifications;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -70,6 +71,15 @@ fn identity(cfg: &mut web::ServiceConfig) {
         .service(verifications::create)
         .service(verifications::list::list)
         .service(verifications::show)
+        .service(webhooks::endpoints::create)
+        .service(webhooks::endpoints::list)
+        .service(webhooks::endpoints::show)
+        .service(webhooks::endpoints::update)
+        .service(webhooks::endpoints::remove)
+        .service(webhooks::endpoints::rotate_secret)
+        .service(webhooks::deliveries::list)
+        .service(webhooks::deliveries::show)
+        .service(webhooks::deliveries::redeliver)
         .default_service(web::to(not_found));
 }
 

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, documents, sessions, verifications};
+use super::{accounts, auth, documents, sessions, verifications, webhooks};
 
 /// Adds the `X-Api-Key` security scheme every route uses.
 struct ApiKeyScheme;
@@ -29,7 +29,7 @@ impl Modify for ApiKeyScheme {
 #[openapi(
     info(
         title = "Session Desk Identity API",
-        description = "JSON:API over `/v1/identity`: accounts, sessions, documents and verifications, authenticated by `X-Api-Key`."
+        description = "JSON:API over `/v1/identity`: accounts, sessions, documents and verifications, and the webhook endpoints events are pushed to, authenticated by `X-Api-Key`."
     ),
     paths(
         accounts::create,
@@ -54,6 +54,15 @@ impl Modify for ApiKeyScheme {
         verifications::create,
         verifications::list::list,
         verifications::show,
+        webhooks::endpoints::create,
+        webhooks::endpoints::list,
+        webhooks::endpoints::show,
+        webhooks::endpoints::update,
+        webhooks::endpoints::remove,
+        webhooks::endpoints::rotate_secret,
+        webhooks::deliveries::list,
+        webhooks::deliveries::show,
+        webhooks::deliveries::redeliver,
     ),
     components(schemas(super::error::ErrorDocument)),
     modifiers(&ApiKeyScheme),
@@ -66,8 +75,63 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// The members of an OpenAPI Link object that utoipa 5 writes in snake case, and their
+/// names in the specification.
+const LINK_MEMBERS: &[(&str, &str)] = &[
+    ("operation_id", "operationId"),
+    ("operation_ref", "operationRef"),
+    ("request_body", "requestBody"),
+];
+
+/// Renames the members of every response link to the specification's spelling, so that
+/// clients (and stateful testers) can follow them from one operation to the next.
+fn fix_links(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut());
+    let links = operations
+        .filter_map(|op| op.get_mut("responses").and_then(|r| r.as_object_mut()))
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links").and_then(|l| l.as_object_mut()))
+        .flat_map(|links| links.values_mut())
+        .filter_map(|link| link.as_object_mut());
+    for link in links {
+        for (from, to) in LINK_MEMBERS {
+            if let Some(value) = link.remove(*from) {
+                link.insert((*to).to_owned(), value);
+            }
+        }
+    }
+}
+
 /// `GET /v1/openapi.json`: the document, to anyone.
 #[get("/v1/openapi.json")]
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(document())
+    match serde_json::to_value(document()) {
+        Ok(mut doc) => {
+            fix_links(&mut doc);
+            HttpResponse::Ok().json(doc)
+        }
+        Err(_) => HttpResponse::Ok().json(document()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_spelt_as_openapi_spells_them() {
+        let mut doc = serde_json::to_value(document()).unwrap();
+        fix_links(&mut doc);
+        let link = &doc["paths"]["/v1/identity/webhook-endpoints"]["post"]["responses"]["201"]["links"]
+            ["getWebhookEndpoint"];
+        assert_eq!(link["operationId"], "getWebhookEndpoint");
+        assert!(link.get("operation_id").is_none());
+        assert_eq!(link["parameters"]["id"], "$response.body#/data/id");
+    }
 }
