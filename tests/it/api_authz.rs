@@ -43,6 +43,15 @@ const MATRIX: &[Route] = &[
     Route { method: "POST",  path: "/v1/identity/verifications", body: Some(r#"{"data": {"type": "verification/idv", "relationships": {"document": {"data": {"type": "document/idv", "id": "{idv_document}"}}, "session": {"data": {"type": "session", "id": "{idv_session}"}}}}}"#), needs: Permission::VerificationsWrite, ok: 201 },
     Route { method: "GET",   path: "/v1/identity/verifications", body: None, needs: Permission::SessionsRead, ok: 200 },
     Route { method: "GET",   path: "/v1/identity/verifications/{verification}", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/webhook-endpoints", body: Some(r#"{"data": {"type": "webhook_endpoint", "attributes": {"url": "https://93.184.216.34/matrix", "events": ["session.approved"]}}}"#), needs: Permission::WebhooksManage, ok: 201 },
+    Route { method: "GET",   path: "/v1/identity/webhook-endpoints", body: None, needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/webhook-endpoints/{endpoint}", body: None, needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "PATCH", path: "/v1/identity/webhook-endpoints/{endpoint}", body: Some(r#"{"data": {"type": "webhook_endpoint", "attributes": {"description": "matrix", "enabled": false}}}"#), needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "DELETE", path: "/v1/identity/webhook-endpoints/{endpoint}", body: None, needs: Permission::WebhooksManage, ok: 204 },
+    Route { method: "POST",  path: "/v1/identity/webhook-endpoints/{endpoint}/rotate-secret", body: None, needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/webhook-endpoints/{endpoint}/deliveries", body: None, needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/webhook-endpoints/{endpoint_delivery}", body: None, needs: Permission::WebhooksManage, ok: 200 },
+    Route { method: "POST",  path: "/v1/identity/webhook-endpoints/{endpoint_delivery}/redeliver", body: None, needs: Permission::WebhooksManage, ok: 202 },
 ];
 
 /// The boundary of [`MULTIPART_WEBP`].
@@ -103,6 +112,17 @@ async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
             .replace("{idv_document}", &document.to_string())
             .replace("{idv_session}", &session.to_string());
     }
+    if out.contains("{endpoint}") {
+        out = out.replace("{endpoint}", &endpoint(app, admin_key).await.to_string());
+    }
+    if out.contains("{endpoint_delivery}") {
+        let endpoint = endpoint(app, admin_key).await;
+        let delivery = failed_delivery(app, endpoint);
+        out = out.replace(
+            "{endpoint_delivery}",
+            &format!("{endpoint}/deliveries/{delivery}"),
+        );
+    }
     if out.contains("{document}") {
         let account = app.api_account(admin_key).await;
         let session: Uuid = app.api_session(admin_key, account).await.id();
@@ -119,6 +139,40 @@ async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
         out = out.replace("{document}", &r.id().to_string());
     }
     out
+}
+
+/// A webhook endpoint registered through the API (for session approvals only, which the
+/// matrix makes before it reaches the webhook routes).
+async fn endpoint(app: &TestApp, admin_key: &str) -> Uuid {
+    let r = app
+        .api(
+            "POST",
+            "/v1/identity/webhook-endpoints",
+            admin_key,
+            Some(json!({"data": {"type": "webhook_endpoint", "attributes": {
+                "url": "https://93.184.216.34/matrix", "events": ["session.approved"]}}})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.id()
+}
+
+/// A finished (failed) delivery to `endpoint`, written directly: the matrix has no receiver.
+fn failed_delivery(app: &TestApp, endpoint: Uuid) -> Uuid {
+    use diesel::prelude::*;
+    use sessiondesk::schema::webhook_deliveries as d;
+    diesel::insert_into(d::table)
+        .values((
+            d::endpoint_id.eq(endpoint),
+            d::event_id.eq(format!("evt_{}", Uuid::new_v4().simple())),
+            d::event_type.eq("session.approved"),
+            d::payload.eq(json!({"type": "session.approved"})),
+            d::status.eq("failed"),
+            d::attempts.eq(8),
+        ))
+        .returning(d::id)
+        .get_result(&mut app.conn())
+        .unwrap()
 }
 
 #[tokio::test]

@@ -472,6 +472,12 @@ pub struct Fingerprint {
     api_keys: i64,
     #[diesel(sql_type = Text)]
     sessions_changed: String,
+    #[diesel(sql_type = BigInt)]
+    webhook_endpoints: i64,
+    #[diesel(sql_type = BigInt)]
+    webhook_deliveries: i64,
+    #[diesel(sql_type = Text)]
+    webhooks_changed: String,
 }
 
 impl TestApp {
@@ -605,7 +611,10 @@ impl TestApp {
              (SELECT count(*) FROM session_devices) AS devices, \
              (SELECT count(*) FROM events WHERE action NOT IN ({})) AS events, \
              (SELECT count(*) FROM api_keys) AS api_keys, \
-             (SELECT coalesce(max(updated_at)::text, '') FROM sessions) AS sessions_changed",
+             (SELECT coalesce(max(updated_at)::text, '') FROM sessions) AS sessions_changed, \
+             (SELECT count(*) FROM webhook_endpoints) AS webhook_endpoints, \
+             (SELECT count(*) FROM webhook_deliveries) AS webhook_deliveries, \
+             (SELECT coalesce(max(updated_at)::text, '') FROM webhook_endpoints) AS webhooks_changed",
             read_audit_sql()
         ))
         .get_result(&mut self.conn())

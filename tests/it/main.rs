@@ -17,6 +17,7 @@ mod api_sessions;
 mod api_totals;
 mod api_verifications;
 mod api_walkthrough;
+mod api_webhooks;
 mod audit;
 mod auth;
 mod authz;
