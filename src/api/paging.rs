@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
 use crate::domain::dates;
-use crate::store::queue::{Cursor, PageAt};
+use crate::store::paging::{Cursor, PageAt};
 
 /// The default page size.
 pub const DEFAULT_SIZE: i64 = 15;

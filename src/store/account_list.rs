@@ -1,19 +1,19 @@
 //! The API's account list: newest first, keyset-paged over `(created_at, id)` on
-//! `accounts_created_idx`, with the opaque cursors of [`crate::store::queue`].
+//! `accounts_created_idx`, with the opaque cursors of [`crate::store::paging`].
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
 
 use crate::schema::accounts;
 use crate::store::accounts::Account;
-use crate::store::queue::PageAt;
+use crate::store::paging::{Cursor, PageAt};
 
 /// Up to `limit + 1` accounts, newest first; the extra row tells the caller another page
 /// exists in the direction it paged (for `Before`, it is the first row).
 pub fn page(conn: &mut PgConnection, at: PageAt, limit: i64) -> QueryResult<Vec<Account>> {
     let mut query = accounts::table.select(Account::as_select()).into_boxed();
     // A row comparison, so that Postgres walks the `(created_at, id)` index from the cursor.
-    let beyond = |op: &str, c: crate::store::queue::Cursor| {
+    let beyond = |op: &str, c: Cursor| {
         diesel::dsl::sql::<Bool>(&format!("(accounts.created_at, accounts.id) {op} ("))
             .bind::<Timestamptz, _>(c.created_at)
             .sql(", ")

@@ -1,5 +1,5 @@
 //! The API's session list: whole session rows, newest first, keyset-paged over
-//! `(created_at, id)` with the opaque cursors of [`crate::store::queue`].
+//! `(created_at, id)` with the opaque cursors of [`crate::store::paging`].
 //!
 //! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
 //! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
-use crate::store::queue::PageAt;
+use crate::store::paging::{PageAt, direction, keyset};
 use crate::store::sessions::Session;
 
 /// Every filter of `GET /v1/identity/sessions`, parsed.
@@ -74,12 +74,8 @@ pub fn page(
     limit: i64,
 ) -> QueryResult<Vec<Session>> {
     // The previous page is read oldest first from the cursor, then turned around.
-    let backwards = matches!(at, PageAt::Before(_));
-    let (dir, cmp) = if backwards {
-        ("ASC", ">")
-    } else {
-        ("DESC", "<")
-    };
+    let backwards = at.backwards();
+    let (dir, cmp) = direction(at, false);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -97,9 +93,7 @@ pub fn page(
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        if let PageAt::After(c) | PageAt::Before(c) = at {
-            sql.keyset(cmp, c.created_at, c.id);
-        }
+        keyset(&mut sql, at, cmp);
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
         sql.int(limit + 1);
         sql.push(")");

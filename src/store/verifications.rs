@@ -186,10 +186,10 @@ fn filtered(f: &VerificationFilter) -> verifications::BoxedQuery<'static, diesel
 pub fn page(
     conn: &mut PgConnection,
     f: &VerificationFilter,
-    at: crate::store::queue::PageAt,
+    at: crate::store::paging::PageAt,
     limit: i64,
 ) -> QueryResult<Vec<Verification>> {
-    use crate::store::queue::PageAt;
+    use crate::store::paging::PageAt;
     use verifications::{created_at, id};
     let mut q = filtered(f);
     match at {

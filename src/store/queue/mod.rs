@@ -53,17 +53,6 @@ pub struct QueueFilter {
     pub oldest_first: bool,
 }
 
-/// Which page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageAt {
-    /// The first.
-    First,
-    /// The rows that follow this one in the queue's order.
-    After(Cursor),
-    /// The rows that precede this one.
-    Before(Cursor),
-}
-
 /// One queue row.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct QueueRow {
@@ -267,7 +256,7 @@ pub fn explain_page(
 }
 
 fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
-    let (dir, cmp) = direction(f, at);
+    let (dir, cmp) = direction(at, f.oldest_first);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -288,7 +277,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        cursor(&mut sql, at, cmp);
+        keyset(&mut sql, at, cmp);
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
         sql.int(limit + 1);
         sql.push(")");
@@ -302,13 +291,13 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
 }
 
 mod counts;
-mod cursor;
 mod name_start;
 mod search;
 
+/// A queue page is asked for with the shared keyset cursor.
+pub use crate::store::paging::{Cursor, PageAt};
+use crate::store::paging::{direction, keyset};
 pub use counts::{CappedCount, status_counts, work_counts};
-pub use cursor::Cursor;
-use cursor::{cursor, direction};
 use name_start::{Match, generic_plan, name_start_sql, search_match};
 use search::search_sql;
 

@@ -5,9 +5,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::cursor::{cursor, direction};
-use super::{Bind, PageAt, QueueFilter, QueueRow, Sql, is_email, other_conditions};
+use super::{Bind, QueueFilter, QueueRow, Sql, is_email, other_conditions};
 use crate::domain::status::SessionStatus;
+use crate::store::paging::{PageAt, direction, keyset};
 
 /// How a search's text is matched ([`search_match`] decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +128,7 @@ pub(super) fn search_match(
 /// so comes from both indexes; it can appear at most twice, so the first `2 (limit + 1)`
 /// entries hold the first `limit + 1` distinct sessions.
 pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i64) -> Sql {
-    let (dir, cmp) = direction(f, at);
+    let (dir, cmp) = direction(at, f.oldest_first);
     let mut sql = Sql::default();
     sql.push("WITH page AS (SELECT DISTINCT id, created_at FROM (SELECT id, created_at FROM (");
     name_branches(
@@ -140,7 +140,7 @@ pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i
         " UNION ALL ",
     );
     sql.push(") m WHERE TRUE");
-    cursor(&mut sql, at, cmp);
+    keyset(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
     sql.int(2 * (limit + 1));
     sql.push(&format!(") t ORDER BY created_at {dir}, id {dir} LIMIT "));
