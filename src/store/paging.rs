@@ -87,9 +87,122 @@ pub(crate) fn keyset(sql: &mut Sql, at: PageAt, cmp: &str) {
     }
 }
 
+/// How many rows to ask for to show `limit`: one more, whose presence says there is
+/// another page beyond.
+pub fn overfetch(limit: i64) -> i64 {
+    limit + 1
+}
+
+/// One page of a list: at most its size of rows, and whether more lie beyond it in the
+/// direction it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The rows.
+    pub rows: Vec<T>,
+    /// The list goes on past the page's far end.
+    pub more: bool,
+}
+
+impl<T> Page<T> {
+    /// Cuts rows read in the direction of travel, asked for with [`overfetch`]`(limit)`,
+    /// to `limit`; the row beyond, if any, is dropped and remembered as [`Page::more`].
+    pub fn from_overfetch(mut rows: Vec<T>, limit: i64) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        Page { rows, more }
+    }
+
+    /// [`Page::from_overfetch`] for a page read at `at`, in the list's order: a page
+    /// read backwards is turned around.
+    pub fn read_at(rows: Vec<T>, limit: i64, at: PageAt) -> Self {
+        let mut page = Page::from_overfetch(rows, limit);
+        if at.backwards() {
+            page.rows.reverse();
+        }
+        page
+    }
+
+    /// Whether a page precedes this one, read at `at`: a page read from a cursor has that
+    /// cursor's row before it, and one read backwards knows from its row beyond.
+    pub fn has_previous(&self, at: PageAt) -> bool {
+        match at {
+            PageAt::First => false,
+            PageAt::After(_) => true,
+            PageAt::Before(_) => self.more,
+        }
+    }
+
+    /// Whether a page follows this one, read at `at`: a page read backwards has its
+    /// cursor's row after it.
+    pub fn has_next(&self, at: PageAt) -> bool {
+        match at {
+            PageAt::Before(_) => true,
+            PageAt::First | PageAt::After(_) => self.more,
+        }
+    }
+
+    /// The row the previous page is read before, when there is one.
+    pub fn previous(&self, at: PageAt) -> Option<&T> {
+        self.rows.first().filter(|_| self.has_previous(at))
+    }
+
+    /// The row the next page is read after, when there is one.
+    pub fn next(&self, at: PageAt) -> Option<&T> {
+        self.rows.last().filter(|_| self.has_next(at))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn c(n: i64) -> Cursor {
+        Cursor {
+            created_at: DateTime::from_timestamp(n, 0).unwrap(),
+            id: Uuid::nil(),
+        }
+    }
+
+    #[test]
+    fn the_row_beyond_is_cut_and_remembered() {
+        assert_eq!(overfetch(50), 51);
+        let full = Page::from_overfetch(vec![5, 4, 3], 2);
+        assert_eq!((full.rows, full.more), (vec![5, 4], true));
+        let last = Page::from_overfetch(vec![5, 4], 2);
+        assert_eq!((last.rows, last.more), (vec![5, 4], false));
+        let empty = Page::from_overfetch(Vec::<i32>::new(), 2);
+        assert_eq!((empty.rows, empty.more), (vec![], false));
+    }
+
+    #[test]
+    fn a_page_read_backwards_drops_its_farthest_row_and_turns_around() {
+        // Read backwards from 3: 4, 5, then 6 beyond.
+        let back = Page::read_at(vec![4, 5, 6], 2, PageAt::Before(c(3)));
+        assert_eq!((back.rows.clone(), back.more), (vec![5, 4], true));
+        assert_eq!(
+            (
+                back.previous(PageAt::Before(c(3))),
+                back.next(PageAt::Before(c(3)))
+            ),
+            (Some(&5), Some(&4))
+        );
+    }
+
+    #[test]
+    fn pages_know_their_neighbours() {
+        let first = Page::read_at(vec![5, 4, 3], 2, PageAt::First);
+        assert_eq!(
+            (first.previous(PageAt::First), first.next(PageAt::First)),
+            (None, Some(&4))
+        );
+        let at = PageAt::After(c(4));
+        let last = Page::read_at(vec![3], 2, at);
+        assert_eq!((last.previous(at), last.next(at)), (Some(&3), None));
+        let at = PageAt::Before(c(5));
+        let top = Page::read_at(vec![6], 2, at);
+        assert_eq!((top.previous(at), top.next(at)), (None, Some(&6)));
+    }
 
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {

@@ -7,7 +7,7 @@ use diesel::sql_types::{Bool, Text};
 
 use super::{Bind, QueueFilter, QueueRow, Sql, is_email, other_conditions};
 use crate::domain::status::SessionStatus;
-use crate::store::paging::{PageAt, direction, keyset};
+use crate::store::paging::{PageAt, direction, keyset, overfetch};
 
 /// How a search's text is matched ([`search_match`] decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,8 +125,8 @@ pub(super) fn search_match(
 /// A search's page matched at the start of names: the ids and times of the matches from
 /// the two name-key indexes (an index-only scan each), the page's worth of the newest cut
 /// from them, then the page's rows. A session whose "first last" and last name both start
-/// so comes from both indexes; it can appear at most twice, so the first `2 (limit + 1)`
-/// entries hold the first `limit + 1` distinct sessions.
+/// so comes from both indexes; it can appear at most twice, so the first twice
+/// [`overfetch`]`(limit)` entries hold the first `overfetch(limit)` distinct sessions.
 pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i64) -> Sql {
     let (dir, cmp) = direction(at, f.oldest_first);
     let mut sql = Sql::default();
@@ -142,9 +142,9 @@ pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i
     sql.push(") m WHERE TRUE");
     keyset(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(2 * (limit + 1));
+    sql.int(2 * overfetch(limit));
     sql.push(&format!(") t ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(limit + 1);
+    sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \

@@ -2,7 +2,7 @@
 //! through the trigram index, every match collected, counted, then sorted.
 
 use super::{Bind, COLUMNS, QueueFilter, SEARCH_HITS_CAP, Sql, conditions};
-use crate::store::paging::{PageAt, direction, keyset};
+use crate::store::paging::{PageAt, direction, keyset, overfetch};
 
 /// Appends ` AND (status = ... OR ...)` when the filter names statuses.
 fn any_status(sql: &mut Sql, f: &QueueFilter) {
@@ -37,7 +37,7 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
     keyset(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(limit + 1);
+    sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \

@@ -46,8 +46,8 @@ pub async fn next(
             created_at: current.created_at,
             id: current.id,
         });
-        let rows = queue::page(conn, &filter, after, 1)?;
-        Ok(rows.into_iter().find(|r| r.id != id).map(|r| r.id))
+        let found = queue::page(conn, &filter, after, 1)?;
+        Ok(found.rows.into_iter().find(|r| r.id != id).map(|r| r.id))
     })
     .await?;
     let queue_string = params.filter_query();
