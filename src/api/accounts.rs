@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::service::accounts as service;
 use crate::store::account_list;
 use crate::store::accounts::{self, Account};
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 
 /// The resource type.
 pub const TYPE: &str = "account";

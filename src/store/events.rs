@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::domain::actor::Actor;
 use crate::domain::status::SessionStatus;
 use crate::schema::events;
+use crate::store::paging::{Page, overfetch};
 
 /// One audit event as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -175,15 +176,16 @@ impl TimelineCursor {
     }
 }
 
-/// Up to `size` of a session's events, newest first, older than `before` when given,
-/// leaving out the actions in `except` (views, which are not the case's history).
+/// A page of at most `size` of a session's events, newest first, older than `before` when
+/// given, leaving out the actions in `except` (views, which are not the case's history),
+/// and whether older ones exist.
 pub fn timeline_page(
     conn: &mut PgConnection,
     session_id: Uuid,
     before: Option<TimelineCursor>,
     except: &[&str],
     size: i64,
-) -> QueryResult<Vec<Event>> {
+) -> QueryResult<Page<Event>> {
     let mut query = events::table
         .filter(events::session_id.eq(session_id))
         .filter(events::action.ne_all(except.to_vec()))
@@ -195,9 +197,10 @@ pub fn timeline_page(
                 .or(events::created_at.eq(c.created_at).and(events::id.lt(c.id))),
         );
     }
-    query
+    let rows = query
         .order((events::created_at.desc(), events::id.desc()))
-        .limit(size)
+        .limit(overfetch(size))
         .select(Event::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, size))
 }

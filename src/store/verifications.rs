@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::schema::{verification_checks, verifications};
+use crate::store::paging::{Page, PageAt, overfetch};
 
 /// A verification as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -181,15 +182,15 @@ fn filtered(f: &VerificationFilter) -> verifications::BoxedQuery<'static, diesel
     q
 }
 
-/// Up to `limit + 1` verifications, newest first, keyset-paged over `(created_at, id)`
-/// like every API list; for `Before` the rows come back newest first as well.
+/// One page of at most `limit` verifications, newest first, keyset-paged over
+/// `(created_at, id)` like every API list, and whether there is more in the direction it
+/// was read.
 pub fn page(
     conn: &mut PgConnection,
     f: &VerificationFilter,
-    at: crate::store::queue::PageAt,
+    at: PageAt,
     limit: i64,
-) -> QueryResult<Vec<Verification>> {
-    use crate::store::queue::PageAt;
+) -> QueryResult<Page<Verification>> {
     use verifications::{created_at, id};
     let mut q = filtered(f);
     match at {
@@ -215,14 +216,11 @@ pub fn page(
                 .order((created_at.asc(), id.asc()));
         }
     }
-    let mut rows = q
-        .limit(limit + 1)
+    let rows = q
+        .limit(overfetch(limit))
         .select(Verification::as_select())
         .load(conn)?;
-    if matches!(at, PageAt::Before(_)) {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(Page::read_at(rows, limit, at))
 }
 
 /// How many verifications match, for `page[total]=true`: exact up to `cap`, and `cap + 1`

@@ -11,7 +11,7 @@ use crate::api::error::ApiError;
 use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 use crate::store::verifications::{self as store, VerificationFilter};
 
 /// The filters the list takes.

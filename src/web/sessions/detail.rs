@@ -165,16 +165,13 @@ pub async fn render_case(
         None => (None, None),
     };
     let viewer = user.id;
-    let (mut case, names) = db::run(pool, move |conn| {
+    let (case, names) = db::run(pool, move |conn| {
         let case = case::load(conn, id, events_before)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
         Ok((case, names))
     })
     .await?;
-    // One event beyond the page tells whether there are older ones.
-    let has_older = case.events.len() as i64 > case::TIMELINE_PAGE;
-    case.events.truncate(case::TIMELINE_PAGE as usize);
     let now = Utc::now();
     let s = &case.session;
     let masked = user.sees_masked_data();
@@ -238,13 +235,17 @@ pub async fn render_case(
             },
         })
         .collect();
-    let older_events = has_older.then(|| case.events.last()).flatten().map(|e| {
-        let cursor = TimelineCursor {
-            created_at: e.created_at,
-            id: e.id,
-        };
-        events_link(id, &queue, Some(&cursor))
-    });
+    let older_events = case
+        .older_events
+        .then(|| case.events.last())
+        .flatten()
+        .map(|e| {
+            let cursor = TimelineCursor {
+                created_at: e.created_at,
+                id: e.id,
+            };
+            events_link(id, &queue, Some(&cursor))
+        });
     let newest_events = events_before.map(|_| events_link(id, &queue, None));
     let timeline = case
         .events

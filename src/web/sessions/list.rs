@@ -11,7 +11,7 @@ use super::query::{QueueParams, WORK_STATUSES};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
-use crate::store::queue::{self, CappedCount, PageAt, QueueFilter, QueueRow};
+use crate::store::queue::{self, CappedCount, QueueFilter, QueueRow};
 use crate::store::users;
 use crate::web::auth::CurrentUser;
 use crate::web::error::PageError;
@@ -116,7 +116,7 @@ pub async fn index(
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
-    let (filter, at, problems, rows, counts, work_counts) = db::run(&pool, move |conn| {
+    let (filter, at, problems, found, counts, work_counts) = db::run(&pool, move |conn| {
         let generation = cache.generation();
         let mut lookup = |name: &str| {
             users::find_by_username(conn, &name.to_lowercase())
@@ -159,32 +159,14 @@ pub async fn index(
     })
     .await?;
 
-    // One row beyond the page tells whether there is more in the direction of travel.
-    let has_more = rows.len() as i64 > PAGE_SIZE;
-    let mut rows = rows;
-    if has_more {
-        match at {
-            PageAt::Before(_) => {
-                rows.remove(0);
-            }
-            _ => {
-                rows.truncate(PAGE_SIZE as usize);
-            }
-        }
-    }
-    let (has_newer, has_older) = match at {
-        PageAt::First => (false, has_more),
-        PageAt::After(_) => (true, has_more),
-        PageAt::Before(_) => (has_more, true),
-    };
-    let newer = has_newer
-        .then(|| rows.first())
-        .flatten()
+    // One row beyond the page told the store whether there is more in the direction read.
+    let newer = found
+        .previous(at)
         .map(|r| format!("/sessions?{}", params.with("before", &r.cursor().encode())));
-    let older = has_older
-        .then(|| rows.last())
-        .flatten()
+    let older = found
+        .next(at)
         .map(|r| format!("/sessions?{}", params.with("after", &r.cursor().encode())));
+    let rows = found.rows;
 
     let now = Utc::now();
     let masked = user.sees_masked_data();
