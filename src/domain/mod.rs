@@ -14,10 +14,19 @@ pub mod status;
 
 /// Declares a closed set of string values (a status, a kind, a role) as a Rust enum with
 /// one spelling, shared by the database, the API and the templates.
+///
+/// Each enum maps to a `text` column through Diesel (`ToSql`/`FromSql<Text, Pg>`, as
+/// crates.io's `pg_enum!` does for its enums). Orphan rules would allow those impls in
+/// `store/` too; they live here so that every enum gets them and uses the one spelling
+/// above, and they name only the `diesel` crate, nothing else of this crate. A stored value
+/// that is not one of the spellings fails the read with Diesel's `DeserializationError`
+/// naming the enum and the value; nothing falls back.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         $vis enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
@@ -46,6 +55,27 @@ macro_rules! string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(value.as_bytes())?;
+                text.parse().map_err(|e| {
+                    format!("{} in the database is {text:?}: {e}", stringify!($name)).into()
+                })
             }
         }
 
