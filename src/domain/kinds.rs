@@ -103,6 +103,21 @@ impl DocumentType {
             _ => DocumentKind::Address,
         }
     }
+
+    /// The class of the identity number an ID document of this type carries; `None` for
+    /// address documents.
+    pub fn identity_class(self) -> Option<IdentityClass> {
+        match self {
+            DocumentType::Passport => Some(IdentityClass::Passport),
+            DocumentType::DriversLicense => Some(IdentityClass::DriversLicense),
+            DocumentType::NationalId => Some(IdentityClass::NationalId),
+            DocumentType::ResidencePermit => Some(IdentityClass::ResidencePermit),
+            DocumentType::UtilityBill
+            | DocumentType::BankStatement
+            | DocumentType::TaxDocument
+            | DocumentType::GovernmentLetter => None,
+        }
+    }
 }
 
 string_enum! {

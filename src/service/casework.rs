@@ -20,7 +20,7 @@ pub const MAX_NOTE: usize = 4000;
 fn lock_open_session(
     conn: &mut PgConnection,
     session_id: Uuid,
-) -> Result<(String, Option<Uuid>), AppError> {
+) -> Result<(SessionStatus, Option<Uuid>), AppError> {
     let session = crate::store::redaction::lock_session(conn, session_id)?
         .ok_or(AppError::NotFound("session"))?;
     if session.redacted_at.is_some() {
@@ -99,14 +99,10 @@ pub fn assign(
 ) -> Result<Option<Uuid>, AppError> {
     conn.transaction(|conn| {
         let (status, current) = lock_open_session(conn, session_id)?;
-        if status
-            .parse::<SessionStatus>()
-            .map(|s| s.is_final())
-            .unwrap_or(true)
-        {
+        if status.is_final() {
             return Err(AppError::conflict(format!(
                 "session is {}: it cannot be reassigned",
-                status.replace('_', " ")
+                status.label()
             )));
         }
         let may_assign_anyone = matches!(by.role, Role::Manager | Role::Admin);
@@ -120,7 +116,7 @@ pub fn assign(
         if let Some(target) = assignee {
             let role = users::find(conn, target)?.map(|u| (u.role, u.disabled));
             match role {
-                Some((role, false)) if role == "reviewer" || role == "admin" => {}
+                Some((role, false)) if role == Role::Reviewer || role == Role::Admin => {}
                 Some(_) => {
                     return Err(AppError::field(
                         "assignee",

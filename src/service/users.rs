@@ -90,7 +90,7 @@ pub fn create(
             &NewUser {
                 username,
                 display_name,
-                role: input.role.as_str().to_owned(),
+                role: input.role,
                 password_hash,
             },
         )?;
@@ -149,10 +149,10 @@ pub fn change_role(
             .for_update()
             .load(conn)?;
         let user = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
-        if user.role == role.as_str() {
+        if user.role == role {
             return Ok(user);
         }
-        if user.role == Role::Admin.as_str()
+        if user.role == Role::Admin
             && !user.disabled
             && active_admins_other_than(conn, user.id)? == 0
         {
@@ -194,10 +194,7 @@ pub fn set_disabled(
         if user.disabled == disabled {
             return Ok(user);
         }
-        if disabled
-            && user.role == Role::Admin.as_str()
-            && active_admins_other_than(conn, user.id)? == 0
-        {
+        if disabled && user.role == Role::Admin && active_admins_other_than(conn, user.id)? == 0 {
             return Err(AppError::conflict(
                 "the last active admin cannot be disabled".to_owned(),
             ));

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::Role;
 use crate::schema::users;
 
 /// A dashboard user as stored.
@@ -17,7 +18,7 @@ pub struct User {
     /// Name shown in the dashboard and the audit log.
     pub display_name: String,
     /// `reviewer`, `manager` or `admin`.
-    pub role: String,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
     /// A disabled user cannot sign in, and their open sessions end.
@@ -74,7 +75,7 @@ pub struct NewUser {
     /// Name shown in the dashboard.
     pub display_name: String,
     /// `reviewer`, `manager` or `admin`.
-    pub role: String,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
 }

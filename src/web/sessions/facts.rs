@@ -76,8 +76,7 @@ pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
                         .as_deref()
                         .unwrap_or("?"),
                     s.identity_number_class
-                        .as_deref()
-                        .unwrap_or("")
+                        .map_or("", |k| k.as_str())
                         .replace('_', " ")
                 ),
                 None => "—".to_owned(),

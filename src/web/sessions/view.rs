@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::case::Case;
+use crate::domain::kinds::{
+    CheckStatus, DocumentKind, DocumentStatus, FileSide, Requirement, VerificationKind,
+    VerificationStatus,
+};
 use crate::domain::matching::names_match;
 use crate::domain::person::mask;
-use crate::domain::status::{Action, SessionStatus};
+use crate::domain::status::Action;
 use crate::service::person::PersonForm;
 use crate::web::auth::CurrentUser;
 use crate::web::format;
@@ -29,7 +33,7 @@ pub struct FileView {
     /// Where the viewer loads it from.
     pub url: String,
     /// `front`, `back`, ...
-    pub side: String,
+    pub side: FileSide,
     /// An image the viewer can show.
     pub is_image: bool,
     /// Size, for the label.
@@ -43,9 +47,9 @@ pub struct DocView {
     /// "passport", "utility bill".
     pub title: String,
     /// `document/idv` or `document/address`.
-    pub kind: String,
+    pub kind: DocumentKind,
     /// Processing state.
-    pub status: String,
+    pub status: DocumentStatus,
     /// Its files.
     pub files: Vec<FileView>,
 }
@@ -55,7 +59,7 @@ pub struct CheckView {
     /// Stable name.
     pub name: String,
     /// `passed`, `failed`, `not_applicable`.
-    pub status: String,
+    pub status: CheckStatus,
     /// Why.
     pub reasons: Vec<String>,
     /// Whether its failure fails the verification.
@@ -65,9 +69,9 @@ pub struct CheckView {
 /// A verification with its checks.
 pub struct VerificationView {
     /// Kind.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// Result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// "2 h"
     pub age: String,
     /// Exact time.
@@ -112,10 +116,9 @@ pub fn actions(case: &Case, user: &CurrentUser) -> Actions {
     if s.redacted_at.is_some() {
         return Actions::default();
     }
-    let status: Option<SessionStatus> = s.status.parse().ok();
-    let allows = |a: Action| status.is_some_and(|st| st.apply(a).is_ok());
+    let allows = |a: Action| s.status.apply(a).is_ok();
     let worker = user.can_work_cases();
-    let open = status.is_some_and(|st| !st.is_final());
+    let open = !s.status.is_final();
     Actions {
         approve: worker && allows(Action::Approve),
         decline: worker && allows(Action::Decline),
@@ -141,12 +144,12 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
 pub fn extracted(case: &Case) -> Option<Value> {
     case.verifications
         .iter()
-        .filter(|v| v.kind == "verification/idv")
+        .filter(|v| v.kind == VerificationKind::Idv)
         .find_map(|v| v.extracted.clone())
         .or_else(|| {
             case.documents
                 .iter()
-                .filter(|d| d.kind == "document/idv")
+                .filter(|d| d.kind == DocumentKind::Idv)
                 .find_map(|d| d.extracted.clone())
         })
 }
@@ -155,7 +158,7 @@ pub fn extracted(case: &Case) -> Option<Value> {
 fn extracted_address(case: &Case) -> Option<Value> {
     case.verifications
         .iter()
-        .filter(|v| v.kind == "verification/address")
+        .filter(|v| v.kind == VerificationKind::Address)
         .find_map(|v| v.extracted.as_ref()?.get("address").cloned())
 }
 
@@ -266,16 +269,16 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
     case.documents
         .iter()
         .map(|d| DocView {
-            title: d.document_type.replace('_', " "),
-            kind: d.kind.clone(),
-            status: d.status.clone(),
+            title: d.document_type.as_str().replace('_', " "),
+            kind: d.kind,
+            status: d.status,
             files: case
                 .files
                 .iter()
                 .filter(|f| f.document_id == d.id)
                 .map(|f| FileView {
                     url: format!("/sessions/{session_id}/files/{}", f.id),
-                    side: f.side.clone(),
+                    side: f.side,
                     is_image: f.content_type.starts_with("image/"),
                     size: if f.byte_size >= 1024 * 1024 {
                         format!("{:.1} MB", f.byte_size as f64 / (1024.0 * 1024.0))
@@ -294,8 +297,8 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
     case.verifications
         .iter()
         .map(|v| VerificationView {
-            kind: v.kind.clone(),
-            status: v.status.clone(),
+            kind: v.kind,
+            status: v.status,
             age: format::age(v.created_at, now),
             at: format::exact(v.created_at),
             checks: case
@@ -303,10 +306,10 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
                 .iter()
                 .filter(|c| c.verification_id == v.id)
                 .map(|c| CheckView {
-                    name: check_label(&c.name),
-                    status: c.status.clone(),
+                    name: check_label(c.name.as_str()),
+                    status: c.status,
                     reasons: c.reasons.clone(),
-                    required: c.requirement == "required",
+                    required: c.requirement == Requirement::Required,
                 })
                 .collect(),
         })
@@ -332,7 +335,7 @@ pub fn person_form(case: &Case) -> PersonForm {
         address_country_code: s.address_country_code.clone(),
         identity_number: s.identity_number.clone(),
         identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
-        identity_number_class: s.identity_number_class.clone(),
+        identity_number_class: s.identity_number_class.map(|k| k.to_string()),
     }
 }
 
