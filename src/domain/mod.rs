@@ -106,6 +106,13 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+/// A code in words, underscores as spaces ("marked_for_review" as "marked for review"):
+/// for codes no enum of this build names, such as an action name or a value in an old
+/// audit event's details. A value of a closed set reads as its enum's `label()`.
+pub fn code_words(code: &str) -> String {
+    code.replace('_', " ")
+}
+
 /// A string that is not one of an enum's spellings; its message lists the allowed ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("must be one of: {}", .allowed.join(", "))]

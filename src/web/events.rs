@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::code_words;
 use crate::domain::kinds::{ActorType, DeclineReason};
 use crate::store::audit;
 use crate::store::events::Event;
@@ -213,7 +214,7 @@ fn decision(event: &Event, verb: &str) -> String {
     if let Some(reason) = detail(event, "reason") {
         let label = match reason.parse::<DeclineReason>() {
             Ok(r) => r.label().to_lowercase(),
-            Err(_) => reason.replace('_', " "),
+            Err(_) => code_words(reason),
         };
         words.push_str(&format!(" ({label})"));
     }
@@ -262,7 +263,7 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             let kind = detail(event, "kind").unwrap_or("a verification");
             let mut words = format!("ran {kind}");
             if let Some(status) = detail(event, "status") {
-                words.push_str(&format!(": {}", status.replace('_', " ")));
+                words.push_str(&format!(": {}", code_words(status)));
             }
             let failed = codes(event, "failed_checks");
             if !failed.is_empty() {

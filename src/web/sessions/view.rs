@@ -45,7 +45,7 @@ pub struct FileView {
 /// A document in the viewer.
 pub struct DocView {
     /// "passport", "utility bill".
-    pub title: String,
+    pub title: &'static str,
     /// `document/idv` or `document/address`.
     pub kind: DocumentKind,
     /// Processing state.
@@ -56,8 +56,8 @@ pub struct DocView {
 
 /// A check in words.
 pub struct CheckView {
-    /// Stable name.
-    pub name: String,
+    /// The check's name in words.
+    pub name: &'static str,
     /// `passed`, `failed`, `not_applicable`.
     pub status: CheckStatus,
     /// Why.
@@ -269,7 +269,7 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
     case.documents
         .iter()
         .map(|d| DocView {
-            title: d.document_type.as_str().replace('_', " "),
+            title: d.document_type.label(),
             kind: d.kind,
             status: d.status,
             files: case
@@ -306,7 +306,7 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
                 .iter()
                 .filter(|c| c.verification_id == v.id)
                 .map(|c| CheckView {
-                    name: check_label(c.name.as_str()),
+                    name: c.name.label(),
                     status: c.status,
                     reasons: c.reasons.clone(),
                     required: c.requirement == Requirement::Required,
@@ -337,21 +337,4 @@ pub fn person_form(case: &Case) -> PersonForm {
         identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
         identity_number_class: s.identity_number_class.map(|k| k.to_string()),
     }
-}
-
-/// A check's name as a reviewer reads it.
-pub fn check_label(name: &str) -> String {
-    match name {
-        "mrz_format" => "MRZ layout",
-        "mrz_check_digits" => "MRZ check digits",
-        "document_not_expired" => "Document not expired",
-        "minimum_age" => "Minimum age",
-        "data_consistency" => "Matches the entered data",
-        "image_readable" => "Image readable",
-        "document_recent" => "Issued recently",
-        "name_matches_session" => "Name matches the applicant",
-        "address_present" => "Address present",
-        other => return other.replace('_', " "),
-    }
-    .to_owned()
 }
