@@ -48,11 +48,12 @@ pub fn display_names(
         .collect())
 }
 
-/// Who a case may be assigned to: active reviewers and admins who can sign in, by name.
+/// Who a case may be assigned to: active users of a role that works cases
+/// ([`Role::works_cases`]) who can sign in, by name.
 pub fn assignable(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     users::table
         .filter(users::disabled.eq(false))
-        .filter(users::role.eq_any(["reviewer", "admin"]))
+        .filter(users::role.eq_any(Role::case_workers()))
         .filter(users::password_hash.not_like("!%"))
         .order(users::display_name.asc())
         .select((users::id, users::display_name))

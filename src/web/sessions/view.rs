@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::case::Case;
+use crate::domain::actor::CaseState;
 use crate::domain::kinds::{
     CheckStatus, DocumentKind, DocumentStatus, FileSide, Requirement, VerificationKind,
     VerificationStatus,
@@ -110,24 +111,27 @@ impl Actions {
     }
 }
 
-/// The actions the status and role allow.
+/// The actions the status and role allow, as the domain says who may work a case.
 pub fn actions(case: &Case, user: &CurrentUser) -> Actions {
     let s = &case.session;
     if s.redacted_at.is_some() {
         return Actions::default();
     }
-    let allows = |a: Action| s.status.apply(a).is_ok();
-    let worker = user.can_work_cases();
-    let open = !s.status.is_final();
+    let state = CaseState {
+        status: s.status,
+        redacted: false,
+        assignee: s.assigned_to,
+    };
+    let me = user.worker();
     Actions {
-        approve: worker && allows(Action::Approve),
-        decline: worker && allows(Action::Decline),
-        review: worker && allows(Action::MarkForReview),
-        expire: worker && allows(Action::Expire),
-        assign_self: open && worker && s.assigned_to != Some(user.id),
-        unassign_self: open && worker && s.assigned_to == Some(user.id),
-        assign_any: open && user.can_oversee(),
-        edit: worker && open,
+        approve: me.may_apply(state, Action::Approve),
+        decline: me.may_apply(state, Action::Decline),
+        review: me.may_apply(state, Action::MarkForReview),
+        expire: me.may_apply(state, Action::Expire),
+        assign_self: me.may_take(state),
+        unassign_self: me.may_let_go(state),
+        assign_any: me.may_assign_anyone(state),
+        edit: me.may_edit(state),
         note: true,
     }
 }
