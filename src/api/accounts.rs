@@ -59,7 +59,7 @@ pub fn resource(a: &Account) -> AccountResource {
         id: a.id,
         attributes: AccountAttributes {
             external_id: a.external_id.clone(),
-            status: a.status.clone(),
+            status: a.status.to_string(),
             entity_type: a.entity_type.clone(),
             created_at: timestamp(a.created_at),
             updated_at: timestamp(a.updated_at),

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::{DeclineReason, Outcome};
+use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 use crate::store::paging::{self, Page, PageAt, overfetch};
 
@@ -15,7 +17,7 @@ pub struct AccountSession {
     /// Primary key.
     pub id: Uuid,
     /// Lifecycle status.
-    pub status: String,
+    pub status: SessionStatus,
     /// `person.name.first`
     pub first_name: Option<String>,
     /// `person.name.middle`
@@ -23,9 +25,9 @@ pub struct AccountSession {
     /// `person.name.last`
     pub last_name: Option<String>,
     /// `approved` or `declined`.
-    pub decision: Option<String>,
+    pub decision: Option<Outcome>,
     /// The decline reason code.
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<DeclineReason>,
     /// Creation time, the sort key.
     pub created_at: DateTime<Utc>,
     /// When its personal data was redacted.

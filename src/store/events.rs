@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::kinds::ActorType;
 use crate::domain::status::SessionStatus;
 use crate::schema::events;
 use crate::store::paging::{Page, overfetch};
@@ -18,15 +19,15 @@ pub struct Event {
     /// The session concerned, if any.
     pub session_id: Option<Uuid>,
     /// `user`, `api_key` or `system`.
-    pub actor_type: String,
+    pub actor_type: ActorType,
     /// The user's or key's id.
     pub actor_id: Option<Uuid>,
     /// What happened (`session.approved`).
     pub action: String,
     /// Status before a transition.
-    pub from_status: Option<String>,
+    pub from_status: Option<SessionStatus>,
     /// Status after a transition.
-    pub to_status: Option<String>,
+    pub to_status: Option<SessionStatus>,
     /// Field names, ids and codes; never applicant data.
     pub details: serde_json::Value,
     /// The client address, for sign-in events.
@@ -42,15 +43,15 @@ pub struct NewEvent {
     /// The session concerned, if any.
     pub session_id: Option<Uuid>,
     /// `user`, `api_key` or `system`.
-    pub actor_type: &'static str,
+    pub actor_type: ActorType,
     /// The user's or key's id.
     pub actor_id: Option<Uuid>,
     /// What happened.
     pub action: String,
     /// Status before a transition.
-    pub from_status: Option<&'static str>,
+    pub from_status: Option<SessionStatus>,
     /// Status after a transition.
-    pub to_status: Option<&'static str>,
+    pub to_status: Option<SessionStatus>,
     /// Field names, ids and codes only.
     pub details: serde_json::Value,
     /// The client address, for sign-in events.
@@ -64,7 +65,7 @@ impl NewEvent {
     pub fn new(actor: Actor, action: impl Into<String>, session_id: Option<Uuid>) -> Self {
         NewEvent {
             session_id,
-            actor_type: actor.kind().as_str(),
+            actor_type: actor.kind(),
             actor_id: actor.id(),
             action: action.into(),
             from_status: None,
@@ -77,8 +78,8 @@ impl NewEvent {
 
     /// Records a status change.
     pub fn transition(mut self, from: SessionStatus, to: SessionStatus) -> Self {
-        self.from_status = Some(from.as_str());
-        self.to_status = Some(to.as_str());
+        self.from_status = Some(from);
+        self.to_status = Some(to);
         self
     }
 

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::engine::CheckName;
+use crate::domain::kinds::{CheckStatus, Requirement, VerificationKind, VerificationStatus};
 use crate::schema::{verification_checks, verifications};
 use crate::store::paging::{Page, PageAt, overfetch};
 
@@ -18,9 +20,9 @@ pub struct Verification {
     /// The document read.
     pub document_id: Uuid,
     /// `verification/idv` or `verification/address`.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// The result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// Person data the engine extracted.
     pub extracted: Option<serde_json::Value>,
     /// Whether a pass writes the extracted data onto the session.
@@ -42,9 +44,9 @@ pub struct NewVerification {
     /// The document.
     pub document_id: Uuid,
     /// The kind.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// The result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// Extracted person data.
     pub extracted: Option<serde_json::Value>,
     /// Auto-update flag.
@@ -66,11 +68,11 @@ pub struct Check {
     /// Order within the verification.
     pub position: i16,
     /// Stable check name (`mrz_format`).
-    pub name: String,
+    pub name: CheckName,
     /// `passed`, `failed` or `not_applicable`.
-    pub status: String,
+    pub status: CheckStatus,
     /// `required` or `not_required`.
-    pub requirement: String,
+    pub requirement: Requirement,
     /// Why, in words.
     pub reasons: Vec<String>,
     /// Machine-readable detail.
@@ -86,11 +88,11 @@ pub struct NewCheck {
     /// Order within the verification.
     pub position: i16,
     /// Stable check name.
-    pub name: String,
+    pub name: CheckName,
     /// The result.
-    pub status: String,
+    pub status: CheckStatus,
     /// `required` or `not_required`.
-    pub requirement: String,
+    pub requirement: Requirement,
     /// Why, in words.
     pub reasons: Vec<String>,
     /// Machine-readable detail.
@@ -144,7 +146,10 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Verificatio
 
 /// Every verification's kind and status for a session, newest first: what the completion
 /// rule reads.
-pub fn results(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<(String, String)>> {
+pub fn results(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+) -> QueryResult<Vec<(VerificationKind, VerificationStatus)>> {
     verifications::table
         .filter(verifications::session_id.eq(session_id))
         .order((verifications::created_at.desc(), verifications::id.desc()))
@@ -156,7 +161,7 @@ pub fn results(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<(St
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerificationFilter {
     /// Any of these statuses; all when empty.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<VerificationStatus>,
     /// One session's.
     pub session: Option<Uuid>,
     /// Created at or after.

@@ -30,9 +30,8 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
             let status = part
                 .parse::<VerificationStatus>()
                 .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
-            let s = status.as_str().to_owned();
-            if !statuses.contains(&s) {
-                statuses.push(s);
+            if !statuses.contains(&status) {
+                statuses.push(status);
             }
         }
     }

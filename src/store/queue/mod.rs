@@ -61,7 +61,7 @@ pub struct QueueRow {
     pub id: Uuid,
     /// Status.
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: SessionStatus,
     /// First name.
     #[diesel(sql_type = Nullable<Text>)]
     pub first_name: Option<String>,

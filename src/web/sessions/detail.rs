@@ -13,8 +13,9 @@ use uuid::Uuid;
 use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
-use crate::domain::kinds::{DeclineReason, IdentityClass};
+use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
 use crate::domain::person::FieldError;
+use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
 use crate::service::reads;
@@ -62,8 +63,8 @@ struct CasePage {
     applicant: String,
     account: String,
     account_href: String,
-    status: String,
-    status_label: String,
+    status: SessionStatus,
+    status_label: &'static str,
     created_age: String,
     created_exact: String,
     assignee: Option<String>,
@@ -176,20 +177,18 @@ pub async fn render_case(
     let s = &case.session;
     let masked = user.sees_masked_data();
     // Who did it, in words: a user by name, an API key, or the system's own `fallback`.
-    let by = |kind: Option<&str>, id: Option<Uuid>, fallback: &str| match kind {
-        Some("user") => id
+    let by = |kind: Option<ActorType>, id: Option<Uuid>, fallback: &str| match kind {
+        Some(ActorType::User) => id
             .and_then(|i| case.user_names.get(&i).cloned())
             .unwrap_or_else(|| "someone".to_owned()),
-        Some("api_key") => "an API key".to_owned(),
+        Some(ActorType::ApiKey) => "an API key".to_owned(),
         _ => fallback.to_owned(),
     };
-    let decision = s.decision.as_ref().map(|d| {
-        let who = by(s.decided_by_type.as_deref(), s.decided_by, "Session Desk");
+    let decision = s.decision.map(|d| {
+        let who = by(s.decided_by_type, s.decided_by, "Session Desk");
         let when = s.decisioned_at.map(format::exact).unwrap_or_default();
         let reason = s
             .decision_reason
-            .as_deref()
-            .and_then(|r| r.parse::<DeclineReason>().ok())
             .map(|r| format!(" — {}", r.label()))
             .unwrap_or_default();
         let comment = s
@@ -197,14 +196,13 @@ pub async fn render_case(
             .as_deref()
             .map(|c| format!(": “{}”", if masked { HIDDEN } else { c }))
             .unwrap_or_default();
-        format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
+        format!(
+            "{} by {who} at {when}{reason}{comment}",
+            capitalize(d.as_str())
+        )
     });
     let redacted = s.redacted_at.map(|t| {
-        let who = by(
-            s.redacted_by_type.as_deref(),
-            s.redacted_by,
-            "the retention policy",
-        );
+        let who = by(s.redacted_by_type, s.redacted_by, "the retention policy");
         format!(
             "Personal data redacted on {} by {who}.",
             t.format("%Y-%m-%d")
@@ -270,7 +268,6 @@ pub async fn render_case(
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", &queue)
         .finish();
-    let status_label = s.status.replace('_', " ");
     let template = CasePage {
         page: Page::new(
             session,
@@ -294,11 +291,13 @@ pub async fn render_case(
         },
         account: format::shown(case.account.external_id.as_deref(), masked),
         account_href: format!("/accounts/{}", case.account.id),
-        status: s.status.clone(),
-        status_label,
+        status: s.status,
+        status_label: s.status.label(),
         created_age: format::age(s.created_at, now),
         created_exact: format::exact(s.created_at),
-        assignee: s.assigned_to.map(|u| by(Some("user"), Some(u), "someone")),
+        assignee: s
+            .assigned_to
+            .map(|u| by(Some(ActorType::User), Some(u), "someone")),
         decision,
         redacted,
         masked,

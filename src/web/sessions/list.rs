@@ -36,7 +36,7 @@ pub struct Row {
     /// Link to the account.
     pub account_href: String,
     /// Status.
-    pub status: String,
+    pub status: SessionStatus,
     /// "3 d"
     pub age: String,
     /// Exact creation time.
@@ -254,7 +254,7 @@ fn view_row(
     queue: &str,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
-    let waiting = WORK_STATUSES.iter().any(|s| s.as_str() == r.status);
+    let waiting = WORK_STATUSES.contains(&r.status);
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", queue)
         .finish();
@@ -286,7 +286,7 @@ fn view_row(
         },
         account: format::shown(r.external_id.as_deref(), masked),
         account_href: format!("/accounts/{}", r.account_id),
-        status: r.status.clone(),
+        status: r.status,
         age: format::age(r.created_at, now),
         created: format::exact(r.created_at),
         assignee: r.assignee_name.clone().unwrap_or_else(|| "—".to_owned()),
