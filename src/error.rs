@@ -2,7 +2,9 @@
 
 use actix_web::http::StatusCode;
 
+use crate::domain::kinds::Outcome;
 use crate::domain::person::FieldError;
+use crate::domain::status::SessionStatus;
 
 /// What went wrong, in terms a handler can turn into a status code.
 #[derive(Debug, thiserror::Error)]
@@ -52,10 +54,10 @@ pub enum Conflict {
     #[error("session is redacted")]
     Redacted,
     /// The session is not in a status the action may start from.
-    #[error("session is {}: it cannot be {}", .status.replace('_', " "), .action)]
+    #[error("session is {}: it cannot be {}", .status.label(), .action)]
     WrongStatus {
         /// Its status now.
-        status: String,
+        status: SessionStatus,
         /// What was refused, in the past tense ("approved", "expired").
         action: &'static str,
         /// The decision that closed it, when one did: who won the race, and when.
@@ -70,7 +72,7 @@ pub enum Conflict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decided {
     /// `approved` or `declined`.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The deciding user's display name; `None` when an API key decided.
     pub by: Option<String>,
     /// When.

@@ -199,7 +199,7 @@ fn ensure_reviewers(conn: &mut PgConnection) -> anyhow::Result<Vec<Uuid>> {
                 &NewUser {
                     username: (*username).to_owned(),
                     display_name: (*display_name).to_owned(),
-                    role: Role::Reviewer.as_str().to_owned(),
+                    role: Role::Reviewer,
                     password_hash: format!("!disabled-{}", passwords::generate(16)),
                 },
             )?,

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::service::accounts as service;
 use crate::store::account_list;
 use crate::store::accounts::{self, Account};
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 
 /// The resource type.
 pub const TYPE: &str = "account";
@@ -59,7 +59,7 @@ pub fn resource(a: &Account) -> AccountResource {
         id: a.id,
         attributes: AccountAttributes {
             external_id: a.external_id.clone(),
-            status: a.status.clone(),
+            status: a.status.to_string(),
             entity_type: a.entity_type.clone(),
             created_at: timestamp(a.created_at),
             updated_at: timestamp(a.updated_at),

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
 use crate::domain::dates;
-use crate::store::queue::{Cursor, PageAt};
+use crate::store::paging::{self, Cursor, PageAt};
 
 /// The default page size.
 pub const DEFAULT_SIZE: i64 = 15;
@@ -137,26 +137,15 @@ impl Paging {
         Ok(Paging { size, at, total })
     }
 
-    /// Cuts the `size + 1` rows a store returned to one page and finds its neighbours.
-    pub fn cut<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
-        let more = rows.len() as i64 > self.size;
-        match self.at {
-            PageAt::Before(_) => {
-                if more {
-                    // The extra row came first: it is past the previous page's edge.
-                    rows.remove(0);
-                }
-            }
-            _ => rows.truncate(self.size as usize),
+    /// The cursors of the neighbours of the page a store read at [`Paging::at`].
+    pub fn cut<T>(&self, page: paging::Page<T>, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
+        let next = page.next(self.at).map(&cursor_of);
+        let prev = page.previous(self.at).map(&cursor_of);
+        Page {
+            rows: page.rows,
+            next,
+            prev,
         }
-        let first = rows.first().map(&cursor_of);
-        let last = rows.last().map(&cursor_of);
-        let (next, prev) = match self.at {
-            PageAt::First => (last.filter(|_| more), None),
-            PageAt::After(_) => (last.filter(|_| more), first),
-            PageAt::Before(_) => (last, first.filter(|_| more)),
-        };
-        Page { rows, next, prev }
     }
 }
 
@@ -295,14 +284,18 @@ mod tests {
             at,
             total: false,
         };
-        let first = paging(PageAt::First).cut(vec![5, 4, 3], |n| c(*n));
+        let read = |rows, at| paging::Page::read_at(rows, 2, at);
+        let first = paging(PageAt::First).cut(read(vec![5, 4, 3], PageAt::First), |n| c(*n));
         assert_eq!(
             (first.rows.clone(), first.next, first.prev),
             (vec![5, 4], Some(c(4)), None)
         );
-        let last = paging(PageAt::After(c(4))).cut(vec![3], |n| c(*n));
+        let at = PageAt::After(c(4));
+        let last = paging(at).cut(read(vec![3], at), |n| c(*n));
         assert_eq!((last.next, last.prev), (None, Some(c(3))));
-        let back = paging(PageAt::Before(c(3))).cut(vec![6, 5, 4], |n| c(*n));
+        // Read backwards from 3: 4, 5, and 6 beyond.
+        let at = PageAt::Before(c(3));
+        let back = paging(at).cut(read(vec![4, 5, 6], at), |n| c(*n));
         assert_eq!(
             (back.rows.clone(), back.next, back.prev),
             (vec![5, 4], Some(c(4)), Some(c(5)))

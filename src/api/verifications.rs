@@ -74,32 +74,22 @@ pub struct VerificationRelationships {
 /// A verification as sent.
 pub type VerificationResource = Resource<VerificationAttributes, VerificationRelationships>;
 
-fn resource_type(kind: &str) -> &'static str {
-    match kind.parse::<VerificationKind>() {
-        Ok(VerificationKind::Address) => "verification/address",
-        _ => "verification/idv",
-    }
-}
-
 /// The resource of a verification and its checks.
 pub fn resource(v: &Verification, checks: &[Check]) -> VerificationResource {
-    let document_type = match v.kind.parse::<VerificationKind>() {
-        Ok(k) => k.document_kind().as_str(),
-        Err(_) => "document/idv",
-    };
+    let document_type = v.kind.document_kind().as_str();
     Resource {
-        kind: resource_type(&v.kind),
+        kind: v.kind.as_str(),
         id: v.id,
         attributes: VerificationAttributes {
-            status: v.status.clone(),
+            status: v.status.to_string(),
             checks: checks
                 .iter()
                 .filter(|c| c.verification_id == v.id)
                 .map(|c| CheckOut {
-                    name: c.name.clone(),
-                    status: c.status.clone(),
+                    name: c.name.to_string(),
+                    status: c.status.to_string(),
                     reasons: c.reasons.clone(),
-                    requirement: c.requirement.clone(),
+                    requirement: c.requirement.to_string(),
                     metadata: c.metadata.clone(),
                 })
                 .collect(),

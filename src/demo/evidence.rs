@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::applicant::{Applicant, Scenario};
 use super::history::{Context, Trail};
 use super::images::{self, CardData};
+use crate::domain::kinds::{DocumentKind, DocumentStatus, DocumentType, FileSide};
 use crate::domain::mrz::{self, Td3Fields};
 use crate::store::documents::{self, NewDocument, NewFile};
 
@@ -50,9 +51,9 @@ pub(super) fn upload(
         conn,
         &NewDocument {
             session_id,
-            kind: "document/idv".into(),
-            document_type: "passport".into(),
-            status: Some("submitted".into()),
+            kind: DocumentKind::Idv,
+            document_type: DocumentType::Passport,
+            status: Some(DocumentStatus::Submitted),
             mrz: Some(format!("{l1}\n{l2}")),
             reported: None,
             created_at: Some(at),
@@ -82,7 +83,7 @@ pub(super) fn upload(
     let file = store_file(
         conn,
         doc.id,
-        "front",
+        FileSide::Front,
         "passport-front.png",
         "image/png",
         png,
@@ -128,9 +129,9 @@ fn upload_bill(
         conn,
         &NewDocument {
             session_id: trail.session_id,
-            kind: "document/address".into(),
-            document_type: "utility_bill".into(),
-            status: Some("submitted".into()),
+            kind: DocumentKind::Address,
+            document_type: DocumentType::UtilityBill,
+            status: Some(DocumentStatus::Submitted),
             mrz: None,
             reported: Some(reported),
             created_at: Some(at),
@@ -158,7 +159,7 @@ fn upload_bill(
     let file = store_file(
         conn,
         bill.id,
-        "page",
+        FileSide::Page,
         "bill.pdf",
         "application/pdf",
         pdf,
@@ -176,7 +177,7 @@ fn upload_bill(
 fn store_file(
     conn: &mut PgConnection,
     document_id: Uuid,
-    side: &str,
+    side: FileSide,
     filename: &str,
     content_type: &str,
     bytes: Vec<u8>,
@@ -190,7 +191,7 @@ fn store_file(
         conn,
         &NewFile {
             document_id,
-            side: side.into(),
+            side,
             filename: Some(filename.into()),
             content_type: content_type.into(),
             byte_size: i32::try_from(bytes.len()).unwrap_or(i32::MAX),

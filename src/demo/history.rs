@@ -15,7 +15,7 @@ use super::review::{self, Ready};
 use super::{evidence, verification};
 use crate::config::Config;
 use crate::domain::actor::Actor;
-use crate::domain::kinds::VerificationStatus;
+use crate::domain::kinds::{ActorType, VerificationStatus};
 use crate::domain::status::SessionStatus as S;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::devices;
@@ -161,10 +161,13 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         conn,
         &NewSession {
             account_id: account.id,
-            creator_type: "api_key".into(),
+            id: None,
+            status: None,
+            creator_type: ActorType::ApiKey,
             creator_id: Some(ctx.key),
+            required_verifications: None,
             expires_at: created + ctx.ttl,
-            ..NewSession::default()
+            last_activity: None,
         },
     )?
     .id;
@@ -330,7 +333,7 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         .events
         .iter()
         .rev()
-        .find_map(|e| e.from_status.map(str::to_owned));
+        .find_map(|e| e.from_status.map(|s| s.as_str().to_owned()));
     row.updated_at = trail
         .events
         .iter()

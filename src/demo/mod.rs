@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::domain::actor::Actor;
-use crate::domain::kinds::Role;
+use crate::domain::kinds::{Permission, Role};
 use crate::service::{passwords, users as user_service};
 use crate::store::accounts;
 use crate::store::api_keys::{self, NewApiKey};
@@ -134,13 +134,12 @@ fn demo_api_key(conn: &mut PgConnection) -> anyhow::Result<Uuid> {
         name: "Onboarding flow (demo)".to_owned(),
         prefix: "sk_demo_…".to_owned(),
         secret_hash: hash,
-        permissions: [
-            "accounts:write".to_owned(),
-            "sessions:write".to_owned(),
-            "documents:write".to_owned(),
-            "verifications:write".to_owned(),
-        ]
-        .to_vec(),
+        permissions: vec![
+            Permission::AccountsWrite,
+            Permission::SessionsWrite,
+            Permission::DocumentsWrite,
+            Permission::VerificationsWrite,
+        ],
         created_by: None,
     };
     Ok(api_keys::insert(conn, &new)?.id)

@@ -103,6 +103,35 @@ impl DocumentType {
             _ => DocumentKind::Address,
         }
     }
+
+    /// The type as the case page titles a document ("drivers license").
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentType::Passport => "passport",
+            DocumentType::DriversLicense => "drivers license",
+            DocumentType::NationalId => "national id",
+            DocumentType::ResidencePermit => "residence permit",
+            DocumentType::UtilityBill => "utility bill",
+            DocumentType::BankStatement => "bank statement",
+            DocumentType::TaxDocument => "tax document",
+            DocumentType::GovernmentLetter => "government letter",
+        }
+    }
+
+    /// The class of the identity number an ID document of this type carries; `None` for
+    /// address documents.
+    pub fn identity_class(self) -> Option<IdentityClass> {
+        match self {
+            DocumentType::Passport => Some(IdentityClass::Passport),
+            DocumentType::DriversLicense => Some(IdentityClass::DriversLicense),
+            DocumentType::NationalId => Some(IdentityClass::NationalId),
+            DocumentType::ResidencePermit => Some(IdentityClass::ResidencePermit),
+            DocumentType::UtilityBill
+            | DocumentType::BankStatement
+            | DocumentType::TaxDocument
+            | DocumentType::GovernmentLetter => None,
+        }
+    }
 }
 
 string_enum! {
@@ -185,6 +214,21 @@ string_enum! {
     }
 }
 
+impl IdentityClass {
+    /// A human label ("drivers license").
+    pub fn label(self) -> &'static str {
+        match self {
+            IdentityClass::Passport => "passport",
+            IdentityClass::DriversLicense => "drivers license",
+            IdentityClass::NationalId => "national id",
+            IdentityClass::ResidencePermit => "residence permit",
+            IdentityClass::TaxId => "tax id",
+            IdentityClass::SocialSecurity => "social security",
+            IdentityClass::Other => "other",
+        }
+    }
+}
+
 string_enum! {
     /// What an API key may do (SPEC section 4).
     pub enum Permission {
@@ -212,6 +256,16 @@ mod tests {
             .collect();
         assert_eq!(idv.len(), 4);
         assert_eq!(DocumentType::UtilityBill.kind(), DocumentKind::Address);
+    }
+
+    #[test]
+    fn document_and_identity_labels_are_the_spelling_with_spaces() {
+        for t in DocumentType::ALL {
+            assert_eq!(t.label(), crate::domain::code_words(t.as_str()));
+        }
+        for c in IdentityClass::ALL {
+            assert_eq!(c.label(), crate::domain::code_words(c.as_str()));
+        }
     }
 
     #[test]

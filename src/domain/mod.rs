@@ -15,10 +15,19 @@ pub mod webhooks;
 
 /// Declares a closed set of string values (a status, a kind, a role) as a Rust enum with
 /// one spelling, shared by the database, the API and the templates.
+///
+/// Each enum maps to a `text` column through Diesel (`ToSql`/`FromSql<Text, Pg>`, as
+/// crates.io's `pg_enum!` does for its enums). Orphan rules would allow those impls in
+/// `store/` too; they live here so that every enum gets them and uses the one spelling
+/// above, and they name only the `diesel` crate, nothing else of this crate. A stored value
+/// that is not one of the spellings fails the read with Diesel's `DeserializationError`
+/// naming the enum and the value; nothing falls back.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         $vis enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
@@ -50,6 +59,27 @@ macro_rules! string_enum {
             }
         }
 
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(value.as_bytes())?;
+                text.parse().map_err(|e| {
+                    format!("{} in the database is {text:?}: {e}", stringify!($name)).into()
+                })
+            }
+        }
+
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::schema::ObjectBuilder::new()
@@ -76,6 +106,13 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// A code in words, underscores as spaces ("marked_for_review" as "marked for review"):
+/// for codes no enum of this build names, such as an action name or a value in an old
+/// audit event's details. A value of a closed set reads as its enum's `label()`.
+pub fn code_words(code: &str) -> String {
+    code.replace('_', " ")
+}
 
 /// A string that is not one of an enum's spellings; its message lists the allowed ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

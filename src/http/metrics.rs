@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::app::AppState;
 use crate::db::{self, DbPool};
+use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::http::constant_time_eq;
 use crate::metrics;
@@ -22,19 +23,19 @@ pub const COUNTS_TTL: Duration = Duration::from_secs(5);
 pub struct StatusCounts(tokio::sync::Mutex<Option<Counted>>);
 
 /// Sessions by status, and when they were counted.
-type Counted = (Instant, Vec<(String, i64)>);
+type Counted = (Instant, Vec<(SessionStatus, i64)>);
 
 impl StatusCounts {
     /// The counts, from the last [`COUNTS_TTL`] or counted now. A failed count is not
     /// kept: the next scrape asks Postgres again.
-    async fn get(&self, pool: &DbPool) -> Result<Vec<(String, i64)>, AppError> {
+    async fn get(&self, pool: &DbPool) -> Result<Vec<(SessionStatus, i64)>, AppError> {
         let mut last = self.0.lock().await;
         if let Some((at, counts)) = last.as_ref()
             && at.elapsed() < COUNTS_TTL
         {
             return Ok(counts.clone());
         }
-        let counts: Vec<(String, i64)> = db::run(pool, |conn| {
+        let counts: Vec<(SessionStatus, i64)> = db::run(pool, |conn| {
             Ok(stats::sessions_by_status(conn)?
                 .into_iter()
                 .map(|c| (c.status, c.n))

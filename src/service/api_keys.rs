@@ -97,7 +97,7 @@ pub fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-fn validate(input: &NewApiKeyInput) -> Result<(String, Vec<String>), AppError> {
+fn validate(input: &NewApiKeyInput) -> Result<(String, Vec<Permission>), AppError> {
     let mut errors = Vec::new();
     let name = match person::text("name", &input.name, 100) {
         Ok(Some(name)) => Some(name),
@@ -111,10 +111,10 @@ fn validate(input: &NewApiKeyInput) -> Result<(String, Vec<String>), AppError> {
         }
     };
     // In the order of `Permission::ALL`, once each.
-    let permissions: Vec<String> = Permission::ALL
+    let permissions: Vec<Permission> = Permission::ALL
         .iter()
         .filter(|p| input.permissions.contains(p))
-        .map(|p| p.as_str().to_owned())
+        .copied()
         .collect();
     if permissions.is_empty() {
         errors.push(FieldError::new(
@@ -211,11 +211,7 @@ pub fn authenticate(
     }
     Ok(AuthenticatedKey {
         id: key.id,
-        permissions: key
-            .permissions
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect(),
+        permissions: key.permissions,
     })
 }
 
@@ -256,6 +252,9 @@ mod tests {
             ],
         };
         let (_, perms) = validate(&input).unwrap();
-        assert_eq!(perms, vec!["accounts:read", "sessions:read"]);
+        assert_eq!(
+            perms,
+            vec![Permission::AccountsRead, Permission::SessionsRead]
+        );
     }
 }

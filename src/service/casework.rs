@@ -6,9 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::actor::Actor;
-use crate::domain::kinds::Role;
-use crate::domain::status::SessionStatus;
+use crate::domain::actor::{Actor, CaseState, Worker, may_be_assigned};
 use crate::error::{AppError, Conflict};
 use crate::store::events::{self, NewEvent};
 use crate::store::notes::{self, NewNote, Note};
@@ -17,16 +15,17 @@ use crate::store::{sessions, users};
 /// The longest note accepted.
 pub const MAX_NOTE: usize = 4000;
 
-fn lock_open_session(
-    conn: &mut PgConnection,
-    session_id: Uuid,
-) -> Result<(String, Option<Uuid>), AppError> {
+fn lock_open_session(conn: &mut PgConnection, session_id: Uuid) -> Result<CaseState, AppError> {
     let session =
         crate::store::sessions::lock(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
     if session.redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }
-    Ok((session.status, session.assigned_to))
+    Ok(CaseState {
+        status: session.status,
+        redacted: false,
+        assignee: session.assigned_to,
+    })
 }
 
 /// Adds a reviewer's note to a session.
@@ -79,48 +78,31 @@ pub fn add_note(
     })
 }
 
-/// Who is assigning, and what their role lets them do.
-#[derive(Debug, Clone, Copy)]
-pub struct Assigner {
-    /// The acting user.
-    pub id: Uuid,
-    /// Their role: reviewers assign only themselves; managers and admins anyone.
-    pub role: Role,
-}
-
-/// Assigns the session to `assignee`, or unassigns it with `None`. Reviewers may take a
-/// case or let go of their own; managers and admins may give any case to any reviewer or
-/// admin. A final session keeps its assignee.
+/// Assigns the session to `assignee`, or unassigns it with `None`, as
+/// [`Worker::may_assign`] allows: reviewers may take a case or let go of their own;
+/// managers and admins may give any case to any active reviewer or admin
+/// ([`may_be_assigned`]). A final session keeps its assignee.
 pub fn assign(
     conn: &mut PgConnection,
     session_id: Uuid,
     assignee: Option<Uuid>,
-    by: Assigner,
+    by: Worker,
 ) -> Result<Option<Uuid>, AppError> {
     conn.transaction(|conn| {
-        let (status, current) = lock_open_session(conn, session_id)?;
-        if status
-            .parse::<SessionStatus>()
-            .map(|s| s.is_final())
-            .unwrap_or(true)
-        {
+        let case = lock_open_session(conn, session_id)?;
+        let current = case.assignee;
+        if case.status.is_final() {
             return Err(AppError::conflict(format!(
                 "session is {}: it cannot be reassigned",
-                status.replace('_', " ")
+                case.status.label()
             )));
         }
-        let may_assign_anyone = matches!(by.role, Role::Manager | Role::Admin);
-        if !may_assign_anyone {
-            let to_self = assignee == Some(by.id);
-            let letting_go = assignee.is_none() && current == Some(by.id);
-            if !(to_self || letting_go) {
-                return Err(AppError::Forbidden);
-            }
+        if !by.may_assign(case, assignee) {
+            return Err(AppError::Forbidden);
         }
         if let Some(target) = assignee {
-            let role = users::find(conn, target)?.map(|u| (u.role, u.disabled));
-            match role {
-                Some((role, false)) if role == "reviewer" || role == "admin" => {}
+            match users::find(conn, target)? {
+                Some(u) if may_be_assigned(u.role, u.disabled) => {}
                 Some(_) => {
                     return Err(AppError::field(
                         "assignee",

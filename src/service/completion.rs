@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use crate::domain::actor::Actor;
+use crate::domain::kinds::{VerificationKind, VerificationStatus};
 use crate::domain::status::{Action, SessionStatus};
 use crate::error::AppError;
 use crate::service::transitions::{self, Request as Transition};
@@ -12,18 +13,23 @@ use crate::store::verifications;
 
 /// What the completion rule concludes from a session's verification results (kind and
 /// status, newest first).
-pub fn verdict(required: &[String], results: &[(String, String)]) -> Option<Action> {
-    let latest = |kind: &str| {
+pub fn verdict(
+    required: &[VerificationKind],
+    results: &[(VerificationKind, VerificationStatus)],
+) -> Option<Action> {
+    use VerificationStatus as V;
+    let latest = |kind: VerificationKind| {
         results
             .iter()
-            .find(|(k, s)| k == kind && s != "initiated" && s != "canceled")
-            .map(|(_, s)| s.as_str())
+            .find(|(k, s)| *k == kind && !matches!(s, V::Initiated | V::Canceled))
+            .map(|(_, s)| *s)
     };
-    let has_passed = |kind: &str| results.iter().any(|(k, s)| k == kind && s == "passed");
-    if required.iter().any(|k| latest(k) == Some("failed")) {
+    let has_passed =
+        |kind: VerificationKind| results.iter().any(|(k, s)| *k == kind && *s == V::Passed);
+    if required.iter().any(|k| latest(*k) == Some(V::Failed)) {
         return Some(Action::Fail);
     }
-    if !required.is_empty() && required.iter().all(|k| has_passed(k)) {
+    if !required.is_empty() && required.iter().all(|k| has_passed(*k)) {
         return Some(Action::Complete);
     }
     None
@@ -34,7 +40,7 @@ pub fn verdict(required: &[String], results: &[(String, String)]) -> Option<Acti
 /// verification of every required kind completes it — through [`transitions`], by the
 /// system, with events. `None` when nothing changed.
 pub fn settle_in(conn: &mut PgConnection, session: &Session) -> Result<Option<Session>, AppError> {
-    if session.status != SessionStatus::Pending.as_str() || session.redacted_at.is_some() {
+    if session.status != SessionStatus::Pending || session.redacted_at.is_some() {
         return Ok(None);
     }
     let results = verifications::results(conn, session.id)?;
@@ -52,17 +58,14 @@ pub fn settle_in(conn: &mut PgConnection, session: &Session) -> Result<Option<Se
 mod tests {
     use super::*;
 
-    fn r(kind: &str, status: &str) -> (String, String) {
-        (kind.to_owned(), status.to_owned())
+    fn r(kind: &str, status: &str) -> (VerificationKind, VerificationStatus) {
+        (kind.parse().unwrap(), status.parse().unwrap())
     }
 
     #[test]
     fn every_required_kind_must_pass_and_a_latest_failure_fails() {
-        let idv = vec!["verification/idv".to_owned()];
-        let both = vec![
-            "verification/idv".to_owned(),
-            "verification/address".to_owned(),
-        ];
+        let idv = vec![VerificationKind::Idv];
+        let both = vec![VerificationKind::Idv, VerificationKind::Address];
         assert_eq!(verdict(&idv, &[]), None);
         assert_eq!(
             verdict(&idv, &[r("verification/idv", "passed")]),

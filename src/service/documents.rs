@@ -10,17 +10,17 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::kinds::{DocumentKind, DocumentType, FileSide};
 use crate::domain::person::FieldError;
-use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
 use crate::store::documents::{self, Document, FileMeta, NewDocument, NewFile};
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions as store_sessions;
 
 /// `document/idv`
-pub const KIND_IDV: &str = "document/idv";
+pub const KIND_IDV: DocumentKind = DocumentKind::Idv;
 /// `document/address`
-pub const KIND_ADDRESS: &str = "document/address";
+pub const KIND_ADDRESS: DocumentKind = DocumentKind::Address;
 /// The largest file stored: 10 MiB.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The longest MRZ text.
@@ -36,34 +36,25 @@ pub const MAX_FILES_PER_DOCUMENT: i64 = 20;
 pub const SIDES: &[&str] = &["front", "back", "portrait", "page"];
 
 /// The document types of a kind.
-pub fn document_types(kind: &str) -> &'static [&'static str] {
-    match kind {
-        KIND_IDV => &[
-            "passport",
-            "drivers_license",
-            "national_id",
-            "residence_permit",
-        ],
-        KIND_ADDRESS => &[
-            "utility_bill",
-            "bank_statement",
-            "tax_document",
-            "government_letter",
-        ],
-        _ => &[],
-    }
+pub fn document_types(kind: DocumentKind) -> Vec<DocumentType> {
+    DocumentType::ALL
+        .iter()
+        .copied()
+        .filter(|t| t.kind() == kind)
+        .collect()
 }
 
 /// Checks a document type against its kind.
-pub fn parse_document_type(kind: &str, raw: &str) -> Result<String, FieldError> {
-    let types = document_types(kind);
-    if types.contains(&raw) {
-        Ok(raw.to_owned())
-    } else {
-        Err(FieldError::new(
-            "document_type",
-            format!("must be one of {}", types.join(", ")),
-        ))
+pub fn parse_document_type(kind: DocumentKind, raw: &str) -> Result<DocumentType, FieldError> {
+    match raw.parse::<DocumentType>() {
+        Ok(t) if t.kind() == kind => Ok(t),
+        _ => {
+            let types: Vec<&str> = document_types(kind).iter().map(|t| t.as_str()).collect();
+            Err(FieldError::new(
+                "document_type",
+                format!("must be one of {}", types.join(", ")),
+            ))
+        }
     }
 }
 
@@ -127,9 +118,9 @@ pub struct NewDocumentInput {
     /// The session.
     pub session_id: Uuid,
     /// [`KIND_IDV`] or [`KIND_ADDRESS`].
-    pub kind: &'static str,
+    pub kind: DocumentKind,
     /// A type of that kind.
-    pub document_type: String,
+    pub document_type: DocumentType,
     /// MRZ text (ID documents).
     pub mrz: Option<String>,
     /// Reported fields (address documents).
@@ -150,14 +141,10 @@ fn lock_open_session(
     if redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }
-    let final_ = status
-        .parse::<SessionStatus>()
-        .map(SessionStatus::is_final)
-        .unwrap_or(true);
-    if final_ {
+    if status.is_final() {
         return Err(AppError::conflict(format!(
             "session is {}: it takes no more documents",
-            status.replace('_', " ")
+            status.label()
         )));
     }
     Ok(())
@@ -182,8 +169,8 @@ pub fn create(
         }
         let new = NewDocument {
             session_id: input.session_id,
-            kind: input.kind.to_owned(),
-            document_type: input.document_type.clone(),
+            kind: input.kind,
+            document_type: input.document_type,
             status: None,
             mrz: input.mrz.clone(),
             reported: input.reported.clone(),
@@ -205,7 +192,7 @@ pub fn create(
 #[derive(Debug, Clone)]
 pub struct Upload {
     /// `front`, `back`, `portrait` or `page`.
-    pub side: String,
+    pub side: FileSide,
     /// The sanitised file name.
     pub filename: Option<String>,
     /// Recognised from the bytes.
@@ -247,7 +234,7 @@ pub fn add_file(
             .map_err(|_| AppError::Validation(vec![FieldError::new("file", "too large")]))?;
         let new = NewFile {
             document_id,
-            side: upload.side.clone(),
+            side: upload.side,
             filename: upload.filename.clone(),
             content_type: upload.content_type.to_owned(),
             byte_size,

@@ -12,11 +12,7 @@ use crate::store::sessions;
 /// Expires up to `batch` overdue sessions in one transaction, one event each, and returns
 /// how many. Rows another instance is already expiring are skipped, not waited for.
 pub fn expire_batch(conn: &mut PgConnection, batch: i64) -> Result<usize, AppError> {
-    let open: Vec<&str> = Action::Expire
-        .allowed_from()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
+    let open = Action::Expire.allowed_from();
     conn.transaction(|conn| {
         let ids = sessions::lock_overdue(conn, &open, Utc::now(), batch)?;
         for id in &ids {

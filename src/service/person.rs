@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::kinds::IdentityClass;
+use crate::domain::kinds::{ActorType, IdentityClass};
 use crate::domain::person::{self, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
@@ -145,7 +145,7 @@ pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<F
                 return Ok(None);
             }
             v.parse::<IdentityClass>()
-                .map(|c| Some(c.as_str().to_owned()))
+                .map(Some)
                 .map_err(|err| FieldError::new("identity_number.class", err.to_string()))
         }),
     };
@@ -232,11 +232,8 @@ pub fn changed_fields(current: &Session, c: &PersonChanges) -> Vec<&'static str>
 
 /// Whether a session's personal data may still be edited: not once it is decided, expired
 /// or redacted — what was decided on stays as it was.
-pub fn editable(status: &str) -> bool {
-    status
-        .parse::<SessionStatus>()
-        .map(|s| !s.is_final())
-        .unwrap_or(false)
+pub fn editable(status: SessionStatus) -> bool {
+    !status.is_final()
 }
 
 /// Writes `changes` onto the session inside the caller's transaction, with a
@@ -274,10 +271,10 @@ pub fn write_in(
     if current.redacted_at.is_some() {
         return Err(AppError::Conflict(Conflict::Redacted));
     }
-    if !editable(&current.status) {
+    if !editable(current.status) {
         return Err(AppError::conflict(format!(
             "session is {}: its personal data can no longer be edited",
-            current.status.replace('_', " ")
+            current.status.label()
         )));
     }
     let fields = changed_fields(&current, changes);
@@ -313,10 +310,10 @@ fn blank_session() -> Session {
     Session {
         id: Uuid::nil(),
         account_id: Uuid::nil(),
-        status: String::new(),
+        status: SessionStatus::Created,
         previous_status: None,
         entity_type: String::new(),
-        creator_type: String::new(),
+        creator_type: ActorType::System,
         creator_id: None,
         required_verifications: Vec::new(),
         first_name: None,

@@ -79,7 +79,7 @@ pub fn redact_in(
         });
     }
     let now = Utc::now();
-    let session = store::stamp_session(conn, session_id, now, actor.kind().as_str(), actor.id())?;
+    let session = store::stamp_session(conn, session_id, now, actor.kind(), actor.id())?;
     events::insert(
         conn,
         &NewEvent::new(actor, "session.redacted", Some(session_id))

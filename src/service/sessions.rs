@@ -67,8 +67,8 @@ pub fn create(
         if accounts::lock_shared(conn, account.id)?.is_some() {
             return Err(AppError::conflict("account is redacted".to_owned()));
         }
-        let mut kinds: Vec<String> = input.required_verifications.iter().map(|k| k.as_str().to_owned()).collect();
-        kinds.sort();
+        let mut kinds = input.required_verifications.clone();
+        kinds.sort_by_key(|k| k.as_str());
         kinds.dedup();
         let session = sessions::insert(
             conn,
@@ -76,7 +76,7 @@ pub fn create(
                 id: None,
                 account_id: account.id,
                 status: None,
-                creator_type: actor.kind().as_str().to_owned(),
+                creator_type: actor.kind(),
                 creator_id: actor.id(),
                 required_verifications: if kinds.is_empty() { None } else { Some(kinds) },
                 expires_at: Utc::now() + Duration::days(ttl_days),

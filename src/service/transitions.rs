@@ -105,7 +105,7 @@ impl Request {
 fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) -> TransitionChanges {
     let now = Utc::now();
     let mut c = TransitionChanges {
-        status: Some(to.as_str().to_owned()),
+        status: Some(to),
         last_activity: Some(request.action.event_name().to_owned()),
         updated_at: Some(now),
         ..TransitionChanges::default()
@@ -125,10 +125,10 @@ fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) ->
         } else {
             Outcome::Declined
         };
-        c.decision = Some(outcome.as_str().to_owned());
-        c.decision_reason = request.reason.map(|r| r.as_str().to_owned());
+        c.decision = Some(outcome);
+        c.decision_reason = request.reason;
         c.decision_comment = comment;
-        c.decided_by_type = Some(request.actor.kind().as_str().to_owned());
+        c.decided_by_type = Some(request.actor.kind());
         c.decided_by = request.actor.id();
     }
     c
@@ -144,12 +144,7 @@ pub fn apply_in(
     request: &Request,
 ) -> Result<Session, AppError> {
     let comment = request.validate()?;
-    let allowed: Vec<&str> = request
-        .action
-        .allowed_from()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
+    let allowed = request.action.allowed_from();
     let to = target(request.action);
     let changes = changes_for(request, to, comment);
     let Some(session) = sessions::transition(conn, session_id, &allowed, &changes)? else {
@@ -169,13 +164,9 @@ pub fn apply_in(
             }),
         });
     };
-    let from = session
-        .previous_status
-        .as_deref()
-        .and_then(|s| s.parse::<SessionStatus>().ok())
-        .ok_or_else(|| {
-            AppError::Unexpected(anyhow::anyhow!("transition lost its previous status"))
-        })?;
+    let from = session.previous_status.ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("transition lost its previous status"))
+    })?;
     let mut details = json!({});
     if let Some(reason) = request.reason {
         details["reason"] = json!(reason.as_str());

@@ -90,7 +90,7 @@ pub fn create(
             &NewUser {
                 username,
                 display_name,
-                role: input.role.as_str().to_owned(),
+                role: input.role,
                 password_hash,
             },
         )?;
@@ -133,10 +133,10 @@ pub fn change_role(
     conn.transaction(|conn| {
         users::lock_admins(conn)?;
         let user = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
-        if user.role == role.as_str() {
+        if user.role == role {
             return Ok(user);
         }
-        if user.role == Role::Admin.as_str()
+        if user.role == Role::Admin
             && !user.disabled
             && users::active_admins_other_than(conn, user.id)? == 0
         {
@@ -144,7 +144,7 @@ pub fn change_role(
                 "the last active admin cannot be given another role".to_owned(),
             ));
         }
-        let updated = users::set_role(conn, user_id, role.as_str())?;
+        let updated = users::set_role(conn, user_id, role)?;
         let event = NewEvent::new(actor, "user.role_changed", None)
             .details(json!({ "user_id": user_id, "from": user.role, "to": role.as_str() }));
         events::insert(conn, &event)?;
@@ -167,7 +167,7 @@ pub fn set_disabled(
             return Ok(user);
         }
         if disabled
-            && user.role == Role::Admin.as_str()
+            && user.role == Role::Admin
             && users::active_admins_other_than(conn, user.id)? == 0
         {
             return Err(AppError::conflict(

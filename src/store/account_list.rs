@@ -1,19 +1,19 @@
 //! The API's account list: newest first, keyset-paged over `(created_at, id)` on
-//! `accounts_created_idx`, with the opaque cursors of [`crate::store::queue`].
+//! `accounts_created_idx`, with the opaque cursors of [`crate::store::paging`].
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
 
 use crate::schema::accounts;
 use crate::store::accounts::Account;
-use crate::store::queue::PageAt;
+use crate::store::paging::{Cursor, Page, PageAt, overfetch};
 
-/// Up to `limit + 1` accounts, newest first; the extra row tells the caller another page
-/// exists in the direction it paged (for `Before`, it is the first row).
-pub fn page(conn: &mut PgConnection, at: PageAt, limit: i64) -> QueryResult<Vec<Account>> {
+/// One page of at most `limit` accounts, newest first, and whether there is more in the
+/// direction it was read.
+pub fn page(conn: &mut PgConnection, at: PageAt, limit: i64) -> QueryResult<Page<Account>> {
     let mut query = accounts::table.select(Account::as_select()).into_boxed();
     // A row comparison, so that Postgres walks the `(created_at, id)` index from the cursor.
-    let beyond = |op: &str, c: crate::store::queue::Cursor| {
+    let beyond = |op: &str, c: Cursor| {
         diesel::dsl::sql::<Bool>(&format!("(accounts.created_at, accounts.id) {op} ("))
             .bind::<Timestamptz, _>(c.created_at)
             .sql(", ")
@@ -35,11 +35,8 @@ pub fn page(conn: &mut PgConnection, at: PageAt, limit: i64) -> QueryResult<Vec<
                 .order((accounts::created_at.asc(), accounts::id.asc()));
         }
     }
-    let mut rows = query.limit(limit + 1).load(conn)?;
-    if matches!(at, PageAt::Before(_)) {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows = query.limit(overfetch(limit)).load(conn)?;
+    Ok(Page::read_at(rows, limit, at))
 }
 
 /// How many accounts exist, for `page[total]=true`: exact up to `cap`, and `cap + 1` when

@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::{DeclineReason, Outcome};
+use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
+use crate::store::paging::{self, Page, PageAt, overfetch};
 
 /// The columns the account page shows of a session.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,7 +17,7 @@ pub struct AccountSession {
     /// Primary key.
     pub id: Uuid,
     /// Lifecycle status.
-    pub status: String,
+    pub status: SessionStatus,
     /// `person.name.first`
     pub first_name: Option<String>,
     /// `person.name.middle`
@@ -22,9 +25,9 @@ pub struct AccountSession {
     /// `person.name.last`
     pub last_name: Option<String>,
     /// `approved` or `declined`.
-    pub decision: Option<String>,
+    pub decision: Option<Outcome>,
     /// The decline reason code.
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<DeclineReason>,
     /// Creation time, the sort key.
     pub created_at: DateTime<Utc>,
     /// When its personal data was redacted.
@@ -56,10 +59,10 @@ pub struct SessionsPage {
 /// Sessions of `account_id` strictly newer (`newer`) or older than the position `at`.
 fn beyond(
     account_id: Uuid,
-    at: (DateTime<Utc>, Uuid),
+    at: paging::Cursor,
     newer: bool,
 ) -> sessions::BoxedQuery<'static, diesel::pg::Pg> {
-    let (t, id) = at;
+    let (t, id) = (at.created_at, at.id);
     let query = sessions::table
         .filter(sessions::account_id.eq(account_id))
         .into_boxed();
@@ -87,8 +90,9 @@ pub fn page(
     size: i64,
 ) -> QueryResult<Option<SessionsPage>> {
     let size = size.max(1);
+    // The list runs newest first, so the sessions created before a cursor's come after it.
     let at = match cursor {
-        Cursor::Newest => None,
+        Cursor::Newest => PageAt::First,
         Cursor::Before(id) | Cursor::After(id) => {
             let found: Option<DateTime<Utc>> = sessions::table
                 .find(id)
@@ -96,41 +100,36 @@ pub fn page(
                 .select(sessions::created_at)
                 .first(conn)
                 .optional()?;
-            match found {
-                Some(t) => Some((t, id)),
-                None => return Ok(None),
+            let Some(created_at) = found else {
+                return Ok(None);
+            };
+            let c = paging::Cursor { created_at, id };
+            match cursor {
+                Cursor::Before(_) => PageAt::After(c),
+                _ => PageAt::Before(c),
             }
         }
     };
     let newest_first = (sessions::created_at.desc(), sessions::id.desc());
     let oldest_first = (sessions::created_at.asc(), sessions::id.asc());
-    let query = match (cursor, at) {
-        (Cursor::Before(_), Some(at)) => beyond(account_id, at, false).order(newest_first),
-        (Cursor::After(_), Some(at)) => beyond(account_id, at, true).order(oldest_first),
-        _ => sessions::table
+    let query = match at {
+        PageAt::After(c) => beyond(account_id, c, false).order(newest_first),
+        PageAt::Before(c) => beyond(account_id, c, true).order(oldest_first),
+        PageAt::First => sessions::table
             .filter(sessions::account_id.eq(account_id))
             .into_boxed()
             .order(newest_first),
     };
-    let mut rows: Vec<AccountSession> = query
-        .limit(size + 1)
+    let rows: Vec<AccountSession> = query
+        .limit(overfetch(size))
         .select(AccountSession::as_select())
         .load(conn)?;
-    let more = rows.len() as i64 > size;
-    rows.truncate(size as usize);
     // A cursor is a session of this account, so the page it came from is not empty.
-    let (has_newer, has_older) = match cursor {
-        Cursor::Newest => (false, more),
-        Cursor::Before(_) => (true, more),
-        Cursor::After(_) => {
-            rows.reverse();
-            (more, true)
-        }
-    };
+    let page = Page::read_at(rows, size, at);
     Ok(Some(SessionsPage {
-        sessions: rows,
-        has_newer,
-        has_older,
+        has_newer: page.has_previous(at),
+        has_older: page.has_next(at),
+        sessions: page.rows,
     }))
 }
 

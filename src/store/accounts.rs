@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::AccountStatus;
 use crate::schema::accounts;
 
 /// An account as stored.
@@ -15,7 +16,7 @@ pub struct Account {
     /// The integrator's own id for the applicant, unique when set.
     pub external_id: Option<String>,
     /// `active`, `pending`, `inactive` or `suspended`.
-    pub status: String,
+    pub status: AccountStatus,
     /// Always `person` for now.
     pub entity_type: String,
     /// Creation time.

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::Permission;
 use crate::schema::{api_key_reads, api_keys};
 
 /// An API key as the dashboard and the API see it: everything but the secret's hash.
@@ -17,8 +18,8 @@ pub struct ApiKey {
     pub name: String,
     /// The secret's first characters, to recognise a key without knowing it.
     pub prefix: String,
-    /// `resource:action` grants, spelled as `Permission`.
-    pub permissions: Vec<String>,
+    /// `resource:action` grants.
+    pub permissions: Vec<Permission>,
     /// The admin who created it.
     pub created_by: Option<Uuid>,
     /// Creation time.
@@ -42,7 +43,7 @@ pub struct NewApiKey {
     /// SHA-256 of the whole secret.
     pub secret_hash: Vec<u8>,
     /// Its grants.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// The creating admin.
     pub created_by: Option<Uuid>,
 }

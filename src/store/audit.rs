@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::schema::{api_keys, events, users};
 use crate::store::events::Event;
+use crate::store::paging::{Page, overfetch};
 
 /// What the audit log is narrowed to; every set field must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,12 +84,14 @@ pub fn page(
             .filter(events::id.gt(id))
             .order(events::id.asc()),
     };
-    let mut events: Vec<Event> = query
-        .limit(size + 1)
+    let read: Vec<Event> = query
+        .limit(overfetch(size))
         .select(Event::as_select())
         .load(conn)?;
-    let more = events.len() as i64 > size;
-    events.truncate(size as usize);
+    let Page {
+        rows: mut events,
+        more,
+    } = Page::from_overfetch(read, size);
     let (has_newer, has_older) = match cursor {
         Cursor::Newest => (false, more),
         Cursor::Before(id) => (any(conn, filtered(filter).filter(events::id.ge(id)))?, more),

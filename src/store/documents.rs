@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::{DocumentKind, DocumentStatus, DocumentType, FileSide};
 use crate::schema::{document_files, documents};
 
 /// A document as stored.
@@ -16,11 +17,11 @@ pub struct Document {
     /// The session it belongs to.
     pub session_id: Uuid,
     /// `document/idv` or `document/address`.
-    pub kind: String,
+    pub kind: DocumentKind,
     /// `passport`, `utility_bill`, ...
-    pub document_type: String,
+    pub document_type: DocumentType,
     /// Processing state.
-    pub status: String,
+    pub status: DocumentStatus,
     /// Machine-readable zone text, lines separated by `\n`.
     pub mrz: Option<String>,
     /// Fields an address document's capture client read (name, address, issue date).
@@ -40,11 +41,11 @@ pub struct NewDocument {
     /// The session.
     pub session_id: Uuid,
     /// `document/idv` or `document/address`.
-    pub kind: String,
+    pub kind: DocumentKind,
     /// The document type.
-    pub document_type: String,
+    pub document_type: DocumentType,
     /// Initial status; `pending` when `None`.
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     /// MRZ text.
     pub mrz: Option<String>,
     /// Reported fields.
@@ -62,7 +63,7 @@ pub struct FileMeta {
     /// The document it belongs to.
     pub document_id: Uuid,
     /// `front`, `back`, `portrait` or `page`.
-    pub side: String,
+    pub side: FileSide,
     /// The uploaded file name.
     pub filename: Option<String>,
     /// Recognised from the bytes.
@@ -82,7 +83,7 @@ pub struct NewFile {
     /// The document.
     pub document_id: Uuid,
     /// Which side.
-    pub side: String,
+    pub side: FileSide,
     /// The uploaded file name.
     pub filename: Option<String>,
     /// Recognised from the bytes.
@@ -184,9 +185,9 @@ pub fn judged_file_id(conn: &mut PgConnection, document_id: Uuid) -> QueryResult
 fn judged_first(document_id: Uuid) -> document_files::BoxedQuery<'static, diesel::pg::Pg> {
     document_files::table
         .filter(document_files::document_id.eq(document_id))
-        .filter(document_files::side.eq_any(["front", "page"]))
+        .filter(document_files::side.eq_any([FileSide::Front, FileSide::Page]))
         .order((
-            document_files::side.eq("front").desc(),
+            document_files::side.eq(FileSide::Front).desc(),
             document_files::created_at.desc(),
             document_files::id.desc(),
         ))
@@ -220,7 +221,7 @@ pub fn count_files(conn: &mut PgConnection, document_id: Uuid) -> QueryResult<i6
 pub fn set_processed(
     conn: &mut PgConnection,
     document_id: Uuid,
-    status: &str,
+    status: DocumentStatus,
     extracted: Option<&serde_json::Value>,
     at: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -241,7 +242,7 @@ pub fn mark_submitted(
 ) -> QueryResult<Document> {
     diesel::update(documents::table.find(document_id))
         .set((
-            documents::status.eq("submitted"),
+            documents::status.eq(DocumentStatus::Submitted),
             documents::updated_at.eq(at),
         ))
         .returning(Document::as_returning())

@@ -5,9 +5,11 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::kinds::ActorType;
 use crate::domain::status::SessionStatus;
 use crate::domain::webhooks as webhook_rules;
 use crate::schema::events;
+use crate::store::paging::{Page, overfetch};
 
 /// One audit event as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,15 +20,15 @@ pub struct Event {
     /// The session concerned, if any.
     pub session_id: Option<Uuid>,
     /// `user`, `api_key` or `system`.
-    pub actor_type: String,
+    pub actor_type: ActorType,
     /// The user's or key's id.
     pub actor_id: Option<Uuid>,
     /// What happened (`session.approved`).
     pub action: String,
     /// Status before a transition.
-    pub from_status: Option<String>,
+    pub from_status: Option<SessionStatus>,
     /// Status after a transition.
-    pub to_status: Option<String>,
+    pub to_status: Option<SessionStatus>,
     /// Field names, ids and codes; never applicant data.
     pub details: serde_json::Value,
     /// The client address, for sign-in events.
@@ -42,15 +44,15 @@ pub struct NewEvent {
     /// The session concerned, if any.
     pub session_id: Option<Uuid>,
     /// `user`, `api_key` or `system`.
-    pub actor_type: &'static str,
+    pub actor_type: ActorType,
     /// The user's or key's id.
     pub actor_id: Option<Uuid>,
     /// What happened.
     pub action: String,
     /// Status before a transition.
-    pub from_status: Option<&'static str>,
+    pub from_status: Option<SessionStatus>,
     /// Status after a transition.
-    pub to_status: Option<&'static str>,
+    pub to_status: Option<SessionStatus>,
     /// Field names, ids and codes only.
     pub details: serde_json::Value,
     /// The client address, for sign-in events.
@@ -64,7 +66,7 @@ impl NewEvent {
     pub fn new(actor: Actor, action: impl Into<String>, session_id: Option<Uuid>) -> Self {
         NewEvent {
             session_id,
-            actor_type: actor.kind().as_str(),
+            actor_type: actor.kind(),
             actor_id: actor.id(),
             action: action.into(),
             from_status: None,
@@ -77,8 +79,8 @@ impl NewEvent {
 
     /// Records a status change.
     pub fn transition(mut self, from: SessionStatus, to: SessionStatus) -> Self {
-        self.from_status = Some(from.as_str());
-        self.to_status = Some(to.as_str());
+        self.from_status = Some(from);
+        self.to_status = Some(to);
         self
     }
 
@@ -190,15 +192,16 @@ impl TimelineCursor {
     }
 }
 
-/// Up to `size` of a session's events, newest first, older than `before` when given,
-/// leaving out the actions in `except` (views, which are not the case's history).
+/// A page of at most `size` of a session's events, newest first, older than `before` when
+/// given, leaving out the actions in `except` (views, which are not the case's history),
+/// and whether older ones exist.
 pub fn timeline_page(
     conn: &mut PgConnection,
     session_id: Uuid,
     before: Option<TimelineCursor>,
     except: &[&str],
     size: i64,
-) -> QueryResult<Vec<Event>> {
+) -> QueryResult<Page<Event>> {
     let mut query = events::table
         .filter(events::session_id.eq(session_id))
         .filter(events::action.ne_all(except.to_vec()))
@@ -210,9 +213,10 @@ pub fn timeline_page(
                 .or(events::created_at.eq(c.created_at).and(events::id.lt(c.id))),
         );
     }
-    query
+    let rows = query
         .order((events::created_at.desc(), events::id.desc()))
-        .limit(size)
+        .limit(overfetch(size))
         .select(Event::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, size))
 }

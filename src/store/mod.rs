@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod login_attempts;
 pub mod mfa;
 pub mod notes;
+pub mod paging;
 pub mod queue;
 pub mod redaction;
 pub mod session_links;

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Timestamptz;
 use uuid::Uuid;
 
+use crate::domain::kinds::ActorType;
 use crate::schema::{
     accounts, document_files, documents, notes, session_devices, sessions, verification_checks,
     verifications,
@@ -45,7 +46,7 @@ pub fn stamp_session(
     conn: &mut PgConnection,
     id: Uuid,
     at: DateTime<Utc>,
-    by_type: &str,
+    by_type: ActorType,
     by: Option<Uuid>,
 ) -> QueryResult<Session> {
     diesel::update(sessions::table.find(id))

@@ -1,5 +1,5 @@
 //! The API's session list: whole session rows, newest first, keyset-paged over
-//! `(created_at, id)` with the opaque cursors of [`crate::store::queue`].
+//! `(created_at, id)` with the opaque cursors of [`crate::store::paging`].
 //!
 //! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
 //! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
-use crate::store::queue::PageAt;
+use crate::store::paging::{Page, PageAt, direction, keyset, overfetch};
 use crate::store::sessions::Session;
 
 /// Every filter of `GET /v1/identity/sessions`, parsed.
@@ -65,21 +65,16 @@ struct Count {
     n: i64,
 }
 
-/// Up to `limit + 1` sessions, newest first; the extra row tells the caller another page
-/// exists in the direction it paged (for `Before`, it is the first row).
+/// One page of at most `limit` sessions, newest first, and whether there is more in the
+/// direction it was read.
 pub fn page(
     conn: &mut PgConnection,
     f: &SessionFilter,
     at: PageAt,
     limit: i64,
-) -> QueryResult<Vec<Session>> {
+) -> QueryResult<Page<Session>> {
     // The previous page is read oldest first from the cursor, then turned around.
-    let backwards = matches!(at, PageAt::Before(_));
-    let (dir, cmp) = if backwards {
-        ("ASC", ">")
-    } else {
-        ("DESC", "<")
-    };
+    let (dir, cmp) = direction(at, false);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -97,30 +92,29 @@ pub fn page(
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        if let PageAt::After(c) | PageAt::Before(c) = at {
-            sql.keyset(cmp, c.created_at, c.id);
-        }
+        keyset(&mut sql, at, cmp);
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        sql.int(limit + 1);
+        sql.int(overfetch(limit));
         sql.push(")");
     }
     sql.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(limit + 1);
-    let mut ids: Vec<Uuid> = sql
+    sql.int(overfetch(limit));
+    let ids: Vec<Uuid> = sql
         .query()
         .load::<Key>(conn)?
         .into_iter()
         .map(|k| k.id)
         .collect();
-    if backwards {
-        ids.reverse();
-    }
+    let keys = Page::read_at(ids, limit, at);
     let mut rows: Vec<Session> = sessions::table
-        .filter(sessions::id.eq_any(&ids))
+        .filter(sessions::id.eq_any(&keys.rows))
         .select(Session::as_select())
         .load(conn)?;
-    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
-    Ok(rows)
+    rows.sort_by_key(|s| keys.rows.iter().position(|id| *id == s.id));
+    Ok(Page {
+        rows,
+        more: keys.more,
+    })
 }
 
 /// How many sessions match the filters, for `page[total]=true`: exact up to `cap`, and

@@ -4,6 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::{ActorType, DeclineReason, IdentityClass, Outcome, VerificationKind};
+use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 
 /// A session row, every column but the database-maintained search text.
@@ -15,17 +17,17 @@ pub struct Session {
     /// The integrator's account the applicant belongs to.
     pub account_id: Uuid,
     /// Lifecycle status.
-    pub status: String,
+    pub status: SessionStatus,
     /// The status before the latest transition.
-    pub previous_status: Option<String>,
+    pub previous_status: Option<SessionStatus>,
     /// Always `person` for now.
     pub entity_type: String,
     /// `api_key`, `user` or `system`.
-    pub creator_type: String,
+    pub creator_type: ActorType,
     /// The creating key or user.
     pub creator_id: Option<Uuid>,
     /// Verification kinds that must pass for completion.
-    pub required_verifications: Vec<String>,
+    pub required_verifications: Vec<VerificationKind>,
     /// `person.name.first`
     pub first_name: Option<String>,
     /// `person.name.middle`
@@ -57,19 +59,19 @@ pub struct Session {
     /// `identity_number.issuing_country_code`
     pub identity_number_issuing_country_code: Option<String>,
     /// `identity_number.class`
-    pub identity_number_class: Option<String>,
+    pub identity_number_class: Option<IdentityClass>,
     /// The reviewer working the case.
     pub assigned_to: Option<Uuid>,
     /// When it was assigned.
     pub assigned_at: Option<DateTime<Utc>>,
     /// `approved` or `declined`.
-    pub decision: Option<String>,
+    pub decision: Option<Outcome>,
     /// The decline reason code.
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<DeclineReason>,
     /// The reviewer's comment.
     pub decision_comment: Option<String>,
     /// Who decided: `user`, `api_key`, `system`.
-    pub decided_by_type: Option<String>,
+    pub decided_by_type: Option<ActorType>,
     /// The deciding user or key.
     pub decided_by: Option<Uuid>,
     /// The latest event's action, for the queue's "last activity" column.
@@ -97,13 +99,13 @@ pub struct Session {
     /// When its personal data was redacted.
     pub redacted_at: Option<DateTime<Utc>>,
     /// Who redacted it: `user`, `api_key`, `system`.
-    pub redacted_by_type: Option<String>,
+    pub redacted_by_type: Option<ActorType>,
     /// The redacting user or key.
     pub redacted_by: Option<Uuid>,
 }
 
 /// The fields a new session starts with.
-#[derive(Debug, Clone, Default, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct NewSession {
     /// Primary key; generated when `None`.
@@ -111,13 +113,13 @@ pub struct NewSession {
     /// The account.
     pub account_id: Uuid,
     /// Initial status; `created` when `None`.
-    pub status: Option<String>,
+    pub status: Option<SessionStatus>,
     /// `api_key`, `user` or `system`.
-    pub creator_type: String,
+    pub creator_type: ActorType,
     /// The creating key or user.
     pub creator_id: Option<Uuid>,
     /// Required verification kinds; the database default when `None`.
-    pub required_verifications: Option<Vec<String>>,
+    pub required_verifications: Option<Vec<VerificationKind>>,
     /// When it expires.
     pub expires_at: DateTime<Utc>,
     /// The action of the latest event.
@@ -160,7 +162,7 @@ pub struct PersonChanges {
     /// `identity_number.issuing_country_code`
     pub identity_number_issuing_country_code: Option<Option<String>>,
     /// `identity_number.class`
-    pub identity_number_class: Option<Option<String>>,
+    pub identity_number_class: Option<Option<IdentityClass>>,
 }
 
 impl PersonChanges {
@@ -194,7 +196,7 @@ impl PersonChanges {
 #[diesel(table_name = sessions)]
 pub struct TransitionChanges {
     /// The new status.
-    pub status: Option<String>,
+    pub status: Option<SessionStatus>,
     /// Set by `start`.
     pub started_at: Option<DateTime<Utc>>,
     /// Set by `submit`.
@@ -210,13 +212,13 @@ pub struct TransitionChanges {
     /// Set by `expire`.
     pub expired_at: Option<DateTime<Utc>>,
     /// `approved` or `declined`.
-    pub decision: Option<String>,
+    pub decision: Option<Outcome>,
     /// The decline reason.
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<DeclineReason>,
     /// The decision comment.
     pub decision_comment: Option<String>,
     /// Who decided.
-    pub decided_by_type: Option<String>,
+    pub decided_by_type: Option<ActorType>,
     /// The deciding user or key.
     pub decided_by: Option<Uuid>,
     /// The event's action.
@@ -248,7 +250,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
 pub fn transition(
     conn: &mut PgConnection,
     id: Uuid,
-    allowed: &[&str],
+    allowed: &[SessionStatus],
     changes: &TransitionChanges,
 ) -> QueryResult<Option<Session>> {
     diesel::update(
@@ -271,14 +273,14 @@ pub fn transition(
 #[derive(Debug, Clone)]
 pub struct DecisionMade {
     /// `approved` or `declined`.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The deciding user's display name; `None` when an API key decided.
     pub by: Option<String>,
     /// When.
     pub at: Option<DateTime<Utc>>,
 }
 
-type DecisionRow = (Option<String>, Option<String>, Option<DateTime<Utc>>);
+type DecisionRow = (Option<Outcome>, Option<String>, Option<DateTime<Utc>>);
 
 /// The decision on a session, if it has one, with the deciding user's name and its time.
 pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DecisionMade>> {
@@ -330,7 +332,7 @@ pub fn set_assignee(
 /// longest overdue first, locked; rows another transaction holds are skipped.
 pub fn lock_overdue(
     conn: &mut PgConnection,
-    open: &[&str],
+    open: &[SessionStatus],
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<Uuid>> {
@@ -358,7 +360,7 @@ pub fn redacted_at(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Date
 pub fn state(
     conn: &mut PgConnection,
     id: Uuid,
-) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
+) -> QueryResult<Option<(SessionStatus, Option<DateTime<Utc>>)>> {
     sessions::table
         .find(id)
         .select((sessions::status, sessions::redacted_at))
@@ -371,7 +373,7 @@ pub fn state(
 pub fn lock_state(
     conn: &mut PgConnection,
     id: Uuid,
-) -> QueryResult<Option<(String, Option<DateTime<Utc>>)>> {
+) -> QueryResult<Option<(SessionStatus, Option<DateTime<Utc>>)>> {
     sessions::table
         .find(id)
         .select((sessions::status, sessions::redacted_at))

@@ -9,12 +9,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use crate::domain::status::SessionStatus;
+
 /// How many sessions of one status there are, counted up to the caller's limit.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct StatusCount {
     /// The status.
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: SessionStatus,
     /// The count, never more than the limit asked for.
     #[diesel(sql_type = BigInt)]
     pub n: i64,
@@ -24,7 +26,7 @@ pub struct StatusCount {
 /// Each count stops at `limit`: a caller that wants to know "more than N" asks for N + 1.
 pub fn status_counts(
     conn: &mut PgConnection,
-    statuses: &[&str],
+    statuses: &[SessionStatus],
     limit: i64,
 ) -> QueryResult<Vec<StatusCount>> {
     diesel::sql_query(
@@ -51,7 +53,7 @@ pub fn sessions_by_status(conn: &mut PgConnection) -> QueryResult<Vec<StatusCoun
 pub struct OldestSession {
     /// The status it waits in.
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: SessionStatus,
     /// The session.
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
@@ -75,7 +77,7 @@ pub struct OldestSession {
 /// The oldest session (by `created_at`) in each of `statuses` that has any, in that order.
 pub fn oldest_per_status(
     conn: &mut PgConnection,
-    statuses: &[&str],
+    statuses: &[SessionStatus],
 ) -> QueryResult<Vec<OldestSession>> {
     diesel::sql_query(
         "SELECT w.status, s.id, s.created_at, s.first_name, s.middle_name, s.last_name, \
@@ -111,7 +113,7 @@ pub struct AgeBuckets {
 /// `limit`.
 pub fn age_buckets(
     conn: &mut PgConnection,
-    statuses: &[&str],
+    statuses: &[SessionStatus],
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<AgeBuckets> {
@@ -197,7 +199,7 @@ pub struct AssigneeLoad {
 /// by name), and last the unassigned row, always present. Each count stops at `limit`.
 pub fn per_assignee(
     conn: &mut PgConnection,
-    statuses: &[&str],
+    statuses: &[SessionStatus],
     limit: i64,
 ) -> QueryResult<Vec<AssigneeLoad>> {
     diesel::sql_query(

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::kinds::Role;
 use crate::schema::users;
 
 /// A dashboard user as stored.
@@ -17,7 +18,7 @@ pub struct User {
     /// Name shown in the dashboard and the audit log.
     pub display_name: String,
     /// `reviewer`, `manager` or `admin`.
-    pub role: String,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
     /// A disabled user cannot sign in, and their open sessions end.
@@ -47,11 +48,12 @@ pub fn display_names(
         .collect())
 }
 
-/// Who a case may be assigned to: active reviewers and admins who can sign in, by name.
+/// Who a case may be assigned to: active users of a role that works cases
+/// ([`Role::works_cases`]) who can sign in, by name.
 pub fn assignable(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     users::table
         .filter(users::disabled.eq(false))
-        .filter(users::role.eq_any(["reviewer", "admin"]))
+        .filter(users::role.eq_any(Role::case_workers()))
         .filter(users::password_hash.not_like("!%"))
         .order(users::display_name.asc())
         .select((users::id, users::display_name))
@@ -74,7 +76,7 @@ pub struct NewUser {
     /// Name shown in the dashboard.
     pub display_name: String,
     /// `reviewer`, `manager` or `admin`.
-    pub role: String,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
 }
@@ -135,7 +137,7 @@ pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<User>> {
 /// cannot both see "another admin remains".
 pub fn lock_admins(conn: &mut PgConnection) -> QueryResult<()> {
     let _: Vec<Uuid> = users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .select(users::id)
         .for_update()
         .load(conn)?;
@@ -146,7 +148,7 @@ pub fn lock_admins(conn: &mut PgConnection) -> QueryResult<()> {
 /// disabled.
 pub fn active_admins_other_than(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::disabled.eq(false))
         .filter(users::id.ne(user_id))
         .count()
@@ -154,7 +156,7 @@ pub fn active_admins_other_than(conn: &mut PgConnection, user_id: Uuid) -> Query
 }
 
 /// Gives the user another role and ends their open sessions, so the role applies at once.
-pub fn set_role(conn: &mut PgConnection, id: Uuid, role: &str) -> QueryResult<User> {
+pub fn set_role(conn: &mut PgConnection, id: Uuid, role: Role) -> QueryResult<User> {
     diesel::update(users::table.find(id))
         .set((
             users::role.eq(role),

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::engine::CheckName;
+use crate::domain::kinds::{CheckStatus, Requirement, VerificationKind, VerificationStatus};
 use crate::schema::{verification_checks, verifications};
+use crate::store::paging::{Page, PageAt, overfetch};
 
 /// A verification as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,9 +20,9 @@ pub struct Verification {
     /// The document read.
     pub document_id: Uuid,
     /// `verification/idv` or `verification/address`.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// The result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// Person data the engine extracted.
     pub extracted: Option<serde_json::Value>,
     /// Whether a pass writes the extracted data onto the session.
@@ -41,9 +44,9 @@ pub struct NewVerification {
     /// The document.
     pub document_id: Uuid,
     /// The kind.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// The result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// Extracted person data.
     pub extracted: Option<serde_json::Value>,
     /// Auto-update flag.
@@ -65,11 +68,11 @@ pub struct Check {
     /// Order within the verification.
     pub position: i16,
     /// Stable check name (`mrz_format`).
-    pub name: String,
+    pub name: CheckName,
     /// `passed`, `failed` or `not_applicable`.
-    pub status: String,
+    pub status: CheckStatus,
     /// `required` or `not_required`.
-    pub requirement: String,
+    pub requirement: Requirement,
     /// Why, in words.
     pub reasons: Vec<String>,
     /// Machine-readable detail.
@@ -85,11 +88,11 @@ pub struct NewCheck {
     /// Order within the verification.
     pub position: i16,
     /// Stable check name.
-    pub name: String,
+    pub name: CheckName,
     /// The result.
-    pub status: String,
+    pub status: CheckStatus,
     /// `required` or `not_required`.
-    pub requirement: String,
+    pub requirement: Requirement,
     /// Why, in words.
     pub reasons: Vec<String>,
     /// Machine-readable detail.
@@ -143,7 +146,10 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Verificatio
 
 /// Every verification's kind and status for a session, newest first: what the completion
 /// rule reads.
-pub fn results(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<(String, String)>> {
+pub fn results(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+) -> QueryResult<Vec<(VerificationKind, VerificationStatus)>> {
     verifications::table
         .filter(verifications::session_id.eq(session_id))
         .order((verifications::created_at.desc(), verifications::id.desc()))
@@ -155,7 +161,7 @@ pub fn results(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<(St
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerificationFilter {
     /// Any of these statuses; all when empty.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<VerificationStatus>,
     /// One session's.
     pub session: Option<Uuid>,
     /// Created at or after.
@@ -181,15 +187,15 @@ fn filtered(f: &VerificationFilter) -> verifications::BoxedQuery<'static, diesel
     q
 }
 
-/// Up to `limit + 1` verifications, newest first, keyset-paged over `(created_at, id)`
-/// like every API list; for `Before` the rows come back newest first as well.
+/// One page of at most `limit` verifications, newest first, keyset-paged over
+/// `(created_at, id)` like every API list, and whether there is more in the direction it
+/// was read.
 pub fn page(
     conn: &mut PgConnection,
     f: &VerificationFilter,
-    at: crate::store::queue::PageAt,
+    at: PageAt,
     limit: i64,
-) -> QueryResult<Vec<Verification>> {
-    use crate::store::queue::PageAt;
+) -> QueryResult<Page<Verification>> {
     use verifications::{created_at, id};
     let mut q = filtered(f);
     match at {
@@ -215,14 +221,11 @@ pub fn page(
                 .order((created_at.asc(), id.asc()));
         }
     }
-    let mut rows = q
-        .limit(limit + 1)
+    let rows = q
+        .limit(overfetch(limit))
         .select(Verification::as_select())
         .load(conn)?;
-    if matches!(at, PageAt::Before(_)) {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(Page::read_at(rows, limit, at))
 }
 
 /// How many verifications match, for `page[total]=true`: exact up to `cap`, and `cap + 1`

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::db::{self, DbPool};
-use crate::domain::kinds::DeclineReason;
+use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::store::account_sessions::{self, AccountSession, Cursor};
 use crate::store::accounts::{self, Account};
@@ -34,7 +34,7 @@ pub struct AccountQuery {
 struct Row {
     id: Uuid,
     name: String,
-    status: String,
+    status: SessionStatus,
     redacted: bool,
     created: String,
     created_iso: String,
@@ -55,19 +55,10 @@ struct AccountPage {
 }
 
 fn row(s: AccountSession, masked: bool) -> Row {
-    let decision = s
-        .decision
-        .as_deref()
-        .map(|d| match s.decision_reason.as_deref() {
-            Some(code) => {
-                let reason = code
-                    .parse::<DeclineReason>()
-                    .map(|r| r.label().to_owned())
-                    .unwrap_or_else(|_| code.replace('_', " "));
-                format!("{d}: {reason}")
-            }
-            None => d.to_owned(),
-        });
+    let decision = s.decision.map(|d| match s.decision_reason {
+        Some(reason) => format!("{d}: {}", reason.label()),
+        None => d.to_string(),
+    });
     let redacted = s.redacted_at.is_some();
     Row {
         id: s.id,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::db::{self, DbPool};
+use crate::domain::status::SessionStatus;
 use crate::store::audit::{self, AuditFilter, Cursor};
 use crate::store::events::Event;
 use crate::store::users;
@@ -58,8 +59,8 @@ struct Row {
     what: String,
     action: String,
     session: Option<(Uuid, String)>,
-    from_status: Option<String>,
-    to_status: Option<String>,
+    from_status: Option<SessionStatus>,
+    to_status: Option<SessionStatus>,
     ip: Option<String>,
 }
 
@@ -122,8 +123,8 @@ fn row(e: &Event, names: &ActorNames, now: DateTime<Utc>) -> Row {
         what: events::describe(e, names),
         action: e.action.clone(),
         session: e.session_id.map(|id| (id, format::short_id(&id))),
-        from_status: e.from_status.clone(),
-        to_status: e.to_status.clone(),
+        from_status: e.from_status,
+        to_status: e.to_status,
         ip: e.ip.clone(),
     }
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::cookie::{self, AuthState};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
+use crate::domain::actor::Worker;
 use crate::domain::kinds::Role;
 use crate::error::AppError;
 use crate::store::users;
@@ -34,12 +35,20 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// Reviewers and admins work cases: edit, decide, see document images.
     pub fn can_work_cases(&self) -> bool {
-        matches!(self.role, Role::Reviewer | Role::Admin)
+        self.role.works_cases()
     }
 
     /// Managers and admins oversee queues and assign anyone.
     pub fn can_oversee(&self) -> bool {
-        matches!(self.role, Role::Manager | Role::Admin)
+        self.role.oversees()
+    }
+
+    /// The user as the domain's rules on working a case see them.
+    pub fn worker(&self) -> Worker {
+        Worker {
+            id: self.id,
+            role: self.role,
+        }
     }
 
     /// Admins manage users, keys, redaction and the audit log.
@@ -157,10 +166,6 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         session.purge();
         return Err(sign_in_required(&req).into());
     };
-    let role: Role = user
-        .role
-        .parse()
-        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("user has an unknown role")))?;
     // Refresh the idle clock at most once a minute, to spare a new cookie per request.
     if now - state.seen >= 60 {
         cookie::set_auth(&session, &AuthState { seen: now, ..state })?;
@@ -169,7 +174,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         id: user.id,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
-        role,
+        role: user.role,
     })
 }
 

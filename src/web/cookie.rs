@@ -7,6 +7,8 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::kinds::Role;
+
 const AUTH_KEY: &str = "auth";
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
@@ -116,7 +118,7 @@ pub fn begin(
         },
     )?;
     rotate_csrf_token(session);
-    Ok(if next == "/sessions" && user.role == "manager" {
+    Ok(if next == "/sessions" && user.role == Role::Manager {
         "/queues".to_owned()
     } else {
         next.to_owned()

@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::kinds::DeclineReason;
+use crate::domain::code_words;
+use crate::domain::kinds::{ActorType, DeclineReason};
 use crate::store::audit;
 use crate::store::events::Event;
 use words::{document_label, field_label, sign_in_reason};
@@ -86,11 +87,11 @@ impl ActorNames {
         let mut users = BTreeSet::new();
         let mut keys = BTreeSet::new();
         for event in events {
-            match (event.actor_type.as_str(), event.actor_id) {
-                ("user", Some(id)) => {
+            match (event.actor_type, event.actor_id) {
+                (ActorType::User, Some(id)) => {
                     users.insert(id);
                 }
-                ("api_key", Some(id)) => {
+                (ActorType::ApiKey, Some(id)) => {
                     keys.insert(id);
                 }
                 _ => {}
@@ -130,16 +131,15 @@ impl ActorNames {
 
     /// Who did it, in words: `Jane Doe`, `API key "Onboarding flow"`, `System`.
     pub fn actor(&self, event: &Event) -> String {
-        match (event.actor_type.as_str(), event.actor_id) {
-            ("user", Some(id)) => self.user(id).unwrap_or("Unknown user").to_owned(),
-            ("api_key", Some(id)) => match self.api_key(id) {
+        match (event.actor_type, event.actor_id) {
+            (ActorType::User, Some(id)) => self.user(id).unwrap_or("Unknown user").to_owned(),
+            (ActorType::ApiKey, Some(id)) => match self.api_key(id) {
                 Some(name) => format!("API key \"{name}\""),
                 None => "Unknown API key".to_owned(),
             },
-            ("system", _) => "System".to_owned(),
-            ("user", None) => "Unknown user".to_owned(),
-            ("api_key", None) => "Unknown API key".to_owned(),
-            (other, _) => code(other).unwrap_or("Unknown").to_owned(),
+            (ActorType::System, _) => "System".to_owned(),
+            (ActorType::User, None) => "Unknown user".to_owned(),
+            (ActorType::ApiKey, None) => "Unknown API key".to_owned(),
         }
     }
 
@@ -214,7 +214,7 @@ fn decision(event: &Event, verb: &str) -> String {
     if let Some(reason) = detail(event, "reason") {
         let label = match reason.parse::<DeclineReason>() {
             Ok(r) => r.label().to_lowercase(),
-            Err(_) => reason.replace('_', " "),
+            Err(_) => code_words(reason),
         };
         words.push_str(&format!(" ({label})"));
     }
@@ -263,7 +263,7 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             let kind = detail(event, "kind").unwrap_or("a verification");
             let mut words = format!("ran {kind}");
             if let Some(status) = detail(event, "status") {
-                words.push_str(&format!(": {}", status.replace('_', " ")));
+                words.push_str(&format!(": {}", code_words(status)));
             }
             let failed = codes(event, "failed_checks");
             if !failed.is_empty() {
@@ -369,7 +369,7 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         },
         "api_key.revoked_key_used" => match names.key_in(event) {
             Some(key) => format!("refused a request made with revoked {key}"),
-            None if event.actor_type == "api_key" => {
+            None if event.actor_type == ActorType::ApiKey => {
                 "made a request after the key was revoked (refused)".to_owned()
             }
             None => "refused a request made with a revoked API key".to_owned(),

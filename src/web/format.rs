@@ -95,7 +95,7 @@ pub fn shown(value: Option<&str>, masked: bool) -> String {
 /// "session.marked_for_review" as "marked for review".
 pub fn activity(action: &str) -> String {
     let last = action.rsplit('.').next().unwrap_or(action);
-    last.replace('_', " ")
+    crate::domain::code_words(last)
 }
 
 #[cfg(test)]

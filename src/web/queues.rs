@@ -124,7 +124,7 @@ fn oldest_views(found: &[OldestSession], now: DateTime<Utc>, masked: bool) -> Ve
         .iter()
         .map(|status| Oldest {
             status: status.as_str(),
-            session: found.iter().find(|s| s.status == status.as_str()).map(|s| {
+            session: found.iter().find(|s| s.status == *status).map(|s| {
                 let (name, placeholder) = applicant_name(s, masked);
                 OldestView {
                     id: s.id,
@@ -191,15 +191,13 @@ pub async fn index(
     let first_day = today - Duration::days(i64::from(DECISION_DAYS) - 1);
     let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
     let overview = db::run(&pool, move |conn| {
-        let all: Vec<&str> = SessionStatus::ALL.iter().map(|s| s.as_str()).collect();
-        let waiting: Vec<&str> = WAITING.iter().map(|s| s.as_str()).collect();
         let limit = COUNT_CAP + 1;
         Ok(Overview {
-            counts: stats::status_counts(conn, &all, limit)?,
-            oldest: stats::oldest_per_status(conn, &waiting)?,
-            buckets: stats::age_buckets(conn, &waiting, now, limit)?,
+            counts: stats::status_counts(conn, SessionStatus::ALL, limit)?,
+            oldest: stats::oldest_per_status(conn, &WAITING)?,
+            buckets: stats::age_buckets(conn, &WAITING, now, limit)?,
             decisions: stats::decisions_per_user_per_day(conn, since)?,
-            assignees: stats::per_assignee(conn, &waiting, limit)?,
+            assignees: stats::per_assignee(conn, &WAITING, limit)?,
         })
     })
     .await?;
@@ -211,7 +209,7 @@ pub async fn index(
                 overview
                     .counts
                     .iter()
-                    .find(|c| c.status == status.as_str())
+                    .find(|c| c.status == *status)
                     .map_or(0, |c| c.n),
             ),
             waiting: WAITING.contains(status),
@@ -247,7 +245,7 @@ mod tests {
     #[test]
     fn redacted_and_nameless_sessions_get_placeholders_and_managers_initials() {
         let mut s = OldestSession {
-            status: "completed".to_owned(),
+            status: SessionStatus::Completed,
             id: Uuid::new_v4(),
             created_at: Utc::now(),
             first_name: Some("Anna".to_owned()),

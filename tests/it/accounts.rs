@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use sessiondesk::domain::kinds::Role;
+use sessiondesk::domain::kinds::{ActorType, Role};
 use sessiondesk::schema::sessions;
 use sessiondesk::store::accounts::{self, NewAccount};
 use sessiondesk::store::sessions::{self as session_store, NewSession};
@@ -46,10 +46,14 @@ fn session(
     let id = session_store::insert(
         conn,
         &NewSession {
+            id: None,
             account_id: account,
-            creator_type: "system".to_owned(),
+            status: None,
+            creator_type: ActorType::System,
+            creator_id: None,
+            required_verifications: None,
             expires_at: Utc::now() + Duration::days(7),
-            ..NewSession::default()
+            last_activity: None,
         },
     )
     .unwrap()

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use sessiondesk::domain::kinds::Role;
+use sessiondesk::domain::kinds::{DocumentKind, DocumentType, FileSide, Role};
 use sessiondesk::domain::status::SessionStatus;
 use sessiondesk::schema::{events, notes, sessions};
 use sessiondesk::store::documents::{self, NewDocument, NewFile};
@@ -60,8 +60,8 @@ pub fn with_document(app: &TestApp, status: SessionStatus) -> (Uuid, Uuid) {
         &mut conn,
         &NewDocument {
             session_id: m.id,
-            kind: "document/idv".into(),
-            document_type: "passport".into(),
+            kind: DocumentKind::Idv,
+            document_type: DocumentType::Passport,
             status: None,
             mrz: None,
             reported: None,
@@ -88,7 +88,7 @@ pub fn with_document(app: &TestApp, status: SessionStatus) -> (Uuid, Uuid) {
         &mut conn,
         &NewFile {
             document_id: doc.id,
-            side: "front".into(),
+            side: FileSide::Front,
             filename: Some("front.png".into()),
             content_type: "image/png".into(),
             byte_size: png.len() as i32,

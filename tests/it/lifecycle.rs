@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use sessiondesk::domain::actor::Actor;
-use sessiondesk::domain::kinds::DeclineReason;
+use sessiondesk::domain::kinds::{ActorType, DeclineReason};
 use sessiondesk::domain::status::{Action, SessionStatus};
 use sessiondesk::error::AppError;
 use sessiondesk::schema::{events, sessions};
@@ -24,11 +24,14 @@ pub fn session_in(conn: &mut PgConnection, status: SessionStatus) -> Uuid {
     let s = session_store::insert(
         conn,
         &NewSession {
+            id: None,
             account_id: account.id,
-            status: Some(status.as_str().to_owned()),
-            creator_type: "system".to_owned(),
+            status: Some(status),
+            creator_type: ActorType::System,
+            creator_id: None,
+            required_verifications: None,
             expires_at: Utc::now() + Duration::days(7),
-            ..NewSession::default()
+            last_activity: None,
         },
     )
     .unwrap();
@@ -89,7 +92,7 @@ async fn a_transition_sets_its_timestamp_and_writes_one_event_with_both_statuses
     let mut conn = app.conn();
     let id = session_in(&mut conn, SessionStatus::Created);
     let s = transitions::apply(&mut conn, id, &Request::new(Action::Start, Actor::System)).unwrap();
-    assert_eq!(s.status, "started");
+    assert_eq!(s.status.as_str(), "started");
     assert!(s.started_at.is_some());
     let rows: Vec<(String, Option<String>, Option<String>)> = events::table
         .filter(events::session_id.eq(id))
@@ -149,11 +152,14 @@ async fn a_decline_records_its_reason_and_decider_apart_from_the_status() {
         ),
     )
     .unwrap();
-    assert_eq!(s.status, "declined");
-    assert_eq!(s.decision.as_deref(), Some("declined"));
-    assert_eq!(s.decision_reason.as_deref(), Some("document_expired"));
+    assert_eq!(s.status.as_str(), "declined");
+    assert_eq!(s.decision.map(|d| d.as_str()), Some("declined"));
+    assert_eq!(
+        s.decision_reason.map(|r| r.as_str()),
+        Some("document_expired")
+    );
     assert_eq!(s.decided_by, Some(reviewer));
-    assert_eq!(s.decided_by_type.as_deref(), Some("user"));
+    assert_eq!(s.decided_by_type.map(|t| t.as_str()), Some("user"));
     assert!(s.decisioned_at.is_some());
     // The event says there was a comment, never what it said.
     let details: serde_json::Value = events::table

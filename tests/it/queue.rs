@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel::prelude::*;
-use sessiondesk::domain::kinds::Role;
+use sessiondesk::domain::kinds::{ActorType, Role};
 use sessiondesk::domain::status::SessionStatus;
 use sessiondesk::schema::sessions;
 use sessiondesk::store::accounts::{self, NewAccount};
@@ -52,10 +52,14 @@ pub fn make(
     let s = store::insert(
         conn,
         &NewSession {
+            id: None,
             account_id: account.id,
-            creator_type: "system".into(),
+            status: None,
+            creator_type: ActorType::System,
+            creator_id: None,
+            required_verifications: None,
             expires_at: Utc::now() + Duration::days(7),
-            ..NewSession::default()
+            last_activity: None,
         },
     )
     .unwrap();

@@ -138,15 +138,24 @@ async fn every_count_stops_at_its_limit() {
     for _ in 0..3 {
         session_in(&mut conn, SessionStatus::Completed);
     }
-    let counts = stats::status_counts(&mut conn, &["completed", "pending"], 2).unwrap();
-    let counts: Vec<(String, i64)> = counts.into_iter().map(|c| (c.status, c.n)).collect();
+    let counts = stats::status_counts(
+        &mut conn,
+        &[SessionStatus::Completed, SessionStatus::Pending],
+        2,
+    )
+    .unwrap();
+    let counts: Vec<(String, i64)> = counts
+        .into_iter()
+        .map(|c| (c.status.to_string(), c.n))
+        .collect();
     assert_eq!(
         counts,
         vec![("completed".to_owned(), 2), ("pending".to_owned(), 0)]
     );
-    let buckets = stats::age_buckets(&mut conn, &["completed"], Utc::now(), 2).unwrap();
+    let buckets =
+        stats::age_buckets(&mut conn, &[SessionStatus::Completed], Utc::now(), 2).unwrap();
     assert_eq!(buckets.under_hour, 2);
-    let loads = stats::per_assignee(&mut conn, &["completed"], 2).unwrap();
+    let loads = stats::per_assignee(&mut conn, &[SessionStatus::Completed], 2).unwrap();
     assert_eq!(loads.last().map(|l| (l.user_id, l.n)), Some((None, 2)));
 }
 

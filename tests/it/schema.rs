@@ -89,6 +89,33 @@ fn postgres_refuses_any_status_or_kind_outside_the_spec() {
     assert!(mismatch.is_err());
 }
 
+/// A stored value no enum knows (written by a newer version, or past a dropped constraint)
+/// fails the read with an error naming the enum and the value; it is never read as another.
+#[test]
+fn a_stored_value_no_enum_knows_fails_the_read() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    conn.batch_execute(FIXTURE).unwrap();
+    conn.batch_execute(
+        "ALTER TABLE sessions DROP CONSTRAINT sessions_status_check; \
+         UPDATE sessions SET status = 'on_hold'",
+    )
+    .unwrap();
+    let id = uuid::Uuid::from_u128(3);
+    match sessiondesk::store::sessions::find(&mut conn, id) {
+        Err(diesel::result::Error::DeserializationError(e)) => {
+            assert!(e.to_string().contains("'status'"), "{e}");
+            let why = std::error::Error::source(e.as_ref()).map(ToString::to_string);
+            assert!(
+                why.as_deref()
+                    .is_some_and(|w| w.contains(r#"SessionStatus in the database is "on_hold""#)),
+                "{why:?}"
+            );
+        }
+        other => panic!("read as {other:?}"),
+    }
+}
+
 #[test]
 fn the_audit_log_cannot_be_changed_or_deleted() {
     let db = TestDb::new();

@@ -17,6 +17,7 @@ use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::sessions::crud::RelationshipIn;
 use crate::api::sessions::input::AddressIn;
 use crate::db::DbPool;
+use crate::domain::kinds::DocumentKind;
 use crate::domain::person::{self, FieldError};
 use crate::error::AppError;
 use crate::service::documents::{
@@ -148,9 +149,9 @@ fn parse_reported(r: &ReportedIn) -> Result<Value, Vec<FieldError>> {
 }
 
 /// Checks a create request for `kind` into the service's input.
-fn parse(kind: &'static str, doc: CreateDocumentDocument) -> Result<NewDocumentInput, ApiError> {
+fn parse(kind: DocumentKind, doc: CreateDocumentDocument) -> Result<NewDocumentInput, ApiError> {
     let data = doc.data;
-    if data.kind != kind {
+    if data.kind != kind.as_str() {
         return Err(ApiError::mismatch(
             "/data/type",
             format!("data.type must be {kind}"),
@@ -167,7 +168,7 @@ fn parse(kind: &'static str, doc: CreateDocumentDocument) -> Result<NewDocumentI
     let mut errors = Vec::new();
     let document_type = parse_document_type(kind, &a.document_type)
         .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+        .ok();
     let mut mrz = None;
     if let Some(raw) = &a.mrz {
         if kind != KIND_IDV {
@@ -193,9 +194,9 @@ fn parse(kind: &'static str, doc: CreateDocumentDocument) -> Result<NewDocumentI
             }
         }
     }
-    if !errors.is_empty() {
+    let Some(document_type) = document_type.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors).into());
-    }
+    };
     Ok(NewDocumentInput {
         session_id: session.id,
         kind,
@@ -206,7 +207,7 @@ fn parse(kind: &'static str, doc: CreateDocumentDocument) -> Result<NewDocumentI
 }
 
 async fn create(
-    kind: &'static str,
+    kind: DocumentKind,
     auth: Authorized<grant::DocumentsWrite>,
     idempotency: IdempotencyKey,
     pool: web::Data<DbPool>,

@@ -25,6 +25,7 @@ use crate::api::error::{ApiError, too_large};
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::db::{self, DbPool};
 use crate::domain::files::sniff;
+use crate::domain::kinds::FileSide;
 use crate::error::AppError;
 use crate::service::documents::{self as service, KIND_ADDRESS, MAX_FILE_BYTES, SIDES, Upload};
 use crate::store::documents as store;
@@ -220,14 +221,13 @@ pub async fn upload(
         )
         .parameter("file")
     })?;
-    let side = form.side.unwrap_or_default();
-    if !SIDES.contains(&side.as_str()) {
+    let Ok(side) = form.side.unwrap_or_default().parse::<FileSide>() else {
         return Err(ApiError::invalid(
             "/data/attributes/side",
             format!("side: must be one of {}", SIDES.join(", ")),
         )
         .parameter("side"));
-    }
+    };
     if bytes.is_empty() {
         return Err(
             ApiError::invalid("/data/attributes/file", "file: the file is empty").parameter("file"),

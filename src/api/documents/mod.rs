@@ -13,8 +13,8 @@ use super::auth::{Authorized, grant};
 use super::envelope::{self, Document, Linkage, Resource, SelfLink, ToOne, timestamp};
 use super::error::ApiError;
 use crate::db::{self, DbPool};
+use crate::domain::kinds::DocumentKind;
 use crate::error::AppError;
-use crate::service::documents::KIND_IDV;
 use crate::store::documents::{self as store, Document as DocumentRow, FileMeta};
 
 /// Where documents live.
@@ -70,25 +70,17 @@ pub struct DocumentRelationships {
 /// A document as sent.
 pub type DocumentResource = Resource<DocumentAttributes, DocumentRelationships>;
 
-fn resource_type(kind: &str) -> &'static str {
-    if kind == KIND_IDV {
-        "document/idv"
-    } else {
-        "document/address"
-    }
-}
-
 /// The resource of a document row and its files. Once its session is `redacted`, the MRZ,
 /// the reported fields and the file names are sent as null.
 pub fn resource(d: &DocumentRow, files: &[FileMeta], redacted: bool) -> DocumentResource {
-    let idv = d.kind == KIND_IDV;
+    let idv = d.kind == DocumentKind::Idv;
     let kept = !redacted;
     Resource {
-        kind: resource_type(&d.kind),
+        kind: d.kind.as_str(),
         id: d.id,
         attributes: DocumentAttributes {
-            document_type: d.document_type.clone(),
-            status: d.status.clone(),
+            document_type: d.document_type.to_string(),
+            status: d.status.to_string(),
             mrz: idv.then(|| d.mrz.clone().filter(|_| kept)),
             reported: (!idv).then(|| d.reported.clone().filter(|_| kept)),
             files: files
@@ -96,7 +88,7 @@ pub fn resource(d: &DocumentRow, files: &[FileMeta], redacted: bool) -> Document
                 .filter(|f| f.document_id == d.id)
                 .map(|f| FileOut {
                     id: f.id,
-                    side: f.side.clone(),
+                    side: f.side.to_string(),
                     filename: f.filename.clone().filter(|_| kept),
                     content_type: f.content_type.clone(),
                     byte_size: f.byte_size,

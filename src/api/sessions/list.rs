@@ -15,7 +15,7 @@ use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::service::reads;
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 use crate::store::session_list::{self, SessionFilter};
 
 /// The filters this list takes.

@@ -162,21 +162,25 @@ pub type SessionResource = Resource<SessionAttributes, SessionRelationships>;
 pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
     let kept = s.redacted_at.is_none();
     let c = |v: &Option<String>| v.clone();
-    let decision = s.decision.as_ref().map(|outcome| DecisionOut {
-        outcome: outcome.clone(),
-        reason: c(&s.decision_reason),
+    let decision = s.decision.map(|outcome| DecisionOut {
+        outcome: outcome.to_string(),
+        reason: s.decision_reason.map(|r| r.to_string()),
         comment: c(&s.decision_comment),
-        decided_by: s.decided_by_type.as_ref().map(|kind| ActorOut {
-            kind: kind.clone(),
+        decided_by: s.decided_by_type.map(|kind| ActorOut {
+            kind: kind.to_string(),
             id: s.decided_by,
         }),
     });
     let attributes = SessionAttributes {
-        status: s.status.clone(),
+        status: s.status.to_string(),
         entity_type: s.entity_type.clone(),
-        creator_type: s.creator_type.clone(),
+        creator_type: s.creator_type.to_string(),
         creator_id: s.creator_id,
-        required_verifications: s.required_verifications.clone(),
+        required_verifications: s
+            .required_verifications
+            .iter()
+            .map(|k| k.to_string())
+            .collect(),
         person: kept.then(|| PersonOut {
             name: NameOut {
                 first: c(&s.first_name),
@@ -201,7 +205,7 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
         identity_number: kept.then(|| IdentityNumberOut {
             number: c(&s.identity_number),
             issuing_country_code: c(&s.identity_number_issuing_country_code),
-            class: c(&s.identity_number_class),
+            class: s.identity_number_class.map(|k| k.to_string()),
         }),
         decision,
         created_at: timestamp(s.created_at),

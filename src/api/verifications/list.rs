@@ -11,7 +11,7 @@ use crate::api::error::ApiError;
 use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 use crate::store::verifications::{self as store, VerificationFilter};
 
 /// The filters the list takes.
@@ -30,9 +30,8 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
             let status = part
                 .parse::<VerificationStatus>()
                 .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
-            let s = status.as_str().to_owned();
-            if !statuses.contains(&s) {
-                statuses.push(s);
+            if !statuses.contains(&status) {
+                statuses.push(status);
             }
         }
     }

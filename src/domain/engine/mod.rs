@@ -29,6 +29,23 @@ string_enum! {
     }
 }
 
+impl CheckName {
+    /// The check's name as a reviewer reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckName::MrzFormat => "MRZ layout",
+            CheckName::MrzCheckDigits => "MRZ check digits",
+            CheckName::DocumentNotExpired => "Document not expired",
+            CheckName::MinimumAge => "Minimum age",
+            CheckName::DataConsistency => "Matches the entered data",
+            CheckName::ImageReadable => "Image readable",
+            CheckName::DocumentRecent => "Issued recently",
+            CheckName::NameMatchesSession => "Name matches the applicant",
+            CheckName::AddressPresent => "Address present",
+        }
+    }
+}
+
 /// One check's result: what a reviewer reads in the case page and an integrator in the API.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::domain::countries::alpha2_of_icao;
 use crate::domain::engine::Extracted;
-use crate::domain::kinds::IdentityClass;
+use crate::domain::kinds::DocumentType;
 use crate::store::sessions::{PersonChanges, Session};
 
 /// The auto-update: extracted data for the session's blank fields. Each group (names,
@@ -15,7 +15,7 @@ use crate::store::sessions::{PersonChanges, Session};
 pub fn fill_blanks(
     s: &Session,
     x: &Extracted,
-    document_type: &str,
+    document_type: DocumentType,
     today: NaiveDate,
 ) -> PersonChanges {
     let mut c = PersonChanges::default();
@@ -39,10 +39,7 @@ pub fn fill_blanks(
         && number.len() <= 64
     {
         c.identity_number = Some(Some(number.clone()));
-        c.identity_number_class = document_type
-            .parse::<IdentityClass>()
-            .ok()
-            .map(|k| Some(k.as_str().to_owned()));
+        c.identity_number_class = document_type.identity_class().map(Some);
         c.identity_number_issuing_country_code = x
             .issuing_country
             .as_deref()

@@ -5,9 +5,9 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::{Request, document_of, entered, is_final};
+use super::{Request, document_of, entered};
 use crate::domain::engine::Entered;
-use crate::domain::kinds::VerificationKind;
+use crate::domain::kinds::{DocumentType, VerificationKind};
 use crate::error::AppError;
 use crate::store::documents::{self, Document};
 use crate::store::sessions::{self, Session};
@@ -34,7 +34,7 @@ pub(super) struct Inputs {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Basis {
     pub(super) entered: Entered,
-    pub(super) document_type: String,
+    pub(super) document_type: DocumentType,
     pub(super) mrz: Option<String>,
     pub(super) reported: Option<serde_json::Value>,
     pub(super) file_id: Option<Uuid>,
@@ -45,7 +45,7 @@ impl Basis {
     fn of(session: &Session, document: &Document, file_id: Option<Uuid>) -> Self {
         Basis {
             entered: entered(session),
-            document_type: document.document_type.clone(),
+            document_type: document.document_type,
             mrz: document.mrz.clone(),
             reported: document.reported.clone(),
             file_id,
@@ -78,7 +78,7 @@ pub fn prepare(conn: &mut PgConnection, request: &Request) -> Result<Prepared, A
     let session = sessions::find(conn, request.session_id)?
         .ok_or_else(|| AppError::field("session", "no such session"))?;
     let today = Utc::now().date_naive();
-    if session.redacted_at.is_some() || is_final(&session)? {
+    if session.redacted_at.is_some() || session.status.is_final() {
         return Ok(Prepared {
             request: request.clone(),
             today,

@@ -19,7 +19,6 @@ use uuid::Uuid;
 use crate::domain::actor::Actor;
 use crate::domain::engine::{Entered, Policy};
 use crate::domain::kinds::VerificationKind;
-use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::store::documents::{self, Document};
 use crate::store::sessions::Session;
@@ -63,14 +62,6 @@ pub fn run(
     record_judged(conn, &judge(prepared, policy), actor)
 }
 
-fn is_final(session: &Session) -> Result<bool, AppError> {
-    let status = session
-        .status
-        .parse::<SessionStatus>()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored status: {e}")))?;
-    Ok(status.is_final())
-}
-
 /// The request's document, provided it belongs to the session and is of the kind the
 /// verification reads.
 fn document_of(
@@ -82,7 +73,7 @@ fn document_of(
         .filter(|d| d.session_id == session.id)
         .ok_or_else(|| AppError::field("document", "no such document in this session"))?;
     let wanted = request.kind.document_kind();
-    if document.kind != wanted.as_str() {
+    if document.kind != wanted {
         return Err(AppError::field(
             "document",
             format!(

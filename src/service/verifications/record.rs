@@ -7,10 +7,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::judge::Judged;
-use super::{Ran, Request, document_of, fill_blanks, is_final};
+use super::{Ran, Request, document_of, fill_blanks};
 use crate::domain::actor::Actor;
 use crate::domain::engine::{Extracted, Outcome};
-use crate::domain::kinds::{VerificationKind, VerificationStatus};
+use crate::domain::kinds::{DocumentStatus, VerificationKind, VerificationStatus};
 use crate::error::{AppError, Conflict};
 use crate::service::{completion, person};
 use crate::store::documents;
@@ -35,10 +35,10 @@ pub fn record_judged(
         if session.redacted_at.is_some() {
             return Err(AppError::Conflict(Conflict::Redacted));
         }
-        if is_final(&session)? {
+        if session.status.is_final() {
             return Err(AppError::conflict(format!(
                 "session is {}: it takes no more verifications",
-                session.status.replace('_', " ")
+                session.status.label()
             )));
         }
         let document = document_of(conn, &session, request)?;
@@ -67,7 +67,7 @@ pub fn record_judged(
             let changes = fill_blanks(
                 &session,
                 extracted,
-                &document.document_type,
+                document.document_type,
                 now.date_naive(),
             );
             let (s, fields) = person::write_in(
@@ -148,8 +148,8 @@ pub fn store_outcome(
         &NewVerification {
             session_id: s.session_id,
             document_id: s.document_id,
-            kind: s.kind.as_str().to_owned(),
-            status: outcome.status.as_str().to_owned(),
+            kind: s.kind,
+            status: outcome.status,
             extracted: extracted.clone(),
             auto_update_session: s.auto_update_session,
             created_at: Some(s.at),
@@ -158,9 +158,9 @@ pub fn store_outcome(
     )?;
     verifications::insert_checks(conn, &check_rows(verification.id, outcome))?;
     let doc_status = if outcome.status == VerificationStatus::RequiresRetry {
-        "failed"
+        DocumentStatus::Failed
     } else {
-        "processed"
+        DocumentStatus::Processed
     };
     documents::set_processed(conn, s.document_id, doc_status, extracted.as_ref(), s.at)?;
     let details = json!({
@@ -182,9 +182,9 @@ pub fn check_rows(verification_id: Uuid, outcome: &Outcome) -> Vec<NewCheck> {
         .map(|(i, c)| NewCheck {
             verification_id,
             position: i16::try_from(i).unwrap_or(i16::MAX),
-            name: c.name.as_str().to_owned(),
-            status: c.status.as_str().to_owned(),
-            requirement: c.requirement.as_str().to_owned(),
+            name: c.name,
+            status: c.status,
+            requirement: c.requirement,
             reasons: c.reasons.clone(),
             metadata: c.metadata.clone(),
         })

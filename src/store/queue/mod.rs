@@ -53,17 +53,6 @@ pub struct QueueFilter {
     pub oldest_first: bool,
 }
 
-/// Which page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageAt {
-    /// The first.
-    First,
-    /// The rows that follow this one in the queue's order.
-    After(Cursor),
-    /// The rows that precede this one.
-    Before(Cursor),
-}
-
 /// One queue row.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct QueueRow {
@@ -72,7 +61,7 @@ pub struct QueueRow {
     pub id: Uuid,
     /// Status.
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: SessionStatus,
     /// First name.
     #[diesel(sql_type = Nullable<Text>)]
     pub first_name: Option<String>,
@@ -205,17 +194,15 @@ fn other_conditions(sql: &mut Sql, f: &QueueFilter) {
 const COLUMNS: &str = "id, status, first_name, middle_name, last_name, email, created_at, updated_at, \
                        last_activity, assigned_to, redacted_at, account_id";
 
-/// One page of the queue in display order, with one extra row when there are more.
-/// `limit` rows are shown; the caller looks at row `limit + 1` to know whether to offer the
-/// next (or previous) page.
+/// One page of the queue, at most `limit` rows in display order, and whether there is more
+/// in the direction it was read.
 pub fn page(
     conn: &mut PgConnection,
     f: &QueueFilter,
     at: PageAt,
     limit: i64,
-) -> QueryResult<Vec<QueueRow>> {
-    let backwards = matches!(at, PageAt::Before(_));
-    let mut rows: Vec<QueueRow> = match &f.search {
+) -> QueryResult<Page<QueueRow>> {
+    let rows: Vec<QueueRow> = match &f.search {
         Some(search) => match search_match(conn, f, search)? {
             Match::NameStart(folded) => generic_plan(conn, name_start_sql(f, &folded, at, limit))?,
             Match::Anywhere => {
@@ -229,11 +216,7 @@ pub fn page(
         },
         None => page_sql(f, at, limit).query().load(conn)?,
     };
-    if backwards {
-        // The extra row, if any, is the farthest back: keep it first after reversing.
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(Page::read_at(rows, limit, at))
 }
 
 #[derive(QueryableByName)]
@@ -267,7 +250,7 @@ pub fn explain_page(
 }
 
 fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
-    let (dir, cmp) = direction(f, at);
+    let (dir, cmp) = direction(at, f.oldest_first);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -288,27 +271,27 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        cursor(&mut sql, at, cmp);
+        keyset(&mut sql, at, cmp);
         sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        sql.int(limit + 1);
+        sql.int(overfetch(limit));
         sql.push(")");
     }
     sql.push(&format!(
         ") s JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
          ORDER BY s.created_at {dir}, s.id {dir} LIMIT "
     ));
-    sql.int(limit + 1);
+    sql.int(overfetch(limit));
     sql
 }
 
 mod counts;
-mod cursor;
 mod name_start;
 mod search;
 
+/// A queue page is asked for with the shared keyset cursor.
+pub use crate::store::paging::{Cursor, PageAt};
+use crate::store::paging::{Page, direction, keyset, overfetch};
 pub use counts::{CappedCount, status_counts, work_counts};
-pub use cursor::Cursor;
-use cursor::{cursor, direction};
 use name_start::{Match, generic_plan, name_start_sql, search_match};
 use search::search_sql;
 

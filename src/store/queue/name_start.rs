@@ -5,9 +5,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::cursor::{cursor, direction};
-use super::{Bind, PageAt, QueueFilter, QueueRow, Sql, is_email, other_conditions};
+use super::{Bind, QueueFilter, QueueRow, Sql, is_email, other_conditions};
 use crate::domain::status::SessionStatus;
+use crate::store::paging::{PageAt, direction, keyset, overfetch};
 
 /// How a search's text is matched ([`search_match`] decides).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,10 +125,10 @@ pub(super) fn search_match(
 /// A search's page matched at the start of names: the ids and times of the matches from
 /// the two name-key indexes (an index-only scan each), the page's worth of the newest cut
 /// from them, then the page's rows. A session whose "first last" and last name both start
-/// so comes from both indexes; it can appear at most twice, so the first `2 (limit + 1)`
-/// entries hold the first `limit + 1` distinct sessions.
+/// so comes from both indexes; it can appear at most twice, so the first twice
+/// [`overfetch`]`(limit)` entries hold the first `overfetch(limit)` distinct sessions.
 pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i64) -> Sql {
-    let (dir, cmp) = direction(f, at);
+    let (dir, cmp) = direction(at, f.oldest_first);
     let mut sql = Sql::default();
     sql.push("WITH page AS (SELECT DISTINCT id, created_at FROM (SELECT id, created_at FROM (");
     name_branches(
@@ -140,11 +140,11 @@ pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i
         " UNION ALL ",
     );
     sql.push(") m WHERE TRUE");
-    cursor(&mut sql, at, cmp);
+    keyset(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(2 * (limit + 1));
+    sql.int(2 * overfetch(limit));
     sql.push(&format!(") t ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(limit + 1);
+    sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \

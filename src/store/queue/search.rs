@@ -1,8 +1,8 @@
 //! A search matched anywhere (a fragment inside a word, an email or external id fragment):
 //! through the trigram index, every match collected, counted, then sorted.
 
-use super::cursor::{cursor, direction};
-use super::{Bind, COLUMNS, PageAt, QueueFilter, SEARCH_HITS_CAP, Sql, conditions};
+use super::{Bind, COLUMNS, QueueFilter, SEARCH_HITS_CAP, Sql, conditions};
+use crate::store::paging::{PageAt, direction, keyset, overfetch};
 
 /// Appends ` AND (status = ... OR ...)` when the filter names statuses.
 fn any_status(sql: &mut Sql, f: &QueueFilter) {
@@ -24,7 +24,7 @@ fn any_status(sql: &mut Sql, f: &QueueFilter) {
 /// index scan, then sorted. The planner, left to itself, often walks the time-ordered index
 /// and filters, which is fast for a common fragment and ruinous for a rare one.
 pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
-    let (dir, cmp) = direction(f, at);
+    let (dir, cmp) = direction(at, f.oldest_first);
     let mut sql = Sql::default();
     sql.push(&format!(
         "WITH hits AS MATERIALIZED (SELECT {COLUMNS} FROM sessions WHERE TRUE"
@@ -35,9 +35,9 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     sql.int(SEARCH_HITS_CAP + 1);
     // Sort and cut the matches first; only the page's rows meet accounts and users.
     sql.push("), n AS (SELECT count(*) AS hits FROM hits), page AS (SELECT * FROM hits WHERE TRUE");
-    cursor(&mut sql, at, cmp);
+    keyset(&mut sql, at, cmp);
     sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(limit + 1);
+    sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
          s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \

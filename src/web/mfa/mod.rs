@@ -24,7 +24,6 @@ use super::page::{self, Page};
 use crate::app::AppState;
 use crate::config::RequireMfa;
 use crate::db::{self, DbPool};
-use crate::domain::kinds::Role;
 use crate::domain::person::FieldError;
 use crate::error::AppError;
 use crate::service::mfa::{self as service, SecondStep};
@@ -83,13 +82,7 @@ fn required(req: &HttpRequest) -> RequireMfa {
 /// accepted rather than as a sign-in. The same rule as [`second_step`].
 pub fn owes_second_factor(req: &HttpRequest) -> impl FnOnce(&User) -> bool + Send + 'static {
     let required = required(req);
-    move |user: &User| {
-        user.totp_enabled_at.is_some()
-            || user
-                .role
-                .parse::<Role>()
-                .is_ok_and(|role| required.applies_to(role))
-    }
+    move |user: &User| user.totp_enabled_at.is_some() || required.applies_to(user.role)
 }
 
 /// After a correct password: whether sign-in needs a code or an enrolment first. If it does,
@@ -105,11 +98,7 @@ pub async fn second_step(
     let pool = req
         .app_data::<web::Data<DbPool>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?;
-    let role: Role = user
-        .role
-        .parse()
-        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("user has an unknown role")))?;
-    let must = required.applies_to(role);
+    let must = required.applies_to(user.role);
     let uid = user.id;
     let step = db::run(pool, move |conn| service::second_step(conn, uid, must)).await?;
     let (enrol, to) = match step {

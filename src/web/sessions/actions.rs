@@ -14,7 +14,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
 use crate::error::{AppError, Conflict};
-use crate::service::casework::{self, Assigner};
+use crate::service::casework;
 use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
 use crate::web::auth::{CaseWorker, CurrentUser};
@@ -250,10 +250,7 @@ pub async fn assign(
             Uuid::parse_str(other).map_err(|_| AppError::field("assignee", "is not a user id"))?,
         ),
     };
-    let by = Assigner {
-        id: user.id,
-        role: user.role,
-    };
+    let by = user.worker();
     match db::run(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
         Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
         Ok(None) => cookie::flash(&session, "success", "Session unassigned."),

@@ -34,8 +34,10 @@ pub struct Case {
     /// Reviewers' notes.
     pub notes: Vec<Note>,
     /// One page of the audit trail, newest first, without views ([`TIMELINE_HIDDEN`]):
-    /// at most [`TIMELINE_PAGE`] events and one more if older ones exist.
+    /// at most [`TIMELINE_PAGE`] events.
     pub events: Vec<Event>,
+    /// Older events exist than the page shows.
+    pub older_events: bool,
     /// Display names of every user the page mentions.
     pub user_names: HashMap<Uuid, String>,
     /// Active users a case can be assigned to: (id, display name).
@@ -66,8 +68,7 @@ pub fn load(
     let checks = verifications::checks_for(conn, &ver_ids)?;
     let device = devices::for_session(conn, id)?;
     let notes = notes::for_session(conn, id)?;
-    let events =
-        events::timeline_page(conn, id, events_before, TIMELINE_HIDDEN, TIMELINE_PAGE + 1)?;
+    let timeline = events::timeline_page(conn, id, events_before, TIMELINE_HIDDEN, TIMELINE_PAGE)?;
     let mut wanted: Vec<Uuid> = notes.iter().map(|n| n.author_id).collect();
     wanted.extend(session.assigned_to);
     wanted.extend(session.decided_by);
@@ -83,7 +84,8 @@ pub fn load(
         checks,
         device,
         notes,
-        events,
+        events: timeline.rows,
+        older_events: timeline.more,
         user_names,
         assignable,
     })

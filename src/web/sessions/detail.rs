@@ -13,8 +13,9 @@ use uuid::Uuid;
 use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
-use crate::domain::kinds::{DeclineReason, IdentityClass};
+use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
 use crate::domain::person::FieldError;
+use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
 use crate::service::reads;
@@ -62,8 +63,8 @@ struct CasePage {
     applicant: String,
     account: String,
     account_href: String,
-    status: String,
-    status_label: String,
+    status: SessionStatus,
+    status_label: &'static str,
     created_age: String,
     created_exact: String,
     assignee: Option<String>,
@@ -165,34 +166,29 @@ pub async fn render_case(
         None => (None, None),
     };
     let viewer = user.id;
-    let (mut case, names) = db::run(pool, move |conn| {
+    let (case, names) = db::run(pool, move |conn| {
         let case = case::load(conn, id, events_before)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
         Ok((case, names))
     })
     .await?;
-    // One event beyond the page tells whether there are older ones.
-    let has_older = case.events.len() as i64 > case::TIMELINE_PAGE;
-    case.events.truncate(case::TIMELINE_PAGE as usize);
     let now = Utc::now();
     let s = &case.session;
     let masked = user.sees_masked_data();
     // Who did it, in words: a user by name, an API key, or the system's own `fallback`.
-    let by = |kind: Option<&str>, id: Option<Uuid>, fallback: &str| match kind {
-        Some("user") => id
+    let by = |kind: Option<ActorType>, id: Option<Uuid>, fallback: &str| match kind {
+        Some(ActorType::User) => id
             .and_then(|i| case.user_names.get(&i).cloned())
             .unwrap_or_else(|| "someone".to_owned()),
-        Some("api_key") => "an API key".to_owned(),
+        Some(ActorType::ApiKey) => "an API key".to_owned(),
         _ => fallback.to_owned(),
     };
-    let decision = s.decision.as_ref().map(|d| {
-        let who = by(s.decided_by_type.as_deref(), s.decided_by, "Session Desk");
+    let decision = s.decision.map(|d| {
+        let who = by(s.decided_by_type, s.decided_by, "Session Desk");
         let when = s.decisioned_at.map(format::exact).unwrap_or_default();
         let reason = s
             .decision_reason
-            .as_deref()
-            .and_then(|r| r.parse::<DeclineReason>().ok())
             .map(|r| format!(" — {}", r.label()))
             .unwrap_or_default();
         let comment = s
@@ -200,14 +196,13 @@ pub async fn render_case(
             .as_deref()
             .map(|c| format!(": “{}”", if masked { HIDDEN } else { c }))
             .unwrap_or_default();
-        format!("{} by {who} at {when}{reason}{comment}", capitalize(d))
+        format!(
+            "{} by {who} at {when}{reason}{comment}",
+            capitalize(d.as_str())
+        )
     });
     let redacted = s.redacted_at.map(|t| {
-        let who = by(
-            s.redacted_by_type.as_deref(),
-            s.redacted_by,
-            "the retention policy",
-        );
+        let who = by(s.redacted_by_type, s.redacted_by, "the retention policy");
         format!(
             "Personal data redacted on {} by {who}.",
             t.format("%Y-%m-%d")
@@ -238,13 +233,17 @@ pub async fn render_case(
             },
         })
         .collect();
-    let older_events = has_older.then(|| case.events.last()).flatten().map(|e| {
-        let cursor = TimelineCursor {
-            created_at: e.created_at,
-            id: e.id,
-        };
-        events_link(id, &queue, Some(&cursor))
-    });
+    let older_events = case
+        .older_events
+        .then(|| case.events.last())
+        .flatten()
+        .map(|e| {
+            let cursor = TimelineCursor {
+                created_at: e.created_at,
+                id: e.id,
+            };
+            events_link(id, &queue, Some(&cursor))
+        });
     let newest_events = events_before.map(|_| events_link(id, &queue, None));
     let timeline = case
         .events
@@ -269,7 +268,6 @@ pub async fn render_case(
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", &queue)
         .finish();
-    let status_label = s.status.replace('_', " ");
     let template = CasePage {
         page: Page::new(
             session,
@@ -293,11 +291,13 @@ pub async fn render_case(
         },
         account: format::shown(case.account.external_id.as_deref(), masked),
         account_href: format!("/accounts/{}", case.account.id),
-        status: s.status.clone(),
-        status_label,
+        status: s.status,
+        status_label: s.status.label(),
         created_age: format::age(s.created_at, now),
         created_exact: format::exact(s.created_at),
-        assignee: s.assigned_to.map(|u| by(Some("user"), Some(u), "someone")),
+        assignee: s
+            .assigned_to
+            .map(|u| by(Some(ActorType::User), Some(u), "someone")),
         decision,
         redacted,
         masked,

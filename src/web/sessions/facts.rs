@@ -75,10 +75,7 @@ pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
                     s.identity_number_issuing_country_code
                         .as_deref()
                         .unwrap_or("?"),
-                    s.identity_number_class
-                        .as_deref()
-                        .unwrap_or("")
-                        .replace('_', " ")
+                    s.identity_number_class.map_or("", |k| k.label())
                 ),
                 None => "—".to_owned(),
             },

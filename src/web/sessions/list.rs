@@ -11,7 +11,7 @@ use super::query::{QueueParams, WORK_STATUSES};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
-use crate::store::queue::{self, CappedCount, PageAt, QueueFilter, QueueRow};
+use crate::store::queue::{self, CappedCount, QueueFilter, QueueRow};
 use crate::store::users;
 use crate::web::auth::CurrentUser;
 use crate::web::error::PageError;
@@ -36,7 +36,7 @@ pub struct Row {
     /// Link to the account.
     pub account_href: String,
     /// Status.
-    pub status: String,
+    pub status: SessionStatus,
     /// "3 d"
     pub age: String,
     /// Exact creation time.
@@ -116,7 +116,7 @@ pub async fn index(
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
-    let (filter, at, problems, rows, counts, work_counts) = db::run(&pool, move |conn| {
+    let (filter, at, problems, found, counts, work_counts) = db::run(&pool, move |conn| {
         let generation = cache.generation();
         let mut lookup = |name: &str| {
             users::find_by_username(conn, &name.to_lowercase())
@@ -159,32 +159,14 @@ pub async fn index(
     })
     .await?;
 
-    // One row beyond the page tells whether there is more in the direction of travel.
-    let has_more = rows.len() as i64 > PAGE_SIZE;
-    let mut rows = rows;
-    if has_more {
-        match at {
-            PageAt::Before(_) => {
-                rows.remove(0);
-            }
-            _ => {
-                rows.truncate(PAGE_SIZE as usize);
-            }
-        }
-    }
-    let (has_newer, has_older) = match at {
-        PageAt::First => (false, has_more),
-        PageAt::After(_) => (true, has_more),
-        PageAt::Before(_) => (has_more, true),
-    };
-    let newer = has_newer
-        .then(|| rows.first())
-        .flatten()
+    // One row beyond the page told the store whether there is more in the direction read.
+    let newer = found
+        .previous(at)
         .map(|r| format!("/sessions?{}", params.with("before", &r.cursor().encode())));
-    let older = has_older
-        .then(|| rows.last())
-        .flatten()
+    let older = found
+        .next(at)
         .map(|r| format!("/sessions?{}", params.with("after", &r.cursor().encode())));
+    let rows = found.rows;
 
     let now = Utc::now();
     let masked = user.sees_masked_data();
@@ -272,7 +254,7 @@ fn view_row(
     queue: &str,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
-    let waiting = WORK_STATUSES.iter().any(|s| s.as_str() == r.status);
+    let waiting = WORK_STATUSES.contains(&r.status);
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", queue)
         .finish();
@@ -304,7 +286,7 @@ fn view_row(
         },
         account: format::shown(r.external_id.as_deref(), masked),
         account_href: format!("/accounts/{}", r.account_id),
-        status: r.status.clone(),
+        status: r.status,
         age: format::age(r.created_at, now),
         created: format::exact(r.created_at),
         assignee: r.assignee_name.clone().unwrap_or_else(|| "—".to_owned()),

@@ -9,7 +9,8 @@ use super::detail::QueueContext;
 use super::query::QueueParams;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::store::queue::{self, Cursor, PageAt};
+use crate::store::paging::{Cursor, PageAt};
+use crate::store::queue;
 use crate::store::{sessions, users};
 use crate::web::auth::CurrentUser;
 use crate::web::cookie;
@@ -45,8 +46,8 @@ pub async fn next(
             created_at: current.created_at,
             id: current.id,
         });
-        let rows = queue::page(conn, &filter, after, 1)?;
-        Ok(rows.into_iter().find(|r| r.id != id).map(|r| r.id))
+        let found = queue::page(conn, &filter, after, 1)?;
+        Ok(found.rows.into_iter().find(|r| r.id != id).map(|r| r.id))
     })
     .await?;
     let queue_string = params.filter_query();

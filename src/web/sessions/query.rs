@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use crate::domain::dates;
 use crate::domain::status::SessionStatus;
-use crate::store::queue::{AccountFilter, AssigneeFilter, Cursor, PageAt, QueueFilter};
+use crate::store::paging::{Cursor, PageAt};
+use crate::store::queue::{AccountFilter, AssigneeFilter, QueueFilter};
 use crate::web::auth::CurrentUser;
 
 /// The queue's parameters as they appear in the URL (unparsed, so a form can show back

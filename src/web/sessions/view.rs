@@ -5,9 +5,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::case::Case;
+use crate::domain::actor::CaseState;
+use crate::domain::kinds::{
+    CheckStatus, DocumentKind, DocumentStatus, FileSide, Requirement, VerificationKind,
+    VerificationStatus,
+};
 use crate::domain::matching::names_match;
 use crate::domain::person::mask;
-use crate::domain::status::{Action, SessionStatus};
+use crate::domain::status::Action;
 use crate::service::person::PersonForm;
 use crate::web::auth::CurrentUser;
 use crate::web::format;
@@ -29,7 +34,7 @@ pub struct FileView {
     /// Where the viewer loads it from.
     pub url: String,
     /// `front`, `back`, ...
-    pub side: String,
+    pub side: FileSide,
     /// An image the viewer can show.
     pub is_image: bool,
     /// Size, for the label.
@@ -41,21 +46,21 @@ pub struct FileView {
 /// A document in the viewer.
 pub struct DocView {
     /// "passport", "utility bill".
-    pub title: String,
+    pub title: &'static str,
     /// `document/idv` or `document/address`.
-    pub kind: String,
+    pub kind: DocumentKind,
     /// Processing state.
-    pub status: String,
+    pub status: DocumentStatus,
     /// Its files.
     pub files: Vec<FileView>,
 }
 
 /// A check in words.
 pub struct CheckView {
-    /// Stable name.
-    pub name: String,
+    /// The check's name in words.
+    pub name: &'static str,
     /// `passed`, `failed`, `not_applicable`.
-    pub status: String,
+    pub status: CheckStatus,
     /// Why.
     pub reasons: Vec<String>,
     /// Whether its failure fails the verification.
@@ -65,9 +70,9 @@ pub struct CheckView {
 /// A verification with its checks.
 pub struct VerificationView {
     /// Kind.
-    pub kind: String,
+    pub kind: VerificationKind,
     /// Result.
-    pub status: String,
+    pub status: VerificationStatus,
     /// "2 h"
     pub age: String,
     /// Exact time.
@@ -106,25 +111,27 @@ impl Actions {
     }
 }
 
-/// The actions the status and role allow.
+/// The actions the status and role allow, as the domain says who may work a case.
 pub fn actions(case: &Case, user: &CurrentUser) -> Actions {
     let s = &case.session;
     if s.redacted_at.is_some() {
         return Actions::default();
     }
-    let status: Option<SessionStatus> = s.status.parse().ok();
-    let allows = |a: Action| status.is_some_and(|st| st.apply(a).is_ok());
-    let worker = user.can_work_cases();
-    let open = status.is_some_and(|st| !st.is_final());
+    let state = CaseState {
+        status: s.status,
+        redacted: false,
+        assignee: s.assigned_to,
+    };
+    let me = user.worker();
     Actions {
-        approve: worker && allows(Action::Approve),
-        decline: worker && allows(Action::Decline),
-        review: worker && allows(Action::MarkForReview),
-        expire: worker && allows(Action::Expire),
-        assign_self: open && worker && s.assigned_to != Some(user.id),
-        unassign_self: open && worker && s.assigned_to == Some(user.id),
-        assign_any: open && user.can_oversee(),
-        edit: worker && open,
+        approve: me.may_apply(state, Action::Approve),
+        decline: me.may_apply(state, Action::Decline),
+        review: me.may_apply(state, Action::MarkForReview),
+        expire: me.may_apply(state, Action::Expire),
+        assign_self: me.may_take(state),
+        unassign_self: me.may_let_go(state),
+        assign_any: me.may_assign_anyone(state),
+        edit: me.may_edit(state),
         note: true,
     }
 }
@@ -141,12 +148,12 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
 pub fn extracted(case: &Case) -> Option<Value> {
     case.verifications
         .iter()
-        .filter(|v| v.kind == "verification/idv")
+        .filter(|v| v.kind == VerificationKind::Idv)
         .find_map(|v| v.extracted.clone())
         .or_else(|| {
             case.documents
                 .iter()
-                .filter(|d| d.kind == "document/idv")
+                .filter(|d| d.kind == DocumentKind::Idv)
                 .find_map(|d| d.extracted.clone())
         })
 }
@@ -155,7 +162,7 @@ pub fn extracted(case: &Case) -> Option<Value> {
 fn extracted_address(case: &Case) -> Option<Value> {
     case.verifications
         .iter()
-        .filter(|v| v.kind == "verification/address")
+        .filter(|v| v.kind == VerificationKind::Address)
         .find_map(|v| v.extracted.as_ref()?.get("address").cloned())
 }
 
@@ -266,16 +273,16 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
     case.documents
         .iter()
         .map(|d| DocView {
-            title: d.document_type.replace('_', " "),
-            kind: d.kind.clone(),
-            status: d.status.clone(),
+            title: d.document_type.label(),
+            kind: d.kind,
+            status: d.status,
             files: case
                 .files
                 .iter()
                 .filter(|f| f.document_id == d.id)
                 .map(|f| FileView {
                     url: format!("/sessions/{session_id}/files/{}", f.id),
-                    side: f.side.clone(),
+                    side: f.side,
                     is_image: f.content_type.starts_with("image/"),
                     size: if f.byte_size >= 1024 * 1024 {
                         format!("{:.1} MB", f.byte_size as f64 / (1024.0 * 1024.0))
@@ -294,8 +301,8 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
     case.verifications
         .iter()
         .map(|v| VerificationView {
-            kind: v.kind.clone(),
-            status: v.status.clone(),
+            kind: v.kind,
+            status: v.status,
             age: format::age(v.created_at, now),
             at: format::exact(v.created_at),
             checks: case
@@ -303,10 +310,10 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
                 .iter()
                 .filter(|c| c.verification_id == v.id)
                 .map(|c| CheckView {
-                    name: check_label(&c.name),
-                    status: c.status.clone(),
+                    name: c.name.label(),
+                    status: c.status,
                     reasons: c.reasons.clone(),
-                    required: c.requirement == "required",
+                    required: c.requirement == Requirement::Required,
                 })
                 .collect(),
         })
@@ -332,23 +339,6 @@ pub fn person_form(case: &Case) -> PersonForm {
         address_country_code: s.address_country_code.clone(),
         identity_number: s.identity_number.clone(),
         identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
-        identity_number_class: s.identity_number_class.clone(),
+        identity_number_class: s.identity_number_class.map(|k| k.to_string()),
     }
-}
-
-/// A check's name as a reviewer reads it.
-pub fn check_label(name: &str) -> String {
-    match name {
-        "mrz_format" => "MRZ layout",
-        "mrz_check_digits" => "MRZ check digits",
-        "document_not_expired" => "Document not expired",
-        "minimum_age" => "Minimum age",
-        "data_consistency" => "Matches the entered data",
-        "image_readable" => "Image readable",
-        "document_recent" => "Issued recently",
-        "name_matches_session" => "Name matches the applicant",
-        "address_present" => "Address present",
-        other => return other.replace('_', " "),
-    }
-    .to_owned()
 }
