@@ -104,7 +104,7 @@ pub fn insert(conn: &mut PgConnection, event: &NewEvent) -> QueryResult<Event> {
             &webhook_rules::Occurrence {
                 action: &stored.action,
                 session_id: stored.session_id,
-                status: stored.to_status.as_deref(),
+                status: stored.to_status.map(SessionStatus::as_str),
                 details: &stored.details,
                 at: stored.created_at,
             },

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::webhooks::{self as rules, Occurrence};
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
-use crate::store::queue::{Cursor, PageAt};
+use crate::store::paging::{Cursor, Page, PageAt, overfetch};
 
 /// A registered endpoint as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -503,7 +503,7 @@ pub fn delivery_page(
     status: Option<&str>,
     at: PageAt,
     limit: i64,
-) -> QueryResult<Vec<Delivery>> {
+) -> QueryResult<Page<Delivery>> {
     use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
     let mut q = webhook_deliveries::table
         .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
@@ -534,11 +534,8 @@ pub fn delivery_page(
             webhook_deliveries::id.asc(),
         )),
     };
-    let mut rows = q.limit(limit + 1).load(conn)?;
-    if matches!(at, PageAt::Before(_)) {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows = q.limit(overfetch(limit)).load(conn)?;
+    Ok(Page::read_at(rows, limit, at))
 }
 
 /// How many deliveries of an endpoint (with `status`, when given) exist: exact up to `cap`,

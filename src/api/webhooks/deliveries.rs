@@ -21,7 +21,7 @@ use crate::db::{self, DbPool};
 use crate::domain::webhooks::{EVENT_TYPES, TEST_EVENT};
 use crate::error::AppError;
 use crate::service::webhooks as service;
-use crate::store::queue::Cursor;
+use crate::store::paging::Cursor;
 use crate::store::webhooks::{self as store, Delivery};
 
 /// The resource type.

@@ -26,7 +26,7 @@ use crate::error::AppError;
 use crate::service::webhooks::{
     self as service, EndpointInput, EndpointPatch, MAX_DESCRIPTION_CHARS,
 };
-use crate::store::queue::{Cursor, PageAt};
+use crate::store::paging::{self, Cursor, PageAt};
 use crate::store::webhooks::{self as store, Endpoint};
 
 /// The resource type.
@@ -293,29 +293,29 @@ pub async fn create(
     Ok(envelope::created(&location, &Document { data }))
 }
 
-/// The page `at` of `all`, as a store would cut it: newest first, at most `size + 1` rows,
-/// the extra one (first, for `Before`) telling that another page exists. An installation
-/// has a handful of endpoints, so they are paged in memory.
-fn page_of(mut all: Vec<Endpoint>, at: PageAt, size: i64) -> Vec<Endpoint> {
+/// The page `at` of `all`, as a store would cut it: newest first, the row beyond telling
+/// that another page exists. An installation has a handful of endpoints, so they are paged
+/// in memory.
+fn page_of(mut all: Vec<Endpoint>, at: PageAt, size: i64) -> paging::Page<Endpoint> {
     let key = |e: &Endpoint| (e.created_at, e.id);
     all.sort_by_key(|e| std::cmp::Reverse(key(e)));
-    let take = usize::try_from(size + 1).unwrap_or(usize::MAX);
-    match at {
+    let take = usize::try_from(paging::overfetch(size)).unwrap_or(usize::MAX);
+    let rows: Vec<Endpoint> = match at {
         PageAt::First => all.into_iter().take(take).collect(),
         PageAt::After(c) => all
             .into_iter()
             .filter(|e| key(e) < (c.created_at, c.id))
             .take(take)
             .collect(),
-        PageAt::Before(c) => {
-            let newer: Vec<Endpoint> = all
-                .into_iter()
-                .filter(|e| key(e) > (c.created_at, c.id))
-                .collect();
-            let skip = newer.len().saturating_sub(take);
-            newer.into_iter().skip(skip).collect()
-        }
-    }
+        // Read backwards: oldest of the newer rows first, as the store reads them.
+        PageAt::Before(c) => all
+            .into_iter()
+            .rev()
+            .filter(|e| key(e) > (c.created_at, c.id))
+            .take(take)
+            .collect(),
+    };
+    paging::Page::read_at(rows, size, at)
 }
 
 /// Lists the endpoints, newest first.
@@ -560,11 +560,17 @@ mod tests {
     #[test]
     fn endpoints_are_paged_in_memory_as_a_store_pages() {
         let all = || (1..=5).map(endpoint).collect::<Vec<_>>();
-        assert_eq!(ns(&page_of(all(), PageAt::First, 2)), vec![5, 4, 3]);
-        assert_eq!(ns(&page_of(all(), PageAt::After(at(4)), 2)), vec![3, 2, 1]);
-        assert_eq!(ns(&page_of(all(), PageAt::After(at(2)), 2)), vec![1]);
-        assert_eq!(ns(&page_of(all(), PageAt::Before(at(2)), 2)), vec![5, 4, 3]);
-        assert_eq!(ns(&page_of(all(), PageAt::Before(at(4)), 2)), vec![5]);
+        assert_eq!(ns(&page_of(all(), PageAt::First, 2).rows), vec![5, 4]);
+        assert_eq!(
+            ns(&page_of(all(), PageAt::After(at(4)), 2).rows),
+            vec![3, 2]
+        );
+        assert_eq!(ns(&page_of(all(), PageAt::After(at(2)), 2).rows), vec![1]);
+        assert_eq!(
+            ns(&page_of(all(), PageAt::Before(at(2)), 2).rows),
+            vec![4, 3]
+        );
+        assert_eq!(ns(&page_of(all(), PageAt::Before(at(4)), 2).rows), vec![5]);
     }
 
     #[test]
