@@ -36,7 +36,12 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let address = format!("http://127.0.0.1:{port}");
+        // Made before the wait, so that a server that never answers is killed on the panic.
+        let server = Server {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        let address = server.address.clone();
         let started = Instant::now();
         loop {
             if let Ok(r) = reqwest::get(format!("{address}/healthz")).await
@@ -50,7 +55,7 @@ impl Server {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Server { child, address }
+        server
     }
 
     /// Creates a session through this server's API; its id.
