@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::kinds::IdentityClass;
-use crate::domain::person::{self, FieldError};
+use crate::domain::person::{self, FieldError, person_fields};
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
 use crate::schema::sessions;
 use crate::store::events::{self, NewEvent};
-use crate::store::sessions::{PersonChanges, Session};
+use crate::store::sessions::{PersonChanges, PersonData, Session};
 
 /// Personal data as typed: every field a string, blank meaning "clear it". `None` means
 /// the field was not sent at all and stays as it is.
@@ -153,83 +153,27 @@ pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<F
     if e.is_empty() { Ok(c) } else { Err(e) }
 }
 
-/// The API names of the fields whose values `changes` would alter on `current`.
-pub fn changed_fields(current: &Session, c: &PersonChanges) -> Vec<&'static str> {
-    fn differs<T: PartialEq>(new: &Option<Option<T>>, old: &Option<T>) -> bool {
-        matches!(new, Some(v) if v != old)
-    }
-    let checks = [
-        (
-            "person.name.first",
-            differs(&c.first_name, &current.first_name),
-        ),
-        (
-            "person.name.middle",
-            differs(&c.middle_name, &current.middle_name),
-        ),
-        (
-            "person.name.last",
-            differs(&c.last_name, &current.last_name),
-        ),
-        (
-            "person.birth_date",
-            differs(&c.birth_date, &current.birth_date),
-        ),
-        ("contact.email", differs(&c.email, &current.email)),
-        ("contact.phone", differs(&c.phone, &current.phone)),
-        (
-            "address.line1",
-            differs(&c.address_line1, &current.address_line1),
-        ),
-        (
-            "address.line2",
-            differs(&c.address_line2, &current.address_line2),
-        ),
-        (
-            "address.sublocality",
-            differs(&c.address_sublocality, &current.address_sublocality),
-        ),
-        (
-            "address.locality",
-            differs(&c.address_locality, &current.address_locality),
-        ),
-        (
-            "address.administrative_area",
-            differs(
-                &c.address_administrative_area,
-                &current.address_administrative_area,
-            ),
-        ),
-        (
-            "address.postal_code",
-            differs(&c.address_postal_code, &current.address_postal_code),
-        ),
-        (
-            "address.country_code",
-            differs(&c.address_country_code, &current.address_country_code),
-        ),
-        (
-            "identity_number.number",
-            differs(&c.identity_number, &current.identity_number),
-        ),
-        (
-            "identity_number.issuing_country_code",
-            differs(
-                &c.identity_number_issuing_country_code,
-                &current.identity_number_issuing_country_code,
-            ),
-        ),
-        (
-            "identity_number.class",
-            differs(&c.identity_number_class, &current.identity_number_class),
-        ),
-    ];
-    checks
-        .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(name, _)| *name)
-        .collect()
+macro_rules! changed_fields {
+    ($( $column:ident {
+        api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
+        input: $input:literal, new_form: $new:literal,
+    } )*) => {
+        /// The API names of the fields whose values `changes` would alter on `current`.
+        pub fn changed_fields(current: &PersonData, c: &PersonChanges) -> Vec<&'static str> {
+            fn differs<T: PartialEq>(new: &Option<Option<T>>, old: &Option<T>) -> bool {
+                matches!(new, Some(v) if v != old)
+            }
+            let mut changed = Vec::new();
+            $(
+                if differs(&c.$column, &current.$column) {
+                    changed.push($api);
+                }
+            )*
+            changed
+        }
+    };
 }
+person_fields!(flat changed_fields);
 
 /// Whether a session's personal data may still be edited: not once it is decided, expired
 /// or redacted — what was decided on stays as it was.
@@ -286,7 +230,7 @@ pub fn write_in(
             current.status.replace('_', " ")
         )));
     }
-    let fields = changed_fields(&current, changes);
+    let fields = changed_fields(&current.person, changes);
     if fields.is_empty() {
         return Ok((current, fields));
     }
@@ -319,57 +263,7 @@ pub fn update(
 
 /// The API names of the fields a new session's changes set (every `Some`).
 pub fn changed_fields_of_new(c: &PersonChanges) -> Vec<&'static str> {
-    changed_fields(&blank_session(), c)
-}
-
-fn blank_session() -> Session {
-    Session {
-        id: Uuid::nil(),
-        account_id: Uuid::nil(),
-        status: String::new(),
-        previous_status: None,
-        entity_type: String::new(),
-        creator_type: String::new(),
-        creator_id: None,
-        required_verifications: Vec::new(),
-        first_name: None,
-        middle_name: None,
-        last_name: None,
-        birth_date: None,
-        email: None,
-        phone: None,
-        address_line1: None,
-        address_line2: None,
-        address_sublocality: None,
-        address_locality: None,
-        address_administrative_area: None,
-        address_postal_code: None,
-        address_country_code: None,
-        identity_number: None,
-        identity_number_issuing_country_code: None,
-        identity_number_class: None,
-        assigned_to: None,
-        assigned_at: None,
-        decision: None,
-        decision_reason: None,
-        decision_comment: None,
-        decided_by_type: None,
-        decided_by: None,
-        last_activity: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-        started_at: None,
-        submitted_at: None,
-        completed_at: None,
-        failed_at: None,
-        marked_for_review_at: None,
-        decisioned_at: None,
-        expired_at: None,
-        expires_at: Utc::now(),
-        redacted_at: None,
-        redacted_by_type: None,
-        redacted_by: None,
-    }
+    changed_fields(&PersonData::default(), c)
 }
 
 #[cfg(test)]

@@ -179,29 +179,32 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
         required_verifications: s.required_verifications.clone(),
         person: kept.then(|| PersonOut {
             name: NameOut {
-                first: c(&s.first_name),
-                middle: c(&s.middle_name),
-                last: c(&s.last_name),
+                first: c(&s.person.first_name),
+                middle: c(&s.person.middle_name),
+                last: c(&s.person.last_name),
             },
-            birth_date: s.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            birth_date: s
+                .person
+                .birth_date
+                .map(|d| d.format("%Y-%m-%d").to_string()),
         }),
         contact: kept.then(|| ContactOut {
-            email: c(&s.email),
-            phone: c(&s.phone),
+            email: c(&s.person.email),
+            phone: c(&s.person.phone),
         }),
         address: kept.then(|| AddressOut {
-            line1: c(&s.address_line1),
-            line2: c(&s.address_line2),
-            sublocality: c(&s.address_sublocality),
-            locality: c(&s.address_locality),
-            administrative_area: c(&s.address_administrative_area),
-            postal_code: c(&s.address_postal_code),
-            country_code: c(&s.address_country_code),
+            line1: c(&s.person.address_line1),
+            line2: c(&s.person.address_line2),
+            sublocality: c(&s.person.address_sublocality),
+            locality: c(&s.person.address_locality),
+            administrative_area: c(&s.person.address_administrative_area),
+            postal_code: c(&s.person.address_postal_code),
+            country_code: c(&s.person.address_country_code),
         }),
         identity_number: kept.then(|| IdentityNumberOut {
-            number: c(&s.identity_number),
-            issuing_country_code: c(&s.identity_number_issuing_country_code),
-            class: c(&s.identity_number_class),
+            number: c(&s.person.identity_number),
+            issuing_country_code: c(&s.person.identity_number_issuing_country_code),
+            class: c(&s.person.identity_number_class),
         }),
         decision,
         created_at: timestamp(s.created_at),

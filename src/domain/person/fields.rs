@@ -31,7 +31,13 @@ use crate::domain::kinds::IdentityClass;
 /// What is generated from it:
 ///
 /// - [`FIELDS`]: the list of [`Field`]s — the timeline's words for changed fields
-///   (`web::events`).
+///   (`web::events`);
+/// - `store::sessions`: `PersonData`, the columns as a session row holds them (embedded
+///   in `Session` as `person`), and `PersonChanges`, the change set written by an edit,
+///   an API PATCH or an auto-update, with `PersonChanges::cleared()`, what redaction
+///   writes;
+/// - `service::person::changed_fields`: the API names of the fields a change alters, which
+///   the `session.person_updated` event lists.
 ///
 /// Adding a field therefore touches this table and a migration (with `src/schema.rs`,
 /// which Diesel generates from it).

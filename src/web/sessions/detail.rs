@@ -285,9 +285,9 @@ pub async fn render_case(
             "Redacted applicant".to_owned()
         } else {
             format::applicant(
-                s.first_name.as_deref(),
-                s.middle_name.as_deref(),
-                s.last_name.as_deref(),
+                s.person.first_name.as_deref(),
+                s.person.middle_name.as_deref(),
+                s.person.last_name.as_deref(),
                 masked,
             )
         },
