@@ -8,74 +8,70 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::kinds::IdentityClass;
-use crate::domain::person::{self, FieldError, person_fields};
+use crate::domain::person::{FieldError, FieldKind, person_fields};
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
 use crate::schema::sessions;
 use crate::store::events::{self, NewEvent};
 use crate::store::sessions::{PersonChanges, PersonData, Session};
 
-/// Personal data as typed: every field a string, blank meaning "clear it". `None` means
-/// the field was not sent at all and stays as it is.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct PersonForm {
-    /// `person.name.first`
-    pub first_name: Option<String>,
-    /// `person.name.middle`
-    pub middle_name: Option<String>,
-    /// `person.name.last`
-    pub last_name: Option<String>,
-    /// `person.birth_date`, `YYYY-MM-DD`
-    pub birth_date: Option<String>,
-    /// `contact.email`
-    pub email: Option<String>,
-    /// `contact.phone`
-    pub phone: Option<String>,
-    /// `address.line1`
-    pub address_line1: Option<String>,
-    /// `address.line2`
-    pub address_line2: Option<String>,
-    /// `address.sublocality`
-    pub address_sublocality: Option<String>,
-    /// `address.locality`
-    pub address_locality: Option<String>,
-    /// `address.administrative_area`
-    pub address_administrative_area: Option<String>,
-    /// `address.postal_code`
-    pub address_postal_code: Option<String>,
-    /// `address.country_code`
-    pub address_country_code: Option<String>,
-    /// `identity_number.number`
-    pub identity_number: Option<String>,
-    /// `identity_number.issuing_country_code`
-    pub identity_number_issuing_country_code: Option<String>,
-    /// `identity_number.class`
-    pub identity_number_class: Option<String>,
-}
+macro_rules! person_form {
+    ($( $column:ident {
+        api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
+        input: $input:literal, new_form: $new:literal,
+    } )*) => {
+        /// Personal data as typed: every field a string, blank meaning "clear it". `None`
+        /// means the field was not sent at all and stays as it is.
+        #[derive(Debug, Clone, Default, serde::Deserialize)]
+        pub struct PersonForm {
+            $(
+                #[doc = concat!("`", $api, "`")]
+                pub $column: Option<String>,
+            )*
+        }
 
-/// The API name of each form field, for error messages and audit events.
-pub const FIELD_NAMES: &[(&str, &str)] = &[
-    ("first_name", "person.name.first"),
-    ("middle_name", "person.name.middle"),
-    ("last_name", "person.name.last"),
-    ("birth_date", "person.birth_date"),
-    ("email", "contact.email"),
-    ("phone", "contact.phone"),
-    ("address_line1", "address.line1"),
-    ("address_line2", "address.line2"),
-    ("address_sublocality", "address.sublocality"),
-    ("address_locality", "address.locality"),
-    ("address_administrative_area", "address.administrative_area"),
-    ("address_postal_code", "address.postal_code"),
-    ("address_country_code", "address.country_code"),
-    ("identity_number", "identity_number.number"),
-    (
-        "identity_number_issuing_country_code",
-        "identity_number.issuing_country_code",
-    ),
-    ("identity_number_class", "identity_number.class"),
-];
+        impl PersonForm {
+            /// Every field as the session holds it: the edit form before anything is typed.
+            pub fn of(data: &PersonData) -> PersonForm {
+                PersonForm {
+                    $( $column: data.$column.as_ref().map(ToString::to_string), )*
+                }
+            }
+
+            /// What the field with this column holds, blank when nothing: a form row's value.
+            pub fn value(&self, column: &str) -> &str {
+                match column {
+                    $( stringify!($column) => self.$column.as_deref(), )*
+                    _ => None,
+                }
+                .unwrap_or("")
+            }
+
+            /// The same form with only the values `keep(column, value)` accepts; the others
+            /// count as not sent.
+            pub fn retain(&self, keep: impl Fn(&str, &str) -> bool) -> PersonForm {
+                PersonForm {
+                    $( $column: self.$column.clone().filter(|v| keep(stringify!($column), v)), )*
+                }
+            }
+        }
+
+        /// Parses every sent field by the rules of its kind, collecting an error for each bad
+        /// one. Nothing is written unless every field is valid.
+        pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<FieldError>> {
+            let mut e = Vec::new();
+            let c = PersonChanges {
+                $(
+                    $column: field(&mut e, &form.$column, |v| {
+                        <$kind as FieldKind>::parse($api, v, today)
+                    }),
+                )*
+            };
+            if e.is_empty() { Ok(c) } else { Err(e) }
+        }
+    };
+}
+person_fields!(flat person_form);
 
 fn field<T>(
     errors: &mut Vec<FieldError>,
@@ -90,67 +86,6 @@ fn field<T>(
             None
         }
     }
-}
-
-/// Parses every sent field, collecting an error for each bad one. Nothing is written
-/// unless every field is valid.
-pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<FieldError>> {
-    let mut e = Vec::new();
-    let c = PersonChanges {
-        first_name: field(&mut e, &form.first_name, |v| {
-            person::name("person.name.first", v)
-        }),
-        middle_name: field(&mut e, &form.middle_name, |v| {
-            person::name("person.name.middle", v)
-        }),
-        last_name: field(&mut e, &form.last_name, |v| {
-            person::name("person.name.last", v)
-        }),
-        birth_date: field(&mut e, &form.birth_date, |v| {
-            person::birth_date("person.birth_date", v, today)
-        }),
-        email: field(&mut e, &form.email, |v| person::email("contact.email", v)),
-        phone: field(&mut e, &form.phone, |v| person::phone("contact.phone", v)),
-        address_line1: field(&mut e, &form.address_line1, |v| {
-            person::text("address.line1", v, 200)
-        }),
-        address_line2: field(&mut e, &form.address_line2, |v| {
-            person::text("address.line2", v, 200)
-        }),
-        address_sublocality: field(&mut e, &form.address_sublocality, |v| {
-            person::text("address.sublocality", v, 100)
-        }),
-        address_locality: field(&mut e, &form.address_locality, |v| {
-            person::text("address.locality", v, 100)
-        }),
-        address_administrative_area: field(&mut e, &form.address_administrative_area, |v| {
-            person::text("address.administrative_area", v, 100)
-        }),
-        address_postal_code: field(&mut e, &form.address_postal_code, |v| {
-            person::text("address.postal_code", v, 20)
-        }),
-        address_country_code: field(&mut e, &form.address_country_code, |v| {
-            person::country_code("address.country_code", v)
-        }),
-        identity_number: field(&mut e, &form.identity_number, |v| {
-            person::text("identity_number.number", v, 64)
-        }),
-        identity_number_issuing_country_code: field(
-            &mut e,
-            &form.identity_number_issuing_country_code,
-            |v| person::country_code("identity_number.issuing_country_code", v),
-        ),
-        identity_number_class: field(&mut e, &form.identity_number_class, |v| {
-            let v = v.trim();
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse::<IdentityClass>()
-                .map(|c| Some(c.as_str().to_owned()))
-                .map_err(|err| FieldError::new("identity_number.class", err.to_string()))
-        }),
-    };
-    if e.is_empty() { Ok(c) } else { Err(e) }
 }
 
 macro_rules! changed_fields {

@@ -36,8 +36,10 @@ use crate::domain::kinds::IdentityClass;
 ///   in `Session` as `person`), and `PersonChanges`, the change set written by an edit,
 ///   an API PATCH or an auto-update, with `PersonChanges::cleared()`, what redaction
 ///   writes;
-/// - `service::person::changed_fields`: the API names of the fields a change alters, which
-///   the `session.person_updated` event lists.
+/// - `service::person`: `PersonForm`, the values as typed (the dashboard's form fields,
+///   and what an API PATCH flattens into), `parse`, which applies each field's kind and
+///   names every bad field, and `changed_fields`, the API names of the fields a change
+///   alters, which the `session.person_updated` event lists.
 ///
 /// Adding a field therefore touches this table and a migration (with `src/schema.rs`,
 /// which Diesel generates from it).

@@ -318,25 +318,7 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
 
 /// The edit form filled with what the session holds now.
 pub fn person_form(case: &Case) -> PersonForm {
-    let s = &case.session;
-    PersonForm {
-        first_name: s.person.first_name.clone(),
-        middle_name: s.person.middle_name.clone(),
-        last_name: s.person.last_name.clone(),
-        birth_date: s.person.birth_date.map(|d| d.to_string()),
-        email: s.person.email.clone(),
-        phone: s.person.phone.clone(),
-        address_line1: s.person.address_line1.clone(),
-        address_line2: s.person.address_line2.clone(),
-        address_sublocality: s.person.address_sublocality.clone(),
-        address_locality: s.person.address_locality.clone(),
-        address_administrative_area: s.person.address_administrative_area.clone(),
-        address_postal_code: s.person.address_postal_code.clone(),
-        address_country_code: s.person.address_country_code.clone(),
-        identity_number: s.person.identity_number.clone(),
-        identity_number_issuing_country_code: s.person.identity_number_issuing_country_code.clone(),
-        identity_number_class: s.person.identity_number_class.clone(),
-    }
+    PersonForm::of(&case.session.person)
 }
 
 /// A check's name as a reviewer reads it.
