@@ -39,10 +39,16 @@ use crate::domain::kinds::IdentityClass;
 /// - `service::person`: `PersonForm`, the values as typed (the dashboard's form fields,
 ///   and what an API PATCH flattens into), `parse`, which applies each field's kind and
 ///   names every bad field, and `changed_fields`, the API names of the fields a change
-///   alters, which the `session.person_updated` event lists.
+///   alters, which the `session.person_updated` event lists;
+/// - `api::sessions`: the members of the PATCH's objects (`NameIn`, `PersonIn`,
+///   `ContactIn`, `AddressIn`, `IdentityNumberIn`) and how they flatten into a
+///   `PersonForm`, and those of the session resource's (`NameOut` ... `IdentityNumberOut`),
+///   filled from `PersonData`, with their OpenAPI descriptions.
 ///
 /// Adding a field therefore touches this table and a migration (with `src/schema.rs`,
-/// which Diesel generates from it).
+/// which Diesel generates from it). A new API object (beside `person.name`, `person`,
+/// `contact`, `address`, `identity_number`) also needs its place in the two API modules,
+/// whose macros name the objects one by one.
 macro_rules! person_fields {
     ($how:ident $then:ident) => {
         $crate::domain::person::person_fields! { @$how $then
