@@ -31,7 +31,8 @@ use crate::domain::kinds::IdentityClass;
 /// What is generated from it:
 ///
 /// - [`FIELDS`]: the list of [`Field`]s — the timeline's words for changed fields
-///   (`web::events`);
+///   (`web::events`), and the rows of the dashboard's two person forms, the case page's
+///   edit form and the new-session form (`templates/sessions/`), which loop over it;
 /// - `store::sessions`: `PersonData`, the columns as a session row holds them (embedded
 ///   in `Session` as `person`), and `PersonChanges`, the change set written by an edit,
 ///   an API PATCH or an auto-update, with `PersonChanges::cleared()`, what redaction

@@ -14,7 +14,7 @@ use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{DeclineReason, IdentityClass};
-use crate::domain::person::FieldError;
+use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::error::AppError;
 use crate::service::person::PersonForm;
 use crate::service::reads;
@@ -105,6 +105,12 @@ impl CasePage {
 
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// The edit form's typed fields, in declaration order; the template draws the
+    /// identity number's class as a list of its own.
+    fn person_inputs(&self) -> Vec<&'static Field> {
+        FIELDS.iter().filter(|f| f.input != "select").collect()
     }
 }
 

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::{IdentityClass, VerificationKind};
-use crate::domain::person::{Field, FieldError};
+use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::error::AppError;
 use crate::service::person::{self, PersonForm};
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
@@ -44,6 +44,15 @@ impl NewPage {
 
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// The typed fields a new session asks for, in declaration order; the template draws
+    /// the identity number's class as a list of its own.
+    fn person_inputs(&self) -> Vec<&'static Field> {
+        FIELDS
+            .iter()
+            .filter(|f| f.new_form && f.input != "select")
+            .collect()
     }
 }
 
