@@ -130,6 +130,16 @@ macro_rules! person_structs {
                     $( $column: Some(None), )*
                 }
             }
+
+            /// `data` with these changes written over it.
+            pub fn applied_to(&self, data: &PersonData) -> PersonData {
+                PersonData {
+                    $( $column: match &self.$column {
+                        Some(v) => v.clone(),
+                        None => data.$column.clone(),
+                    }, )*
+                }
+            }
         }
     };
 }

@@ -44,7 +44,8 @@ use crate::domain::kinds::IdentityClass;
 /// - `api::sessions`: the members of the PATCH's objects (`NameIn`, `PersonIn`,
 ///   `ContactIn`, `AddressIn`, `IdentityNumberIn`) and how they flatten into a
 ///   `PersonForm`, and those of the session resource's (`NameOut` ... `IdentityNumberOut`),
-///   filled from `PersonData`, with their OpenAPI descriptions.
+///   filled from `PersonData`, with their OpenAPI descriptions; an address document's
+///   `reported.address` (`api::documents`) takes the same members and rules.
 ///
 /// Adding a field therefore touches this table and a migration (with `src/schema.rs`,
 /// which Diesel generates from it). A new API object (beside `person.name`, `person`,
