@@ -48,9 +48,14 @@ use crate::domain::kinds::IdentityClass;
 ///   `reported.address` (`api::documents`) takes the same members and rules.
 ///
 /// Adding a field therefore touches this table and a migration (with `src/schema.rs`,
-/// which Diesel generates from it). A new API object (beside `person.name`, `person`,
-/// `contact`, `address`, `identity_number`) also needs its place in the two API modules,
-/// whose macros name the objects one by one.
+/// which Diesel generates from it); the migration adds the column and extends the
+/// `sessions_redacted_without_personal_data` check. A new API object (beside
+/// `person.name`, `person`, `contact`, `address`, `identity_number`) also needs its place
+/// in the two API modules, whose macros name the objects one by one, and a new `select`
+/// its list in the templates. What uses fields for their meaning stays written by hand:
+/// the case page's summary and data check (`web::sessions`), the auto-update from a
+/// verified document (`service::verifications`), the engine's extracted data, the
+/// queue's name and email columns, and demo and seed data.
 macro_rules! person_fields {
     ($how:ident $then:ident) => {
         $crate::domain::person::person_fields! { @$how $then
@@ -193,7 +198,7 @@ macro_rules! field_list {
         api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
         input: $input:literal, new_form: $new:literal,
     } )*) => {
-        /// Every personal-data field, in the order of [`person_fields!`].
+        /// Every personal-data field, in the order of `person_fields!`.
         pub const FIELDS: &[Field] = &[$(
             Field {
                 column: stringify!($column),
