@@ -313,7 +313,6 @@ mod tests {
 
     #[test]
     fn every_field_has_one_column_and_one_api_name() {
-        assert_eq!(FIELDS.len(), 16);
         for (i, f) in FIELDS.iter().enumerate() {
             for g in &FIELDS[i + 1..] {
                 assert_ne!(f.column, g.column);
