@@ -15,7 +15,7 @@ use super::review::{self, Ready};
 use super::{evidence, verification};
 use crate::config::Config;
 use crate::domain::actor::Actor;
-use crate::domain::kinds::{ActorType, VerificationStatus};
+use crate::domain::kinds::{ActorType, IdentityClass, VerificationStatus};
 use crate::domain::status::SessionStatus as S;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::devices;
@@ -235,16 +235,16 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         );
         devices::insert(conn, &who.device(ctx, session_id, t))?;
         t += ctx.minutes(1, 4);
-        row.first_name = Some(who.first.to_owned());
-        row.middle_name = who.middle.map(str::to_owned);
-        row.last_name = Some(who.entered_last.clone());
-        row.birth_date = Some(who.birth);
-        row.email = Some(who.email.clone());
-        row.phone = Some(who.phone.clone());
-        row.address_line1 = Some(who.street.clone());
-        row.address_locality = Some(who.city.to_owned());
-        row.address_postal_code = Some(who.postal.to_owned());
-        row.address_country_code = Some(who.locale.country.to_owned());
+        row.person.first_name = Some(who.first.to_owned());
+        row.person.middle_name = who.middle.map(str::to_owned);
+        row.person.last_name = Some(who.entered_last.clone());
+        row.person.birth_date = Some(who.birth);
+        row.person.email = Some(who.email.clone());
+        row.person.phone = Some(who.phone.clone());
+        row.person.address_line1 = Some(who.street.clone());
+        row.person.address_locality = Some(who.city.to_owned());
+        row.person.address_postal_code = Some(who.postal.to_owned());
+        row.person.address_country_code = Some(who.locale.country.to_owned());
         trail.push(
             t,
             api,
@@ -261,9 +261,9 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         t += ctx.minutes(1, 5);
         row.submitted_at = Some(t);
         trail.transition(t, api, "session.submitted", S::Pending, json!({}));
-        row.identity_number = Some(who.doc_number.clone());
-        row.identity_number_issuing_country_code = Some(who.locale.country.to_owned());
-        row.identity_number_class = Some("passport".into());
+        row.person.identity_number = Some(who.doc_number.clone());
+        row.person.identity_number_issuing_country_code = Some(who.locale.country.to_owned());
+        row.person.identity_number_class = Some(IdentityClass::Passport);
 
         let ran_verification = status != S::Pending || who.scenario == Scenario::Unreadable;
         if ran_verification && status != S::Expired {

@@ -4,6 +4,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+mod fields;
+
+pub(crate) use fields::person_fields;
+pub use fields::{
+    BirthDate, CountryCode, Email, FIELDS, Field, FieldKind, IdentityClassCode, Name, Phone, Text,
+};
+
 /// A field that failed validation, with a message a reviewer or integrator can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {

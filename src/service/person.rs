@@ -8,73 +8,69 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::kinds::{ActorType, IdentityClass};
-use crate::domain::person::{self, FieldError};
+use crate::domain::person::{FieldError, FieldKind, person_fields};
 use crate::domain::status::SessionStatus;
 use crate::error::{AppError, Conflict};
 use crate::store::events::{self, NewEvent};
-use crate::store::sessions::{self as store_sessions, PersonChanges, Session};
+use crate::store::sessions::{self as store_sessions, PersonChanges, PersonData, Session};
 
-/// Personal data as typed: every field a string, blank meaning "clear it". `None` means
-/// the field was not sent at all and stays as it is.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct PersonForm {
-    /// `person.name.first`
-    pub first_name: Option<String>,
-    /// `person.name.middle`
-    pub middle_name: Option<String>,
-    /// `person.name.last`
-    pub last_name: Option<String>,
-    /// `person.birth_date`, `YYYY-MM-DD`
-    pub birth_date: Option<String>,
-    /// `contact.email`
-    pub email: Option<String>,
-    /// `contact.phone`
-    pub phone: Option<String>,
-    /// `address.line1`
-    pub address_line1: Option<String>,
-    /// `address.line2`
-    pub address_line2: Option<String>,
-    /// `address.sublocality`
-    pub address_sublocality: Option<String>,
-    /// `address.locality`
-    pub address_locality: Option<String>,
-    /// `address.administrative_area`
-    pub address_administrative_area: Option<String>,
-    /// `address.postal_code`
-    pub address_postal_code: Option<String>,
-    /// `address.country_code`
-    pub address_country_code: Option<String>,
-    /// `identity_number.number`
-    pub identity_number: Option<String>,
-    /// `identity_number.issuing_country_code`
-    pub identity_number_issuing_country_code: Option<String>,
-    /// `identity_number.class`
-    pub identity_number_class: Option<String>,
+macro_rules! person_form {
+    ($( $column:ident {
+        api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
+        input: $input:literal, new_form: $new:literal,
+    } )*) => {
+        /// Personal data as typed: every field a string, blank meaning "clear it". `None`
+        /// means the field was not sent at all and stays as it is.
+        #[derive(Debug, Clone, Default, serde::Deserialize)]
+        pub struct PersonForm {
+            $(
+                #[doc = concat!("`", $api, "`")]
+                pub $column: Option<String>,
+            )*
+        }
+
+        impl PersonForm {
+            /// Every field as the session holds it: the edit form before anything is typed.
+            pub fn of(data: &PersonData) -> PersonForm {
+                PersonForm {
+                    $( $column: data.$column.as_ref().map(ToString::to_string), )*
+                }
+            }
+
+            /// What the field with this column holds, blank when nothing: a form row's value.
+            pub fn value(&self, column: &str) -> &str {
+                match column {
+                    $( stringify!($column) => self.$column.as_deref(), )*
+                    _ => None,
+                }
+                .unwrap_or("")
+            }
+
+            /// The same form with only the values `keep(column, value)` accepts; the others
+            /// count as not sent.
+            pub fn retain(&self, keep: impl Fn(&str, &str) -> bool) -> PersonForm {
+                PersonForm {
+                    $( $column: self.$column.clone().filter(|v| keep(stringify!($column), v)), )*
+                }
+            }
+        }
+
+        /// Parses every sent field by the rules of its kind, collecting an error for each bad
+        /// one. Nothing is written unless every field is valid.
+        pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<FieldError>> {
+            let mut e = Vec::new();
+            let c = PersonChanges {
+                $(
+                    $column: field(&mut e, &form.$column, |v| {
+                        <$kind as FieldKind>::parse($api, v, today)
+                    }),
+                )*
+            };
+            if e.is_empty() { Ok(c) } else { Err(e) }
+        }
+    };
 }
-
-/// The API name of each form field, for error messages and audit events.
-pub const FIELD_NAMES: &[(&str, &str)] = &[
-    ("first_name", "person.name.first"),
-    ("middle_name", "person.name.middle"),
-    ("last_name", "person.name.last"),
-    ("birth_date", "person.birth_date"),
-    ("email", "contact.email"),
-    ("phone", "contact.phone"),
-    ("address_line1", "address.line1"),
-    ("address_line2", "address.line2"),
-    ("address_sublocality", "address.sublocality"),
-    ("address_locality", "address.locality"),
-    ("address_administrative_area", "address.administrative_area"),
-    ("address_postal_code", "address.postal_code"),
-    ("address_country_code", "address.country_code"),
-    ("identity_number", "identity_number.number"),
-    (
-        "identity_number_issuing_country_code",
-        "identity_number.issuing_country_code",
-    ),
-    ("identity_number_class", "identity_number.class"),
-];
+person_fields!(flat person_form);
 
 fn field<T>(
     errors: &mut Vec<FieldError>,
@@ -91,144 +87,27 @@ fn field<T>(
     }
 }
 
-/// Parses every sent field, collecting an error for each bad one. Nothing is written
-/// unless every field is valid.
-pub fn parse(form: &PersonForm, today: NaiveDate) -> Result<PersonChanges, Vec<FieldError>> {
-    let mut e = Vec::new();
-    let c = PersonChanges {
-        first_name: field(&mut e, &form.first_name, |v| {
-            person::name("person.name.first", v)
-        }),
-        middle_name: field(&mut e, &form.middle_name, |v| {
-            person::name("person.name.middle", v)
-        }),
-        last_name: field(&mut e, &form.last_name, |v| {
-            person::name("person.name.last", v)
-        }),
-        birth_date: field(&mut e, &form.birth_date, |v| {
-            person::birth_date("person.birth_date", v, today)
-        }),
-        email: field(&mut e, &form.email, |v| person::email("contact.email", v)),
-        phone: field(&mut e, &form.phone, |v| person::phone("contact.phone", v)),
-        address_line1: field(&mut e, &form.address_line1, |v| {
-            person::text("address.line1", v, 200)
-        }),
-        address_line2: field(&mut e, &form.address_line2, |v| {
-            person::text("address.line2", v, 200)
-        }),
-        address_sublocality: field(&mut e, &form.address_sublocality, |v| {
-            person::text("address.sublocality", v, 100)
-        }),
-        address_locality: field(&mut e, &form.address_locality, |v| {
-            person::text("address.locality", v, 100)
-        }),
-        address_administrative_area: field(&mut e, &form.address_administrative_area, |v| {
-            person::text("address.administrative_area", v, 100)
-        }),
-        address_postal_code: field(&mut e, &form.address_postal_code, |v| {
-            person::text("address.postal_code", v, 20)
-        }),
-        address_country_code: field(&mut e, &form.address_country_code, |v| {
-            person::country_code("address.country_code", v)
-        }),
-        identity_number: field(&mut e, &form.identity_number, |v| {
-            person::text("identity_number.number", v, 64)
-        }),
-        identity_number_issuing_country_code: field(
-            &mut e,
-            &form.identity_number_issuing_country_code,
-            |v| person::country_code("identity_number.issuing_country_code", v),
-        ),
-        identity_number_class: field(&mut e, &form.identity_number_class, |v| {
-            let v = v.trim();
-            if v.is_empty() {
-                return Ok(None);
+macro_rules! changed_fields {
+    ($( $column:ident {
+        api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
+        input: $input:literal, new_form: $new:literal,
+    } )*) => {
+        /// The API names of the fields whose values `changes` would alter on `current`.
+        pub fn changed_fields(current: &PersonData, c: &PersonChanges) -> Vec<&'static str> {
+            fn differs<T: PartialEq>(new: &Option<Option<T>>, old: &Option<T>) -> bool {
+                matches!(new, Some(v) if v != old)
             }
-            v.parse::<IdentityClass>()
-                .map(Some)
-                .map_err(|err| FieldError::new("identity_number.class", err.to_string()))
-        }),
+            let mut changed = Vec::new();
+            $(
+                if differs(&c.$column, &current.$column) {
+                    changed.push($api);
+                }
+            )*
+            changed
+        }
     };
-    if e.is_empty() { Ok(c) } else { Err(e) }
 }
-
-/// The API names of the fields whose values `changes` would alter on `current`.
-pub fn changed_fields(current: &Session, c: &PersonChanges) -> Vec<&'static str> {
-    fn differs<T: PartialEq>(new: &Option<Option<T>>, old: &Option<T>) -> bool {
-        matches!(new, Some(v) if v != old)
-    }
-    let checks = [
-        (
-            "person.name.first",
-            differs(&c.first_name, &current.first_name),
-        ),
-        (
-            "person.name.middle",
-            differs(&c.middle_name, &current.middle_name),
-        ),
-        (
-            "person.name.last",
-            differs(&c.last_name, &current.last_name),
-        ),
-        (
-            "person.birth_date",
-            differs(&c.birth_date, &current.birth_date),
-        ),
-        ("contact.email", differs(&c.email, &current.email)),
-        ("contact.phone", differs(&c.phone, &current.phone)),
-        (
-            "address.line1",
-            differs(&c.address_line1, &current.address_line1),
-        ),
-        (
-            "address.line2",
-            differs(&c.address_line2, &current.address_line2),
-        ),
-        (
-            "address.sublocality",
-            differs(&c.address_sublocality, &current.address_sublocality),
-        ),
-        (
-            "address.locality",
-            differs(&c.address_locality, &current.address_locality),
-        ),
-        (
-            "address.administrative_area",
-            differs(
-                &c.address_administrative_area,
-                &current.address_administrative_area,
-            ),
-        ),
-        (
-            "address.postal_code",
-            differs(&c.address_postal_code, &current.address_postal_code),
-        ),
-        (
-            "address.country_code",
-            differs(&c.address_country_code, &current.address_country_code),
-        ),
-        (
-            "identity_number.number",
-            differs(&c.identity_number, &current.identity_number),
-        ),
-        (
-            "identity_number.issuing_country_code",
-            differs(
-                &c.identity_number_issuing_country_code,
-                &current.identity_number_issuing_country_code,
-            ),
-        ),
-        (
-            "identity_number.class",
-            differs(&c.identity_number_class, &current.identity_number_class),
-        ),
-    ];
-    checks
-        .iter()
-        .filter(|(_, changed)| *changed)
-        .map(|(name, _)| *name)
-        .collect()
-}
+person_fields!(flat changed_fields);
 
 /// Whether a session's personal data may still be edited: not once it is decided, expired
 /// or redacted — what was decided on stays as it was.
@@ -277,7 +156,7 @@ pub fn write_in(
             current.status.label()
         )));
     }
-    let fields = changed_fields(&current, changes);
+    let fields = changed_fields(&current.person, changes);
     if fields.is_empty() {
         return Ok((current, fields));
     }
@@ -303,57 +182,7 @@ pub fn update(
 
 /// The API names of the fields a new session's changes set (every `Some`).
 pub fn changed_fields_of_new(c: &PersonChanges) -> Vec<&'static str> {
-    changed_fields(&blank_session(), c)
-}
-
-fn blank_session() -> Session {
-    Session {
-        id: Uuid::nil(),
-        account_id: Uuid::nil(),
-        status: SessionStatus::Created,
-        previous_status: None,
-        entity_type: String::new(),
-        creator_type: ActorType::System,
-        creator_id: None,
-        required_verifications: Vec::new(),
-        first_name: None,
-        middle_name: None,
-        last_name: None,
-        birth_date: None,
-        email: None,
-        phone: None,
-        address_line1: None,
-        address_line2: None,
-        address_sublocality: None,
-        address_locality: None,
-        address_administrative_area: None,
-        address_postal_code: None,
-        address_country_code: None,
-        identity_number: None,
-        identity_number_issuing_country_code: None,
-        identity_number_class: None,
-        assigned_to: None,
-        assigned_at: None,
-        decision: None,
-        decision_reason: None,
-        decision_comment: None,
-        decided_by_type: None,
-        decided_by: None,
-        last_activity: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-        started_at: None,
-        submitted_at: None,
-        completed_at: None,
-        failed_at: None,
-        marked_for_review_at: None,
-        decisioned_at: None,
-        expired_at: None,
-        expires_at: Utc::now(),
-        redacted_at: None,
-        redacted_by_type: None,
-        redacted_by: None,
-    }
+    changed_fields(&PersonData::default(), c)
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! The `sessions` table: one applicant's onboarding attempt.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::kinds::{ActorType, DeclineReason, IdentityClass, Outcome, VerificationKind};
+use crate::domain::kinds::{ActorType, DeclineReason, Outcome, VerificationKind};
+use crate::domain::person::{FieldKind, person_fields};
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 
@@ -28,38 +29,9 @@ pub struct Session {
     pub creator_id: Option<Uuid>,
     /// Verification kinds that must pass for completion.
     pub required_verifications: Vec<VerificationKind>,
-    /// `person.name.first`
-    pub first_name: Option<String>,
-    /// `person.name.middle`
-    pub middle_name: Option<String>,
-    /// `person.name.last`
-    pub last_name: Option<String>,
-    /// `person.birth_date`
-    pub birth_date: Option<NaiveDate>,
-    /// `contact.email`
-    pub email: Option<String>,
-    /// `contact.phone`
-    pub phone: Option<String>,
-    /// `address.line1`
-    pub address_line1: Option<String>,
-    /// `address.line2`
-    pub address_line2: Option<String>,
-    /// `address.sublocality`
-    pub address_sublocality: Option<String>,
-    /// `address.locality`
-    pub address_locality: Option<String>,
-    /// `address.administrative_area`
-    pub address_administrative_area: Option<String>,
-    /// `address.postal_code`
-    pub address_postal_code: Option<String>,
-    /// `address.country_code`
-    pub address_country_code: Option<String>,
-    /// `identity_number.number`
-    pub identity_number: Option<String>,
-    /// `identity_number.issuing_country_code`
-    pub identity_number_issuing_country_code: Option<String>,
-    /// `identity_number.class`
-    pub identity_number_class: Option<IdentityClass>,
+    /// The applicant's personal data: every column of `person_fields!`.
+    #[diesel(embed)]
+    pub person: PersonData,
     /// The reviewer working the case.
     pub assigned_to: Option<Uuid>,
     /// When it was assigned.
@@ -126,69 +98,56 @@ pub struct NewSession {
     pub last_activity: Option<String>,
 }
 
-/// Personal data as written by an edit, an API PATCH or a verification's auto-update.
-/// `None` leaves a column alone; `Some(None)` clears it.
-#[derive(Debug, Clone, Default, AsChangeset)]
-#[diesel(table_name = sessions)]
-pub struct PersonChanges {
-    /// `person.name.first`
-    pub first_name: Option<Option<String>>,
-    /// `person.name.middle`
-    pub middle_name: Option<Option<String>>,
-    /// `person.name.last`
-    pub last_name: Option<Option<String>>,
-    /// `person.birth_date`
-    pub birth_date: Option<Option<NaiveDate>>,
-    /// `contact.email`
-    pub email: Option<Option<String>>,
-    /// `contact.phone`
-    pub phone: Option<Option<String>>,
-    /// `address.line1`
-    pub address_line1: Option<Option<String>>,
-    /// `address.line2`
-    pub address_line2: Option<Option<String>>,
-    /// `address.sublocality`
-    pub address_sublocality: Option<Option<String>>,
-    /// `address.locality`
-    pub address_locality: Option<Option<String>>,
-    /// `address.administrative_area`
-    pub address_administrative_area: Option<Option<String>>,
-    /// `address.postal_code`
-    pub address_postal_code: Option<Option<String>>,
-    /// `address.country_code`
-    pub address_country_code: Option<Option<String>>,
-    /// `identity_number.number`
-    pub identity_number: Option<Option<String>>,
-    /// `identity_number.issuing_country_code`
-    pub identity_number_issuing_country_code: Option<Option<String>>,
-    /// `identity_number.class`
-    pub identity_number_class: Option<Option<IdentityClass>>,
-}
-
-impl PersonChanges {
-    /// Every personal column cleared: what redaction writes. Written out field by field (no
-    /// `..Default::default()`), so a personal column added here must be cleared here too.
-    pub fn cleared() -> Self {
-        PersonChanges {
-            first_name: Some(None),
-            middle_name: Some(None),
-            last_name: Some(None),
-            birth_date: Some(None),
-            email: Some(None),
-            phone: Some(None),
-            address_line1: Some(None),
-            address_line2: Some(None),
-            address_sublocality: Some(None),
-            address_locality: Some(None),
-            address_administrative_area: Some(None),
-            address_postal_code: Some(None),
-            address_country_code: Some(None),
-            identity_number: Some(None),
-            identity_number_issuing_country_code: Some(None),
-            identity_number_class: Some(None),
+macro_rules! person_structs {
+    ($( $column:ident {
+        api: $api:expr, kind: $kind:ty, label: $label:literal, words: $words:literal,
+        input: $input:literal, new_form: $new:literal,
+    } )*) => {
+        /// The applicant's personal data as a session row holds it, one column per field of
+        /// `person_fields!`. As a change set it writes every column, `None` as NULL: the
+        /// demo's whole-row [`SessionRow`].
+        #[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, AsChangeset)]
+        #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
+        #[diesel(treat_none_as_null = true)]
+        pub struct PersonData {
+            $(
+                #[doc = concat!("`", $api, "`")]
+                pub $column: Option<<$kind as FieldKind>::Value>,
+            )*
         }
-    }
+
+        /// Personal data as written by an edit, an API PATCH or a verification's
+        /// auto-update. `None` leaves a column alone; `Some(None)` clears it.
+        #[derive(Debug, Clone, Default, AsChangeset)]
+        #[diesel(table_name = sessions)]
+        pub struct PersonChanges {
+            $(
+                #[doc = concat!("`", $api, "`")]
+                pub $column: Option<Option<<$kind as FieldKind>::Value>>,
+            )*
+        }
+
+        impl PersonChanges {
+            /// Every personal column cleared: what redaction writes.
+            pub fn cleared() -> Self {
+                PersonChanges {
+                    $( $column: Some(None), )*
+                }
+            }
+
+            /// `data` with these changes written over it.
+            pub fn applied_to(&self, data: &PersonData) -> PersonData {
+                PersonData {
+                    $( $column: match &self.$column {
+                        Some(v) => v.clone(),
+                        None => data.$column.clone(),
+                    }, )*
+                }
+            }
+        }
+    };
 }
+person_fields!(flat person_structs);
 
 /// What a transition writes besides the status: one timestamp and, for decisions, the
 /// decision fields. `None` leaves a column alone.
@@ -428,32 +387,9 @@ pub struct SessionRow {
     pub creator_id: Option<Uuid>,
     /// `required_verifications`.
     pub required_verifications: Vec<String>,
-    /// `first_name`.
-    pub first_name: Option<String>,
-    /// `middle_name`.
-    pub middle_name: Option<String>,
-    /// `last_name`.
-    pub last_name: Option<String>,
-    /// `birth_date`.
-    pub birth_date: Option<NaiveDate>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `phone`.
-    pub phone: Option<String>,
-    /// `address_line1`.
-    pub address_line1: Option<String>,
-    /// `address_locality`.
-    pub address_locality: Option<String>,
-    /// `address_postal_code`.
-    pub address_postal_code: Option<String>,
-    /// `address_country_code`.
-    pub address_country_code: Option<String>,
-    /// `identity_number`.
-    pub identity_number: Option<String>,
-    /// `identity_number_issuing_country_code`.
-    pub identity_number_issuing_country_code: Option<String>,
-    /// `identity_number_class`.
-    pub identity_number_class: Option<String>,
+    /// The personal-data columns, every one of `person_fields!`.
+    #[diesel(embed)]
+    pub person: PersonData,
     /// `assigned_to`.
     pub assigned_to: Option<Uuid>,
     /// `assigned_at`.

@@ -15,7 +15,8 @@ use crate::api::envelope::Document;
 use crate::api::error::ApiError;
 use crate::api::idempotency::{self, IdempotencyKey};
 use crate::api::sessions::crud::RelationshipIn;
-use crate::api::sessions::input::AddressIn;
+use crate::api::sessions::input::{AddressIn, PersonalData};
+use crate::api::sessions::resource::AddressOut;
 use crate::db::DbPool;
 use crate::domain::kinds::DocumentKind;
 use crate::domain::person::{self, FieldError};
@@ -23,7 +24,8 @@ use crate::error::AppError;
 use crate::service::documents::{
     self as service, KIND_ADDRESS, KIND_IDV, NewDocumentInput, parse_document_type,
 };
-use crate::service::person::{self as person_service, PersonForm};
+use crate::service::person as person_service;
+use crate::store::sessions::PersonData;
 
 /// `POST /v1/identity/documents/...` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -83,10 +85,6 @@ pub struct CreateDocumentRelationships {
     pub session: RelationshipIn,
 }
 
-fn flat(v: &Option<Option<String>>) -> Option<String> {
-    v.clone().flatten()
-}
-
 /// Validates reported fields into the JSON stored; errors name `reported.*`.
 fn parse_reported(r: &ReportedIn) -> Result<Value, Vec<FieldError>> {
     let today = Utc::now().date_naive();
@@ -101,31 +99,16 @@ fn parse_reported(r: &ReportedIn) -> Result<Value, Vec<FieldError>> {
         }
     }
     if let Some(a) = &r.address {
-        let form = PersonForm {
-            address_line1: flat(&a.line1),
-            address_line2: flat(&a.line2),
-            address_sublocality: flat(&a.sublocality),
-            address_locality: flat(&a.locality),
-            address_administrative_area: flat(&a.administrative_area),
-            address_postal_code: flat(&a.postal_code),
-            address_country_code: flat(&a.country_code),
-            ..PersonForm::default()
+        // The session address's rules, member by member; what passes is stored in the
+        // resource's shape.
+        let sent = PersonalData {
+            address: Some(Some(a.clone())),
+            ..PersonalData::default()
         };
-        match person_service::parse(&form, today) {
+        match person_service::parse(&sent.to_form(), today) {
             Ok(c) => {
-                let v = |x: Option<Option<String>>| x.flatten();
-                out.insert(
-                    "address".into(),
-                    json!({
-                        "line1": v(c.address_line1),
-                        "line2": v(c.address_line2),
-                        "sublocality": v(c.address_sublocality),
-                        "locality": v(c.address_locality),
-                        "administrative_area": v(c.address_administrative_area),
-                        "postal_code": v(c.address_postal_code),
-                        "country_code": v(c.address_country_code),
-                    }),
-                );
+                let parsed = c.applied_to(&PersonData::default());
+                out.insert("address".into(), json!(AddressOut::of(&parsed)));
             }
             Err(es) => errors.extend(
                 es.into_iter()

@@ -6,89 +6,101 @@
 use serde::Deserialize;
 
 use crate::api::body::nullable;
+use crate::domain::person::person_fields;
 use crate::service::person::PersonForm;
 
-/// `person.name`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NameIn {
-    /// First name, at most 100 characters.
-    #[serde(default, deserialize_with = "nullable")]
-    pub first: Option<Option<String>>,
-    /// Middle name.
-    #[serde(default, deserialize_with = "nullable")]
-    pub middle: Option<Option<String>>,
-    /// Last name.
-    #[serde(default, deserialize_with = "nullable")]
-    pub last: Option<Option<String>>,
-}
+macro_rules! objects_in {
+    (
+        person.name { $( $n_column:ident $n_member:ident $n_in:tt $n_out:tt; )* }
+        person { $( $p_column:ident $p_member:ident $p_in:tt $p_out:tt; )* }
+        contact { $( $c_column:ident $c_member:ident $c_in:tt $c_out:tt; )* }
+        address { $( $a_column:ident $a_member:ident $a_in:tt $a_out:tt; )* }
+        identity_number { $( $i_column:ident $i_member:ident $i_in:tt $i_out:tt; )* }
+    ) => {
+        /// `person.name`
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct NameIn {
+            $(
+                #[doc = $n_in]
+                #[serde(default, deserialize_with = "nullable")]
+                pub $n_member: Option<Option<String>>,
+            )*
+        }
 
-/// `person`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PersonIn {
-    /// The name parts.
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: Option<Option<NameIn>>,
-    /// `YYYY-MM-DD`, between 1900-01-01 and today.
-    #[serde(default, deserialize_with = "nullable")]
-    pub birth_date: Option<Option<String>>,
-}
+        /// `person`
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct PersonIn {
+            /// The name parts.
+            #[serde(default, deserialize_with = "nullable")]
+            pub name: Option<Option<NameIn>>,
+            $(
+                #[doc = $p_in]
+                #[serde(default, deserialize_with = "nullable")]
+                pub $p_member: Option<Option<String>>,
+            )*
+        }
 
-/// `contact`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactIn {
-    /// At most 254 characters, one `@`.
-    #[serde(default, deserialize_with = "nullable")]
-    pub email: Option<Option<String>>,
-    /// `+` and 7 to 15 digits.
-    #[serde(default, deserialize_with = "nullable")]
-    pub phone: Option<Option<String>>,
-}
+        /// `contact`
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct ContactIn {
+            $(
+                #[doc = $c_in]
+                #[serde(default, deserialize_with = "nullable")]
+                pub $c_member: Option<Option<String>>,
+            )*
+        }
 
-/// `address`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddressIn {
-    /// Street and number.
-    #[serde(default, deserialize_with = "nullable")]
-    pub line1: Option<Option<String>>,
-    /// More of it.
-    #[serde(default, deserialize_with = "nullable")]
-    pub line2: Option<Option<String>>,
-    /// District.
-    #[serde(default, deserialize_with = "nullable")]
-    pub sublocality: Option<Option<String>>,
-    /// City.
-    #[serde(default, deserialize_with = "nullable")]
-    pub locality: Option<Option<String>>,
-    /// State or region.
-    #[serde(default, deserialize_with = "nullable")]
-    pub administrative_area: Option<Option<String>>,
-    /// Postal code.
-    #[serde(default, deserialize_with = "nullable")]
-    pub postal_code: Option<Option<String>>,
-    /// ISO 3166-1 alpha-2.
-    #[serde(default, deserialize_with = "nullable")]
-    pub country_code: Option<Option<String>>,
-}
+        /// `address`
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct AddressIn {
+            $(
+                #[doc = $a_in]
+                #[serde(default, deserialize_with = "nullable")]
+                pub $a_member: Option<Option<String>>,
+            )*
+        }
 
-/// `identity_number`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IdentityNumberIn {
-    /// The number.
-    #[serde(default, deserialize_with = "nullable")]
-    pub number: Option<Option<String>>,
-    /// ISO 3166-1 alpha-2 of the issuer.
-    #[serde(default, deserialize_with = "nullable")]
-    pub issuing_country_code: Option<Option<String>>,
-    /// `passport`, `drivers_license`, `national_id`, `residence_permit`, `tax_id`,
-    /// `social_security` or `other`.
-    #[serde(default, deserialize_with = "nullable")]
-    pub class: Option<Option<String>>,
+        /// `identity_number`
+        #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct IdentityNumberIn {
+            $(
+                #[doc = $i_in]
+                #[serde(default, deserialize_with = "nullable")]
+                pub $i_member: Option<Option<String>>,
+            )*
+        }
+
+        impl PersonalData {
+            /// The dashboard form these changes amount to.
+            pub fn to_form(&self) -> PersonForm {
+                let mut f = PersonForm::default();
+                if let Some((p, cleared)) = object(&self.person) {
+                    let (name, name_cleared) = object(&p.name).unwrap_or_default();
+                    let name_cleared = cleared || name_cleared;
+                    $( f.$n_column = pick(name_cleared, &name.$n_member); )*
+                    $( f.$p_column = pick(cleared, &p.$p_member); )*
+                }
+                if let Some((c, cleared)) = object(&self.contact) {
+                    $( f.$c_column = pick(cleared, &c.$c_member); )*
+                }
+                if let Some((a, cleared)) = object(&self.address) {
+                    $( f.$a_column = pick(cleared, &a.$a_member); )*
+                }
+                if let Some((i, cleared)) = object(&self.identity_number) {
+                    $( f.$i_column = pick(cleared, &i.$i_member); )*
+                }
+                f
+            }
+        }
+    };
 }
+// The PATCH's objects are the API's own; their members come from the one declaration.
+person_fields!(nested objects_in);
 
 /// The four personal-data objects of a session, as a PATCH's attributes.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -139,38 +151,6 @@ impl PersonalData {
             && self.contact.is_none()
             && self.address.is_none()
             && self.identity_number.is_none()
-    }
-
-    /// The dashboard form these changes amount to.
-    pub fn to_form(&self) -> PersonForm {
-        let mut f = PersonForm::default();
-        if let Some((p, cleared)) = object(&self.person) {
-            let (name, name_cleared) = object(&p.name).unwrap_or_default();
-            let name_cleared = cleared || name_cleared;
-            f.first_name = pick(name_cleared, &name.first);
-            f.middle_name = pick(name_cleared, &name.middle);
-            f.last_name = pick(name_cleared, &name.last);
-            f.birth_date = pick(cleared, &p.birth_date);
-        }
-        if let Some((c, cleared)) = object(&self.contact) {
-            f.email = pick(cleared, &c.email);
-            f.phone = pick(cleared, &c.phone);
-        }
-        if let Some((a, cleared)) = object(&self.address) {
-            f.address_line1 = pick(cleared, &a.line1);
-            f.address_line2 = pick(cleared, &a.line2);
-            f.address_sublocality = pick(cleared, &a.sublocality);
-            f.address_locality = pick(cleared, &a.locality);
-            f.address_administrative_area = pick(cleared, &a.administrative_area);
-            f.address_postal_code = pick(cleared, &a.postal_code);
-            f.address_country_code = pick(cleared, &a.country_code);
-        }
-        if let Some((i, cleared)) = object(&self.identity_number) {
-            f.identity_number = pick(cleared, &i.number);
-            f.identity_number_issuing_country_code = pick(cleared, &i.issuing_country_code);
-            f.identity_number_class = pick(cleared, &i.class);
-        }
-        f
     }
 }
 

@@ -7,69 +7,114 @@ use uuid::Uuid;
 use crate::api::envelope::{
     Linkage, Resource, SelfLink, ToMany, ToOne, maybe_timestamp, timestamp,
 };
+use crate::domain::person::person_fields;
 use crate::store::session_links::SessionLinks;
-use crate::store::sessions::Session;
+use crate::store::sessions::{PersonData, Session};
 
 /// The resource type.
 pub const TYPE: &str = "session";
 
-/// `person.name`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct NameOut {
-    /// First name.
-    pub first: Option<String>,
-    /// Middle name.
-    pub middle: Option<String>,
-    /// Last name.
-    pub last: Option<String>,
-}
+macro_rules! objects_out {
+    (
+        person.name { $( $n_column:ident $n_member:ident $n_in:tt $n_out:tt; )* }
+        person { $( $p_column:ident $p_member:ident $p_in:tt $p_out:tt; )* }
+        contact { $( $c_column:ident $c_member:ident $c_in:tt $c_out:tt; )* }
+        address { $( $a_column:ident $a_member:ident $a_in:tt $a_out:tt; )* }
+        identity_number { $( $i_column:ident $i_member:ident $i_in:tt $i_out:tt; )* }
+    ) => {
+        /// `person.name`
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        pub struct NameOut {
+            $(
+                #[doc = $n_out]
+                pub $n_member: Option<String>,
+            )*
+        }
 
-/// `person`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PersonOut {
-    /// The applicant's name.
-    pub name: NameOut,
-    /// `YYYY-MM-DD`
-    pub birth_date: Option<String>,
-}
+        /// `person`
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        pub struct PersonOut {
+            /// The applicant's name.
+            pub name: NameOut,
+            $(
+                #[doc = $p_out]
+                pub $p_member: Option<String>,
+            )*
+        }
 
-/// `contact`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ContactOut {
-    /// Email address.
-    pub email: Option<String>,
-    /// `+` and 7 to 15 digits.
-    pub phone: Option<String>,
-}
+        /// `contact`
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        pub struct ContactOut {
+            $(
+                #[doc = $c_out]
+                pub $c_member: Option<String>,
+            )*
+        }
 
-/// `address`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AddressOut {
-    /// Street and number.
-    pub line1: Option<String>,
-    /// More of it.
-    pub line2: Option<String>,
-    /// District.
-    pub sublocality: Option<String>,
-    /// City.
-    pub locality: Option<String>,
-    /// State or region.
-    pub administrative_area: Option<String>,
-    /// Postal code.
-    pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2.
-    pub country_code: Option<String>,
-}
+        /// `address`
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        pub struct AddressOut {
+            $(
+                #[doc = $a_out]
+                pub $a_member: Option<String>,
+            )*
+        }
 
-/// `identity_number`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct IdentityNumberOut {
-    /// The number.
-    pub number: Option<String>,
-    /// ISO 3166-1 alpha-2 of the issuer.
-    pub issuing_country_code: Option<String>,
-    /// `passport`, `national_id`, ...
-    pub class: Option<String>,
+        /// `identity_number`
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+        pub struct IdentityNumberOut {
+            $(
+                #[doc = $i_out]
+                pub $i_member: Option<String>,
+            )*
+        }
+
+        impl PersonOut {
+            /// `person` of a session's personal data.
+            pub fn of(p: &PersonData) -> Self {
+                PersonOut {
+                    name: NameOut {
+                        $( $n_member: text(&p.$n_column), )*
+                    },
+                    $( $p_member: text(&p.$p_column), )*
+                }
+            }
+        }
+
+        impl ContactOut {
+            /// `contact` of a session's personal data.
+            pub fn of(p: &PersonData) -> Self {
+                ContactOut {
+                    $( $c_member: text(&p.$c_column), )*
+                }
+            }
+        }
+
+        impl AddressOut {
+            /// `address` of a session's personal data.
+            pub fn of(p: &PersonData) -> Self {
+                AddressOut {
+                    $( $a_member: text(&p.$a_column), )*
+                }
+            }
+        }
+
+        impl IdentityNumberOut {
+            /// `identity_number` of a session's personal data.
+            pub fn of(p: &PersonData) -> Self {
+                IdentityNumberOut {
+                    $( $i_member: text(&p.$i_column), )*
+                }
+            }
+        }
+    };
+}
+// The resource's objects are the API's own; their members come from the one declaration.
+person_fields!(nested objects_out);
+
+/// A stored value as the API writes it (a date as `YYYY-MM-DD`).
+fn text<T: std::fmt::Display>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
 }
 
 /// Who did something: `{"type": "user" | "api_key" | "system", "id"}`.
@@ -181,32 +226,10 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
             .iter()
             .map(|k| k.to_string())
             .collect(),
-        person: kept.then(|| PersonOut {
-            name: NameOut {
-                first: c(&s.first_name),
-                middle: c(&s.middle_name),
-                last: c(&s.last_name),
-            },
-            birth_date: s.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
-        }),
-        contact: kept.then(|| ContactOut {
-            email: c(&s.email),
-            phone: c(&s.phone),
-        }),
-        address: kept.then(|| AddressOut {
-            line1: c(&s.address_line1),
-            line2: c(&s.address_line2),
-            sublocality: c(&s.address_sublocality),
-            locality: c(&s.address_locality),
-            administrative_area: c(&s.address_administrative_area),
-            postal_code: c(&s.address_postal_code),
-            country_code: c(&s.address_country_code),
-        }),
-        identity_number: kept.then(|| IdentityNumberOut {
-            number: c(&s.identity_number),
-            issuing_country_code: c(&s.identity_number_issuing_country_code),
-            class: s.identity_number_class.map(|k| k.to_string()),
-        }),
+        person: kept.then(|| PersonOut::of(&s.person)),
+        contact: kept.then(|| ContactOut::of(&s.person)),
+        address: kept.then(|| AddressOut::of(&s.person)),
+        identity_number: kept.then(|| IdentityNumberOut::of(&s.person)),
         decision,
         created_at: timestamp(s.created_at),
         updated_at: timestamp(s.updated_at),

@@ -20,22 +20,22 @@ pub fn fill_blanks(
 ) -> PersonChanges {
     let mut c = PersonChanges::default();
     if let Some(name) = &x.name
-        && s.first_name.is_none()
-        && s.middle_name.is_none()
-        && s.last_name.is_none()
+        && s.person.first_name.is_none()
+        && s.person.middle_name.is_none()
+        && s.person.last_name.is_none()
     {
         c.first_name = name.first.clone().map(Some);
         c.middle_name = name.middle.clone().map(Some);
         c.last_name = name.last.clone().map(Some);
     }
     if let Some(birth) = x.birth_date
-        && s.birth_date.is_none()
+        && s.person.birth_date.is_none()
         && birth <= today
     {
         c.birth_date = Some(Some(birth));
     }
     if let Some(number) = &x.document_number
-        && s.identity_number.is_none()
+        && s.person.identity_number.is_none()
         && number.len() <= 64
     {
         c.identity_number = Some(Some(number.clone()));
@@ -47,13 +47,13 @@ pub fn fill_blanks(
             .map(|code| Some(code.to_owned()));
     }
     if let Some(a) = &x.address {
-        let blank = s.address_line1.is_none()
-            && s.address_line2.is_none()
-            && s.address_sublocality.is_none()
-            && s.address_locality.is_none()
-            && s.address_administrative_area.is_none()
-            && s.address_postal_code.is_none()
-            && s.address_country_code.is_none();
+        let blank = s.person.address_line1.is_none()
+            && s.person.address_line2.is_none()
+            && s.person.address_sublocality.is_none()
+            && s.person.address_locality.is_none()
+            && s.person.address_administrative_area.is_none()
+            && s.person.address_postal_code.is_none()
+            && s.person.address_country_code.is_none();
         if blank {
             c.address_line1 = a.line1.clone().map(Some);
             c.address_line2 = a.line2.clone().map(Some);

@@ -90,11 +90,11 @@ fn document_of(
 /// The session's data the checks compare with.
 pub fn entered(s: &Session) -> Entered {
     Entered {
-        first_name: s.first_name.clone(),
-        middle_name: s.middle_name.clone(),
-        last_name: s.last_name.clone(),
-        birth_date: s.birth_date,
-        identity_number: s.identity_number.clone(),
+        first_name: s.person.first_name.clone(),
+        middle_name: s.person.middle_name.clone(),
+        last_name: s.person.last_name.clone(),
+        birth_date: s.person.birth_date,
+        identity_number: s.person.identity_number.clone(),
     }
 }
 

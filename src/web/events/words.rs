@@ -1,28 +1,10 @@
 //! The fixed vocabulary of [`super::describe`]: codes and field names in words.
 
+use crate::domain::person::Field;
+
 /// The words for a personal-data field name, in the API's dotted form or as a column.
 pub(super) fn field_label(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "person.name.first" | "first_name" => "first name",
-        "person.name.middle" | "middle_name" => "middle name",
-        "person.name.last" | "last_name" => "last name",
-        "person.birth_date" | "birth_date" => "birth date",
-        "contact.email" | "email" => "email",
-        "contact.phone" | "phone" => "phone",
-        "address.line1" | "address_line1" => "address line 1",
-        "address.line2" | "address_line2" => "address line 2",
-        "address.sublocality" | "address_sublocality" => "district",
-        "address.locality" | "address_locality" => "city",
-        "address.administrative_area" | "address_administrative_area" => "region",
-        "address.postal_code" | "address_postal_code" => "postal code",
-        "address.country_code" | "address_country_code" => "country",
-        "identity_number.number" | "identity_number" => "identity number",
-        "identity_number.issuing_country_code" | "identity_number_issuing_country_code" => {
-            "identity number country"
-        }
-        "identity_number.class" | "identity_number_class" => "identity number type",
-        _ => return None,
-    })
+    Field::named(field).map(|f| f.words)
 }
 
 /// The words for a document type code.

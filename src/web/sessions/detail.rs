@@ -14,7 +14,7 @@ use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
-use crate::domain::person::FieldError;
+use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::service::person::PersonForm;
@@ -106,6 +106,12 @@ impl CasePage {
 
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// The edit form's typed fields, in declaration order; the template draws the
+    /// identity number's class as a list of its own.
+    fn person_inputs(&self) -> Vec<&'static Field> {
+        FIELDS.iter().filter(|f| f.input != "select").collect()
     }
 }
 
@@ -283,9 +289,9 @@ pub async fn render_case(
             "Redacted applicant".to_owned()
         } else {
             format::applicant(
-                s.first_name.as_deref(),
-                s.middle_name.as_deref(),
-                s.last_name.as_deref(),
+                s.person.first_name.as_deref(),
+                s.person.middle_name.as_deref(),
+                s.person.last_name.as_deref(),
                 masked,
             )
         },

@@ -21,14 +21,14 @@ fn shown(v: &Option<String>, masked: bool) -> String {
 /// The applicant's data as the panel lists it.
 pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
     let shown = |v: &Option<String>| shown(v, masked);
-    let birth = s.birth_date.map(|d| d.to_string());
+    let birth = s.person.birth_date.map(|d| d.to_string());
     let address = [
-        &s.address_line1,
-        &s.address_line2,
-        &s.address_postal_code,
-        &s.address_locality,
-        &s.address_administrative_area,
-        &s.address_country_code,
+        &s.person.address_line1,
+        &s.person.address_line2,
+        &s.person.address_postal_code,
+        &s.person.address_locality,
+        &s.person.address_administrative_area,
+        &s.person.address_country_code,
     ]
     .iter()
     .filter_map(|v| v.as_deref())
@@ -38,9 +38,9 @@ pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
         Fact {
             label: "Name",
             value: format::applicant(
-                s.first_name.as_deref(),
-                s.middle_name.as_deref(),
-                s.last_name.as_deref(),
+                s.person.first_name.as_deref(),
+                s.person.middle_name.as_deref(),
+                s.person.last_name.as_deref(),
                 masked,
             ),
         },
@@ -56,11 +56,11 @@ pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
         },
         Fact {
             label: "Email",
-            value: shown(&s.email),
+            value: shown(&s.person.email),
         },
         Fact {
             label: "Phone",
-            value: shown(&s.phone),
+            value: shown(&s.person.phone),
         },
         Fact {
             label: "Address",
@@ -68,14 +68,15 @@ pub fn person(s: &Session, masked: bool) -> Vec<Fact> {
         },
         Fact {
             label: "Identity number",
-            value: match &s.identity_number {
+            value: match &s.person.identity_number {
                 Some(n) => format!(
                     "{} ({} {})",
                     if masked { mask(n) } else { n.clone() },
-                    s.identity_number_issuing_country_code
+                    s.person
+                        .identity_number_issuing_country_code
                         .as_deref()
                         .unwrap_or("?"),
-                    s.identity_number_class.map_or("", |k| k.label())
+                    s.person.identity_number_class.map_or("", |k| k.label())
                 ),
                 None => "—".to_owned(),
             },

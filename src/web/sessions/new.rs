@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::{IdentityClass, VerificationKind};
-use crate::domain::person::FieldError;
+use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::error::AppError;
 use crate::service::person::{self, PersonForm};
 use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
@@ -44,6 +44,15 @@ impl NewPage {
 
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
+    }
+
+    /// The typed fields a new session asks for, in declaration order; the template draws
+    /// the identity number's class as a list of its own.
+    fn person_inputs(&self) -> Vec<&'static Field> {
+        FIELDS
+            .iter()
+            .filter(|f| f.new_form && f.input != "select")
+            .collect()
     }
 }
 
@@ -106,40 +115,11 @@ pub async fn create(
             },
         },
     };
-    // Blank fields on a new session mean "not given", not "clear".
-    let sent = PersonForm {
-        first_name: raw.first_name.clone().filter(|v| !v.trim().is_empty()),
-        middle_name: raw.middle_name.clone().filter(|v| !v.trim().is_empty()),
-        last_name: raw.last_name.clone().filter(|v| !v.trim().is_empty()),
-        birth_date: raw.birth_date.clone().filter(|v| !v.trim().is_empty()),
-        email: raw.email.clone().filter(|v| !v.trim().is_empty()),
-        phone: raw.phone.clone().filter(|v| !v.trim().is_empty()),
-        address_line1: raw.address_line1.clone().filter(|v| !v.trim().is_empty()),
-        address_line2: raw.address_line2.clone().filter(|v| !v.trim().is_empty()),
-        address_sublocality: None,
-        address_locality: raw
-            .address_locality
-            .clone()
-            .filter(|v| !v.trim().is_empty()),
-        address_administrative_area: None,
-        address_postal_code: raw
-            .address_postal_code
-            .clone()
-            .filter(|v| !v.trim().is_empty()),
-        address_country_code: raw
-            .address_country_code
-            .clone()
-            .filter(|v| !v.trim().is_empty()),
-        identity_number: raw.identity_number.clone().filter(|v| !v.trim().is_empty()),
-        identity_number_issuing_country_code: raw
-            .identity_number_issuing_country_code
-            .clone()
-            .filter(|v| !v.trim().is_empty()),
-        identity_number_class: raw
-            .identity_number_class
-            .clone()
-            .filter(|v| !v.trim().is_empty()),
-    };
+    // Blank fields on a new session mean "not given", not "clear"; fields the form does
+    // not ask for are not taken.
+    let sent = raw.retain(|column, v| {
+        !v.trim().is_empty() && Field::named(column).is_some_and(|f| f.new_form)
+    });
     let changes = match person::parse(&sent, Utc::now().date_naive()) {
         Ok(c) => Some(c),
         Err(mut e) => {

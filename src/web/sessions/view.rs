@@ -182,13 +182,16 @@ fn address_line(parts: [Option<&str>; 4]) -> Option<String> {
 pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
     let s = &case.session;
     let ex = extracted(case).unwrap_or(Value::Null);
-    let entered_first = [s.first_name.as_deref(), s.middle_name.as_deref()]
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let birth = s.birth_date.map(|d| d.to_string());
+    let entered_first = [
+        s.person.first_name.as_deref(),
+        s.person.middle_name.as_deref(),
+    ]
+    .iter()
+    .flatten()
+    .copied()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let birth = s.person.birth_date.map(|d| d.to_string());
     let rows: Vec<(&'static str, Option<String>, Option<String>, bool)> = vec![
         (
             "Given names",
@@ -208,14 +211,14 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
         ),
         (
             "Last name",
-            s.last_name.clone(),
+            s.person.last_name.clone(),
             text(&ex, &["name", "last"]),
             true,
         ),
         ("Birth date", birth, text(&ex, &["birth_date"]), false),
         (
             "Document number",
-            s.identity_number.clone(),
+            s.person.identity_number.clone(),
             text(&ex, &["document_number"]),
             false,
         ),
@@ -224,10 +227,10 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
         (
             "Address",
             address_line([
-                s.address_line1.as_deref(),
-                s.address_postal_code.as_deref(),
-                s.address_locality.as_deref(),
-                s.address_country_code.as_deref(),
+                s.person.address_line1.as_deref(),
+                s.person.address_postal_code.as_deref(),
+                s.person.address_locality.as_deref(),
+                s.person.address_country_code.as_deref(),
             ]),
             extracted_address(case).and_then(|a| {
                 address_line([
@@ -322,23 +325,5 @@ pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
 
 /// The edit form filled with what the session holds now.
 pub fn person_form(case: &Case) -> PersonForm {
-    let s = &case.session;
-    PersonForm {
-        first_name: s.first_name.clone(),
-        middle_name: s.middle_name.clone(),
-        last_name: s.last_name.clone(),
-        birth_date: s.birth_date.map(|d| d.to_string()),
-        email: s.email.clone(),
-        phone: s.phone.clone(),
-        address_line1: s.address_line1.clone(),
-        address_line2: s.address_line2.clone(),
-        address_sublocality: s.address_sublocality.clone(),
-        address_locality: s.address_locality.clone(),
-        address_administrative_area: s.address_administrative_area.clone(),
-        address_postal_code: s.address_postal_code.clone(),
-        address_country_code: s.address_country_code.clone(),
-        identity_number: s.identity_number.clone(),
-        identity_number_issuing_country_code: s.identity_number_issuing_country_code.clone(),
-        identity_number_class: s.identity_number_class.map(|k| k.to_string()),
-    }
+    PersonForm::of(&case.session.person)
 }
