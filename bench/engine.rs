@@ -59,7 +59,7 @@ fn idv_run(c: &mut Criterion) {
     let policy = Policy::default();
     c.bench_function("idv_checks_900x600_png", |b| {
         b.iter(|| {
-            idv::run(
+            idv::evaluate(
                 IdvInput {
                     mrz: Some(black_box(TD3)),
                     front: Some(black_box(&png)),
@@ -72,7 +72,7 @@ fn idv_run(c: &mut Criterion) {
     });
     c.bench_function("idv_checks_without_image", |b| {
         b.iter(|| {
-            idv::run(
+            idv::evaluate(
                 IdvInput {
                     mrz: Some(black_box(TD3)),
                     front: None,

@@ -1,5 +1,5 @@
 //! The Postgres pool, the embedded migrations, and the one way handlers reach the database:
-//! [`run`], which moves blocking Diesel work off the async threads.
+//! [`with_conn`], which moves blocking Diesel work off the async threads.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::error::AppError;
 
 /// The shared pool of Postgres connections, with a first-come, first-served line in front
-/// of it for [`run`].
+/// of it for [`with_conn`].
 ///
 /// r2d2 hands a returned connection to whichever thread asks next, not to the one that has
 /// waited longest: with more requests than connections, an unlucky request waited for
@@ -125,7 +125,7 @@ pub fn build_pool(database_url: &str, size: u32, timeout: Duration) -> DbPool {
 }
 
 /// Runs `f` with a pooled connection on actix's blocking thread pool.
-pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
+pub async fn with_conn<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
@@ -162,7 +162,7 @@ fn pool_timeout_left(pool: &Pool<Manager>, started: Instant) -> Duration {
 
 /// Whether Postgres answers a trivial query within the pool's timeout.
 pub async fn is_ready(pool: &DbPool) -> bool {
-    run(pool, |conn| {
+    with_conn(pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)?;
         Ok(())
     })

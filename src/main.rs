@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
             prepare(&config)?;
             let mut conn =
                 db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
-            seed::run(&mut conn, sessions)
+            seed::generate(&mut conn, sessions)
         }
         Command::GenerateKey => Ok(()),
         Command::ExplainQueue { query } => {

@@ -120,7 +120,7 @@ FROM p
 "#;
 
 /// Adds `count` sessions (and about 0.8 accounts per session), reporting progress.
-pub fn run(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
+pub fn generate(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
     if count == 0 {
         anyhow::bail!("--sessions must be at least 1");
     }

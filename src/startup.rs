@@ -40,7 +40,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let jobs = jobs::Jobs::start(pool.clone(), &config);
-        let server = run(listener, pool, config)?;
+        let server = build_server(listener, pool, config)?;
         Ok(Application { port, server, jobs })
     }
 
@@ -85,7 +85,7 @@ fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> 
     .build()
 }
 
-fn run(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
+fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let pool = actix_web::web::Data::new(pool);
     let state = actix_web::web::Data::new(AppState { config });

@@ -205,7 +205,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string(), &[])?;
     let paging = Paging::parse(&params)?;
-    let (rows, total) = db::run(&pool, move |conn| {
+    let (rows, total) = db::with_conn(&pool, move |conn| {
         let rows = account_list::page(conn, paging.at, paging.size)?;
         let total = match paging.total {
             true => Some(account_list::count(conn, TOTAL_CAP)?),
@@ -251,7 +251,7 @@ pub async fn show(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let account = db::run(&pool, move |conn| {
+    let account = db::with_conn(&pool, move |conn| {
         accounts::find(conn, id)?.ok_or(AppError::NotFound("account"))
     })
     .await?;

@@ -40,7 +40,7 @@ async fn check(req: &ServiceRequest) -> Result<AuthenticatedKey, ApiError> {
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?
         .clone();
     let ip = client_ip(req.request());
-    let key = db::run(&pool, move |conn| {
+    let key = db::with_conn(&pool, move |conn| {
         api_keys::authenticate(conn, &secret, &ip)
     })
     .await?;
@@ -87,7 +87,7 @@ async fn record_forbidden(req: &HttpRequest, key: uuid::Uuid, permission: Permis
         return;
     };
     let ip = client_ip(req);
-    let recorded = db::run(&pool, move |conn| {
+    let recorded = db::with_conn(&pool, move |conn| {
         reads::api_forbidden(conn, key, permission, &ip)
     })
     .await;

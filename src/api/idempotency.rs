@@ -86,9 +86,11 @@ pub async fn respond<F>(
 where
     F: FnOnce(&mut PgConnection) -> Result<Created, AppError> + Send + 'static,
 {
-    let outcome = db::run(pool, move |conn| service::run(conn, keyed.as_ref(), create))
-        .await
-        .map_err(map_err)?;
+    let outcome = db::with_conn(pool, move |conn| {
+        service::once(conn, keyed.as_ref(), create)
+    })
+    .await
+    .map_err(map_err)?;
     let (status, body, replayed) = match outcome {
         Outcome::Reused => {
             return Err(ApiError::new(

@@ -42,7 +42,7 @@ pub async fn redact_session(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let actor = auth.actor();
-    let data = db::run(&pool, move |conn| {
+    let data = db::with_conn(&pool, move |conn| {
         let redacted = redaction::redact_session(conn, id, actor)?;
         with_links(conn, &redacted.session)
     })
@@ -75,7 +75,7 @@ pub async fn redact_account(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let actor = auth.actor();
-    let redacted = db::run(&pool, move |conn| {
+    let redacted = db::with_conn(&pool, move |conn| {
         redaction::redact_account(conn, id, actor)
     })
     .await?;

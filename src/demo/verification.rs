@@ -40,7 +40,7 @@ pub(super) fn verify(
     let passport = documents::find(conn, submitted.passport)?
         .ok_or_else(|| anyhow::anyhow!("demo passport vanished"))?;
     let front = documents::front_content(conn, passport.id)?;
-    let outcome = idv::run(
+    let outcome = idv::evaluate(
         IdvInput {
             mrz: passport.mrz.as_deref(),
             front: front.as_deref(),
@@ -74,7 +74,7 @@ pub(super) fn verify(
     if let Some((bill_id, _)) = submitted.bill {
         let bill =
             documents::find(conn, bill_id)?.ok_or_else(|| anyhow::anyhow!("demo bill vanished"))?;
-        let outcome = address::run(
+        let outcome = address::evaluate(
             AddressInput {
                 reported: bill.reported.as_ref(),
                 entered: &entered,

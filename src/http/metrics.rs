@@ -35,7 +35,7 @@ impl StatusCounts {
         {
             return Ok(counts.clone());
         }
-        let counts: Vec<(SessionStatus, i64)> = db::run(pool, |conn| {
+        let counts: Vec<(SessionStatus, i64)> = db::with_conn(pool, |conn| {
             Ok(stats::sessions_by_status(conn)?
                 .into_iter()
                 .map(|c| (c.status, c.n))
@@ -139,7 +139,7 @@ pub async fn show(
         ),
     }
     metrics::render_webhook_attempts(&mut out);
-    if let Ok(outbox) = db::run(&pool, |conn| Ok(webhooks::outbox_stats(conn)?)).await {
+    if let Ok(outbox) = db::with_conn(&pool, |conn| Ok(webhooks::outbox_stats(conn)?)).await {
         metrics::gauge(
             &mut out,
             "sessiondesk_webhook_deliveries_pending",

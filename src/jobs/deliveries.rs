@@ -50,7 +50,7 @@ impl Deliverer {
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
             .name("webhooks".into())
-            .spawn(move || run(&pool, settings, &flag));
+            .spawn(move || worker_thread(&pool, settings, &flag));
         let thread = match thread {
             Ok(t) => Some(t),
             Err(e) => {
@@ -83,7 +83,8 @@ struct Settings {
     allow_private: bool,
 }
 
-fn run(pool: &DbPool, settings: Settings, stop: &AtomicBool) {
+/// The worker thread's body: its own runtime and client, then the delivery loop.
+fn worker_thread(pool: &DbPool, settings: Settings, stop: &AtomicBool) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -161,7 +161,7 @@ pub async fn sign_in(
     let name = attempt_name(username);
     let lookup = username.trim().to_lowercase();
     let bucket = throttle_key(ip);
-    let (attempt, user) = db::run(pool, move |conn| {
+    let (attempt, user) = db::with_conn(pool, move |conn| {
         Ok(reserve(conn, &name, &bucket).and_then(|attempt| {
             let user = if lookup.len() <= MAX_INPUT {
                 users::find_by_username(conn, &lookup)?
@@ -176,7 +176,7 @@ pub async fn sign_in(
     let ok = matches && user.as_ref().is_some_and(|u| !u.disabled);
     let ip = ip.to_owned();
     let follows = ok && user.as_ref().is_some_and(second_factor_follows);
-    db::run(pool, move |conn| {
+    db::with_conn(pool, move |conn| {
         record_sign_in(conn, attempt, user.as_ref(), ok, follows, &ip)?;
         Ok(match user {
             Some(u) if ok => Ok(u),
@@ -232,7 +232,7 @@ pub async fn check_own_password(
     ip: &str,
 ) -> Result<bool, SignInError> {
     let bucket = throttle_key(ip);
-    let (attempt, hash) = db::run(pool, move |conn| {
+    let (attempt, hash) = db::with_conn(pool, move |conn| {
         let me = users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
         Ok(reserve(conn, &attempt_name(&me.username), &bucket)
             .map(|attempt| (attempt, me.password_hash)))
@@ -240,7 +240,7 @@ pub async fn check_own_password(
     .await??;
     let ok = verify(password, Some(hash)).await?;
     let ip = ip.to_owned();
-    db::run(pool, move |conn| {
+    db::with_conn(pool, move |conn| {
         if ok {
             login_attempts::mark_succeeded(conn, attempt)?;
         } else {

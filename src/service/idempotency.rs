@@ -100,7 +100,7 @@ pub fn request_hash(method: &str, path: &str, body: &[u8]) -> String {
 /// Runs `create` (which answers a status, a body and what it concerns) once per key:
 /// without a key it just runs; with one, in one transaction with the key's row. Errors are
 /// not stored: a failed request leaves no row, and its retry runs again.
-pub fn run<F>(
+pub fn once<F>(
     conn: &mut PgConnection,
     keyed: Option<&Keyed>,
     create: F,

@@ -96,7 +96,7 @@ pub async fn change_password(
     }
     let result = if errors.is_empty() {
         let hash = auth_service::hash_password(new).await?;
-        db::run(&pool, move |conn| {
+        db::with_conn(&pool, move |conn| {
             conn.transaction(|conn| {
                 users::set_password(conn, id, &hash)?;
                 events::insert(

@@ -103,7 +103,7 @@ pub async fn show(
     // sign in and a bad id is our own 404 page.
     let id = Uuid::parse_str(&path.into_inner()).map_err(|_| AppError::NotFound("account"))?;
     let cursor = cursor(&query)?;
-    let (account, found, total) = db::run(&pool, move |conn| {
+    let (account, found, total) = db::with_conn(&pool, move |conn| {
         let account = accounts::find(conn, id)?.ok_or(AppError::NotFound("account"))?;
         let found = account_sessions::page(conn, id, cursor, PAGE_SIZE)?
             .ok_or(AppError::NotFound("session"))?;

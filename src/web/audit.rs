@@ -174,7 +174,7 @@ pub async fn index(
         (None, None) => Cursor::Newest,
     };
     let actor = given(&query.actor).map(str::to_owned);
-    let (problems, found, names) = db::run(&pool, move |conn| {
+    let (problems, found, names) = db::with_conn(&pool, move |conn| {
         if let Some(actor) = actor {
             match Uuid::parse_str(&actor) {
                 Ok(id) if audit::actor_exists(conn, id)? => filter.actor_id = Some(id),

@@ -158,7 +158,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         return Err(sign_in_required(&req).into());
     }
     let uid = state.uid;
-    let user = db::run(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
+    let user = db::with_conn(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
     let valid = user
         .as_ref()
         .filter(|u| !u.disabled && u.session_epoch == state.epoch);

@@ -160,7 +160,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     if let Some(user) = user.0 {
         let ip = crate::http::client::client_ip(&req);
-        crate::db::run(&pool, move |conn| {
+        crate::db::with_conn(&pool, move |conn| {
             auth_service::sign_out(conn, user.id, &ip)
         })
         .await?;

@@ -13,8 +13,8 @@ pub mod events;
 pub mod format;
 pub mod login;
 pub mod mfa;
+pub mod overview;
 pub mod page;
-pub mod queues;
 pub mod sessions;
 
 /// The dashboard's routes, beside `api::configure` for the API.
@@ -44,7 +44,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::actions::add_note)
         .service(sessions::actions::edit_person)
         .service(sessions::redact::redact)
-        .service(queues::index)
+        .service(overview::index)
         .service(account::show)
         .service(account::change_password)
         .service(accounts::show)

@@ -73,7 +73,7 @@ fn the_demo_covers_every_status_with_documents_and_three_working_logins() {
 fn seeding_adds_the_requested_sessions_over_many_statuses() {
     let db = TestDb::new();
     let mut conn = db.conn();
-    seed::run(&mut conn, 2_000).unwrap();
+    seed::generate(&mut conn, 2_000).unwrap();
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 2_000);
     let statuses: Vec<String> = sessions::table
@@ -90,7 +90,7 @@ fn seeding_adds_the_requested_sessions_over_many_statuses() {
         .unwrap();
     assert_eq!(unnamed, 0);
     // Seeding is additive.
-    seed::run(&mut conn, 100).unwrap();
+    seed::generate(&mut conn, 100).unwrap();
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 2_100);
 }

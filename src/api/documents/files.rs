@@ -192,7 +192,7 @@ pub async fn upload(
         )
         .header("Content-Type"));
     }
-    let document = db::run(&pool, move |conn| {
+    let document = db::with_conn(&pool, move |conn| {
         store::find(conn, id)?.ok_or(AppError::NotFound("document"))
     })
     .await?;

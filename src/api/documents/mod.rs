@@ -147,7 +147,7 @@ pub async fn show(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let data = db::run(&pool, move |conn| {
+    let data = db::with_conn(&pool, move |conn| {
         let document = store::find(conn, id)?.ok_or(AppError::NotFound("document"))?;
         with_files(conn, &document)
     })

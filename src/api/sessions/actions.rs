@@ -106,7 +106,7 @@ async fn run_action(
     can_read: bool,
     f: impl FnOnce(&mut diesel::PgConnection) -> Result<Session, AppError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let resource = db::run(pool, move |conn| {
+    let resource = db::with_conn(pool, move |conn| {
         let session = f(conn)?;
         Ok(for_reader(with_links(conn, &session)?, can_read))
     })

@@ -251,7 +251,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let key = auth.key.id;
-    let resource = db::run(&pool, move |conn| {
+    let resource = db::with_conn(&pool, move |conn| {
         let session = store::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
         let resource = with_links(conn, &session)?;
         reads::api_sessions_read(conn, key, 1)?;
@@ -306,7 +306,7 @@ pub async fn update(
     let changes = parse_personal(&data.attributes)?.unwrap_or_default();
     let actor = auth.actor();
     let can_read = auth.can_read_sessions();
-    let resource = db::run(&pool, move |conn| {
+    let resource = db::with_conn(&pool, move |conn| {
         let (session, _) = person::update(conn, id, &changes, actor)?;
         Ok(for_reader(with_links(conn, &session)?, can_read))
     })

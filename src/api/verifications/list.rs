@@ -84,7 +84,7 @@ pub async fn list(
     let params = Params::parse(req.query_string(), FILTERS)?;
     let filter = parse_filter(&params)?;
     let paging = Paging::parse(&params)?;
-    let (page, data, total) = db::run(&pool, move |conn| {
+    let (page, data, total) = db::with_conn(&pool, move |conn| {
         let rows = store::page(conn, &filter, paging.at, paging.size)?;
         let page = paging.cut(rows, |v| Cursor {
             created_at: v.created_at,

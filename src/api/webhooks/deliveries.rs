@@ -183,7 +183,7 @@ pub async fn list(
         }
     };
     let paging = Paging::parse(&params)?;
-    let (rows, total) = db::run(&pool, move |conn| {
+    let (rows, total) = db::with_conn(&pool, move |conn| {
         store::find_endpoint(conn, endpoint)?.ok_or(AppError::NotFound("webhook endpoint"))?;
         let status = status.as_deref();
         let rows = store::delivery_page(conn, endpoint, status, paging.at, paging.size)?;
@@ -235,7 +235,7 @@ pub async fn show(
     let (endpoint, delivery) = path.into_inner();
     let endpoint = path_id(&endpoint, "id")?;
     let delivery = path_id(&delivery, "delivery_id")?;
-    let found = db::run(&pool, move |conn| {
+    let found = db::with_conn(&pool, move |conn| {
         store::find_delivery(conn, delivery)?
             .filter(|d| d.endpoint_id == endpoint)
             .ok_or(AppError::NotFound("webhook delivery"))
@@ -282,7 +282,7 @@ pub async fn redeliver(
     let endpoint = path_id(&endpoint, "id")?;
     let delivery = path_id(&delivery, "delivery_id")?;
     let actor = auth.actor();
-    let queued = db::run(&pool, move |conn| {
+    let queued = db::with_conn(&pool, move |conn| {
         let id = service::redeliver(conn, endpoint, delivery, actor)?;
         store::find_delivery(conn, id)?.ok_or(AppError::NotFound("webhook delivery"))
     })

@@ -287,7 +287,7 @@ pub async fn create(
         .await
         .map_err(AppError::from)??;
     let actor = auth.actor();
-    let endpoint = db::run(&pool, move |conn| service::create(conn, checked, actor)).await?;
+    let endpoint = db::with_conn(&pool, move |conn| service::create(conn, checked, actor)).await?;
     let data = resource(&endpoint, Some(endpoint.secret.clone()));
     let location = data.links.self_.clone();
     Ok(envelope::created(&location, &Document { data }))
@@ -346,7 +346,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string(), &[])?;
     let paging = Paging::parse(&params)?;
-    let all = db::run(&pool, |conn| Ok(store::all_endpoints(conn)?)).await?;
+    let all = db::with_conn(&pool, |conn| Ok(store::all_endpoints(conn)?)).await?;
     let total = paging.total.then_some(all.len() as i64);
     let rows = page_of(all, paging.at, paging.size);
     let page = paging.cut(rows, |e| Cursor {
@@ -384,7 +384,7 @@ pub async fn show(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let endpoint = db::run(&pool, move |conn| {
+    let endpoint = db::with_conn(&pool, move |conn| {
         store::find_endpoint(conn, id)?.ok_or(AppError::NotFound("webhook endpoint"))
     })
     .await?;
@@ -452,7 +452,7 @@ pub async fn update(
         .await
         .map_err(AppError::from)??;
     let actor = auth.actor();
-    let endpoint = db::run(&pool, move |conn| {
+    let endpoint = db::with_conn(&pool, move |conn| {
         service::update(conn, id, &changes, actor)
     })
     .await?;
@@ -487,7 +487,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let actor = auth.actor();
-    db::run(&pool, move |conn| service::delete(conn, id, actor)).await?;
+    db::with_conn(&pool, move |conn| service::delete(conn, id, actor)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -515,7 +515,8 @@ pub async fn rotate_secret(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let actor = auth.actor();
-    let endpoint = db::run(&pool, move |conn| service::rotate_secret(conn, id, actor)).await?;
+    let endpoint =
+        db::with_conn(&pool, move |conn| service::rotate_secret(conn, id, actor)).await?;
     let data = resource(&endpoint, Some(endpoint.secret.clone()));
     Ok(envelope::respond(StatusCode::OK, &Document { data }))
 }

@@ -26,7 +26,7 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// Runs every `verification/address` check, in SPEC order.
-pub fn run(input: AddressInput<'_>, policy: &Policy) -> Outcome {
+pub fn evaluate(input: AddressInput<'_>, policy: &Policy) -> Outcome {
     let Some(reported) = input
         .reported
         .filter(|r| r.as_object().is_some_and(|o| !o.is_empty()))
@@ -169,7 +169,7 @@ mod tests {
     }
 
     fn run_on(reported: Option<&Value>) -> Outcome {
-        run(
+        evaluate(
             AddressInput {
                 reported,
                 entered: &anna(),

@@ -24,7 +24,7 @@ pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
     } = prepared;
     let judged = inputs.map(|Inputs { basis, front }| {
         let outcome = match request.kind {
-            VerificationKind::Idv => idv::run(
+            VerificationKind::Idv => idv::evaluate(
                 IdvInput {
                     mrz: basis.mrz.as_deref(),
                     front: front.as_deref(),
@@ -33,7 +33,7 @@ pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
                 },
                 policy,
             ),
-            VerificationKind::Address => address::run(
+            VerificationKind::Address => address::evaluate(
                 AddressInput {
                     reported: basis.reported.as_ref(),
                     entered: &basis.entered,

@@ -16,8 +16,7 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::actor::Actor;
-use crate::domain::engine::{Entered, Policy};
+use crate::domain::engine::Entered;
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
 use crate::store::documents::{self, Document};
@@ -48,18 +47,6 @@ pub struct Ran {
     pub session: Session,
     /// The session fields the auto-update wrote (API names).
     pub updated_fields: Vec<&'static str>,
-}
-
-/// Runs all three phases on one connection, for callers that already hold one (no lock is
-/// held while the engine runs either way).
-pub fn run(
-    conn: &mut PgConnection,
-    request: &Request,
-    actor: Actor,
-    policy: &Policy,
-) -> Result<Ran, AppError> {
-    let prepared = prepare(conn, request)?;
-    record_judged(conn, &judge(prepared, policy), actor)
 }
 
 /// The request's document, provided it belongs to the session and is of the kind the

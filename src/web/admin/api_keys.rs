@@ -66,7 +66,7 @@ struct SecretPage {
 
 /// Every key, with the sessions each read today and in the last 30 days (UTC days).
 async fn list(pool: &DbPool) -> Result<(Vec<ApiKey>, HashMap<Uuid, (i64, i64)>), AppError> {
-    db::run(pool, |conn| {
+    db::with_conn(pool, |conn| {
         let today = Utc::now().date_naive();
         let mut reads: HashMap<Uuid, (i64, i64)> = HashMap::new();
         for (key, day, n) in api_keys::reads_since(conn, today - Days::new(29))? {
@@ -130,7 +130,7 @@ pub async fn create(
         };
         let env = state.config.api_key_env.clone();
         let actor = Actor::User(me.id);
-        db::run(&pool, move |conn| {
+        db::with_conn(&pool, move |conn| {
             service::create(conn, &input, &env, actor)
         })
         .await
@@ -176,7 +176,7 @@ pub async fn revoke(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let result = db::run(&pool, move |conn| {
+    let result = db::with_conn(&pool, move |conn| {
         service::revoke(conn, id, Actor::User(me.id))
     })
     .await;

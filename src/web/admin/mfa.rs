@@ -23,7 +23,7 @@ pub async fn reset(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let result = db::run(&pool, move |conn| {
+    let result = db::with_conn(&pool, move |conn| {
         service::reset(conn, id, Actor::User(me.id))
     })
     .await

@@ -50,7 +50,7 @@ struct SecretPage {
 }
 
 async fn list(pool: &DbPool) -> Result<Vec<User>, AppError> {
-    db::run(pool, |conn| Ok(users::all(conn)?)).await
+    db::with_conn(pool, |conn| Ok(users::all(conn)?)).await
 }
 
 /// The user list with the create form.
@@ -112,7 +112,7 @@ pub async fn create(
                 password: password.clone(),
             };
             let actor = Actor::User(me.id);
-            db::run(&pool, move |conn| service::create(conn, &input, actor)).await
+            db::with_conn(&pool, move |conn| service::create(conn, &input, actor)).await
         }
     };
     match result {
@@ -195,7 +195,7 @@ pub async fn change_role(
     let id = path.into_inner();
     let result = match role {
         Err(e) => Err(e),
-        Ok(role) => db::run(&pool, move |conn| {
+        Ok(role) => db::with_conn(&pool, move |conn| {
             service::change_role(conn, id, role, Actor::User(me.id))
         })
         .await
@@ -218,7 +218,7 @@ pub async fn disable(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let result = db::run(&pool, move |conn| {
+    let result = db::with_conn(&pool, move |conn| {
         service::set_disabled(conn, id, true, Actor::User(me.id))
     })
     .await
@@ -236,7 +236,7 @@ pub async fn enable(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let result = db::run(&pool, move |conn| {
+    let result = db::with_conn(&pool, move |conn| {
         service::set_disabled(conn, id, false, Actor::User(me.id))
     })
     .await
@@ -256,7 +256,7 @@ pub async fn reset_password(
     let id = path.into_inner();
     let password = passwords::generate(20);
     let new_password = password.clone();
-    let user = db::run(&pool, move |conn| {
+    let user = db::with_conn(&pool, move |conn| {
         let user = users::find(conn, id)?.ok_or(AppError::NotFound("user"))?;
         service::reset_password(conn, &user, &new_password, Actor::User(me.id))?;
         Ok(user)

@@ -34,7 +34,7 @@ pub async fn account_page(
     pool: web::Data<DbPool>,
 ) -> Result<HttpResponse, PageError> {
     let uid = user.id;
-    let (me, pending_secret, codes_left) = db::run(&pool, move |conn| {
+    let (me, pending_secret, codes_left) = db::with_conn(&pool, move |conn| {
         let me = users::find(conn, uid)?.ok_or(AppError::NotFound("user"))?;
         let pending = service::pending_secret(conn, uid)?;
         let left = service::recovery_codes_left(conn, uid)?;
@@ -70,7 +70,7 @@ pub async fn start(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, PageError> {
     let uid = user.id;
-    match db::run(&pool, move |conn| {
+    match db::with_conn(&pool, move |conn| {
         service::start_enrolment(conn, uid, Actor::User(uid))
     })
     .await
@@ -94,7 +94,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, PageError> {
     let uid = user.id;
     let code = form.0.code;
-    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, false)).await;
+    let result = db::with_conn(&pool, move |conn| service::confirm(conn, uid, &code, false)).await;
     match result {
         Ok(codes) => recovery_page(&session, Some(&user), codes, "/account/mfa".to_owned()),
         Err(AppError::Validation(errors)) => {

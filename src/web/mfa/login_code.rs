@@ -48,7 +48,7 @@ pub async fn submit_code(
     let ip = crate::http::client::client_ip(&req);
     let code = form.0.code;
     let uid = user.id;
-    let outcome = db::run(&pool, move |conn| {
+    let outcome = db::with_conn(&pool, move |conn| {
         Ok(service::verify_sign_in_code(conn, uid, &code, &ip))
     })
     .await?;

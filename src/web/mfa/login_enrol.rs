@@ -23,7 +23,8 @@ pub async fn enrol_at_sign_in_page(
         return Ok(back_to_login(&session));
     };
     let uid = user.id;
-    let Some(secret) = db::run(&pool, move |conn| service::pending_secret(conn, uid)).await? else {
+    let Some(secret) = db::with_conn(&pool, move |conn| service::pending_secret(conn, uid)).await?
+    else {
         return Ok(back_to_login(&session));
     };
     page::render(&enrol_page(&session, None, &user.username, &secret, None)?)
@@ -41,7 +42,7 @@ pub async fn enrol_at_sign_in(
     };
     let uid = user.id;
     let code = form.0.code;
-    let result = db::run(&pool, move |conn| service::confirm(conn, uid, &code, true)).await;
+    let result = db::with_conn(&pool, move |conn| service::confirm(conn, uid, &code, true)).await;
     match result {
         Ok(codes) => {
             let next = cookie::begin(&session, &user, &p.next)?;

@@ -100,7 +100,7 @@ pub async fn second_step(
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?;
     let must = required.applies_to(user.role);
     let uid = user.id;
-    let step = db::run(pool, move |conn| service::second_step(conn, uid, must)).await?;
+    let step = db::with_conn(pool, move |conn| service::second_step(conn, uid, must)).await?;
     let (enrol, to) = match step {
         SecondStep::None => return Ok(None),
         SecondStep::Code => (false, "/login/code"),
@@ -135,7 +135,7 @@ async fn half_signed_in(
         return Ok(None);
     };
     let (uid, epoch) = (p.uid, p.epoch);
-    let user = db::run(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
+    let user = db::with_conn(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
     Ok(user
         .filter(|u| !u.disabled && u.session_epoch == epoch)
         .map(|u| (p, u)))
@@ -216,7 +216,7 @@ async fn confirm_refused(
     username: &str,
     errors: &[FieldError],
 ) -> Result<HttpResponse, PageError> {
-    let secret = db::run(pool, move |conn| service::pending_secret(conn, uid))
+    let secret = db::with_conn(pool, move |conn| service::pending_secret(conn, uid))
         .await?
         .unwrap_or_default();
     let message = errors.first().map(|e| format!("The code {}.", e.message));

@@ -90,7 +90,7 @@ async fn transition(
     request: Request,
 ) -> Result<HttpResponse, PageError> {
     let action = request.action;
-    let result = db::run(pool, move |conn| transitions::apply(conn, id, &request)).await;
+    let result = db::with_conn(pool, move |conn| transitions::apply(conn, id, &request)).await;
     match result {
         Ok(_) => cookie::flash(
             session,
@@ -251,7 +251,7 @@ pub async fn assign(
         ),
     };
     let by = user.worker();
-    match db::run(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
+    match db::with_conn(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
         Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
         Ok(None) => cookie::flash(&session, "success", "Session unassigned."),
         Err(e) => flash_refusal(&session, "Nothing was changed", e)?,
@@ -281,7 +281,7 @@ pub async fn add_note(
     let f = form.0;
     let author = user.id;
     let body = f.body.clone();
-    match db::run(&pool, move |conn| {
+    match db::with_conn(&pool, move |conn| {
         casework::add_note(conn, id, author, &body)
     })
     .await
@@ -329,7 +329,7 @@ pub async fn edit_person(
         }
     };
     let actor = Actor::User(user.id);
-    match db::run(&pool, move |conn| person::update(conn, id, &changes, actor)).await {
+    match db::with_conn(&pool, move |conn| person::update(conn, id, &changes, actor)).await {
         Ok((_, fields)) if fields.is_empty() => {
             cookie::flash(&session, "info", "Nothing had changed.")
         }

@@ -172,7 +172,7 @@ pub async fn render_case(
         None => (None, None),
     };
     let viewer = user.id;
-    let (case, names) = db::run(pool, move |conn| {
+    let (case, names) = db::with_conn(pool, move |conn| {
         let case = case::load(conn, id, events_before)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;

@@ -26,7 +26,7 @@ pub async fn show(
     let (id, file_id) = path.into_inner();
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound("file"))?;
     let file_id = Uuid::parse_str(&file_id).map_err(|_| AppError::NotFound("file"))?;
-    let found = db::run(&pool, move |conn| {
+    let found = db::with_conn(&pool, move |conn| {
         let found = documents::file_of_session(conn, id, file_id)?;
         if let Some((meta, Some(_))) = &found {
             let event = NewEvent::new(Actor::User(user.id), "document.viewed", Some(id)).details(

@@ -116,7 +116,7 @@ pub async fn index(
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
-    let (filter, at, problems, found, counts, work_counts) = db::run(&pool, move |conn| {
+    let (filter, at, problems, found, counts, work_counts) = db::with_conn(&pool, move |conn| {
         let generation = cache.generation();
         let mut lookup = |name: &str| {
             users::find_by_username(conn, &name.to_lowercase())

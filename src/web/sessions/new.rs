@@ -153,7 +153,7 @@ pub async fn create(
     };
     let ttl = state.config.session_ttl_days;
     let actor = Actor::User(user.id);
-    match db::run(&pool, move |conn| service::create(conn, &input, actor, ttl)).await {
+    match db::with_conn(&pool, move |conn| service::create(conn, &input, actor, ttl)).await {
         Ok((s, _)) => {
             cookie::flash(&session, "success", "Session created.");
             Ok(page::see_other(&format!("/sessions/{}", s.id)))

@@ -33,7 +33,7 @@ pub async fn next(
     params.before.clear();
     let me = user.clone();
     let p = params.clone();
-    let next = db::run(&pool, move |conn| {
+    let next = db::with_conn(&pool, move |conn| {
         let current = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
         let mut lookup = |name: &str| {
             users::find_by_username(conn, &name.to_lowercase())

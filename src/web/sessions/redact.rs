@@ -61,7 +61,7 @@ pub async fn redact(
         return render_case(&pool, &session, &user, id, queue, None, refused).await;
     }
     let actor = Actor::User(user.id);
-    let redacted = db::run(&pool, move |conn| {
+    let redacted = db::with_conn(&pool, move |conn| {
         redaction::redact_session(conn, id, actor)
     })
     .await?;

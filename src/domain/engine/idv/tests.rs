@@ -36,7 +36,7 @@ fn the_icao_specimen_passes_on_a_day_it_was_valid() {
         birth_date: Some(day("1974-08-12")),
         identity_number: Some("L898902C3".into()),
     };
-    let o = run(
+    let o = evaluate(
         IdvInput {
             mrz: Some(SPECIMEN),
             front: Some(&image),
@@ -59,7 +59,7 @@ fn the_icao_specimen_passes_on_a_day_it_was_valid() {
 #[test]
 fn an_expired_document_fails_only_its_expiry_check() {
     let image = png(800, 500);
-    let o = run(
+    let o = evaluate(
         IdvInput {
             mrz: Some(SPECIMEN),
             front: Some(&image),
@@ -93,7 +93,7 @@ fn a_missing_zone_or_image_asks_for_a_retry() {
         (Some(SPECIMEN), Some(small.as_slice())),
         (Some(SPECIMEN), Some(b"%PDF-1.4".as_slice())),
     ] {
-        let o = run(
+        let o = evaluate(
             IdvInput {
                 mrz,
                 front,
@@ -110,7 +110,7 @@ fn a_missing_zone_or_image_asks_for_a_retry() {
 fn a_wrong_check_digit_fails_naming_the_field() {
     let bad = SPECIMEN.replace("7408122F", "7408121F");
     let image = png(800, 500);
-    let o = run(
+    let o = evaluate(
         IdvInput {
             mrz: Some(&bad),
             front: Some(&image),
@@ -187,7 +187,7 @@ fn a_seventeen_year_old_fails_minimum_age() {
     })
     .join("\n");
     let image = png(800, 500);
-    let o = run(
+    let o = evaluate(
         IdvInput {
             mrz: Some(&z),
             front: Some(&image),

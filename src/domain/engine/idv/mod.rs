@@ -26,7 +26,7 @@ pub struct IdvInput<'a> {
 }
 
 /// Runs every `verification/idv` check, in SPEC order.
-pub fn run(input: IdvInput<'_>, policy: &Policy) -> Outcome {
+pub fn evaluate(input: IdvInput<'_>, policy: &Policy) -> Outcome {
     let parsed = input.mrz.map(|text| mrz::parse(text, input.today));
     let zone = match &parsed {
         Some(Ok(z)) => Some(z),

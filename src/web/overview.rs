@@ -73,7 +73,7 @@ struct Assignee {
 }
 
 #[derive(Template)]
-#[template(path = "queues.html")]
+#[template(path = "overview.html")]
 struct QueuesPage {
     page: Page,
     as_of: String,
@@ -190,7 +190,7 @@ pub async fn index(
     let today = now.date_naive();
     let first_day = today - Duration::days(i64::from(DECISION_DAYS) - 1);
     let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
-    let overview = db::run(&pool, move |conn| {
+    let overview = db::with_conn(&pool, move |conn| {
         let limit = COUNT_CAP + 1;
         Ok(Overview {
             counts: stats::status_counts(conn, SessionStatus::ALL, limit)?,

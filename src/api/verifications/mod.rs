@@ -250,7 +250,7 @@ pub async fn create(
     let actor = auth.actor();
     let can_read = auth.can_read_sessions();
     // Read, judge, record: the image is decoded with no connection and no lock held.
-    let prepared = db::run(&pool, move |conn| service::prepare(conn, &request)).await?;
+    let prepared = db::with_conn(&pool, move |conn| service::prepare(conn, &request)).await?;
     let judged = web::block(move || service::judge(prepared, &policy))
         .await
         .map_err(AppError::from)?;
@@ -299,7 +299,7 @@ pub async fn show(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let data = db::run(&pool, move |conn| {
+    let data = db::with_conn(&pool, move |conn| {
         let v = store::find(conn, id)?.ok_or(AppError::NotFound("verification"))?;
         let mut all = with_checks(conn, std::slice::from_ref(&v))?;
         all.pop().ok_or(AppError::NotFound("verification"))
