@@ -12,9 +12,14 @@ use sessiondesk::startup::Application;
 use uuid::Uuid;
 
 /// The server's maintenance database; `TEST_DATABASE_URL` overrides it.
+///
+/// Loopback connections go without TLS: libpq's OpenSSL registers an exit handler that frees
+/// its state while pool threads of the last tests may still hold TLS connections, which made
+/// the test binary crash in libcrypto after every test had passed.
 pub fn maintenance_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
+    })
 }
 
 fn with_database(name: &str) -> String {
