@@ -426,6 +426,45 @@ async fn bad_input_is_a_422_naming_the_field_and_writes_nothing() {
     assert_eq!(count_endpoints(&app), 0);
 }
 
+/// A host name that `/etc/hosts` maps to a private address (`.ci/run` writes the line).
+const INTRANET_HOST: &str = "intranet.sessiondesk.test";
+
+#[tokio::test]
+async fn a_host_name_resolving_to_a_private_address_is_refused() {
+    use std::net::ToSocketAddrs;
+    let resolved: Vec<_> = (INTRANET_HOST, 443)
+        .to_socket_addrs()
+        .map(|a| a.map(|s| s.ip()).collect())
+        .unwrap_or_default();
+    if resolved.is_empty() {
+        assert!(
+            std::env::var_os("SESSIONDESK_REQUIRE_HOSTS").is_none(),
+            "{INTRANET_HOST} does not resolve: add `10.0.0.1 {INTRANET_HOST}` to /etc/hosts"
+        );
+        eprintln!("skipped: {INTRANET_HOST} does not resolve on this machine");
+        return;
+    }
+    assert_eq!(resolved, vec![std::net::IpAddr::from([10, 0, 0, 1])]);
+    let app = spawn_app().await;
+    let key = manager_key(&app);
+    let url = "/data/attributes/url";
+    let r = refused(
+        &app,
+        &key,
+        json!({"url": format!("https://{INTRANET_HOST}/hooks")}),
+        url,
+    )
+    .await;
+    assert!(
+        r.body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("private"),
+        "{}",
+        r.body
+    );
+}
+
 #[tokio::test]
 async fn with_insecure_allowed_plain_http_passes_but_private_addresses_do_not() {
     let app = spawn_app_with(|c| {
