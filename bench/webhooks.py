@@ -117,7 +117,7 @@ def main():
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
     env = dict(os.environ, DATABASE_URL=URL)
     subprocess.run([BIN, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([BIN, "seed", "--sessions", str(max(20_000, 12 * N))], env=env, check=True,
+    subprocess.run([BIN, "seed", "--sessions", str(max(40_000, 40 * N))], env=env, check=True,
                    capture_output=True)
     completed = psql(URL, f"SELECT id FROM sessions WHERE status = 'completed' LIMIT {2 * N}").split()
     if len(completed) < 2 * N:

@@ -16,8 +16,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::config::Config;
 use crate::db::DbPool;
@@ -114,9 +114,13 @@ async fn deliver_until_stopped(
     let mut in_flight = FuturesUnordered::new();
     let mut last_claim = Instant::now() - settings.poll;
     let mut more_due = true;
+    // Claims go out in batches: when half the slots are free, or none is busy. One query
+    // per finished delivery would cost a round trip each.
+    let batch = settings.concurrency.div_ceil(2).max(1);
     while !stop.load(Ordering::Relaxed) {
         let room = settings.concurrency.saturating_sub(in_flight.len());
-        if room > 0 && (more_due || last_claim.elapsed() >= settings.poll) {
+        let worth_it = room >= batch || in_flight.is_empty();
+        if worth_it && (more_due || last_claim.elapsed() >= settings.poll) {
             last_claim = Instant::now();
             let claimed = claim(pool, room);
             more_due = claimed.len() == room;
@@ -130,7 +134,14 @@ async fn deliver_until_stopped(
         }
         let wait = settings.poll.saturating_sub(last_claim.elapsed());
         tokio::select! {
-            Some((claimed, sent)) = in_flight.next() => record(pool, &claimed, &sent),
+            Some(first) = in_flight.next() => {
+                // Every attempt that has finished by now is recorded on one connection.
+                let mut finished = vec![first];
+                while let Some(Some(next)) = in_flight.next().now_or_never() {
+                    finished.push(next);
+                }
+                record(pool, &finished);
+            }
             () = tokio::time::sleep(wait.max(Duration::from_millis(20))) => {}
         }
     }
@@ -150,14 +161,24 @@ fn claim(pool: &DbPool, room: usize) -> Vec<Claimed> {
     }
 }
 
-fn record(pool: &DbPool, claimed: &Claimed, sent: &Sent) {
+/// Records finished attempts, each in its own transaction, on one pooled connection.
+fn record(pool: &DbPool, finished: &[(Claimed, Sent)]) {
     let Ok(mut conn) = pool.get_timeout(Duration::from_secs(5)) else {
-        // The claim runs out and the delivery is sent again: at least once.
-        tracing::warn!(delivery = %claimed.delivery.id, "no connection to record a webhook attempt");
+        // The claims run out and the deliveries are sent again: at least once.
+        tracing::warn!(
+            deliveries = finished.len(),
+            "no connection to record webhook attempts"
+        );
         return;
     };
+    for (claimed, sent) in finished {
+        record_one(&mut conn, claimed, sent);
+    }
+}
+
+fn record_one(conn: &mut crate::db::PooledPg, claimed: &Claimed, sent: &Sent) {
     let jitter: f64 = rand::random();
-    match service::record_attempt(&mut conn, claimed, sent, jitter) {
+    match service::record_attempt(conn, claimed, sent, jitter) {
         Ok(true) => {
             let outcome = match rules::answer(sent.status) {
                 rules::Answer::Taken => "succeeded",
