@@ -109,6 +109,12 @@ pub struct PageMeta {
     pub next_cursor: Option<String>,
     /// The cursor of the previous (newer) page, when there is one.
     pub prev_cursor: Option<String>,
+    /// Whether a next (older) page exists: `next_cursor` and `links.next` are set exactly
+    /// when it is true.
+    pub has_next: bool,
+    /// Whether a previous (newer) page exists: `prev_cursor` and `links.prev` are set
+    /// exactly when it is true.
+    pub has_previous: bool,
     /// How many resources match the filters, when `page[total]=true` asked for it: exact up
     /// to 1,000, and 1000 with `total_capped` true when more match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +137,8 @@ pub struct ListLinks {
     /// This page.
     #[serde(rename = "self")]
     pub self_: String,
+    /// The first page, with the same filters and page size.
+    pub first: String,
     /// The next (older) page, or null on the last.
     pub next: Option<String>,
     /// The previous (newer) page, or null on the first.
