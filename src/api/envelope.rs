@@ -48,11 +48,26 @@ pub struct ToOne {
     pub data: Option<Linkage>,
 }
 
-/// A to-many relationship.
+/// A to-one relationship with where to fetch the linked resource: `links.related` is set
+/// exactly when `data` is (a session's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ToMany {
+pub struct ToOneRelated {
+    /// The linked resource.
+    #[schema(required = true)]
+    pub data: Option<Linkage>,
+    /// `{"related": "/v1/identity/..."}`, the linked resource's URL path; null with `data`.
+    #[schema(required = true)]
+    pub links: Option<RelatedLinks>,
+}
+
+/// A to-many relationship with where to list the linked resources, page by page (a
+/// session's documents and verifications).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ToManyRelated {
     /// The linked resources, oldest first.
     pub data: Vec<Linkage>,
+    /// `{"related": "/v1/identity/...?filter[session]=..."}`
+    pub links: RelatedLinks,
 }
 
 /// A relationship known only by where to fetch it (an account's sessions).

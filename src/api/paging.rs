@@ -5,6 +5,7 @@
 //! `has_previous` for clients that test a flag rather than a cursor.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use uuid::Uuid;
 
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
@@ -209,6 +210,17 @@ impl<T> Page<T> {
     }
 }
 
+/// A UUID filter (`filter[session]`), `None` when absent; anything else is a 400 naming it.
+pub fn uuid_param(params: &Params, name: &str) -> Result<Option<Uuid>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            Uuid::parse_str(raw)
+                .map_err(|_| ApiError::bad_parameter(name, format!("{name} must be a UUID")))
+        })
+        .transpose()
+}
+
 /// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
 /// (UTC). With `upper`, the bound is inclusive and returned as the first moment after it
 /// (exclusive), so that `created_at_to=2026-11-25` includes all of that day. A value
@@ -256,7 +268,6 @@ pub fn time_param(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
     fn c(n: i64) -> Cursor {
         Cursor {

@@ -359,6 +359,15 @@ pub fn update_person(
         .get_result(conn)
 }
 
+/// Which of `ids` are redacted sessions.
+pub fn redacted_among(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .filter(sessions::redacted_at.is_not_null())
+        .select(sessions::id)
+        .load(conn)
+}
+
 /// The session row, locked until the transaction ends, so that every other write to the
 /// session (which locks or conditionally updates the same row) is wholly before or after.
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {
