@@ -359,6 +359,24 @@ pub fn update_person(
         .get_result(conn)
 }
 
+/// Moves the session's `expires_at`, recording `activity` as its last.
+pub fn set_expires_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expires_at: DateTime<Utc>,
+    activity: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Session> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            sessions::expires_at.eq(expires_at),
+            sessions::updated_at.eq(at),
+            sessions::last_activity.eq(activity),
+        ))
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
 /// Which of `ids` are redacted sessions.
 pub fn redacted_among(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
     sessions::table
