@@ -48,11 +48,26 @@ pub struct ToOne {
     pub data: Option<Linkage>,
 }
 
-/// A to-many relationship.
+/// A to-one relationship with where to fetch the linked resource: `links.related` is set
+/// exactly when `data` is (a session's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ToMany {
+pub struct ToOneRelated {
+    /// The linked resource.
+    #[schema(required = true)]
+    pub data: Option<Linkage>,
+    /// `{"related": "/v1/identity/..."}`, the linked resource's URL path; null with `data`.
+    #[schema(required = true)]
+    pub links: Option<RelatedLinks>,
+}
+
+/// A to-many relationship with where to list the linked resources, page by page (a
+/// session's documents and verifications).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ToManyRelated {
     /// The linked resources, oldest first.
     pub data: Vec<Linkage>,
+    /// `{"related": "/v1/identity/...?filter[session]=..."}`
+    pub links: RelatedLinks,
 }
 
 /// A relationship known only by where to fetch it (an account's sessions).
@@ -109,6 +124,12 @@ pub struct PageMeta {
     pub next_cursor: Option<String>,
     /// The cursor of the previous (newer) page, when there is one.
     pub prev_cursor: Option<String>,
+    /// Whether a next (older) page exists: `next_cursor` and `links.next` are set exactly
+    /// when it is true.
+    pub has_next: bool,
+    /// Whether a previous (newer) page exists: `prev_cursor` and `links.prev` are set
+    /// exactly when it is true.
+    pub has_previous: bool,
     /// How many resources match the filters, when `page[total]=true` asked for it: exact up
     /// to 1,000, and 1000 with `total_capped` true when more match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +152,8 @@ pub struct ListLinks {
     /// This page.
     #[serde(rename = "self")]
     pub self_: String,
+    /// The first page, with the same filters and page size.
+    pub first: String,
     /// The next (older) page, or null on the last.
     pub next: Option<String>,
     /// The previous (newer) page, or null on the first.

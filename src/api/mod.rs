@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod paging;
 pub mod redaction;
 pub mod responses;
+pub mod session_devices;
 pub mod sessions;
 pub mod verifications;
 pub mod webhooks;
@@ -64,6 +65,8 @@ fn identity(cfg: &mut web::ServiceConfig) {
         .service(sessions::actions::expire)
         .service(redaction::redact_session)
         .service(redaction::redact_account)
+        .service(session_devices::show)
+        .service(documents::list::list)
         .service(documents::create::create_idv)
         .service(documents::create::create_address)
         .service(documents::files::upload)

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, documents, sessions, verifications, webhooks};
+use super::{accounts, auth, documents, session_devices, sessions, verifications, webhooks};
 
 /// Adds the `X-Api-Key` security scheme every route uses.
 struct ApiKeyScheme;
@@ -47,6 +47,8 @@ impl Modify for ApiKeyScheme {
         sessions::actions::expire,
         crate::api::redaction::redact_session,
         crate::api::redaction::redact_account,
+        session_devices::show,
+        documents::list::list,
         documents::create::create_idv,
         documents::create::create_address,
         documents::files::upload,

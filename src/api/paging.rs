@@ -1,9 +1,11 @@
 //! Query parameters and cursor paging shared by every list: `page[size]` (1 to 100,
 //! default 15), `page[after]` and `page[before]` (opaque cursors over `(created_at, id)`),
 //! `page[total]=true` (exact up to [`TOTAL_CAP`]), and the `links` that carry the filters
-//! from page to page.
+//! from page to page (`self`, `first`, `next`, `prev`), with `meta.page.has_next` and
+//! `has_previous` for clients that test a flag rather than a cursor.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use uuid::Uuid;
 
 use super::envelope::{ListLinks, PageMeta};
 use super::error::ApiError;
@@ -193,16 +195,30 @@ impl<T> Page<T> {
             size: paging.size,
             next_cursor: self.next.map(|c| c.encode()),
             prev_cursor: self.prev.map(|c| c.encode()),
+            has_next: self.next.is_some(),
+            has_previous: self.prev.is_some(),
             total: total.map(|n| n.min(TOTAL_CAP)),
             total_capped: total.map(|n| n > TOTAL_CAP),
         };
         let links = ListLinks {
             self_: link(self_cursor),
+            first: link(None),
             next: self.next.map(|c| link(Some(("page[after]", c)))),
             prev: self.prev.map(|c| link(Some(("page[before]", c)))),
         };
         (meta, links)
     }
+}
+
+/// A UUID filter (`filter[session]`), `None` when absent; anything else is a 400 naming it.
+pub fn uuid_param(params: &Params, name: &str) -> Result<Option<Uuid>, ApiError> {
+    params
+        .get(name)
+        .map(|raw| {
+            Uuid::parse_str(raw)
+                .map_err(|_| ApiError::bad_parameter(name, format!("{name} must be a UUID")))
+        })
+        .transpose()
 }
 
 /// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
@@ -252,7 +268,6 @@ pub fn time_param(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
     fn c(n: i64) -> Cursor {
         Cursor {
@@ -300,6 +315,50 @@ mod tests {
             (back.rows.clone(), back.next, back.prev),
             (vec![5, 4], Some(c(4)), Some(c(5)))
         );
+    }
+
+    #[test]
+    fn meta_and_links_agree_on_the_neighbours_and_keep_the_filters() {
+        let params =
+            Params::parse("filter[status]=started&page[size]=2", &["filter[status]"]).unwrap();
+        let paging = Paging::parse(&params).unwrap();
+        let page = Page {
+            rows: vec![1, 2],
+            next: Some(c(4)),
+            prev: None,
+        };
+        let (meta, links) = page.meta_and_links("/v1/x", &params, &paging, None);
+        assert!(meta.has_next);
+        assert!(!meta.has_previous);
+        assert_eq!(meta.next_cursor, Some(c(4).encode()));
+        assert_eq!(meta.prev_cursor, None);
+        assert_eq!(
+            links.first,
+            "/v1/x?filter%5Bstatus%5D=started&page%5Bsize%5D=2"
+        );
+        assert_eq!(links.self_, links.first);
+        assert_eq!(links.prev, None);
+
+        let at = format!(
+            "filter[status]=started&page[size]=2&page[after]={}",
+            c(4).encode()
+        );
+        let params = Params::parse(&at, &["filter[status]"]).unwrap();
+        let paging = Paging::parse(&params).unwrap();
+        let page = Page {
+            rows: vec![3],
+            next: None,
+            prev: Some(c(3)),
+        };
+        let (meta, links) = page.meta_and_links("/v1/x", &params, &paging, None);
+        assert!(!meta.has_next);
+        assert!(meta.has_previous);
+        assert_eq!(
+            links.first,
+            "/v1/x?filter%5Bstatus%5D=started&page%5Bsize%5D=2"
+        );
+        assert_ne!(links.self_, links.first);
+        assert!(links.prev.is_some() && links.next.is_none());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The dates a user may name in a filter or a cursor: 1900-01-01 to 9999-12-31. Outside
 //! them, date arithmetic can overflow (chrono ends in year 262142) and Postgres refuses the
 //! timestamp (it starts in 4713 BC), so a value out of range is refused where it is read,
-//! never passed on.
+//! never passed on. Also the bounds of a session's `expires_at` ([`check_expiry`]).
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 
 /// The range in words, for messages.
 pub const RANGE: &str = "1900-01-01 to 9999-12-31";
@@ -20,9 +20,52 @@ pub fn time_in_range(time: DateTime<Utc>) -> bool {
     YEARS.contains(&time.year())
 }
 
+/// How far ahead an integrator may set a session's `expires_at`, in days, unless
+/// `SESSION_TTL_DAYS` (the default lifetime) is longer: a session left open for months is
+/// personal data kept for nothing.
+pub const MAX_EXPIRY_DAYS: i64 = 90;
+
+/// Checks an `expires_at` asked for at `now`: strictly after `now` and at most
+/// `max(MAX_EXPIRY_DAYS, ttl_days)` days ahead. Returns it at the database's precision
+/// (microseconds), or the reason it is refused, in words.
+pub fn check_expiry(
+    requested: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ttl_days: i64,
+) -> Result<DateTime<Utc>, String> {
+    let days = MAX_EXPIRY_DAYS.max(ttl_days);
+    let t = requested.trunc_subsecs(6);
+    if t <= now {
+        return Err("must be in the future".to_owned());
+    }
+    if t > now + Duration::days(days) {
+        return Err(format!("must be at most {days} days from now"));
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiry_lies_between_now_and_the_bound() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let day = Duration::days(1);
+        assert!(check_expiry(now, now, 7).is_err());
+        assert!(check_expiry(now - day, now, 7).is_err());
+        assert!(check_expiry(now + Duration::seconds(1), now, 7).is_ok());
+        assert!(check_expiry(now + day * 90, now, 7).is_ok());
+        let late = check_expiry(now + day * 90 + Duration::seconds(1), now, 7);
+        assert_eq!(late, Err("must be at most 90 days from now".to_owned()));
+        // A longer default lifetime raises the bound with it.
+        assert!(check_expiry(now + day * 200, now, 365).is_ok());
+        let nanos = now + day + Duration::nanoseconds(1_234_567);
+        assert_eq!(
+            check_expiry(nanos, now, 7).unwrap(),
+            now + day + Duration::microseconds(1_234)
+        );
+    }
 
     #[test]
     fn the_range_runs_from_1900_to_9999_inclusive() {

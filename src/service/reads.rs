@@ -1,7 +1,7 @@
 //! Reads of personal data and refused API calls, made accountable (ASVS 16.3) without
 //! flooding the audit log: a case page viewed is a `session.viewed` event at most once per
-//! user and session in [`VIEW_INTERVAL_MINUTES`]; the sessions an API key reads are counted
-//! per key and day; a request with an unknown key (per client address) or without the
+//! user and session in [`VIEW_INTERVAL_MINUTES`]; the sessions an API key reads (directly,
+//! or through their documents, verifications and devices) are counted per key and day; a request with an unknown key (per client address) or without the
 //! permission it needs (per key and permission) is an event at most once a minute. The
 //! once-per-interval rule is one store function, [`events::insert_unless_recent`], shared
 //! with `api_key.revoked_key_used`.
@@ -45,6 +45,17 @@ pub fn api_sessions_read(
         api_keys::add_reads(conn, key, Utc::now().date_naive(), sessions as i64)?;
     }
     Ok(())
+}
+
+/// Counts the sessions whose data a response of documents, verifications or devices
+/// carries, each once however many of its resources the response holds.
+pub fn api_session_data_read(
+    conn: &mut PgConnection,
+    key: Uuid,
+    sessions: impl IntoIterator<Item = Uuid>,
+) -> Result<(), AppError> {
+    let distinct: std::collections::BTreeSet<Uuid> = sessions.into_iter().collect();
+    api_sessions_read(conn, key, distinct.len())
 }
 
 fn address(client_ip: &str) -> Option<String> {

@@ -1,14 +1,15 @@
 //! Creating sessions, by hand in the dashboard or through the API: for an existing account
 //! or a new one, with optional personal data.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::dates;
 use crate::domain::kinds::VerificationKind;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
 use crate::service::person;
 use crate::store::accounts::{self, Account, NewAccount};
 use crate::store::events::{self, NewEvent};
@@ -32,6 +33,14 @@ pub struct NewSessionInput {
     pub required_verifications: Vec<VerificationKind>,
     /// Personal data entered at creation, if any.
     pub person: Option<PersonChanges>,
+    /// When it expires; creation plus the configured lifetime when `None`.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Checks a requested `expires_at` by [`dates::check_expiry`], as a 422 on `expires_at`.
+pub fn check_expiry(requested: DateTime<Utc>, ttl_days: i64) -> Result<DateTime<Utc>, AppError> {
+    dates::check_expiry(requested, Utc::now(), ttl_days)
+        .map_err(|message| AppError::field("expires_at", message))
 }
 
 /// Checks an external id: 1 to 255 characters, no control characters.
@@ -54,6 +63,10 @@ pub fn create(
     actor: Actor,
     ttl_days: i64,
 ) -> Result<(Session, Account), AppError> {
+    let expires_at = match input.expires_at {
+        Some(t) => check_expiry(t, ttl_days)?,
+        None => Utc::now() + Duration::days(ttl_days),
+    };
     conn.transaction(|conn| {
         let account = match &input.account {
             AccountRef::Existing(id) => accounts::find(conn, *id)?.ok_or_else(|| AppError::field("account", "no such account"))?,
@@ -79,7 +92,7 @@ pub fn create(
                 creator_type: actor.kind(),
                 creator_id: actor.id(),
                 required_verifications: if kinds.is_empty() { None } else { Some(kinds) },
-                expires_at: Utc::now() + Duration::days(ttl_days),
+                expires_at,
                 last_activity: Some("session.created".to_owned()),
             },
         )?;
@@ -92,4 +105,72 @@ pub fn create(
         };
         Ok((session, account))
     })
+}
+
+/// What an edit of a session may change: its personal data, and when it expires.
+#[derive(Debug, Clone, Default)]
+pub struct SessionEdit {
+    /// Personal data changes; `None` when none were sent.
+    pub person: Option<PersonChanges>,
+    /// The new `expires_at`, when one was sent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Applies `edit` in one transaction: the personal data by [`person::update_in`], then the
+/// expiry by [`set_expiry_in`]. An edit with neither is a personal-data edit that changes
+/// nothing (and so still answers 409 on a final session, like the dashboard's form).
+pub fn edit(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    edit: &SessionEdit,
+    actor: Actor,
+    ttl_days: i64,
+) -> Result<Session, AppError> {
+    let expires_at = edit
+        .expires_at
+        .map(|t| check_expiry(t, ttl_days))
+        .transpose()?;
+    conn.transaction(|conn| {
+        let mut session = None;
+        if edit.person.is_some() || expires_at.is_none() {
+            let changes = edit.person.clone().unwrap_or_default();
+            session = Some(person::update_in(conn, session_id, &changes, actor)?.0);
+        }
+        if let Some(t) = expires_at {
+            session = Some(set_expiry_in(conn, session_id, t, actor)?);
+        }
+        session.ok_or(AppError::NotFound("session"))
+    })
+}
+
+/// Moves a session's `expires_at` to `expires_at` (already checked by [`check_expiry`])
+/// inside the caller's transaction, with a `session.expiry_changed` event holding the old
+/// and new times. Refused like a personal-data edit once the session is final or redacted.
+pub fn set_expiry_in(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    expires_at: DateTime<Utc>,
+    actor: Actor,
+) -> Result<Session, AppError> {
+    let current = sessions::lock(conn, session_id)?.ok_or(AppError::NotFound("session"))?;
+    if current.redacted_at.is_some() {
+        return Err(AppError::Conflict(Conflict::Redacted));
+    }
+    if !person::editable(current.status) {
+        return Err(AppError::conflict(format!(
+            "session is {}: its expiry can no longer be changed",
+            current.status.label()
+        )));
+    }
+    if current.expires_at == expires_at {
+        return Ok(current);
+    }
+    let action = "session.expiry_changed";
+    let updated = sessions::set_expires_at(conn, session_id, expires_at, action, Utc::now())?;
+    let event = NewEvent::new(actor, action, Some(session_id)).details(json!({
+        "from": current.expires_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        "to": expires_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+    }));
+    events::insert(conn, &event)?;
+    Ok(updated)
 }

@@ -68,6 +68,15 @@ pub fn insert(conn: &mut PgConnection, new: &NewDevice) -> QueryResult<Device> {
         .get_result(conn)
 }
 
+/// One device by id.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Device>> {
+    session_devices::table
+        .find(id)
+        .select(Device::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The latest device of a session.
 pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Option<Device>> {
     session_devices::table

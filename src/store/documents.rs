@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::kinds::{DocumentKind, DocumentStatus, DocumentType, FileSide};
 use crate::schema::{document_files, documents};
+use crate::store::paging::{Page, PageAt, overfetch};
 
 /// A document as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -247,4 +248,70 @@ pub fn mark_submitted(
         ))
         .returning(Document::as_returning())
         .get_result(conn)
+}
+
+/// The filters of `GET /v1/identity/documents`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentFilter {
+    /// One session's; all when `None`.
+    pub session: Option<Uuid>,
+}
+
+fn filtered(f: &DocumentFilter) -> documents::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut q = documents::table.into_boxed();
+    if let Some(s) = f.session {
+        q = q.filter(documents::session_id.eq(s));
+    }
+    q
+}
+
+/// One page of at most `limit` documents, newest first, keyset-paged over
+/// `(created_at, id)` like every API list, and whether there is more in the direction it
+/// was read.
+pub fn page(
+    conn: &mut PgConnection,
+    f: &DocumentFilter,
+    at: PageAt,
+    limit: i64,
+) -> QueryResult<Page<Document>> {
+    use documents::{created_at, id};
+    let mut q = filtered(f);
+    match at {
+        PageAt::First => {
+            q = q.order((created_at.desc(), id.desc()));
+        }
+        PageAt::After(c) => {
+            q = q
+                .filter(
+                    created_at
+                        .lt(c.created_at)
+                        .or(created_at.eq(c.created_at).and(id.lt(c.id))),
+                )
+                .order((created_at.desc(), id.desc()));
+        }
+        PageAt::Before(c) => {
+            q = q
+                .filter(
+                    created_at
+                        .gt(c.created_at)
+                        .or(created_at.eq(c.created_at).and(id.gt(c.id))),
+                )
+                .order((created_at.asc(), id.asc()));
+        }
+    }
+    let rows = q
+        .limit(overfetch(limit))
+        .select(Document::as_select())
+        .load(conn)?;
+    Ok(Page::read_at(rows, limit, at))
+}
+
+/// How many documents match, for `page[total]=true`: exact up to `cap`, and `cap + 1`
+/// when there are more, so that no count reads more than `cap + 1` rows.
+pub fn count(conn: &mut PgConnection, f: &DocumentFilter, cap: i64) -> QueryResult<i64> {
+    let ids: Vec<Uuid> = filtered(f)
+        .select(documents::id)
+        .limit(cap + 1)
+        .load(conn)?;
+    Ok(ids.len() as i64)
 }

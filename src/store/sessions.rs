@@ -359,6 +359,33 @@ pub fn update_person(
         .get_result(conn)
 }
 
+/// Moves the session's `expires_at`, recording `activity` as its last.
+pub fn set_expires_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expires_at: DateTime<Utc>,
+    activity: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<Session> {
+    diesel::update(sessions::table.find(id))
+        .set((
+            sessions::expires_at.eq(expires_at),
+            sessions::updated_at.eq(at),
+            sessions::last_activity.eq(activity),
+        ))
+        .returning(Session::as_returning())
+        .get_result(conn)
+}
+
+/// Which of `ids` are redacted sessions.
+pub fn redacted_among(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .filter(sessions::redacted_at.is_not_null())
+        .select(sessions::id)
+        .load(conn)
+}
+
 /// The session row, locked until the transaction ends, so that every other write to the
 /// session (which locks or conditionally updates the same row) is wholly before or after.
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Session>> {

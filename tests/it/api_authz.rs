@@ -11,7 +11,8 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 struct Route {
     method: &'static str,
     /// `{account}` becomes a fresh account, `{created}`, `{started}`, `{completed}` and
-    /// `{failed}` a fresh session in that status.
+    /// `{failed}` a fresh session in that status, `{device}` the device of a fresh session
+    /// started over the API.
     path: &'static str,
     body: Option<&'static str>,
     needs: Permission,
@@ -40,6 +41,8 @@ const MATRIX: &[Route] = &[
     Route { method: "POST",  path: "/v1/identity/documents/addresses", body: Some(r#"{"data": {"type": "document/address", "attributes": {"document_type": "utility_bill"}, "relationships": {"session": {"data": {"type": "session", "id": "{created}"}}}}}"#), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "POST",  path: "/v1/identity/documents/{document}/files", body: Some(MULTIPART_WEBP), needs: Permission::DocumentsWrite, ok: 201 },
     Route { method: "GET",   path: "/v1/identity/documents/{document}", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/documents?filter[session]={created}", body: None, needs: Permission::SessionsRead, ok: 200 },
+    Route { method: "GET",   path: "/v1/identity/session-devices/{device}", body: None, needs: Permission::SessionsRead, ok: 200 },
     Route { method: "POST",  path: "/v1/identity/verifications", body: Some(r#"{"data": {"type": "verification/idv", "relationships": {"document": {"data": {"type": "document/idv", "id": "{idv_document}"}}, "session": {"data": {"type": "session", "id": "{idv_session}"}}}}}"#), needs: Permission::VerificationsWrite, ok: 201 },
     Route { method: "GET",   path: "/v1/identity/verifications", body: None, needs: Permission::SessionsRead, ok: 200 },
     Route { method: "GET",   path: "/v1/identity/verifications/{verification}", body: None, needs: Permission::SessionsRead, ok: 200 },
@@ -111,6 +114,24 @@ async fn fill(app: &TestApp, admin_key: &str, text: &str) -> String {
         out = out
             .replace("{idv_document}", &document.to_string())
             .replace("{idv_session}", &session.to_string());
+    }
+    if out.contains("{device}") {
+        let account = app.api_account(admin_key).await;
+        let session: Uuid = app.api_session(admin_key, account).await.id();
+        let r = app
+            .api(
+                "POST",
+                &format!("/v1/identity/sessions/{session}/start"),
+                admin_key,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let device = r.body["data"]["relationships"]["session_device"]["data"]["id"]
+            .as_str()
+            .expect("a device")
+            .to_owned();
+        out = out.replace("{device}", &device);
     }
     if out.contains("{endpoint}") {
         out = out.replace("{endpoint}", &endpoint(app, admin_key).await.to_string());

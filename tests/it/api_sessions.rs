@@ -290,14 +290,21 @@ async fn the_walk_through_from_account_to_approval_answers_in_shape() {
 }
 
 #[tokio::test]
-async fn decline_needs_a_reason_and_every_action_answers_409_out_of_turn() {
+async fn a_decline_reason_must_be_a_known_code_and_every_action_answers_409_out_of_turn() {
     let app = spawn_app().await;
     let key = app.full_api_key();
     let account = app.api_account(&key).await;
     let id = app.api_session(&key, account).await.id();
     app.set_status(id, "marked_for_review");
     let path = format!("/v1/identity/sessions/{id}/decline");
-    let r = app.api("POST", &path, &key, None).await;
+    let r = app
+        .api(
+            "POST",
+            &path,
+            &key,
+            Some(json!({"data": {"type": "decision", "attributes": {"reason": "bored"}}})),
+        )
+        .await;
     assert_eq!(
         (r.status, r.pointer()),
         (422, Some("/data/attributes/reason"))

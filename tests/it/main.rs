@@ -9,6 +9,7 @@ mod accounts;
 mod api_authz;
 mod api_documents;
 mod api_errors;
+mod api_friendly;
 mod api_idempotency;
 mod api_keys;
 mod api_openapi;

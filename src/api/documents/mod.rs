@@ -1,8 +1,10 @@
 //! `/v1/identity/documents`: create an ID or address document for a session
-//! ([`create`]), upload its files ([`files`]), and read one back ([`show`]).
+//! ([`create`]), upload its files ([`files`]), read one back ([`show`]) or list them, a
+//! session's or all ([`list`]).
 
 pub mod create;
 pub mod files;
+pub mod list;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
@@ -15,6 +17,7 @@ use super::error::ApiError;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::DocumentKind;
 use crate::error::AppError;
+use crate::service::reads;
 use crate::store::documents::{self as store, Document as DocumentRow, FileMeta};
 
 /// Where documents live.
@@ -123,6 +126,24 @@ pub fn with_files(
     Ok(resource(document, &files, redacted_at.is_some()))
 }
 
+/// The resources of a page of documents: their files in one query, which of their
+/// sessions are redacted in another.
+pub fn all_with_files(
+    conn: &mut diesel::PgConnection,
+    documents: &[DocumentRow],
+) -> Result<Vec<DocumentResource>, AppError> {
+    let ids: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+    let mut sessions: Vec<Uuid> = documents.iter().map(|d| d.session_id).collect();
+    sessions.sort();
+    sessions.dedup();
+    let files = store::files_for(conn, &ids)?;
+    let redacted = crate::store::sessions::redacted_among(conn, &sessions)?;
+    Ok(documents
+        .iter()
+        .map(|d| resource(d, &files, redacted.contains(&d.session_id)))
+        .collect())
+}
+
 /// One document with its files.
 #[utoipa::path(
     get,
@@ -130,7 +151,7 @@ pub fn with_files(
     operation_id = "getDocument",
     tag = "documents",
     summary = "Get a document with its files",
-    description = "Needs the `sessions:read` permission.",
+    description = "Needs the `sessions:read` permission, and counts as a read of its session.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
@@ -142,13 +163,15 @@ pub fn with_files(
 )]
 #[get("/documents/{id}")]
 pub async fn show(
-    _auth: Authorized<grant::SessionsRead>,
+    auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let key = auth.key.id;
     let data = db::with_conn(&pool, move |conn| {
         let document = store::find(conn, id)?.ok_or(AppError::NotFound("document"))?;
+        reads::api_session_data_read(conn, key, [document.session_id])?;
         with_files(conn, &document)
     })
     .await?;

@@ -69,12 +69,15 @@ pub struct DeviceAttributes {
     pub screen: Option<String>,
 }
 
-/// `POST .../approve` and `.../decline` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// `POST .../approve` and `.../decline` body. Optional, and so is its `data`: an empty
+/// body or `{}` approves without a comment, or declines with reason `other`, as clients
+/// written for the seed API send them.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionDocument {
     /// The decision.
-    pub data: DecisionData,
+    #[serde(default)]
+    pub data: Option<DecisionData>,
 }
 
 /// The decision's resource object.
@@ -93,7 +96,7 @@ pub struct DecisionData {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionAttributes {
-    /// Required for a decline, refused for an approval.
+    /// A decline's reason code, `other` when absent or null; refused for an approval.
     pub reason: Option<DeclineReason>,
     /// Optional, at most 2000 characters.
     pub comment: Option<String>,
@@ -245,15 +248,19 @@ fn decision(
     action: Action,
     actor: Actor,
 ) -> Result<Request, ApiError> {
-    let attributes = match body {
-        Some(doc) => {
-            check_type(&doc.data.kind, "decision")?;
-            doc.data.attributes
+    let attributes = match body.and_then(|doc| doc.data) {
+        Some(data) => {
+            check_type(&data.kind, "decision")?;
+            data.attributes
         }
         None => DecisionAttributes::default(),
     };
     let mut request = Request::new(action, actor);
-    request.reason = attributes.reason;
+    request.reason = match action {
+        // A decline always carries a reason code (SPEC section 1): `other` unless named.
+        Action::Decline => Some(attributes.reason.unwrap_or(DeclineReason::Other)),
+        _ => attributes.reason,
+    };
     request.comment = attributes.comment;
     Ok(request)
 }
@@ -294,7 +301,7 @@ pub async fn approve(
     operation_id = "declineSession",
     tag = "sessions",
     summary = "Decline a session with a reason code",
-    description = "Needs the `sessions:decide` permission.",
+    description = "Needs the `sessions:decide` permission. The body is optional: without one, with `{}`, or without `reason`, the decline is recorded with reason `other`. A reason outside the list is a 422 on `/data/attributes/reason`.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),

@@ -4,7 +4,7 @@ use super::resource::{SessionAttributes, SessionRelationships};
 use crate::api::envelope::Resource;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
-use crate::service::sessions::{self as service, AccountRef, NewSessionInput};
+use crate::service::sessions::{self as service, AccountRef, NewSessionInput, SessionEdit};
 use crate::service::{person, reads};
 use crate::store::sessions::{self as store, PersonChanges};
 
@@ -95,6 +95,12 @@ pub struct CreateSessionAttributes {
     /// Identity document number.
     #[serde(default, deserialize_with = "nullable")]
     pub identity_number: Option<Option<IdentityNumberIn>>,
+    /// When the session expires if still open: an RFC 3339 time after now and at most 90
+    /// days ahead (or `SESSION_TTL_DAYS`, when that is longer). Absent or null: creation
+    /// plus `SESSION_TTL_DAYS`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<String>,
 }
 
 /// A new session's links.
@@ -123,9 +129,58 @@ pub struct PatchSessionData {
     /// When given, must be the id in the path.
     #[serde(default)]
     pub id: Option<Uuid>,
-    /// `person`, `contact`, `address`, `identity_number`: absent leaves alone, null clears.
+    /// `person`, `contact`, `address`, `identity_number`: absent leaves alone, null clears;
+    /// `expires_at`: absent leaves alone.
     #[serde(default)]
-    pub attributes: PersonalData,
+    pub attributes: PatchSessionAttributes,
+}
+
+/// What a PATCH may change.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSessionAttributes {
+    /// Name and birth date.
+    #[serde(default, deserialize_with = "nullable")]
+    pub person: Option<Option<PersonIn>>,
+    /// Email and phone.
+    #[serde(default, deserialize_with = "nullable")]
+    pub contact: Option<Option<ContactIn>>,
+    /// Postal address.
+    #[serde(default, deserialize_with = "nullable")]
+    pub address: Option<Option<AddressIn>>,
+    /// Identity document number.
+    #[serde(default, deserialize_with = "nullable")]
+    pub identity_number: Option<Option<IdentityNumberIn>>,
+    /// A new expiry, earlier or later: an RFC 3339 time after now and at most 90 days ahead
+    /// (or `SESSION_TTL_DAYS`, when that is longer). It cannot be cleared.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Option<Option<String>>,
+}
+
+impl PatchSessionAttributes {
+    /// The personal-data part.
+    fn personal(&self) -> PersonalData {
+        PersonalData {
+            person: self.person.clone(),
+            contact: self.contact.clone(),
+            address: self.address.clone(),
+            identity_number: self.identity_number.clone(),
+        }
+    }
+}
+
+/// Reads an `expires_at` as sent: an RFC 3339 time, else a 422 on the member. Its bounds
+/// are the service's to check.
+fn parse_expires_at(raw: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            ApiError::invalid(
+                "/data/attributes/expires_at",
+                "expires_at must be an RFC 3339 time with its offset, such as 2026-12-24T08:00:00Z",
+            )
+        })
 }
 
 /// Parses personal data with the dashboard's rules; `None` when none was sent.
@@ -146,7 +201,7 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
     operation_id = "createSession",
     tag = "sessions",
     summary = "Create a session for an account",
-    description = "Needs the `sessions:write` permission.",
+    description = "Needs the `sessions:write` permission. `expires_at` (optional) must be after now and at most 90 days ahead (or `SESSION_TTL_DAYS`, when longer), else a 422 on `/data/attributes/expires_at`.",
     security(("api_key" = [])),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
@@ -205,6 +260,7 @@ pub async fn create(
         account: AccountRef::Existing(account.id),
         required_verifications: required,
         person: parse_personal(&personal)?,
+        expires_at: a.expires_at.as_deref().map(parse_expires_at).transpose()?,
     };
     let actor = auth.actor();
     let ttl = state.config.session_ttl_days;
@@ -270,8 +326,8 @@ pub async fn show(
     path = "/v1/identity/sessions/{id}",
     operation_id = "updateSession",
     tag = "sessions",
-    summary = "Change a session's personal data",
-    description = "Needs the `sessions:write` permission. Without `sessions:read` the answer withholds personal data: `person`, `contact`, `address`, `identity_number` and the decision's comment are null.",
+    summary = "Change a session's personal data or its expiry",
+    description = "Needs the `sessions:write` permission. Without `sessions:read` the answer withholds personal data: `person`, `contact`, `address`, `identity_number` and the decision's comment are null. `expires_at` moves the expiry earlier or later: after now and at most 90 days ahead (or `SESSION_TTL_DAYS`, when longer), else a 422; on an approved, declined or expired session a 409, like any edit.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
@@ -286,6 +342,7 @@ pub async fn show(
 pub async fn update(
     auth: Authorized<grant::SessionsWrite>,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: JsonApi<PatchSessionDocument>,
 ) -> Result<HttpResponse, ApiError> {
@@ -303,11 +360,25 @@ pub async fn update(
             "data.id must be the id in the path",
         ));
     }
-    let changes = parse_personal(&data.attributes)?.unwrap_or_default();
+    let expires_at = match &data.attributes.expires_at {
+        None => None,
+        Some(None) => {
+            return Err(ApiError::invalid(
+                "/data/attributes/expires_at",
+                "expires_at cannot be cleared: give a time, or leave the member out",
+            ));
+        }
+        Some(Some(raw)) => Some(parse_expires_at(raw)?),
+    };
+    let edit = SessionEdit {
+        person: parse_personal(&data.attributes.personal())?,
+        expires_at,
+    };
     let actor = auth.actor();
     let can_read = auth.can_read_sessions();
+    let ttl = state.config.session_ttl_days;
     let resource = db::with_conn(&pool, move |conn| {
-        let (session, _) = person::update(conn, id, &changes, actor)?;
+        let session = service::edit(conn, id, &edit, actor, ttl)?;
         Ok(for_reader(with_links(conn, &session)?, can_read))
     })
     .await?;

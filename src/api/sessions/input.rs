@@ -102,7 +102,8 @@ macro_rules! objects_in {
 // The PATCH's objects are the API's own; their members come from the one declaration.
 person_fields!(nested objects_in);
 
-/// The four personal-data objects of a session, as a PATCH's attributes.
+/// The four personal-data objects of a session, as a create's or a PATCH's attributes
+/// carry them.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalData {

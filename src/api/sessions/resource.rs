@@ -5,7 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::api::envelope::{
-    Linkage, Resource, SelfLink, ToMany, ToOne, maybe_timestamp, timestamp,
+    Linkage, RelatedLinks, Resource, SelfLink, ToManyRelated, ToOne, ToOneRelated, maybe_timestamp,
+    timestamp,
 };
 use crate::domain::person::person_fields;
 use crate::store::session_links::SessionLinks;
@@ -192,12 +193,14 @@ pub struct SessionAttributes {
 pub struct SessionRelationships {
     /// Its account.
     pub account: ToOne,
-    /// Its documents.
-    pub documents: ToMany,
-    /// Its verifications.
-    pub verifications: ToMany,
-    /// The device it was started from.
-    pub session_device: ToOne,
+    /// Its documents; `links.related` lists them (`GET /v1/identity/documents?filter[session]=`).
+    pub documents: ToManyRelated,
+    /// Its verifications; `links.related` lists them
+    /// (`GET /v1/identity/verifications?filter[session]=`).
+    pub verifications: ToManyRelated,
+    /// The device it was started from (the latest); `links.related` reads it
+    /// (`GET /v1/identity/session-devices/{id}`).
+    pub session_device: ToOneRelated,
 }
 
 /// A session as sent.
@@ -243,11 +246,14 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
         expires_at: timestamp(s.expires_at),
         redacted_at: maybe_timestamp(s.redacted_at),
     };
-    let many = |items: &[(Uuid, String)]| ToMany {
+    let many = |items: &[(Uuid, String)], list: &str| ToManyRelated {
         data: items
             .iter()
             .map(|(id, kind)| Linkage::new(kind.clone(), *id))
             .collect(),
+        links: RelatedLinks {
+            related: format!("{list}?filter%5Bsession%5D={}", s.id),
+        },
     };
     Resource {
         kind: TYPE,
@@ -257,10 +263,15 @@ pub fn resource(s: &Session, links: &SessionLinks) -> SessionResource {
             account: ToOne {
                 data: Some(Linkage::new(crate::api::accounts::TYPE, s.account_id)),
             },
-            documents: many(&links.documents),
-            verifications: many(&links.verifications),
-            session_device: ToOne {
-                data: links.device.map(|id| Linkage::new("session_device", id)),
+            documents: many(&links.documents, crate::api::documents::PATH),
+            verifications: many(&links.verifications, crate::api::verifications::PATH),
+            session_device: ToOneRelated {
+                data: links
+                    .device
+                    .map(|id| Linkage::new(crate::api::session_devices::TYPE, id)),
+                links: links.device.map(|id| RelatedLinks {
+                    related: format!("{}/{id}", crate::api::session_devices::PATH),
+                }),
             },
         },
         links: SelfLink {

@@ -11,6 +11,7 @@ use crate::api::error::ApiError;
 use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
+use crate::service::reads;
 use crate::store::paging::Cursor;
 use crate::store::verifications::{self as store, VerificationFilter};
 
@@ -58,7 +59,7 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
     operation_id = "listVerifications",
     tag = "verifications",
     summary = "List verifications, newest first, filtered",
-    description = "Needs the `sessions:read` permission.",
+    description = "Needs the `sessions:read` permission; each session whose verifications a page shows counts once as a read of it. `filter[session]` lists one session's.",
     security(("api_key" = [])),
     params(
         ("filter[status]" = Option<String>, Query, description = "Comma-separated verification statuses"),
@@ -77,10 +78,11 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
 )]
 #[get("/verifications")]
 pub async fn list(
-    _auth: Authorized<grant::SessionsRead>,
+    auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let key = auth.key.id;
     let params = Params::parse(req.query_string(), FILTERS)?;
     let filter = parse_filter(&params)?;
     let paging = Paging::parse(&params)?;
@@ -91,6 +93,7 @@ pub async fn list(
             id: v.id,
         });
         let data = with_checks(conn, &page.rows)?;
+        reads::api_session_data_read(conn, key, page.rows.iter().map(|v| v.session_id))?;
         let total = match paging.total {
             true => Some(store::count(conn, &filter, TOTAL_CAP)?),
             false => None,

@@ -21,6 +21,7 @@ use crate::db::{self, DbPool};
 use crate::domain::engine::Policy;
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
+use crate::service::reads;
 use crate::service::verifications::{self as service, Request};
 use crate::store::verifications::{self as store, Check, Verification};
 
@@ -282,7 +283,7 @@ pub async fn create(
     operation_id = "getVerification",
     tag = "verifications",
     summary = "Get a verification with its checks",
-    description = "Needs the `sessions:read` permission.",
+    description = "Needs the `sessions:read` permission, and counts as a read of its session.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
@@ -294,13 +295,15 @@ pub async fn create(
 )]
 #[get("/verifications/{id}")]
 pub async fn show(
-    _auth: Authorized<grant::SessionsRead>,
+    auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let key = auth.key.id;
     let data = db::with_conn(&pool, move |conn| {
         let v = store::find(conn, id)?.ok_or(AppError::NotFound("verification"))?;
+        reads::api_session_data_read(conn, key, [v.session_id])?;
         let mut all = with_checks(conn, std::slice::from_ref(&v))?;
         all.pop().ok_or(AppError::NotFound("verification"))
     })

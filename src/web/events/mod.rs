@@ -23,6 +23,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.viewed",
     "session.started",
     "session.person_updated",
+    "session.expiry_changed",
     "session.auto_updated",
     "document.created",
     "document.file_uploaded",
@@ -191,6 +192,14 @@ fn codes<'a>(event: &'a Event, key: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// A details value that is an RFC 3339 time, in words (`2026-12-24 08:00 UTC`); anything
+/// else is not shown.
+fn detail_time(event: &Event, key: &str) -> Option<String> {
+    let raw = event.details.get(key).and_then(Value::as_str)?;
+    let t = chrono::DateTime::parse_from_rfc3339(raw).ok()?;
+    Some(t.to_utc().format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
 fn file_words(event: &Event) -> &'static str {
     match detail(event, "side") {
         Some("front") => "the front of a document",
@@ -245,6 +254,10 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
                 format!("changed personal data: {}", fields.join(", "))
             }
         }
+        "session.expiry_changed" => match detail_time(event, "to") {
+            Some(to) => format!("moved the session's expiry to {to}"),
+            None => "moved the session's expiry".to_owned(),
+        },
         "session.auto_updated" => {
             let fields: Vec<&str> = codes(event, "fields")
                 .into_iter()

@@ -242,6 +242,24 @@ fn refused_api_calls_name_the_permission_and_views_name_nothing() {
 }
 
 #[test]
+fn an_expiry_change_names_the_new_time_and_nothing_else() {
+    assert_eq!(
+        words(
+            "session.expiry_changed",
+            json!({ "from": "2026-12-01T08:00:00.000000Z", "to": "2026-12-24T08:30:00.123456Z" })
+        ),
+        "moved the session's expiry to 2026-12-24 08:30 UTC"
+    );
+    assert_eq!(
+        words(
+            "session.expiry_changed",
+            json!({ "to": "next <b>week</b>" })
+        ),
+        "moved the session's expiry"
+    );
+}
+
+#[test]
 fn unknown_actions_fall_back_to_their_name() {
     assert_eq!(words("widget.frobbed", json!({})), "widget.frobbed");
 }

@@ -150,6 +150,7 @@ pub async fn create(
         account: account_ref,
         required_verifications: kinds,
         person: has_person.then_some(changes),
+        expires_at: None,
     };
     let ttl = state.config.session_ttl_days;
     let actor = Actor::User(user.id);
