@@ -1,6 +1,6 @@
 // Session Desk: progressive enhancements only. Every form and link works without this
-// file; it adds the document viewer's zoom and rotate, keyboard shortcuts, and
-// confirmations.
+// file; it adds the document viewer's zoom and rotate, keyboard shortcuts, confirmations
+// and copy buttons.
 (function () {
   "use strict";
 
@@ -16,6 +16,31 @@
     if (!(form instanceof HTMLFormElement)) return;
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // A secret shown once gets a copy button (hidden without this file: the text is then
+  // selected whole with one click).
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent;
+      function done() { button.textContent = "Copied"; }
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        button.textContent = "Selected: press Ctrl+C";
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, select);
+      } else {
+        select();
+      }
+    });
   });
 
   // ---- Document viewer: zoom and rotate, per image.

@@ -10,7 +10,9 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use uuid::Uuid;
 
+use super::alerts::{self, Alerts};
 use super::cookie::{self, AuthState};
+use super::sessions::counts::CountsCache;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Worker;
@@ -30,6 +32,8 @@ pub struct CurrentUser {
     pub display_name: String,
     /// Their role.
     pub role: Role,
+    /// What every page must tell them (the admins' banner), read with them.
+    pub alerts: Alerts,
 }
 
 impl CurrentUser {
@@ -158,13 +162,34 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         return Err(sign_in_required(&req).into());
     }
     let uid = state.uid;
-    let user = db::with_conn(pool, move |conn| Ok(users::find(conn, uid)?)).await?;
-    let valid = user
-        .as_ref()
-        .filter(|u| !u.disabled && u.session_epoch == state.epoch);
-    let Some(user) = valid else {
+    let epoch = state.epoch;
+    let cache = req.app_data::<web::Data<CountsCache>>().cloned();
+    let source = alerts::source(
+        cache.as_ref().map(|c| c.get_ref()),
+        req.method() == actix_web::http::Method::GET,
+    );
+    let (user, alerts) = db::with_conn(pool, move |conn| {
+        let user = users::find(conn, uid)?.filter(|u| !u.disabled && u.session_epoch == epoch);
+        // Admins only, in the same connection: the banner costs no extra round trip to the pool.
+        let alerts = match &user {
+            Some(u) if u.role == Role::Admin => Some(alerts::load(conn, source)?),
+            _ => None,
+        };
+        Ok((user, alerts))
+    })
+    .await?;
+    let Some(user) = user else {
         session.purge();
         return Err(sign_in_required(&req).into());
+    };
+    let alerts = match alerts {
+        Some((alerts, counted)) => {
+            if let Some(n) = counted {
+                alerts::remember(cache.as_ref().map(|c| c.get_ref()), source, n);
+            }
+            alerts
+        }
+        None => Alerts::default(),
     };
     // Refresh the idle clock at most once a minute, to spare a new cookie per request.
     if now - state.seen >= 60 {
@@ -172,9 +197,10 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     }
     Ok(CurrentUser {
         id: user.id,
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
+        username: user.username,
+        display_name: user.display_name,
         role: user.role,
+        alerts,
     })
 }
 

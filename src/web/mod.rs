@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod chart;
@@ -58,5 +59,17 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(admin::mfa::reset)
         .service(admin::api_keys::index)
         .service(admin::api_keys::create)
-        .service(admin::api_keys::revoke);
+        .service(admin::api_keys::revoke)
+        .service(admin::webhooks::index)
+        .service(admin::webhooks::create)
+        .service(admin::webhooks::endpoint::show)
+        .service(admin::webhooks::endpoint::update)
+        .service(admin::webhooks::endpoint::enable)
+        .service(admin::webhooks::endpoint::disable)
+        .service(admin::webhooks::endpoint::rotate_secret)
+        .service(admin::webhooks::endpoint::delete)
+        .service(admin::webhooks::endpoint::send_test)
+        .service(admin::webhooks::endpoint::replay)
+        .service(admin::webhooks::delivery::show)
+        .service(admin::webhooks::delivery::redeliver);
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
 mod accounts;
+mod admin_webhooks;
 mod api_authz;
 mod api_documents;
 mod api_errors;

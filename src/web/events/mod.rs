@@ -59,6 +59,15 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "api_key.revoked_key_used",
     "api_key.forbidden",
     "api_key.unknown",
+    "webhook_endpoint.created",
+    "webhook_endpoint.updated",
+    "webhook_endpoint.enabled",
+    "webhook_endpoint.disabled",
+    "webhook_endpoint.deleted",
+    "webhook_endpoint.secret_rotated",
+    "webhook_endpoint.test_sent",
+    "webhook_endpoint.replayed",
+    "webhook_delivery.redelivered",
 ];
 
 /// Details keys that hold a user id.
@@ -233,6 +242,52 @@ fn decision(event: &Event, verb: &str) -> String {
     words
 }
 
+/// "webhook endpoint 1a2b3c4d": the endpoint an event names, by its short id.
+fn endpoint_words(event: &Event) -> String {
+    match detail_id(event, "endpoint_id") {
+        Some(id) => format!("webhook endpoint {}", crate::web::format::short_id(&id)),
+        None => "a webhook endpoint".to_owned(),
+    }
+}
+
+/// The words of the webhook actions; `None` for an unknown one.
+fn webhook_words(event: &Event) -> Option<String> {
+    let endpoint = endpoint_words(event);
+    Some(match event.action.as_str() {
+        "webhook_endpoint.created" => match event.details.get("events").and_then(Value::as_array) {
+            Some(events) if events.len() == 1 => format!("added {endpoint} for 1 event type"),
+            Some(events) => format!("added {endpoint} for {} event types", events.len()),
+            None => format!("added {endpoint} for every event"),
+        },
+        "webhook_endpoint.updated" => {
+            let fields = codes(event, "fields");
+            if fields.is_empty() {
+                format!("changed {endpoint}")
+            } else {
+                format!("changed {endpoint}: {}", fields.join(", "))
+            }
+        }
+        "webhook_endpoint.enabled" => format!("enabled {endpoint}"),
+        "webhook_endpoint.disabled" => match detail(event, "reason") {
+            Some("gone") => format!("disabled {endpoint}: it answered 410 Gone"),
+            Some("failing") => format!("disabled {endpoint}: every delivery failed for 5 days"),
+            _ => format!("disabled {endpoint}"),
+        },
+        "webhook_endpoint.deleted" => format!("deleted {endpoint}"),
+        "webhook_endpoint.secret_rotated" => format!("rotated the signing secret of {endpoint}"),
+        "webhook_endpoint.test_sent" => format!("sent a test event to {endpoint}"),
+        "webhook_endpoint.replayed" => {
+            match event.details.get("deliveries").and_then(Value::as_u64) {
+                Some(1) => format!("replayed 1 failed delivery to {endpoint}"),
+                Some(n) => format!("replayed {n} failed deliveries to {endpoint}"),
+                None => format!("replayed failed deliveries to {endpoint}"),
+            }
+        }
+        "webhook_delivery.redelivered" => format!("redelivered a delivery to {endpoint}"),
+        _ => return None,
+    })
+}
+
 /// What happened, in words, to follow the actor's name: "approved the session", "changed
 /// personal data: first name, email". Unknown actions fall back to the action name.
 pub fn describe(event: &Event, names: &ActorNames) -> String {
@@ -393,6 +448,9 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             None => "was refused a request it lacks the permission for".to_owned(),
         },
         "api_key.unknown" => "refused a request with an unknown API key".to_owned(),
+        action if action.starts_with("webhook_") => {
+            webhook_words(event).unwrap_or_else(|| action.to_owned())
+        }
         other => other.to_owned(),
     }
 }

@@ -294,3 +294,61 @@ fn redactions_say_why_and_how_many_never_what() {
         "redacted an account (1 session)"
     );
 }
+
+#[test]
+fn webhook_events_name_the_endpoint_by_its_short_id_and_the_system_s_reasons() {
+    let id = "1a2b3c4d-0000-4000-8000-000000000000";
+    assert_eq!(
+        words(
+            "webhook_endpoint.created",
+            json!({ "endpoint_id": id, "events": null })
+        ),
+        "added webhook endpoint 1a2b3c4d for every event"
+    );
+    assert_eq!(
+        words(
+            "webhook_endpoint.created",
+            json!({ "endpoint_id": id, "events": ["session.approved", "session.declined"] })
+        ),
+        "added webhook endpoint 1a2b3c4d for 2 event types"
+    );
+    assert_eq!(
+        words(
+            "webhook_endpoint.updated",
+            json!({ "endpoint_id": id, "fields": ["url", "events"] })
+        ),
+        "changed webhook endpoint 1a2b3c4d: url, events"
+    );
+    let system = event(
+        "system",
+        None,
+        "webhook_endpoint.disabled",
+        json!({ "endpoint_id": id, "reason": "gone" }),
+    );
+    assert_eq!(
+        describe(&system, &ActorNames::default()),
+        "disabled webhook endpoint 1a2b3c4d: it answered 410 Gone"
+    );
+    assert_eq!(
+        words(
+            "webhook_endpoint.disabled",
+            json!({ "endpoint_id": id, "reason": "failing" })
+        ),
+        "disabled webhook endpoint 1a2b3c4d: every delivery failed for 5 days"
+    );
+    assert_eq!(
+        words(
+            "webhook_endpoint.replayed",
+            json!({ "endpoint_id": id, "deliveries": 3, "since": "2026-11-30T09:00:00Z" })
+        ),
+        "replayed 3 failed deliveries to webhook endpoint 1a2b3c4d"
+    );
+    assert_eq!(
+        words("webhook_delivery.redelivered", json!({})),
+        "redelivered a delivery to a webhook endpoint"
+    );
+    assert_eq!(
+        words("webhook_endpoint.frobbed", json!({})),
+        "webhook_endpoint.frobbed"
+    );
+}

@@ -1,4 +1,5 @@
-//! The queue's status chips and view tabs, remembered for a few seconds.
+//! The queue's status chips and view tabs, remembered for a few seconds (and the count
+//! behind the admins' banner, see [`crate::web::alerts`]).
 //!
 //! Each count is cheap on its own (it stops at a cap), but a queue page shows thirteen of
 //! them, and at a million sessions they cost Postgres several times what the page's rows
@@ -47,6 +48,13 @@ impl CountsCache {
             .get(key)
             .filter(|e| e.generation == generation && e.at.elapsed() < TTL)
             .map(|e| e.counts.clone())
+    }
+
+    /// The last counts of `key`, however old: for a page that must not count (see
+    /// [`crate::web::alerts`]).
+    pub fn last(&self, key: &str) -> Option<Vec<CappedCount>> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).map(|e| e.counts.clone())
     }
 
     /// Remembers the counts of `key`, as of the generation read before they were counted.

@@ -274,6 +274,7 @@ pub fn explain(conn: &mut diesel::PgConnection, query: &str) -> anyhow::Result<V
         username: String::new(),
         display_name: String::new(),
         role: crate::domain::kinds::Role::Reviewer,
+        alerts: crate::web::alerts::Alerts::default(),
     };
     let params = QueueParams::parse(query, &viewer);
     let mut lookup = |name: &str| {

@@ -14,6 +14,7 @@ mod driver;
 mod mfa;
 mod queue;
 mod webdriver;
+mod webhooks;
 
 use std::io::Write;
 use std::sync::Once;

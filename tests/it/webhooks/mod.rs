@@ -15,7 +15,7 @@ use sessiondesk::domain::kinds::Role;
 use sessiondesk::service::webhooks::{self, EndpointInput, Reach};
 use uuid::Uuid;
 
-pub use receiver::Receiver;
+pub use receiver::{Received, Receiver};
 
 use crate::api_documents::upload;
 use crate::api_verifications::Passport;
