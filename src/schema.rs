@@ -245,6 +245,7 @@ diesel::table! {
         error -> Nullable<Text>,
         latency_ms -> Int4,
         created_at -> Timestamptz,
+        response -> Nullable<Text>,
     }
 }
 

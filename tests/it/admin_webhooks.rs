@@ -665,6 +665,11 @@ async fn after_an_outage_the_page_shows_each_attempt_and_a_redelivery_arrives_ag
         page.contains("id=\"response-body\"><code>ok</code>"),
         "the answer's body"
     );
+    assert_eq!(
+        page.matches("<summary class=\"muted small\">Answer body</summary><pre class=\"code\"><code>ok</code>").count(),
+        3,
+        "each attempt keeps its own answer: {page}"
+    );
     let event_id: String = webhook_deliveries::table
         .find(delivery)
         .select(webhook_deliveries::event_id)

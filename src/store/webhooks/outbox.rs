@@ -233,6 +233,7 @@ pub fn record(conn: &mut PgConnection, delivery_id: Uuid, attempt: &Attempt) -> 
                 webhook_attempts::error.eq(&attempt.error),
                 webhook_attempts::latency_ms.eq(attempt.latency_ms),
                 webhook_attempts::created_at.eq(attempt.at),
+                webhook_attempts::response.eq(&attempt.response),
             ))
             .execute(conn)?;
         Ok(true)
@@ -361,6 +362,8 @@ pub struct AttemptRow {
     pub latency_ms: i32,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// The start of its answer's body (up to 4 KiB).
+    pub response: Option<String>,
 }
 
 /// The attempts of some deliveries, in order.

@@ -76,6 +76,8 @@ struct AttemptView {
     latency_ms: i32,
     /// A 2xx answer.
     taken: bool,
+    /// The start of the answer's body.
+    response: Option<String>,
 }
 
 impl AttemptView {
@@ -87,6 +89,7 @@ impl AttemptView {
             error: error_words(a.error.as_deref(), a.status),
             latency_ms: a.latency_ms,
             taken: a.status.is_some_and(|s| (200..300).contains(&s)),
+            response: a.response.clone().filter(|r| !r.is_empty()),
         }
     }
 }
