@@ -150,6 +150,26 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let status = e.status();
         let mut out = match &e {
+            AppError::Validation(fields)
+                if !fields.is_empty() && fields.iter().all(|f| f.missing) =>
+            {
+                let status = StatusCode::NOT_FOUND;
+                let mut out = ApiError::new(status, "not_found", "");
+                out.errors = fields
+                    .iter()
+                    .map(|f| ErrorObject {
+                        status: status.as_u16().to_string(),
+                        code: "not_found".to_owned(),
+                        title: title(status),
+                        detail: format!("{}: {}", f.field, f.message),
+                        source: Some(ErrorSource {
+                            pointer: Some(pointer_for(&f.field)),
+                            ..ErrorSource::default()
+                        }),
+                    })
+                    .collect();
+                out
+            }
             AppError::Validation(fields) => {
                 let mut out = ApiError::new(status, "invalid_value", "");
                 out.errors = fields

@@ -226,8 +226,8 @@ fn cases() -> Vec<Case> {
             "POST",
             SESSIONS,
             session_doc(json!({}), "00000000-0000-4000-8000-000000000000"),
-            422,
-            "invalid_value",
+            404,
+            "not_found",
             Pointer("/data/relationships/account/data/id"),
         ),
         case(
