@@ -53,6 +53,7 @@ pub struct ApiError {
     status: StatusCode,
     errors: Vec<ErrorObject>,
     retry_after: Option<u64>,
+    allow: Option<String>,
     cause: Option<AppError>,
 }
 
@@ -82,6 +83,7 @@ impl ApiError {
                 source: None,
             }],
             retry_after: None,
+            allow: None,
             cause: None,
         }
     }
@@ -126,6 +128,17 @@ impl ApiError {
     /// 409 when the document's `type` or `id` is not the one this route takes.
     pub fn mismatch(pointer: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "type_mismatch", detail).pointer(pointer)
+    }
+
+    /// 405 for a method the path does not have; `allow` lists those it has, for `Allow`.
+    pub fn method_not_allowed(allow: &str) -> Self {
+        let mut out = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("This path takes {allow} only."),
+        );
+        out.allow = Some(allow.to_owned());
+        out
     }
 
     /// The HTTP status.
@@ -228,6 +241,9 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(self.status);
         if let Some(seconds) = self.retry_after {
             builder.insert_header(("Retry-After", seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            builder.insert_header((actix_web::http::header::ALLOW, allow.as_str()));
         }
         builder
             .insert_header(("Cache-Control", "no-store"))
