@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod paging;
 pub mod redaction;
 pub mod responses;
+pub mod schema;
 pub mod sessions;
 pub mod verifications;
 pub mod webhooks;

@@ -34,22 +34,40 @@ fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-/// A string schema allowing exactly `values`, nullable when `nullable`, described by
-/// `description` (a field's doc comment is lost when its schema is built by hand).
-fn string_enum(values: &[&str], nullable: bool, description: &str) -> RefOr<Schema> {
-    let kind = match nullable {
-        true => SchemaType::from_iter([Type::String, Type::Null]),
-        false => SchemaType::from(Type::String),
-    };
-    let mut values: Vec<Option<&str>> = values.iter().copied().map(Some).collect();
-    if nullable {
-        values.push(None);
-    }
+/// A port, 0 to 65535.
+const PORT: &str =
+    "(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+/// The `url` member: what the document promises the server takes (with
+/// `WEBHOOK_ALLOW_INSECURE` and `WEBHOOK_ALLOW_PRIVATE` off, the host must also resolve to
+/// public addresses only, which no schema can say): `https://`, a host name whose last
+/// label starts with a letter, an optional port, a path and an optional query, without
+/// credentials, fragment or characters that would be percent-encoded.
+fn url_schema() -> RefOr<Schema> {
+    let pattern = format!(
+        "^https://(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(?::{PORT})?/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(?:\\?[A-Za-z0-9._~!$&()*+,;=:@%/?-]*)?$"
+    );
     ObjectBuilder::new()
-        .schema_type(kind)
-        .enum_values(Some(values))
-        .description(Some(description))
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+            "uri".to_owned(),
+        )))
+        .pattern(Some(pattern))
+        .max_length(Some(2048))
+        .description(Some(
+            "Where deliveries go: an https URL with a host name, a path (at least `/`) and an optional query; no credentials or fragment; at most 2,048 characters. Its host must resolve to no loopback, private or link-local address (unless the server runs with `WEBHOOK_ALLOW_PRIVATE=true`); `http://` is taken only with `WEBHOOK_ALLOW_INSECURE=true`.",
+        ))
         .into()
+}
+
+/// The `description` member: at most 500 characters as sent, no control characters once
+/// trimmed; null or blank for none.
+fn description_schema() -> RefOr<Schema> {
+    super::schema::plain_text(
+        500,
+        true,
+        "What it is for: at most 500 characters, no control characters; null or blank for none.",
+    )
 }
 
 /// The `events` member: one or more event types, or null for every event.

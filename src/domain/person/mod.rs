@@ -213,6 +213,11 @@ pub fn country_code(field: &str, raw: &str) -> Result<Option<String>, FieldError
     }
 }
 
+/// Every officially assigned ISO 3166-1 alpha-2 code, upper case, in order.
+pub fn country_codes() -> impl Iterator<Item = &'static str> {
+    COUNTRY_CODES.split(' ')
+}
+
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-2 code.
 pub fn is_country_code(code: &str) -> bool {
     code.len() == 2 && COUNTRY_CODES.split(' ').any(|c| c == code)
