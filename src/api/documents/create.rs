@@ -488,3 +488,42 @@ pub async fn create_address(
 ) -> Result<HttpResponse, ApiError> {
     create(KIND_ADDRESS, auth, idempotency, pool, req, body).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(schema: RefOr<Schema>) -> regex::Regex {
+        let RefOr::T(Schema::Object(o)) = schema else {
+            panic!("an object schema");
+        };
+        regex::Regex::new(&o.pattern.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_mrz_pattern_is_what_parse_mrz_takes() {
+        let re = pattern(mrz_schema());
+        let long = "A".repeat(MAX_MRZ_CHARS);
+        let too_long = "A".repeat(MAX_MRZ_CHARS + 1);
+        for value in [
+            "P<SWEERIKSSON<<ANNA",
+            "P<SWE\nAB123<<",
+            "P<SWE\r\nAB123<<",
+            "\n P<SWE \n",
+            "",
+            " \n ",
+            long.as_str(),
+            too_long.as_str(),
+            "p<lower",
+            "A B",
+            "AB\r",
+            "A\rB",
+        ] {
+            assert_eq!(
+                re.is_match(value),
+                service::parse_mrz(value).is_ok(),
+                "{value:?}"
+            );
+        }
+    }
+}

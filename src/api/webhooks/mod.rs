@@ -44,8 +44,10 @@ const PORT: &str =
 /// label starts with a letter, an optional port, a path and an optional query, without
 /// credentials, fragment or characters that would be percent-encoded.
 fn url_schema() -> RefOr<Schema> {
+    let path = "(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*";
+    let query = "(?:[A-Za-z0-9._~!$&()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*";
     let pattern = format!(
-        "^https://(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(?::{PORT})?/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(?:\\?[A-Za-z0-9._~!$&()*+,;=:@%/?-]*)?$"
+        "^https://(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(?::{PORT})?/{path}(?:\\?{query})?$"
     );
     ObjectBuilder::new()
         .schema_type(Type::String)
@@ -83,4 +85,41 @@ fn events_schema() -> RefOr<Schema> {
             "The event types the endpoint receives (at least one; repeats are dropped), or null for every event.",
         ))
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_the_pattern_takes_is_one_the_server_takes() {
+        let RefOr::T(Schema::Object(o)) = url_schema() else {
+            panic!("an object schema");
+        };
+        let re = regex::Regex::new(&o.pattern.unwrap()).unwrap();
+        for url in [
+            "https://example.com/",
+            "https://hooks.example.com:8443/in?x=1&y=a%20b",
+            "https://a-b.c0.example/p/a;b=c/@x:~!$*+,()'",
+            "https://x/",
+        ] {
+            assert!(re.is_match(url), "{url}");
+            assert!(
+                crate::domain::webhooks::check_url(url, false).is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://example.com/",
+            "https://example.com",
+            "https://1.2.3.4/",
+            "https://u:p@example.com/",
+            "https://example.com/#f",
+            "https://example.com:65536/",
+            "https://example.com/%zz",
+            "https://example.com/a b",
+        ] {
+            assert!(!re.is_match(url), "{url}");
+        }
+    }
 }
