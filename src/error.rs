@@ -98,6 +98,11 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// A validation error on `field`, which names a resource that does not exist.
+    pub fn missing(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::missing(field, message)])
+    }
+
     /// The HTTP status this error stands for.
     pub fn status(&self) -> StatusCode {
         match self {

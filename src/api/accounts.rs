@@ -13,7 +13,7 @@ use super::envelope::{
 };
 use super::error::ApiError;
 use super::idempotency::{self, IdempotencyKey};
-use super::paging::{Paging, Params, TOTAL_CAP};
+use super::paging::{PageParams, Paging, Params, TOTAL_CAP};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::service::accounts as service;
@@ -31,14 +31,19 @@ pub struct AccountAttributes {
     /// The integrator's own id, unique when set.
     pub external_id: Option<String>,
     /// `active`, `pending`, `inactive` or `suspended`.
+    #[schema(value_type = crate::domain::kinds::AccountStatus, inline)]
     pub status: String,
     /// `person`.
+    #[schema(value_type = crate::api::sessions::crud::EntityType, inline)]
     pub entity_type: String,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// When its personal data was redacted.
+    #[schema(format = DateTime)]
     pub redacted_at: Option<String>,
 }
 
@@ -92,6 +97,7 @@ pub struct CreateAccountDocument {
 pub struct CreateAccountData {
     /// Must be `account`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub kind: String,
     /// Its attributes; all optional.
     #[serde(default)]
@@ -104,7 +110,20 @@ pub struct CreateAccountData {
 pub struct CreateAccountAttributes {
     /// The integrator's own id: 1 to 255 characters, unique.
     #[serde(default)]
+    #[schema(schema_with = external_id_schema)]
     pub external_id: Option<String>,
+}
+
+fn type_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    super::schema::string_enum(&[TYPE], false, "Must be `account`.")
+}
+
+fn external_id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    super::schema::identifier(
+        255,
+        true,
+        "The integrator's own id, unique among accounts; null or absent for none.",
+    )
 }
 
 /// Creates an account; a taken `external_id` is a 409 pointing at it. With an
@@ -118,7 +137,7 @@ pub struct CreateAccountAttributes {
     description = "Needs the `accounts:write` permission.",
     security(("api_key" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
     request_body(content = CreateAccountDocument, content_type = "application/vnd.api+json"),
     responses(
@@ -126,6 +145,12 @@ pub struct CreateAccountAttributes {
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+            links(
+                ("getAccount" = (operation_id = "getAccount", parameters(("id" = "$response.body#/data/id")))),
+                ("redactAccount" = (operation_id = "redactAccount", parameters(("id" = "$response.body#/data/id")))),
+                ("listSessionsOfAccount" = (operation_id = "listSessions", parameters(("filter[account]" = "$response.body#/data/id")))),
+                ("createSession" = (operation_id = "createSession", request_body = json!({"data": {"type": "session", "relationships": {"account": {"data": {"type": "account", "id": "$response.body#/data/id"}}}}}))),
             ),
         ),
         crate::api::responses::CreateErrors,
@@ -186,14 +211,14 @@ pub async fn create(
     summary = "List accounts, newest first",
     description = "Needs the `accounts:read` permission.",
     security(("api_key" = [])),
-    params(
-        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
-    ),
+    params(PageParams),
     responses(
-        (status = 200, description = "A page of accounts", body = ListDocument<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "A page of accounts", body = ListDocument<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getAccount" = (operation_id = "getAccount", parameters(("id" = "$response.body#/data/0/id")))),
+                ("nextPage" = (operation_id = "listAccounts", parameters(("page[after]" = "$response.body#/meta/page/next_cursor")))),
+            ),
+        ),
         crate::api::responses::ListErrors,
     ),
 )]
@@ -240,7 +265,11 @@ pub async fn list(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
     responses(
-        (status = 200, description = "The account", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The account", body = Document<Resource<AccountAttributes, AccountRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("listSessionsOfAccount" = (operation_id = "listSessions", parameters(("filter[account]" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::ReadErrors,
     ),
 )]

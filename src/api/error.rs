@@ -53,6 +53,7 @@ pub struct ApiError {
     status: StatusCode,
     errors: Vec<ErrorObject>,
     retry_after: Option<u64>,
+    allow: Option<String>,
     cause: Option<AppError>,
 }
 
@@ -82,6 +83,7 @@ impl ApiError {
                 source: None,
             }],
             retry_after: None,
+            allow: None,
             cause: None,
         }
     }
@@ -128,6 +130,17 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "type_mismatch", detail).pointer(pointer)
     }
 
+    /// 405 for a method the path does not have; `allow` lists those it has, for `Allow`.
+    pub fn method_not_allowed(allow: &str) -> Self {
+        let mut out = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("This path takes {allow} only."),
+        );
+        out.allow = Some(allow.to_owned());
+        out
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -150,6 +163,26 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let status = e.status();
         let mut out = match &e {
+            AppError::Validation(fields)
+                if !fields.is_empty() && fields.iter().all(|f| f.missing) =>
+            {
+                let status = StatusCode::NOT_FOUND;
+                let mut out = ApiError::new(status, "not_found", "");
+                out.errors = fields
+                    .iter()
+                    .map(|f| ErrorObject {
+                        status: status.as_u16().to_string(),
+                        code: "not_found".to_owned(),
+                        title: title(status),
+                        detail: format!("{}: {}", f.field, f.message),
+                        source: Some(ErrorSource {
+                            pointer: Some(pointer_for(&f.field)),
+                            ..ErrorSource::default()
+                        }),
+                    })
+                    .collect();
+                out
+            }
             AppError::Validation(fields) => {
                 let mut out = ApiError::new(status, "invalid_value", "");
                 out.errors = fields
@@ -208,6 +241,9 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(self.status);
         if let Some(seconds) = self.retry_after {
             builder.insert_header(("Retry-After", seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            builder.insert_header((actix_web::http::header::ALLOW, allow.as_str()));
         }
         builder
             .insert_header(("Cache-Control", "no-store"))

@@ -21,6 +21,30 @@ use crate::service::idempotency::{self as service, Created, Keyed, MAX_KEY_CHARS
 /// The header.
 pub const HEADER: &str = "Idempotency-Key";
 
+/// The header as the OpenAPI document describes it; [`IdempotencyKey`] reads it.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyHeader {
+    /// Makes a retry with the same key and body return the first response and create
+    /// nothing: 1 to 255 visible ASCII characters (spaces inside allowed), kept 24 hours.
+    #[param(rename = "Idempotency-Key", value_type = Option<KeyValue>, inline)]
+    pub key: Option<String>,
+}
+
+/// An `Idempotency-Key` value as the OpenAPI document describes it.
+pub struct KeyValue;
+
+impl utoipa::PartialSchema for KeyValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(super::schema::IDEMPOTENCY_KEY_PATTERN))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for KeyValue {}
+
 /// The request's `Idempotency-Key`, if it sent one; over 255 characters, blank or not
 /// visible ASCII is a 400.
 #[derive(Debug, Clone)]

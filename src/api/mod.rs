@@ -13,10 +13,12 @@ pub mod documents;
 pub mod envelope;
 pub mod error;
 pub mod idempotency;
+pub mod methods;
 pub mod openapi;
 pub mod paging;
 pub mod redaction;
 pub mod responses;
+pub mod schema;
 pub mod session_devices;
 pub mod sessions;
 pub mod verifications;
@@ -30,11 +32,15 @@ use self::error::ApiError;
 /// [`auth::authenticate`] middleware; beside `web::configure` for the dashboard.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(openapi::serve).service(
-        web::scope("/v1/identity")
+        web::scope(SCOPE)
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
+            .configure(|cfg| methods::configure(cfg, SCOPE))
             .configure(identity),
     );
 }
+
+/// Where the API's routes live.
+pub const SCOPE: &str = "/v1/identity";
 
 /// The API's routes and request limits, inside the `/v1/identity` scope.
 fn identity(cfg: &mut web::ServiceConfig) {

@@ -3,9 +3,12 @@
 //! `GET /v1/openapi.json`.
 
 use actix_web::{HttpResponse, get};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
+use super::documents::files::UploadEncoding;
 use super::{accounts, auth, documents, session_devices, sessions, verifications, webhooks};
 
 /// Adds the `X-Api-Key` security scheme every route uses.
@@ -21,6 +24,47 @@ impl Modify for ApiKeyScheme {
                 "An API key (`sk_<env>_<random>`) created by an admin in the dashboard; each route needs one `resource:action` permission.",
             ))),
         );
+    }
+}
+
+/// Makes a request body declared `Option<T>` (start, approve) what it is: not required,
+/// and a `T` when sent. utoipa would also let its schema be JSON `null`, which the server
+/// rightly refuses as a document.
+struct OptionalBodies;
+
+fn is_null(schema: &RefOr<Schema>) -> bool {
+    matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+}
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let Some(body) = operation.request_body.as_mut() else {
+                    continue;
+                };
+                if body.required == Some(Required::True) {
+                    continue;
+                }
+                body.required = Some(Required::False);
+                for content in body.content.values_mut() {
+                    if let Some(RefOr::T(Schema::OneOf(one))) = &content.schema {
+                        let mut rest: Vec<RefOr<Schema>> =
+                            one.items.iter().filter(|s| !is_null(s)).cloned().collect();
+                        if rest.len() == 1 {
+                            content.schema = rest.pop();
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -67,7 +111,7 @@ impl Modify for ApiKeyScheme {
         webhooks::deliveries::redeliver,
     ),
     components(schemas(super::error::ErrorDocument)),
-    modifiers(&ApiKeyScheme),
+    modifiers(&ApiKeyScheme, &OptionalBodies, &UploadEncoding),
     security(("api_key" = [])),
 )]
 pub struct ApiDoc;

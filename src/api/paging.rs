@@ -23,8 +23,8 @@ pub const TOTAL_CAP: i64 = 1000;
 /// The paging parameters every list accepts besides its filters.
 pub const PAGE_PARAMS: &[&str] = &["page[size]", "page[after]", "page[before]", "page[total]"];
 
-/// A list's query string, read once: each parameter at most once, none unknown, so a
-/// misspelt filter is a 400 rather than a silently unfiltered list.
+/// A list's query string, read once: each parameter at most once, none unknown and none
+/// blank, so a misspelt or empty filter is a 400 rather than a silently unfiltered list.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -54,12 +54,18 @@ impl Params {
                     format!("{k} may be given once"),
                 ));
             }
+            if v.trim().is_empty() {
+                return Err(ApiError::bad_parameter(
+                    &k,
+                    format!("{k} is blank: give it a value or leave it out"),
+                ));
+            }
             pairs.push((k.into_owned(), v.into_owned()));
         }
         Ok(Params { pairs })
     }
 
-    /// A parameter's value, `None` when absent or blank.
+    /// A parameter's value, trimmed; `None` when absent (a blank one was refused).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
@@ -75,6 +81,56 @@ impl Params {
             .filter(|(k, _)| !PAGE_PARAMS.contains(&k.as_str()))
     }
 }
+
+/// The paging parameters of every list, as the OpenAPI document describes them; the
+/// handlers read them with [`Params`] and [`Paging::parse`].
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 100 (default 15).
+    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
+    pub size: Option<i64>,
+    /// Cursor: the page after (older than) this one, from `meta.page.next_cursor`. A value
+    /// this API did not hand out is a 400; so is giving both `page[after]` and
+    /// `page[before]`.
+    #[param(rename = "page[after]", value_type = Option<CursorValue>, inline)]
+    pub after: Option<String>,
+    /// Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`.
+    #[param(rename = "page[before]", value_type = Option<CursorValue>, inline)]
+    pub before: Option<String>,
+    /// `true` adds `meta.page.total` (exact up to 1,000; past it 1000 and
+    /// `meta.page.total_capped: true`).
+    #[param(rename = "page[total]")]
+    pub total: Option<bool>,
+}
+
+/// A paging cursor as the OpenAPI document describes it.
+pub struct CursorValue;
+
+impl utoipa::PartialSchema for CursorValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(super::schema::CURSOR_PATTERN))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CursorValue {}
+
+/// A list's time filter as the OpenAPI document describes it: see [`time_param`].
+pub struct TimeFilter;
+
+impl utoipa::PartialSchema for TimeFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(super::schema::time_filter_pattern()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeFilter {}
 
 /// Where a list starts and how much of it to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +277,35 @@ pub fn uuid_param(params: &Params, name: &str) -> Result<Option<Uuid>, ApiError>
         .transpose()
 }
 
+/// A comma list of values (`filter[status]=completed,failed`): each item parsed as `T`,
+/// repeats dropped; an empty item (`completed,,failed`) or an unknown one is a 400 naming
+/// the parameter. Absent is an empty list.
+pub fn list_param<T>(params: &Params, name: &str) -> Result<Vec<T>, ApiError>
+where
+    T: std::str::FromStr + PartialEq,
+    T::Err: std::fmt::Display,
+{
+    let mut out = Vec::new();
+    let Some(raw) = params.get(name) else {
+        return Ok(out);
+    };
+    for part in raw.split(',').map(str::trim) {
+        if part.is_empty() {
+            return Err(ApiError::bad_parameter(
+                name,
+                format!("{name} is a comma list without empty items"),
+            ));
+        }
+        let value = part
+            .parse::<T>()
+            .map_err(|e| ApiError::bad_parameter(name, format!("{part:?} {e}")))?;
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    Ok(out)
+}
+
 /// A time filter: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning its first moment
 /// (UTC). With `upper`, the bound is inclusive and returned as the first moment after it
 /// (exclusive), so that `created_at_to=2026-11-25` includes all of that day. A value
@@ -287,9 +372,13 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_repeated_parameters_are_refused() {
+    fn unknown_repeated_and_blank_parameters_are_refused() {
         assert!(Params::parse("filter[bogus]=1", &["filter[status]"]).is_err());
         assert!(Params::parse("page[size]=1&page[size]=2", &[]).is_err());
+        for blank in ["page[size]=", "page[after]=%20", "filter[status]"] {
+            let e = Params::parse(blank, &["filter[status]"]).unwrap_err();
+            assert_eq!(e.status().as_u16(), 400, "{blank}");
+        }
     }
 
     #[test]

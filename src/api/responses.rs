@@ -18,10 +18,13 @@ fn description(status: u16) -> &'static str {
             "Conflict: a document `type` or `id` not taken by this route, a taken unique value, a redacted or final session, or a transition the session's status does not allow"
         }
         413 => "Body too large",
-        415 => "Unsupported media type",
+        415 => {
+            "Unsupported media type: the body is not `application/vnd.api+json` (or `application/json`), or a file is not of a type taken"
+        }
         422 => {
             "Invalid value (the error's `source.pointer` names the field), or an `Idempotency-Key` reused with a different body"
         }
+        503 => "The database cannot be reached, or every connection is busy: try again",
         _ => "Error",
     }
 }
@@ -58,21 +61,21 @@ macro_rules! error_set {
 
 error_set!(
     /// A list: unreadable parameters, no key, no permission.
-    ListErrors: 400, 401, 403
+    ListErrors: 400, 401, 403, 503
 );
 error_set!(
-    /// One resource read by id.
-    ReadErrors: 400, 401, 403, 404
+    /// One resource read (or removed, or acted on without a body) by id.
+    ReadErrors: 400, 401, 403, 404, 503
 );
 error_set!(
-    /// A create that links no resource by path.
-    CreateErrors: 400, 401, 403, 409, 413, 415, 422
+    /// A create with a body; 404 when a resource it links to does not exist.
+    CreateErrors: 400, 401, 403, 404, 409, 413, 415, 422, 503
 );
 error_set!(
-    /// A write on a resource named in the path, with a body.
-    WriteErrors: 400, 401, 403, 404, 409, 413, 415, 422
+    /// A write with a body on a resource named in the path.
+    WriteErrors: 400, 401, 403, 404, 409, 413, 415, 422, 503
 );
 error_set!(
-    /// A lifecycle action on a resource named in the path.
-    ActionErrors: 400, 401, 403, 404, 409, 422
+    /// A lifecycle action without a body on a resource named in the path.
+    ActionErrors: 400, 401, 403, 404, 409, 422, 503
 );

@@ -265,12 +265,32 @@ fn forbidden_v4(ip: Ipv4Addr) -> bool {
         || a >= 240
 }
 
+/// Whether `text` is written with the characters RFC 3986 allows in a URI, each `%`
+/// starting an escape of two hex digits. A browser would percent-encode the rest (a space,
+/// `é`, `|`) or leave a stray `%` as it is; an endpoint URL is a machine's address, and a
+/// receiver's framework may read such a one differently, so it is refused instead.
+fn is_uri_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b);
+    bytes.iter().enumerate().all(|(i, &b)| {
+        allowed(b)
+            && (b != b'%'
+                || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)))
+    })
+}
+
 /// The URL rules that need no network: absolute http(s) with a host, https unless
-/// `allow_insecure`, no credentials, at most 2,048 characters. The message names what is
-/// wrong.
+/// `allow_insecure`, no credentials, written in RFC 3986's characters, at most 2,048
+/// characters. The message names what is wrong.
 pub fn check_url(raw: &str, allow_insecure: bool) -> Result<url::Url, &'static str> {
     if raw.chars().count() > 2048 {
         return Err("must be at most 2048 characters");
+    }
+    if !is_uri_text(raw.trim()) {
+        return Err(
+            "must be written as RFC 3986 allows: percent-encode spaces, non-ASCII and other characters (%20), and give every % two hex digits",
+        );
     }
     let url = url::Url::parse(raw.trim()).map_err(|_| "must be an absolute URL")?;
     match url.scheme() {
@@ -395,11 +415,16 @@ mod tests {
         assert!(check_url("ftp://example.com/", true).is_err());
         assert!(check_url("https://u:p@example.com/", false).is_err());
         assert!(check_url("/relative", false).is_err());
-        let wide = format!("https://example.com/{}", "é".repeat(1000));
-        assert!(wide.chars().count() <= 2048);
-        assert!(
-            check_url(&wide, false).is_err(),
-            "3,000+ characters once encoded"
-        );
+        for odd in [
+            "https://example.com/a b",
+            "https://example.com/é",
+            "https://example.com/%zz",
+            "https://example.com/50%",
+            "https://example.com/a|b",
+        ] {
+            assert!(check_url(odd, false).is_err(), "{odd}");
+        }
+        assert!(check_url("https://example.com/caf%C3%A9?q=a%20b&x='y'", false).is_ok());
+        assert!(check_url(" https://example.com/ ", false).is_ok());
     }
 }

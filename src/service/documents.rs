@@ -158,7 +158,7 @@ pub fn create(
     actor: Actor,
 ) -> Result<Document, AppError> {
     conn.transaction(|conn| {
-        let missing = AppError::Validation(vec![FieldError::new("session", "no such session")]);
+        let missing = AppError::missing("session", "no such session");
         lock_open_session(conn, input.session_id, missing)?;
         // Counted under the session's row lock: two creates cannot both take the last place.
         if documents::count_for_session(conn, input.session_id)? >= MAX_DOCUMENTS_PER_SESSION {

@@ -69,7 +69,7 @@ pub fn create(
     };
     conn.transaction(|conn| {
         let account = match &input.account {
-            AccountRef::Existing(id) => accounts::find(conn, *id)?.ok_or_else(|| AppError::field("account", "no such account"))?,
+            AccountRef::Existing(id) => accounts::find(conn, *id)?.ok_or_else(|| AppError::missing("account", "no such account"))?,
             AccountRef::External(external_id) => match accounts::find_by_external_id(conn, external_id)? {
                 Some(a) => a,
                 None => accounts::insert(conn, &NewAccount { id: None, external_id: Some(external_id.clone()), created_at: None })?,

@@ -291,7 +291,7 @@ async fn bad_documents_and_files_are_refused_without_writing() {
         ),
         (
             document_body("document/idv", "passport", Uuid::new_v4()),
-            422,
+            404,
             Some("/data/relationships/session/data/id"),
         ),
         (

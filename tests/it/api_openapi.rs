@@ -105,3 +105,266 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
     ids.dedup();
     assert_eq!(ids.len(), operations, "operation ids are unique");
 }
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+
+/// A documented path with its `{...}` parameters filled in.
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment.starts_with('{') {
+            true => uuid::Uuid::new_v4().to_string(),
+            false => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn a_method_a_path_lacks_is_405_with_the_methods_it_has() {
+    let app = spawn_app().await;
+    let doc = fetch_document(&app).await;
+    let key = app.full_api_key();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let documented: Vec<String> = item
+            .as_object()
+            .expect("path item")
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        let url = format!("{}{}", app.address, concrete(path));
+        for method in METHODS
+            .iter()
+            .filter(|m| !documented.iter().any(|d| d == *m))
+        {
+            let response = app
+                .client
+                .request(
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                    &url,
+                )
+                .header("X-Api-Key", &key)
+                .send()
+                .await
+                .expect("request is sent");
+            assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+            let allow = response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let mut allowed: Vec<&str> = allow.split(", ").collect();
+            allowed.sort_unstable();
+            let mut expected: Vec<&str> = documented.iter().map(String::as_str).collect();
+            expected.sort_unstable();
+            assert_eq!(allowed, expected, "Allow of {method} {path}");
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                content_type.starts_with("application/vnd.api+json"),
+                "{content_type}"
+            );
+            let body: Value = response.json().await.expect("a JSON:API error");
+            assert_eq!(body["errors"][0]["status"], "405");
+            assert_eq!(body["errors"][0]["code"], "method_not_allowed");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} methods checked");
+
+    // The key is still checked first, and a path the API does not have is still a 404.
+    let r = app
+        .api_raw("DELETE", "/v1/identity/sessions", None, None, Vec::new())
+        .await;
+    assert_eq!(r.status, 401);
+    let r = app.api("DELETE", "/v1/identity/nowhere", &key, None).await;
+    assert_eq!((r.status, r.code()), (404, "not_found"));
+    // A literal path is its own: GET /documents/idvs is not a document with the id "idvs".
+    let r = app
+        .api("GET", "/v1/identity/documents/idvs", &key, None)
+        .await;
+    assert_eq!((r.status, r.code()), (405, "method_not_allowed"));
+    let r = app
+        .api(
+            "GET",
+            &format!("/v1/identity/documents/{}", uuid::Uuid::new_v4()),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+/// The schema of the query parameter `name` of `method path`.
+fn parameter<'a>(doc: &'a Value, path: &str, method: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| &p["schema"])
+        .unwrap_or_else(|| panic!("{method} {path} documents {name}"))
+}
+
+#[tokio::test]
+async fn lists_declare_their_bounds_and_uuid_filters_and_keep_to_them() {
+    let app = spawn_app().await;
+    let doc = fetch_document(&app).await;
+    let key = app.full_api_key();
+    let lists = [
+        "/v1/identity/accounts",
+        "/v1/identity/sessions",
+        "/v1/identity/verifications",
+        "/v1/identity/webhook-endpoints",
+    ];
+    for list in lists {
+        let size = parameter(&doc, list, "get", "page[size]");
+        assert_eq!(size["type"], "integer", "{list}");
+        assert_eq!(
+            (size["minimum"].as_i64(), size["maximum"].as_i64()),
+            (Some(1), Some(100)),
+            "{list}"
+        );
+        for (value, status) in [
+            ("1", 200),
+            ("100", 200),
+            ("0", 400),
+            ("101", 400),
+            ("", 400),
+            ("2.5", 400),
+        ] {
+            let r = app
+                .api("GET", &format!("{list}?page%5Bsize%5D={value}"), &key, None)
+                .await;
+            assert_eq!(r.status, status, "{list} page[size]={value}: {}", r.body);
+            if status == 400 {
+                assert_eq!(r.parameter(), Some("page[size]"), "{list}");
+            }
+        }
+    }
+    for (list, filter) in [
+        ("/v1/identity/sessions", "filter[account]"),
+        ("/v1/identity/sessions", "filter[session_device]"),
+        ("/v1/identity/verifications", "filter[session]"),
+    ] {
+        let schema = parameter(&doc, list, "get", filter);
+        assert_eq!(
+            (schema["type"].as_str(), schema["format"].as_str()),
+            (Some("string"), Some("uuid")),
+            "{list} {filter}"
+        );
+        let encoded = filter.replace('[', "%5B").replace(']', "%5D");
+        for bad in ["nope", "", "123", "00000000-0000-4000-8000-00000000000g"] {
+            let r = app
+                .api("GET", &format!("{list}?{encoded}={bad}"), &key, None)
+                .await;
+            assert_eq!(
+                (r.status, r.code()),
+                (400, "invalid_parameter"),
+                "{list} {filter}={bad}"
+            );
+            assert_eq!(r.parameter(), Some(filter), "{list} {filter}={bad}");
+        }
+        let r = app
+            .api(
+                "GET",
+                &format!("{list}?{encoded}={}", uuid::Uuid::new_v4()),
+                &key,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{list} {filter}: {}", r.body);
+    }
+    let statuses = parameter(&doc, "/v1/identity/sessions", "get", "filter[status]");
+    assert_eq!(statuses["type"], "array");
+    assert!(
+        statuses["items"]["enum"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|v| v == "completed"))
+    );
+}
+
+/// `schema` with a `$ref` to a component replaced by the component.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().expect("a component name");
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    }
+}
+
+#[tokio::test]
+async fn request_bodies_name_their_type_and_take_no_other_members() {
+    let app = spawn_app().await;
+    let doc = fetch_document(&app).await;
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(schema) =
+                op["requestBody"]["content"]["application/vnd.api+json"].get("schema")
+            else {
+                continue;
+            };
+            let document = resolve(&doc, schema);
+            assert_eq!(document["additionalProperties"], false, "{method} {path}");
+            assert!(
+                document["oneOf"].is_null(),
+                "{method} {path}: a body, never null"
+            );
+            let data = resolve(&doc, &document["properties"]["data"]);
+            let shapes: Vec<&Value> = match data["oneOf"].as_array() {
+                Some(options) => options.iter().map(|o| resolve(&doc, o)).collect(),
+                None => vec![data],
+            };
+            for shape in shapes {
+                assert_eq!(shape["additionalProperties"], false, "{method} {path}");
+                let kind = &shape["properties"]["type"];
+                let values = kind["enum"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{method} {path}: data.type is an enum"));
+                assert_eq!(values.len(), 1, "{method} {path}: one type per shape");
+                assert!(
+                    shape["required"]
+                        .as_array()
+                        .is_some_and(|r| r.iter().any(|m| m == "type")),
+                    "{method} {path}: data.type is required"
+                );
+            }
+            bodies += 1;
+        }
+    }
+    assert_eq!(bodies, 11, "every JSON body");
+}
+
+#[tokio::test]
+async fn every_operation_declares_the_errors_it_can_answer() {
+    let app = spawn_app().await;
+    let doc = fetch_document(&app).await;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let responses = op["responses"].as_object().expect("responses");
+            let mut must = vec!["400", "401", "403", "503"];
+            if path.contains('{') {
+                must.push("404");
+            }
+            if op["requestBody"].is_object() {
+                must.extend(["413", "415", "422"]);
+            }
+            for status in must {
+                let response = &responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path} declares {status}"));
+                let schema = &response["content"]["application/vnd.api+json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorDocument",
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+}

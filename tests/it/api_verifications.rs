@@ -415,7 +415,7 @@ async fn wrong_documents_and_types_are_refused_and_write_nothing() {
         ),
         (
             verification_body("verification/idv", "document/idv", bill, session, false),
-            422,
+            404,
             "/data/relationships/document/data/id",
         ),
         (
@@ -426,7 +426,7 @@ async fn wrong_documents_and_types_are_refused_and_write_nothing() {
                 session,
                 false,
             ),
-            422,
+            404,
             "/data/relationships/document/data/id",
         ),
         (
@@ -437,7 +437,7 @@ async fn wrong_documents_and_types_are_refused_and_write_nothing() {
                 other_session,
                 false,
             ),
-            422,
+            404,
             "/data/relationships/document/data/id",
         ),
         (
@@ -448,7 +448,7 @@ async fn wrong_documents_and_types_are_refused_and_write_nothing() {
                 Uuid::new_v4(),
                 false,
             ),
-            422,
+            404,
             "/data/relationships/session/data/id",
         ),
         (
@@ -459,7 +459,7 @@ async fn wrong_documents_and_types_are_refused_and_write_nothing() {
                 session,
                 false,
             ),
-            422,
+            404,
             "/data/relationships/document/data/id",
         ),
     ];

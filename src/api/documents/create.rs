@@ -7,6 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
 use super::with_files;
 use crate::api::auth::{Authorized, grant};
@@ -14,6 +16,7 @@ use crate::api::body::JsonApi;
 use crate::api::envelope::Document;
 use crate::api::error::ApiError;
 use crate::api::idempotency::{self, IdempotencyKey};
+use crate::api::schema;
 use crate::api::sessions::crud::RelationshipIn;
 use crate::api::sessions::input::{AddressIn, PersonalData};
 use crate::api::sessions::resource::AddressOut;
@@ -22,13 +25,15 @@ use crate::domain::kinds::DocumentKind;
 use crate::domain::person::{self, FieldError};
 use crate::error::AppError;
 use crate::service::documents::{
-    self as service, KIND_ADDRESS, KIND_IDV, NewDocumentInput, parse_document_type,
+    self as service, KIND_ADDRESS, KIND_IDV, MAX_MRZ_CHARS, NewDocumentInput, document_types,
+    parse_document_type,
 };
 use crate::service::person as person_service;
 use crate::store::sessions::PersonData;
 
-/// `POST /v1/identity/documents/...` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// `POST /v1/identity/documents/...` body, as both routes read it (the OpenAPI document
+/// describes each route's apart: [`CreateIdvDocument`], [`CreateAddressDocument`]).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentDocument {
     /// The new document.
@@ -36,7 +41,7 @@ pub struct CreateDocumentDocument {
 }
 
 /// The new document's resource object.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentData {
     /// `document/idv` or `document/address`, as the path says.
@@ -49,7 +54,7 @@ pub struct CreateDocumentData {
 }
 
 /// What a document is created with.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentAttributes {
     /// A type of the document's kind.
@@ -63,7 +68,7 @@ pub struct CreateDocumentAttributes {
 }
 
 /// An address document's reported fields.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportedIn {
     /// The addressee's name.
@@ -78,11 +83,197 @@ pub struct ReportedIn {
 }
 
 /// A new document's links.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentRelationships {
     /// The session it belongs to.
     pub session: RelationshipIn,
+}
+
+// What the OpenAPI document says of the two routes' bodies: each takes its own kind, its
+// own document types, and the member of its kind (`mrz` or `reported`); both are read as a
+// `CreateDocumentDocument`. Serde's attributes give the schemas `additionalProperties:
+// false`; these types are never read.
+
+/// `POST /v1/identity/documents/idvs` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CreateIdvDocument {
+    /// The new ID document.
+    data: IdvDocumentData,
+}
+
+/// A new ID document's resource object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct IdvDocumentData {
+    /// Must be `document/idv`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = idv_type)]
+    kind: String,
+    /// Its attributes.
+    attributes: IdvDocumentAttributes,
+    /// The session, required.
+    relationships: DocumentRelationshipsIn,
+}
+
+/// What an ID document is created with.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct IdvDocumentAttributes {
+    /// The type of ID document.
+    #[schema(schema_with = idv_types)]
+    document_type: String,
+    /// The machine-readable zone, as read by the capture client.
+    #[serde(default)]
+    #[schema(schema_with = mrz_schema)]
+    mrz: Option<String>,
+    /// Null or absent: only address documents carry reported fields.
+    #[serde(default)]
+    #[schema(schema_with = null_only)]
+    reported: Option<()>,
+}
+
+/// `POST /v1/identity/documents/addresses` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CreateAddressDocument {
+    /// The new address document.
+    data: AddressDocumentData,
+}
+
+/// A new address document's resource object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AddressDocumentData {
+    /// Must be `document/address`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = address_type)]
+    kind: String,
+    /// Its attributes.
+    attributes: AddressDocumentAttributes,
+    /// The session, required.
+    relationships: DocumentRelationshipsIn,
+}
+
+/// What an address document is created with.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AddressDocumentAttributes {
+    /// The type of proof of address.
+    #[schema(schema_with = address_types)]
+    document_type: String,
+    /// Null or absent: only ID documents carry an MRZ.
+    #[serde(default)]
+    #[schema(schema_with = null_only)]
+    mrz: Option<()>,
+    /// Fields read by the capture client.
+    #[serde(default)]
+    reported: Option<ReportedSchema>,
+}
+
+/// An address document's reported fields, each optional.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ReportedSchema {
+    /// The addressee's name.
+    #[serde(default)]
+    #[schema(schema_with = reported_name)]
+    name: Option<String>,
+    /// The address, shaped (and checked) like a session's.
+    #[serde(default)]
+    address: Option<AddressIn>,
+    /// The issue date.
+    #[serde(default)]
+    #[schema(schema_with = issued_on)]
+    issued_on: Option<String>,
+}
+
+/// A new document's session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DocumentRelationshipsIn {
+    /// The session it belongs to.
+    #[schema(schema_with = session_link)]
+    session: RelationshipIn,
+}
+
+fn idv_type() -> RefOr<Schema> {
+    schema::string_enum(&[KIND_IDV.as_str()], false, "Must be `document/idv`.")
+}
+
+fn address_type() -> RefOr<Schema> {
+    schema::string_enum(
+        &[KIND_ADDRESS.as_str()],
+        false,
+        "Must be `document/address`.",
+    )
+}
+
+fn types_of(kind: DocumentKind, description: &str) -> RefOr<Schema> {
+    let types: Vec<&str> = document_types(kind).iter().map(|t| t.as_str()).collect();
+    schema::string_enum(&types, false, description)
+}
+
+fn idv_types() -> RefOr<Schema> {
+    types_of(KIND_IDV, "The type of ID document.")
+}
+
+fn address_types() -> RefOr<Schema> {
+    types_of(KIND_ADDRESS, "The type of proof of address.")
+}
+
+fn mrz_schema() -> RefOr<Schema> {
+    // `\r\n` counts as one line break; line breaks and spaces around the text are dropped.
+    let around = "(?:\\r?\\n| )*";
+    let unit = "(?:[A-Z0-9<]|\\r?\\n)";
+    let pattern = format!(
+        "^{around}(?:[A-Z0-9<](?:{unit}{{0,{}}}[A-Z0-9<])?)?{around}$",
+        MAX_MRZ_CHARS - 2
+    );
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .pattern(Some(pattern))
+        .description(Some(format!(
+            "The machine-readable zone: at most {MAX_MRZ_CHARS} characters of `A-Z`, `0-9`, `<` and line breaks, once line breaks and spaces around it are dropped; null or blank for none."
+        )))
+        .into()
+}
+
+fn null_only() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Null)
+        .description(Some(
+            "Null or absent: the other kind of document carries this member.",
+        ))
+        .into()
+}
+
+fn reported_name() -> RefOr<Schema> {
+    schema::text(100, true, "The addressee's name.")
+}
+
+fn issued_on() -> RefOr<Schema> {
+    schema::date_through_today(
+        false,
+        true,
+        "The issue date, `YYYY-MM-DD`, from 1900-01-01 to today.",
+    )
+}
+
+fn session_link() -> RefOr<Schema> {
+    schema::link(
+        &[crate::api::sessions::resource::TYPE],
+        "The session it belongs to; a missing one is a 404.",
+    )
 }
 
 /// Validates reported fields into the JSON stored; errors name `reported.*`.
@@ -228,17 +419,23 @@ async fn create(
     description = "Needs the `documents:write` permission.",
     security(("api_key" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
-    request_body(content = CreateDocumentDocument, content_type = "application/vnd.api+json"),
+    request_body(content = CreateIdvDocument, content_type = "application/vnd.api+json"),
     responses(
         (status = 201, description = "The new document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
+            links(
+                ("getDocument" = (operation_id = "getDocument", parameters(("id" = "$response.body#/data/id")))),
+                ("uploadDocumentFile" = (operation_id = "uploadDocumentFile", parameters(("id" = "$response.body#/data/id")))),
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/relationships/session/data/id")))),
+                ("createVerification" = (operation_id = "createVerification", request_body = json!({"data": {"type": "verification/idv", "relationships": {"document": {"data": {"type": "document/idv", "id": "$response.body#/data/id"}}, "session": {"data": {"type": "session", "id": "$response.body#/data/relationships/session/data/id"}}}}}))),
+            ),
         ),
-        crate::api::responses::WriteErrors,
+        crate::api::responses::CreateErrors,
     ),
 )]
 #[post("/documents/idvs")]
@@ -262,17 +459,23 @@ pub async fn create_idv(
     description = "Needs the `documents:write` permission.",
     security(("api_key" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
-    request_body(content = CreateDocumentDocument, content_type = "application/vnd.api+json"),
+    request_body(content = CreateAddressDocument, content_type = "application/vnd.api+json"),
     responses(
         (status = 201, description = "The new document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
             ),
+            links(
+                ("getDocument" = (operation_id = "getDocument", parameters(("id" = "$response.body#/data/id")))),
+                ("uploadDocumentFile" = (operation_id = "uploadDocumentFile", parameters(("id" = "$response.body#/data/id")))),
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/relationships/session/data/id")))),
+                ("createVerification" = (operation_id = "createVerification", request_body = json!({"data": {"type": "verification/address", "relationships": {"document": {"data": {"type": "document/address", "id": "$response.body#/data/id"}}, "session": {"data": {"type": "session", "id": "$response.body#/data/relationships/session/data/id"}}}}}))),
+            ),
         ),
-        crate::api::responses::WriteErrors,
+        crate::api::responses::CreateErrors,
     ),
 )]
 #[post("/documents/addresses")]
@@ -284,4 +487,43 @@ pub async fn create_address(
     body: JsonApi<CreateDocumentDocument>,
 ) -> Result<HttpResponse, ApiError> {
     create(KIND_ADDRESS, auth, idempotency, pool, req, body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(schema: RefOr<Schema>) -> regex::Regex {
+        let RefOr::T(Schema::Object(o)) = schema else {
+            panic!("an object schema");
+        };
+        regex::Regex::new(&o.pattern.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_mrz_pattern_is_what_parse_mrz_takes() {
+        let re = pattern(mrz_schema());
+        let long = "A".repeat(MAX_MRZ_CHARS);
+        let too_long = "A".repeat(MAX_MRZ_CHARS + 1);
+        for value in [
+            "P<SWEERIKSSON<<ANNA",
+            "P<SWE\nAB123<<",
+            "P<SWE\r\nAB123<<",
+            "\n P<SWE \n",
+            "",
+            " \n ",
+            long.as_str(),
+            too_long.as_str(),
+            "p<lower",
+            "A B",
+            "AB\r",
+            "A\rB",
+        ] {
+            assert_eq!(
+                re.is_match(value),
+                service::parse_mrz(value).is_ok(),
+                "{value:?}"
+            );
+        }
+    }
 }

@@ -161,7 +161,7 @@ fn is_multipart(req: &HttpRequest) -> bool {
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
     request_body(content = FileUpload, content_type = "multipart/form-data"),
     responses(
@@ -169,6 +169,10 @@ fn is_multipart(req: &HttpRequest) -> bool {
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+            links(
+                ("getDocument" = (operation_id = "getDocument", parameters(("id" = "$response.body#/data/id")))),
+                ("uploadDocumentFile" = (operation_id = "uploadDocumentFile", parameters(("id" = "$response.body#/data/id")))),
             ),
         ),
         crate::api::responses::WriteErrors,
@@ -280,13 +284,51 @@ pub async fn upload(
 }
 
 /// The multipart form of `POST /v1/identity/documents/{id}/files`, as the OpenAPI document
-/// describes it; the handler reads the stream itself.
-#[derive(Debug, utoipa::ToSchema)]
+/// describes it (serde's attribute gives it `additionalProperties: false`: another field
+/// is a 400); the handler reads the stream itself.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FileUpload {
     /// The file: JPEG, PNG or WebP (PDF too for address documents), at most 10 MiB; its type
-    /// is read from its bytes.
+    /// is read from its bytes, whatever its name or declared type.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// Which side of the document: `front`, `back`, `portrait` or `page`.
+    #[schema(schema_with = side_schema)]
     pub side: String,
+}
+
+fn side_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::api::schema::string_enum(
+        SIDES,
+        false,
+        "Which side of the document: `front`, `back`, `portrait` or `page`.",
+    )
+}
+
+/// The types every document takes, as the form's `encoding` of `file` names them (an
+/// address document takes `application/pdf` too).
+pub const IMAGE_TYPES: &str = "image/jpeg, image/png, image/webp";
+
+/// Names the types `file` may be in the OpenAPI document's multipart `encoding`, which
+/// utoipa's attributes cannot say.
+pub struct UploadEncoding;
+
+impl utoipa::Modify for UploadEncoding {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let path = format!("{}/{{id}}/files", super::PATH);
+        let content = openapi
+            .paths
+            .paths
+            .get_mut(&path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.request_body.as_mut())
+            .and_then(|body| body.content.get_mut("multipart/form-data"));
+        if let Some(content) = content {
+            let encoding = utoipa::openapi::encoding::EncodingBuilder::new()
+                .content_type(Some(IMAGE_TYPES))
+                .build();
+            content.encoding.insert("file".to_owned(), encoding);
+        }
+    }
 }

@@ -29,16 +29,22 @@ pub struct FileOut {
     /// The file's id.
     pub id: Uuid,
     /// `front`, `back`, `portrait` or `page`.
+    #[schema(value_type = crate::domain::kinds::FileSide, inline)]
     pub side: String,
-    /// The uploaded file name, sanitised.
+    /// The uploaded file name, sanitised; null when none was given, and once the session
+    /// is redacted.
     pub filename: Option<String>,
-    /// Recognised from the bytes.
+    /// Recognised from the bytes: `image/jpeg`, `image/png`, `image/webp` or
+    /// `application/pdf`.
     pub content_type: String,
     /// Size in bytes.
+    #[schema(minimum = 1)]
     pub byte_size: i32,
     /// Hex SHA-256 of the bytes.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: String,
     /// Upload time.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -46,8 +52,10 @@ pub struct FileOut {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentAttributes {
     /// `passport`, `utility_bill`, ...
+    #[schema(value_type = crate::domain::kinds::DocumentType, inline)]
     pub document_type: String,
     /// `pending`, `submitted`, `processing`, `processed` or `failed`.
+    #[schema(value_type = crate::domain::kinds::DocumentStatus, inline)]
     pub status: String,
     /// Machine-readable zone text (ID documents).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,8 +66,10 @@ pub struct DocumentAttributes {
     /// The uploaded files, oldest first.
     pub files: Vec<FileOut>,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -157,7 +167,11 @@ pub fn all_with_files(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
     responses(
-        (status = 200, description = "The document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The document", body = Document<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/relationships/session/data/id")))),
+            ),
+        ),
         crate::api::responses::ReadErrors,
     ),
 )]

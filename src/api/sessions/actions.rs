@@ -8,6 +8,10 @@ use crate::api::envelope::Resource;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
 use uuid::Uuid;
 
 use super::resource::for_reader;
@@ -16,6 +20,7 @@ use crate::api::auth::{Authorized, grant};
 use crate::api::body::OptionalJsonApi;
 use crate::api::envelope::{self, Document};
 use crate::api::error::ApiError;
+use crate::api::schema;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::DeclineReason;
@@ -40,6 +45,7 @@ pub struct StartDocument {
 pub struct StartData {
     /// Must be `session_device`.
     #[serde(rename = "type")]
+    #[schema(schema_with = device_type_schema)]
     pub kind: String,
     /// What the client knows of the device.
     #[serde(default)]
@@ -47,32 +53,101 @@ pub struct StartData {
 }
 
 /// A device as the client describes it; the request's own address and `User-Agent` fill in
-/// `ip` and `user_agent` when they are not given.
+/// `ip` and `user_agent` when they are not given. Every member is optional; null or blank
+/// is the same as absent.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceAttributes {
     /// The applicant's address, when the caller relays it.
+    #[schema(schema_with = ip_schema)]
     pub ip: Option<String>,
-    /// At most 1000 characters.
+    /// The browser's user agent.
+    #[schema(schema_with = user_agent_schema)]
     pub user_agent: Option<String>,
     /// `web`, `ios`, `android` or `other`.
+    #[schema(schema_with = platform_schema)]
     pub platform: Option<String>,
-    /// At most 100 characters.
+    /// The browser's name.
+    #[schema(schema_with = browser_schema)]
     pub browser: Option<String>,
-    /// At most 100 characters.
+    /// The operating system.
+    #[schema(schema_with = os_schema)]
     pub os: Option<String>,
     /// `desktop`, `mobile`, `tablet` or `other`.
+    #[schema(schema_with = device_kind_schema)]
     pub device_type: Option<String>,
-    /// A language tag, at most 35 characters.
+    /// A language tag (`sv-SE`).
+    #[schema(schema_with = language_schema)]
     pub language: Option<String>,
-    /// `WxH`, at most 20 characters.
+    /// The screen size, `WxH`.
+    #[schema(schema_with = screen_schema)]
     pub screen: Option<String>,
 }
 
-/// `POST .../approve` and `.../decline` body. Optional, and so is its `data`: an empty
-/// body or `{}` approves without a comment, or declines with reason `other`, as clients
-/// written for the seed API send them.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+fn device_type_schema() -> RefOr<Schema> {
+    schema::string_enum(&["session_device"], false, "Must be `session_device`.")
+}
+
+fn ip_schema() -> RefOr<Schema> {
+    let format = |f: KnownFormat| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(f)))
+    };
+    let blank = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(0));
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .item(format(KnownFormat::Ipv4))
+        .item(format(KnownFormat::Ipv6))
+        .item(blank)
+        .description(Some(
+            "The applicant's IPv4 or IPv6 address, when the caller relays it; else the request's own address is recorded.",
+        ))
+        .into()
+}
+
+fn user_agent_schema() -> RefOr<Schema> {
+    schema::text(
+        1000,
+        true,
+        "The browser's user agent; the request's `User-Agent` when absent.",
+    )
+}
+
+fn platform_schema() -> RefOr<Schema> {
+    let mut values = devices::PLATFORMS.to_vec();
+    values.push("");
+    schema::string_enum(&values, true, "`web`, `ios`, `android` or `other`.")
+}
+
+fn browser_schema() -> RefOr<Schema> {
+    schema::text(100, true, "The browser's name.")
+}
+
+fn os_schema() -> RefOr<Schema> {
+    schema::text(100, true, "The operating system.")
+}
+
+fn device_kind_schema() -> RefOr<Schema> {
+    let mut values = devices::DEVICE_TYPES.to_vec();
+    values.push("");
+    schema::string_enum(&values, true, "`desktop`, `mobile`, `tablet` or `other`.")
+}
+
+fn language_schema() -> RefOr<Schema> {
+    schema::text(35, true, "A language tag (`sv-SE`).")
+}
+
+fn screen_schema() -> RefOr<Schema> {
+    schema::text(20, true, "The screen size, `WxH` (`1920x1080`).")
+}
+
+/// `POST .../approve` and `.../decline` body, as both are read. Optional, and so is its
+/// `data`: an empty body or `{}` approves without a comment, or declines with reason
+/// `other`, as clients written for the seed API send them.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionDocument {
     /// The decision.
@@ -81,7 +156,7 @@ pub struct DecisionDocument {
 }
 
 /// The decision's resource object.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionData {
     /// Must be `decision`.
@@ -93,13 +168,110 @@ pub struct DecisionData {
 }
 
 /// What a decision carries.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionAttributes {
     /// A decline's reason code, `other` when absent or null; refused for an approval.
     pub reason: Option<DeclineReason>,
     /// Optional, at most 2000 characters.
     pub comment: Option<String>,
+}
+
+// The OpenAPI document describes the two decisions apart: an approval takes no reason, a
+// decline needs one. Both bodies are read as a `DecisionDocument`; these types only
+// describe them (serde's attributes give their schemas `additionalProperties: false`).
+
+/// `POST .../approve` body (optional).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ApproveDocument {
+    /// The approval.
+    data: ApproveData,
+}
+
+/// An approval's resource object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ApproveData {
+    /// Must be `decision`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = decision_type_schema)]
+    kind: String,
+    /// An optional comment.
+    #[serde(default)]
+    attributes: ApproveAttributes,
+}
+
+/// What an approval carries: a comment at most.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ApproveAttributes {
+    /// Must be null or absent: only a decline carries a reason.
+    #[serde(default)]
+    #[schema(schema_with = no_reason_schema)]
+    reason: Option<()>,
+    /// The reviewer's comment.
+    #[serde(default)]
+    #[schema(schema_with = comment_schema)]
+    comment: Option<String>,
+}
+
+/// `POST .../decline` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DeclineDocument {
+    /// The decline.
+    data: DeclineData,
+}
+
+/// A decline's resource object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DeclineData {
+    /// Must be `decision`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = decision_type_schema)]
+    kind: String,
+    /// The reason code, and an optional comment.
+    #[serde(default)]
+    attributes: DeclineAttributes,
+}
+
+/// What a decline carries.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DeclineAttributes {
+    /// Why the session is declined; `other` when absent or null.
+    #[serde(default)]
+    reason: Option<DeclineReason>,
+    /// The reviewer's comment.
+    #[serde(default)]
+    #[schema(schema_with = comment_schema)]
+    comment: Option<String>,
+}
+
+fn no_reason_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Null)
+        .description(Some("Null or absent: only a decline carries a reason."))
+        .into()
+}
+
+fn decision_type_schema() -> RefOr<Schema> {
+    schema::string_enum(&["decision"], false, "Must be `decision`.")
+}
+
+fn comment_schema() -> RefOr<Schema> {
+    schema::comment(
+        transitions::MAX_COMMENT,
+        "The reviewer's comment; null or blank for none.",
+    )
 }
 
 /// Runs `f` and answers with the session it returns (its personal data withheld unless
@@ -171,7 +343,18 @@ fn header_user_agent(req: &HttpRequest) -> Option<String> {
     ),
     request_body(content = Option<StartDocument>, content_type = "application/vnd.api+json"),
     responses(
-        (status = 200, description = "The started session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The started session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
+                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/id")))),
+                ("submitSession" = (operation_id = "submitSession", parameters(("id" = "$response.body#/data/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
+                ("markSessionForReview" = (operation_id = "markSessionForReview", parameters(("id" = "$response.body#/data/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::WriteErrors,
     ),
 )]
@@ -224,7 +407,17 @@ pub async fn start(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
     responses(
-        (status = 200, description = "The submitted session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The submitted session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
+                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
+                ("markSessionForReview" = (operation_id = "markSessionForReview", parameters(("id" = "$response.body#/data/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::ActionErrors,
     ),
 )]
@@ -277,7 +470,7 @@ fn decision(
     params(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
-    request_body(content = Option<DecisionDocument>, content_type = "application/vnd.api+json"),
+    request_body(content = Option<ApproveDocument>, content_type = "application/vnd.api+json"),
     responses(
         (status = 200, description = "The approved session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
         crate::api::responses::WriteErrors,
@@ -306,7 +499,7 @@ pub async fn approve(
     params(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
-    request_body(content = Option<DecisionDocument>, content_type = "application/vnd.api+json"),
+    request_body(content = Option<DeclineDocument>, content_type = "application/vnd.api+json"),
     responses(
         (status = 200, description = "The declined session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
         crate::api::responses::WriteErrors,
@@ -336,7 +529,16 @@ pub async fn decline(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
     responses(
-        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
+                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::ActionErrors,
     ),
 )]

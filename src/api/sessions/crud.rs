@@ -65,6 +65,7 @@ pub struct CreateSessionDocument {
 pub struct CreateSessionData {
     /// Must be `session`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub kind: String,
     /// Optional attributes.
     #[serde(default)]
@@ -80,8 +81,9 @@ pub struct CreateSessionAttributes {
     /// `person`, the default and so far the only one: reading it refuses any other.
     #[serde(default)]
     pub entity_type: Option<EntityType>,
-    /// The kinds that must pass; `["verification/idv"]` when absent.
+    /// The kinds that must pass (at least one); `["verification/idv"]` when absent or null.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub required_verifications: Option<Vec<VerificationKind>>,
     /// Name and birth date.
     #[serde(default, deserialize_with = "nullable")]
@@ -108,6 +110,7 @@ pub struct CreateSessionAttributes {
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionRelationships {
     /// The account it belongs to.
+    #[schema(schema_with = account_link)]
     pub account: RelationshipIn,
 }
 
@@ -125,6 +128,7 @@ pub struct PatchSessionDocument {
 pub struct PatchSessionData {
     /// Must be `session`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub kind: String,
     /// When given, must be the id in the path.
     #[serde(default)]
@@ -183,6 +187,17 @@ fn parse_expires_at(raw: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+fn type_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::api::schema::string_enum(&[TYPE], false, "Must be `session`.")
+}
+
+fn account_link() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::api::schema::link(
+        &[crate::api::accounts::TYPE],
+        "The account it belongs to; a missing one is a 404.",
+    )
+}
+
 /// Parses personal data with the dashboard's rules; `None` when none was sent.
 fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError> {
     if data.is_empty() {
@@ -204,7 +219,7 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
     description = "Needs the `sessions:write` permission. `expires_at` (optional) must be after now and at most 90 days ahead (or `SESSION_TTL_DAYS`, when longer), else a 422 on `/data/attributes/expires_at`.",
     security(("api_key" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
     request_body(content = CreateSessionDocument, content_type = "application/vnd.api+json"),
     responses(
@@ -212,6 +227,21 @@ fn parse_personal(data: &PersonalData) -> Result<Option<PersonChanges>, ApiError
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
+                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/id")))),
+                ("startSession" = (operation_id = "startSession", parameters(("id" = "$response.body#/data/id")))),
+                ("submitSession" = (operation_id = "submitSession", parameters(("id" = "$response.body#/data/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
+                ("markSessionForReview" = (operation_id = "markSessionForReview", parameters(("id" = "$response.body#/data/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
+                ("getAccount" = (operation_id = "getAccount", parameters(("id" = "$response.body#/data/relationships/account/data/id")))),
+                ("listVerificationsOfSession" = (operation_id = "listVerifications", parameters(("filter[session]" = "$response.body#/data/id")))),
+                ("createIdvDocument" = (operation_id = "createIdvDocument", request_body = json!({"data": {"type": "document/idv", "relationships": {"session": {"data": {"type": "session", "id": "$response.body#/data/id"}}}}}))),
+                ("createAddressDocument" = (operation_id = "createAddressDocument", request_body = json!({"data": {"type": "document/address", "relationships": {"session": {"data": {"type": "session", "id": "$response.body#/data/id"}}}}}))),
             ),
         ),
         crate::api::responses::WriteErrors,
@@ -295,7 +325,14 @@ pub async fn create(
         ("id" = Uuid, Path, description = "The resource id"),
     ),
     responses(
-        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getAccount" = (operation_id = "getAccount", parameters(("id" = "$response.body#/data/relationships/account/data/id")))),
+                ("getDocument" = (operation_id = "getDocument", parameters(("id" = "$response.body#/data/relationships/documents/data/0/id")))),
+                ("getVerification" = (operation_id = "getVerification", parameters(("id" = "$response.body#/data/relationships/verifications/data/0/id")))),
+                ("createIdvDocument" = (operation_id = "createIdvDocument", request_body = json!({"data": {"type": "document/idv", "relationships": {"session": {"data": {"type": "session", "id": "$response.body#/data/id"}}}}}))),
+            ),
+        ),
         crate::api::responses::ReadErrors,
     ),
 )]
@@ -334,7 +371,18 @@ pub async fn show(
     ),
     request_body(content = PatchSessionDocument, content_type = "application/vnd.api+json"),
     responses(
-        (status = 200, description = "The changed session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The changed session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
+                ("startSession" = (operation_id = "startSession", parameters(("id" = "$response.body#/data/id")))),
+                ("submitSession" = (operation_id = "submitSession", parameters(("id" = "$response.body#/data/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
+                ("markSessionForReview" = (operation_id = "markSessionForReview", parameters(("id" = "$response.body#/data/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::WriteErrors,
     ),
 )]

@@ -11,7 +11,9 @@ use super::{PATH, all_with_links};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta};
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
+use crate::api::paging::{
+    PageParams, Paging, Params, TOTAL_CAP, TimeFilter, list_param, time_param,
+};
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::service::reads;
@@ -38,19 +40,34 @@ fn uuid_param(params: &Params, name: &str) -> Result<Option<Uuid>, ApiError> {
         .transpose()
 }
 
+/// The filters as the OpenAPI document describes them; [`parse_filter`] reads them.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionFilters {
+    /// Sessions in any of these statuses: a comma list (`completed,marked_for_review`).
+    #[param(rename = "filter[status]", style = Form, explode = false, min_items = 1, inline)]
+    pub status: Option<Vec<SessionStatus>>,
+    /// Sessions of this account.
+    #[param(rename = "filter[account]")]
+    pub account: Option<Uuid>,
+    /// `person`, the only entity type so far.
+    #[param(rename = "filter[entity_type]", inline)]
+    pub entity_type: Option<super::crud::EntityType>,
+    /// Sessions started on this device.
+    #[param(rename = "filter[session_device]")]
+    pub session_device: Option<Uuid>,
+    /// Created at or after this time: an RFC 3339 time, or a `YYYY-MM-DD` date (its first
+    /// moment, UTC), from 1900 to 9999.
+    #[param(rename = "filter[created_at_from]", value_type = Option<TimeFilter>, inline)]
+    pub created_at_from: Option<String>,
+    /// Created at or before this time; a bare date includes its whole day.
+    #[param(rename = "filter[created_at_to]", value_type = Option<TimeFilter>, inline)]
+    pub created_at_to: Option<String>,
+}
+
 /// Reads every filter, refusing the first that cannot be used.
 pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
-    let mut statuses = Vec::new();
-    if let Some(raw) = params.get("filter[status]") {
-        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let status = part
-                .parse::<SessionStatus>()
-                .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
-            if !statuses.contains(&status) {
-                statuses.push(status);
-            }
-        }
-    }
+    let statuses = list_param::<SessionStatus>(params, "filter[status]")?;
     let entity_type = match params.get("filter[entity_type]") {
         None => None,
         Some("person") => Some("person".to_owned()),
@@ -80,20 +97,22 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
     summary = "List sessions, newest first, filtered",
     description = "Needs the `sessions:read` permission.",
     security(("api_key" = [])),
-    params(
-        ("filter[status]" = Option<String>, Query, description = "Comma-separated session statuses"),
-        ("filter[account]" = Option<Uuid>, Query, description = "Sessions of this account"),
-        ("filter[entity_type]" = Option<String>, Query, description = "`person`"),
-        ("filter[session_device]" = Option<Uuid>, Query, description = "Sessions started on this device"),
-        ("filter[created_at_from]" = Option<String>, Query, description = "Created at or after this ISO 8601 time"),
-        ("filter[created_at_to]" = Option<String>, Query, description = "Created before this ISO 8601 time"),
-        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
-    ),
+    params(SessionFilters, PageParams),
     responses(
-        (status = 200, description = "A page of sessions", body = ListDocument<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "A page of sessions", body = ListDocument<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("startSession" = (operation_id = "startSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("submitSession" = (operation_id = "submitSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("markSessionForReview" = (operation_id = "markSessionForReview", parameters(("id" = "$response.body#/data/0/id")))),
+                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/0/id")))),
+                ("nextPage" = (operation_id = "listSessions", parameters(("page[after]" = "$response.body#/meta/page/next_cursor")))),
+            ),
+        ),
         crate::api::responses::ListErrors,
     ),
 )]

@@ -17,11 +17,11 @@ pub const TYPE: &str = "session";
 
 macro_rules! objects_out {
     (
-        person.name { $( $n_column:ident $n_member:ident $n_in:tt $n_out:tt; )* }
-        person { $( $p_column:ident $p_member:ident $p_in:tt $p_out:tt; )* }
-        contact { $( $c_column:ident $c_member:ident $c_in:tt $c_out:tt; )* }
-        address { $( $a_column:ident $a_member:ident $a_in:tt $a_out:tt; )* }
-        identity_number { $( $i_column:ident $i_member:ident $i_in:tt $i_out:tt; )* }
+        person.name { $( $n_column:ident $n_member:ident $n_kind:tt $n_in:tt $n_out:tt; )* }
+        person { $( $p_column:ident $p_member:ident $p_kind:tt $p_in:tt $p_out:tt; )* }
+        contact { $( $c_column:ident $c_member:ident $c_kind:tt $c_in:tt $c_out:tt; )* }
+        address { $( $a_column:ident $a_member:ident $a_kind:tt $a_in:tt $a_out:tt; )* }
+        identity_number { $( $i_column:ident $i_member:ident $i_kind:tt $i_in:tt $i_out:tt; )* }
     ) => {
         /// `person.name`
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -123,6 +123,7 @@ fn text<T: std::fmt::Display>(v: &Option<T>) -> Option<String> {
 pub struct ActorOut {
     /// The kind of actor.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::domain::kinds::ActorType, inline)]
     pub kind: String,
     /// The user's or key's id; null for the system.
     pub id: Option<Uuid>,
@@ -132,8 +133,10 @@ pub struct ActorOut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DecisionOut {
     /// `approved` or `declined`.
+    #[schema(value_type = crate::domain::kinds::Outcome, inline)]
     pub outcome: String,
-    /// The decline reason code.
+    /// The decline reason code; null for an approval.
+    #[schema(value_type = Option<crate::domain::kinds::DeclineReason>, inline)]
     pub reason: Option<String>,
     /// The decider's comment.
     pub comment: Option<String>,
@@ -145,14 +148,18 @@ pub struct DecisionOut {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionAttributes {
     /// Lifecycle status.
+    #[schema(value_type = crate::domain::status::SessionStatus, inline)]
     pub status: String,
     /// `person`.
+    #[schema(value_type = crate::api::sessions::crud::EntityType, inline)]
     pub entity_type: String,
     /// `api_key`, `user` or `system`.
+    #[schema(value_type = crate::domain::kinds::ActorType, inline)]
     pub creator_type: String,
-    /// The creating key or user.
+    /// The creating key or user; null for the system.
     pub creator_id: Option<Uuid>,
     /// Verification kinds that must pass.
+    #[schema(value_type = Vec<crate::domain::kinds::VerificationKind>, inline)]
     pub required_verifications: Vec<String>,
     /// Name and birth date; null once redacted.
     pub person: Option<PersonOut>,
@@ -165,26 +172,37 @@ pub struct SessionAttributes {
     /// The decision, if taken.
     pub decision: Option<DecisionOut>,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// `start`
+    #[schema(format = DateTime)]
     pub started_at: Option<String>,
     /// `submit`
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
     /// `complete`
+    #[schema(format = DateTime)]
     pub completed_at: Option<String>,
     /// `fail`
+    #[schema(format = DateTime)]
     pub failed_at: Option<String>,
     /// `mark for review`
+    #[schema(format = DateTime)]
     pub marked_for_review_at: Option<String>,
     /// `approve` or `decline`
+    #[schema(format = DateTime)]
     pub decisioned_at: Option<String>,
     /// `expire`
+    #[schema(format = DateTime)]
     pub expired_at: Option<String>,
     /// When it expires if still open.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// When its personal data was redacted.
+    #[schema(format = DateTime)]
     pub redacted_at: Option<String>,
 }
 

@@ -8,7 +8,9 @@ use super::{PATH, VerificationAttributes, VerificationRelationships, with_checks
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta, Resource};
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, TOTAL_CAP, time_param};
+use crate::api::paging::{
+    PageParams, Paging, Params, TOTAL_CAP, TimeFilter, list_param, time_param,
+};
 use crate::db::{self, DbPool};
 use crate::domain::kinds::VerificationStatus;
 use crate::service::reads;
@@ -23,19 +25,28 @@ pub const FILTERS: &[&str] = &[
     "filter[created_at_to]",
 ];
 
+/// The filters as the OpenAPI document describes them; [`parse_filter`] reads them.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerificationFilters {
+    /// Verifications in any of these statuses: a comma list (`passed,failed`).
+    #[param(rename = "filter[status]", style = Form, explode = false, min_items = 1, inline)]
+    pub status: Option<Vec<VerificationStatus>>,
+    /// Verifications of this session.
+    #[param(rename = "filter[session]")]
+    pub session: Option<Uuid>,
+    /// Created at or after this time: an RFC 3339 time, or a `YYYY-MM-DD` date (its first
+    /// moment, UTC), from 1900 to 9999.
+    #[param(rename = "filter[created_at_from]", value_type = Option<TimeFilter>, inline)]
+    pub created_at_from: Option<String>,
+    /// Created at or before this time; a bare date includes its whole day.
+    #[param(rename = "filter[created_at_to]", value_type = Option<TimeFilter>, inline)]
+    pub created_at_to: Option<String>,
+}
+
 /// Reads every filter, refusing the first that cannot be used.
 pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
-    let mut statuses = Vec::new();
-    if let Some(raw) = params.get("filter[status]") {
-        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let status = part
-                .parse::<VerificationStatus>()
-                .map_err(|e| ApiError::bad_parameter("filter[status]", format!("{part:?} {e}")))?;
-            if !statuses.contains(&status) {
-                statuses.push(status);
-            }
-        }
-    }
+    let statuses = list_param::<VerificationStatus>(params, "filter[status]")?;
     let session = params
         .get("filter[session]")
         .map(|raw| {
@@ -61,18 +72,14 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
     summary = "List verifications, newest first, filtered",
     description = "Needs the `sessions:read` permission; each session whose verifications a page shows counts once as a read of it. `filter[session]` lists one session's.",
     security(("api_key" = [])),
-    params(
-        ("filter[status]" = Option<String>, Query, description = "Comma-separated verification statuses"),
-        ("filter[session]" = Option<Uuid>, Query, description = "Verifications of this session"),
-        ("filter[created_at_from]" = Option<String>, Query, description = "Created at or after this ISO 8601 time"),
-        ("filter[created_at_to]" = Option<String>, Query, description = "Created before this ISO 8601 time"),
-        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
-    ),
+    params(VerificationFilters, PageParams),
     responses(
-        (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "A page of verifications", body = ListDocument<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getVerification" = (operation_id = "getVerification", parameters(("id" = "$response.body#/data/0/id")))),
+                ("nextPage" = (operation_id = "listVerifications", parameters(("page[after]" = "$response.body#/meta/page/next_cursor")))),
+            ),
+        ),
         crate::api::responses::ListErrors,
     ),
 )]

@@ -6,6 +6,8 @@ pub mod list;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use uuid::Uuid;
 
 use super::auth::{Authorized, grant};
@@ -15,6 +17,7 @@ use super::envelope::{
 };
 use super::error::ApiError;
 use super::idempotency::{self, IdempotencyKey};
+use super::schema;
 use super::sessions::crud::RelationshipIn;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
@@ -32,12 +35,15 @@ pub const PATH: &str = "/v1/identity/verifications";
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckOut {
     /// Stable check name (`mrz_format`, `minimum_age`, ...).
+    #[schema(value_type = crate::domain::engine::CheckName, inline)]
     pub name: String,
     /// `passed`, `failed` or `not_applicable`.
+    #[schema(value_type = crate::domain::kinds::CheckStatus, inline)]
     pub status: String,
     /// Why, in words.
     pub reasons: Vec<String>,
     /// `required` or `not_required`.
+    #[schema(value_type = crate::domain::kinds::Requirement, inline)]
     pub requirement: String,
     /// Machine-readable detail.
     #[schema(value_type = Object)]
@@ -48,6 +54,7 @@ pub struct CheckOut {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VerificationAttributes {
     /// `initiated`, `passed`, `failed`, `requires_retry` or `canceled`.
+    #[schema(value_type = crate::domain::kinds::VerificationStatus, inline)]
     pub status: String,
     /// Every check, in order.
     pub checks: Vec<CheckOut>,
@@ -58,8 +65,10 @@ pub struct VerificationAttributes {
     /// Whether a pass wrote the extracted data onto the session.
     pub auto_update_session: bool,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// When the result was reached.
+    #[schema(format = DateTime)]
     pub completed_at: Option<String>,
 }
 
@@ -126,8 +135,9 @@ pub fn with_checks(
     Ok(rows.iter().map(|v| resource(v, &checks)).collect())
 }
 
-/// `POST /v1/identity/verifications` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// `POST /v1/identity/verifications` body, as it is read (the OpenAPI document describes
+/// it as [`CreateVerification`]).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVerificationDocument {
     /// The verification to run.
@@ -135,7 +145,7 @@ pub struct CreateVerificationDocument {
 }
 
 /// The verification's resource object.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVerificationData {
     /// `verification/idv` or `verification/address`.
@@ -143,7 +153,6 @@ pub struct CreateVerificationData {
     pub kind: String,
     /// No attributes are taken; present for clients that always send the member.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
     /// The document to read and the session it belongs to.
     pub relationships: CreateVerificationRelationships,
@@ -153,7 +162,7 @@ pub struct CreateVerificationData {
 }
 
 /// A new verification's links.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVerificationRelationships {
     /// The document read: a `document/idv` for `verification/idv`, a `document/address`
@@ -171,6 +180,141 @@ pub struct CreateVerificationMeta {
     /// passes.
     #[serde(default)]
     pub auto_update_session: bool,
+}
+
+// What the OpenAPI document says of the body: one shape per kind, each reading its own
+// kind of document. These types are never read (serde's attributes give their schemas
+// `additionalProperties: false`).
+
+/// `POST /v1/identity/verifications` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CreateVerification {
+    /// The verification to run: of an ID document or of a proof of address.
+    data: VerificationData,
+}
+
+/// A verification of either kind.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum VerificationData {
+    /// `verification/idv`, reading a `document/idv`.
+    Idv(IdvVerificationData),
+    /// `verification/address`, reading a `document/address`.
+    Address(AddressVerificationData),
+}
+
+/// A `verification/idv`: reads an ID document of the session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct IdvVerificationData {
+    /// Must be `verification/idv`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = idv_type)]
+    kind: String,
+    /// No attributes are taken: null, absent or `{}`.
+    #[serde(default)]
+    #[schema(schema_with = no_attributes)]
+    attributes: Option<()>,
+    /// The document and the session.
+    relationships: IdvVerificationRelationships,
+    /// Options.
+    #[serde(default)]
+    meta: Option<CreateVerificationMeta>,
+}
+
+/// A `verification/idv`'s links.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct IdvVerificationRelationships {
+    /// The ID document read.
+    #[schema(schema_with = idv_document_link)]
+    document: RelationshipIn,
+    /// The session verified.
+    #[schema(schema_with = session_link)]
+    session: RelationshipIn,
+}
+
+/// A `verification/address`: reads a proof of address of the session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AddressVerificationData {
+    /// Must be `verification/address`.
+    #[serde(rename = "type")]
+    #[schema(schema_with = address_type)]
+    kind: String,
+    /// No attributes are taken: null, absent or `{}`.
+    #[serde(default)]
+    #[schema(schema_with = no_attributes)]
+    attributes: Option<()>,
+    /// The document and the session.
+    relationships: AddressVerificationRelationships,
+    /// Options.
+    #[serde(default)]
+    meta: Option<CreateVerificationMeta>,
+}
+
+/// A `verification/address`'s links.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AddressVerificationRelationships {
+    /// The address document read.
+    #[schema(schema_with = address_document_link)]
+    document: RelationshipIn,
+    /// The session verified.
+    #[schema(schema_with = session_link)]
+    session: RelationshipIn,
+}
+
+fn idv_type() -> RefOr<Schema> {
+    schema::string_enum(
+        &[VerificationKind::Idv.as_str()],
+        false,
+        "Must be `verification/idv`.",
+    )
+}
+
+fn address_type() -> RefOr<Schema> {
+    schema::string_enum(
+        &[VerificationKind::Address.as_str()],
+        false,
+        "Must be `verification/address`.",
+    )
+}
+
+fn no_attributes() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .max_properties(Some(0))
+        .description(Some("No attributes are taken: null, absent or `{}`."))
+        .into()
+}
+
+fn idv_document_link() -> RefOr<Schema> {
+    schema::link(
+        &[VerificationKind::Idv.document_kind().as_str()],
+        "The ID document read, one of the session's; a missing one is a 404.",
+    )
+}
+
+fn address_document_link() -> RefOr<Schema> {
+    schema::link(
+        &[VerificationKind::Address.document_kind().as_str()],
+        "The address document read, one of the session's; a missing one is a 404.",
+    )
+}
+
+fn session_link() -> RefOr<Schema> {
+    schema::link(
+        &[crate::api::sessions::resource::TYPE],
+        "The session verified; a missing one is a 404.",
+    )
 }
 
 fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
@@ -219,14 +363,20 @@ fn parse(doc: CreateVerificationDocument) -> Result<Request, ApiError> {
     description = "Needs the `verifications:write` permission. Runs synchronously: the response holds the status and every check. If the session's data or the document's judged file changes while it runs, nothing is recorded and the answer is a 409 `conflict`: send it again. With `meta.auto_update_session` a passed verification fills the session's blank personal fields from the document; a `pending` session is completed or failed by the result (SPEC completion rule).",
     security(("api_key" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry with the same key and body return the first response and create nothing; 1 to 255 characters, kept 24 hours"),
+        crate::api::idempotency::IdempotencyHeader,
     ),
-    request_body(content = CreateVerificationDocument, content_type = "application/vnd.api+json"),
+    request_body(content = CreateVerification, content_type = "application/vnd.api+json"),
     responses(
         (status = 201, description = "The verification and its result", body = Document<Resource<VerificationAttributes, VerificationRelationships>>, content_type = "application/vnd.api+json",
             headers(
                 ("Location" = String, description = "The new resource's path"),
                 ("Idempotent-Replayed" = Option<String>, description = "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`"),
+            ),
+            links(
+                ("getVerification" = (operation_id = "getVerification", parameters(("id" = "$response.body#/data/id")))),
+                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/relationships/session/data/id")))),
+                ("getDocument" = (operation_id = "getDocument", parameters(("id" = "$response.body#/data/relationships/document/data/id")))),
+                ("listVerificationsOfSession" = (operation_id = "listVerifications", parameters(("filter[session]" = "$response.body#/data/relationships/session/data/id")))),
             ),
         ),
         crate::api::responses::CreateErrors,

@@ -9,14 +9,15 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 use uuid::Uuid;
 
-use super::{PATH, path_id, string_enum};
+use super::{PATH, path_id};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{
     self, Document, Linkage, ListDocument, ListMeta, Resource, SelfLink, ToOne, maybe_timestamp,
     timestamp,
 };
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, TOTAL_CAP};
+use crate::api::paging::{PageParams, Paging, Params, TOTAL_CAP};
+use crate::api::schema::string_enum;
 use crate::db::{self, DbPool};
 use crate::domain::webhooks::{EVENT_TYPES, TEST_EVENT};
 use crate::error::AppError;
@@ -32,6 +33,15 @@ const STATUSES: &[&str] = &["pending", "succeeded", "failed"];
 
 /// The filters the list takes.
 const FILTERS: &[&str] = &["filter[status]"];
+
+/// The filter as the OpenAPI document describes it.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilters {
+    /// Deliveries in this status: `pending`, `succeeded` or `failed`.
+    #[param(rename = "filter[status]", schema_with = status_schema)]
+    pub status: Option<String>,
+}
 
 fn status_schema() -> RefOr<Schema> {
     string_enum(
@@ -152,14 +162,16 @@ pub fn resource(d: &Delivery) -> WebhookDeliveryResource {
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The endpoint's id"),
-        ("filter[status]" = Option<String>, Query, description = "`pending`, `succeeded` or `failed`"),
-        ("page[size]" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
+        DeliveryFilters,
+        PageParams,
     ),
     responses(
-        (status = 200, description = "A page of deliveries", body = ListDocument<Resource<WebhookDeliveryAttributes, WebhookDeliveryRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "A page of deliveries", body = ListDocument<Resource<WebhookDeliveryAttributes, WebhookDeliveryRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getWebhookDelivery" = (operation_id = "getWebhookDelivery", parameters(("id" = "$request.path.id"), ("delivery_id" = "$response.body#/data/0/id")))),
+                ("redeliverWebhookDelivery" = (operation_id = "redeliverWebhookDelivery", parameters(("id" = "$request.path.id"), ("delivery_id" = "$response.body#/data/0/id")))),
+            ),
+        ),
         crate::api::responses::ReadErrors,
     ),
 )]

@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 use uuid::Uuid;
 
-use super::{PATH, events_schema, reach, string_enum};
+use super::{PATH, description_schema, events_schema, reach, url_schema};
 use crate::api::auth::{Authorized, grant};
 use crate::api::body::{JsonApi, nullable};
 use crate::api::envelope::{
@@ -19,7 +19,8 @@ use crate::api::envelope::{
     maybe_timestamp, timestamp,
 };
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params};
+use crate::api::paging::{PageParams, Paging, Params};
+use crate::api::schema::string_enum;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
@@ -149,11 +150,11 @@ pub struct CreateWebhookEndpointAttributes {
     /// Where deliveries go: an absolute https URL (http only when the server runs with
     /// `WEBHOOK_ALLOW_INSECURE=true`), without credentials or fragment, whose host resolves
     /// to no loopback, private or link-local address (unless `WEBHOOK_ALLOW_PRIVATE=true`).
-    #[schema(format = "uri", min_length = 1, max_length = 2048)]
+    #[schema(schema_with = url_schema)]
     pub url: String,
     /// What it is for: up to 500 characters, no control characters. Null or absent: none.
     #[serde(default)]
-    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    #[schema(schema_with = description_schema)]
     pub description: Option<String>,
     /// The event types it receives; absent or null for every event.
     #[serde(default)]
@@ -191,11 +192,11 @@ pub struct PatchWebhookEndpointData {
 pub struct PatchWebhookEndpointAttributes {
     /// A new URL, checked as on create.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, format = "uri", min_length = 1, max_length = 2048)]
+    #[schema(schema_with = url_schema)]
     pub url: Option<Option<String>>,
     /// A new description; null clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    #[schema(schema_with = description_schema)]
     pub description: Option<Option<String>>,
     /// New event types; null for every event.
     #[serde(default, deserialize_with = "nullable")]
@@ -327,14 +328,14 @@ fn page_of(mut all: Vec<Endpoint>, at: PageAt, size: i64) -> paging::Page<Endpoi
     summary = "List webhook endpoints, newest first",
     description = "Needs the `webhooks:manage` permission. Secrets are never listed.",
     security(("api_key" = [])),
-    params(
-        ("page[size]" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total`"),
-    ),
+    params(PageParams),
     responses(
-        (status = 200, description = "A page of endpoints", body = ListDocument<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "A page of endpoints", body = ListDocument<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getWebhookEndpoint" = (operation_id = "getWebhookEndpoint", parameters(("id" = "$response.body#/data/0/id")))),
+                ("listWebhookDeliveries" = (operation_id = "listWebhookDeliveries", parameters(("id" = "$response.body#/data/0/id")))),
+            ),
+        ),
         crate::api::responses::ListErrors,
     ),
 )]
@@ -408,7 +409,12 @@ pub async fn show(
     params(("id" = Uuid, Path, description = "The resource id")),
     request_body(content = PatchWebhookEndpointDocument, content_type = "application/vnd.api+json"),
     responses(
-        (status = 200, description = "The changed endpoint", body = Document<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The changed endpoint", body = Document<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getWebhookEndpoint" = (operation_id = "getWebhookEndpoint", parameters(("id" = "$response.body#/data/id")))),
+                ("deleteWebhookEndpoint" = (operation_id = "deleteWebhookEndpoint", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::WriteErrors,
     ),
 )]
@@ -503,7 +509,11 @@ pub async fn remove(
     security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "The resource id")),
     responses(
-        (status = 200, description = "The endpoint, with its new secret", body = Document<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json"),
+        (status = 200, description = "The endpoint, with its new secret", body = Document<Resource<WebhookEndpointAttributes, WebhookEndpointRelationships>>, content_type = "application/vnd.api+json",
+            links(
+                ("getWebhookEndpoint" = (operation_id = "getWebhookEndpoint", parameters(("id" = "$response.body#/data/id")))),
+            ),
+        ),
         crate::api::responses::ReadErrors,
     ),
 )]

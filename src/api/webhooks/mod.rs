@@ -34,22 +34,42 @@ fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-/// A string schema allowing exactly `values`, nullable when `nullable`, described by
-/// `description` (a field's doc comment is lost when its schema is built by hand).
-fn string_enum(values: &[&str], nullable: bool, description: &str) -> RefOr<Schema> {
-    let kind = match nullable {
-        true => SchemaType::from_iter([Type::String, Type::Null]),
-        false => SchemaType::from(Type::String),
-    };
-    let mut values: Vec<Option<&str>> = values.iter().copied().map(Some).collect();
-    if nullable {
-        values.push(None);
-    }
+/// A port, 0 to 65535.
+const PORT: &str =
+    "(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+/// The `url` member: what the document promises the server takes (with
+/// `WEBHOOK_ALLOW_INSECURE` and `WEBHOOK_ALLOW_PRIVATE` off, the host must also resolve to
+/// public addresses only, which no schema can say): `https://`, a host name whose last
+/// label starts with a letter, an optional port, a path and an optional query, without
+/// credentials, fragment or characters that would be percent-encoded.
+fn url_schema() -> RefOr<Schema> {
+    let path = "(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*";
+    let query = "(?:[A-Za-z0-9._~!$&()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*";
+    let pattern = format!(
+        "^https://(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(?::{PORT})?/{path}(?:\\?{query})?$"
+    );
     ObjectBuilder::new()
-        .schema_type(kind)
-        .enum_values(Some(values))
-        .description(Some(description))
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+            "uri".to_owned(),
+        )))
+        .pattern(Some(pattern))
+        .max_length(Some(2048))
+        .description(Some(
+            "Where deliveries go: an https URL with a host name, a path (at least `/`) and an optional query; no credentials or fragment; at most 2,048 characters. Its host must resolve to no loopback, private or link-local address (unless the server runs with `WEBHOOK_ALLOW_PRIVATE=true`); `http://` is taken only with `WEBHOOK_ALLOW_INSECURE=true`.",
+        ))
         .into()
+}
+
+/// The `description` member: at most 500 characters as sent, no control characters once
+/// trimmed; null or blank for none.
+fn description_schema() -> RefOr<Schema> {
+    super::schema::plain_text(
+        500,
+        true,
+        "What it is for: at most 500 characters, no control characters; null or blank for none.",
+    )
 }
 
 /// The `events` member: one or more event types, or null for every event.
@@ -65,4 +85,41 @@ fn events_schema() -> RefOr<Schema> {
             "The event types the endpoint receives (at least one; repeats are dropped), or null for every event.",
         ))
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_the_pattern_takes_is_one_the_server_takes() {
+        let RefOr::T(Schema::Object(o)) = url_schema() else {
+            panic!("an object schema");
+        };
+        let re = regex::Regex::new(&o.pattern.unwrap()).unwrap();
+        for url in [
+            "https://example.com/",
+            "https://hooks.example.com:8443/in?x=1&y=a%20b",
+            "https://a-b.c0.example/p/a;b=c/@x:~!$*+,()'",
+            "https://x/",
+        ] {
+            assert!(re.is_match(url), "{url}");
+            assert!(
+                crate::domain::webhooks::check_url(url, false).is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://example.com/",
+            "https://example.com",
+            "https://1.2.3.4/",
+            "https://u:p@example.com/",
+            "https://example.com/#f",
+            "https://example.com:65536/",
+            "https://example.com/%zz",
+            "https://example.com/a b",
+        ] {
+            assert!(!re.is_match(url), "{url}");
+        }
+    }
 }

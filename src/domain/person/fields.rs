@@ -26,7 +26,8 @@ use crate::domain::kinds::IdentityClass;
 /// `person_fields!(flat then)` calls the macro `then!` with every field in order, each as
 /// `column { api: <expr: "person.name.first">, kind: <type>, label: "...", words: "...",
 /// input: "...", new_form: <bool> }`. `person_fields!(nested then)` calls it with the
-/// API objects in order, each as `object(.sub)? { column member "api_in" "api_out"; ... }`.
+/// API objects in order, each as `object(.sub)? { column member [Kind] "api_in" "api_out";
+/// ... }`, the kind's type written in `domain::person` (`[Text<200>]`).
 ///
 /// What is generated from it:
 ///
@@ -162,7 +163,8 @@ macro_rules! person_fields {
         )* )* }
     };
 
-    // The API objects in order, each with its fields' columns, members and descriptions.
+    // The API objects in order, each with its fields' columns, members, kinds and
+    // descriptions.
     (@nested $then:ident $( $object:ident $(. $sub:ident)? { $(
         $column:ident: $member:ident {
             kind: $kind:ident $(<$max:tt>)?, label: $label:tt, words: $words:tt,
@@ -170,7 +172,7 @@ macro_rules! person_fields {
         }
     )* } )*) => {
         $then! { $(
-            $object $(. $sub)? { $( $column $member $in $out; )* }
+            $object $(. $sub)? { $( $column $member [$kind $(<$max>)?] $in $out; )* }
         )* }
     };
 }

@@ -18,6 +18,11 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong, in words.
     pub message: String,
+    /// The field names another resource (an account, a session, a document) that does not
+    /// exist: a form shows it like any other error, the API answers 404 (JSON:API's
+    /// status for a link to a missing resource).
+    #[serde(skip)]
+    pub missing: bool,
 }
 
 impl FieldError {
@@ -26,6 +31,15 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            missing: false,
+        }
+    }
+
+    /// `field` names a resource that does not exist (`no such account`).
+    pub fn missing(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            missing: true,
+            ..Self::new(field, message)
         }
     }
 }
@@ -197,6 +211,11 @@ pub fn country_code(field: &str, raw: &str) -> Result<Option<String>, FieldError
             "must be an ISO 3166-1 alpha-2 country code such as SE",
         ))
     }
+}
+
+/// Every officially assigned ISO 3166-1 alpha-2 code, upper case, in order.
+pub fn country_codes() -> impl Iterator<Item = &'static str> {
+    COUNTRY_CODES.split(' ')
 }
 
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-2 code.

@@ -76,7 +76,7 @@ impl Basis {
 /// ever changes); a redacted or final session is left to phase 3, which refuses it.
 pub fn prepare(conn: &mut PgConnection, request: &Request) -> Result<Prepared, AppError> {
     let session = sessions::find(conn, request.session_id)?
-        .ok_or_else(|| AppError::field("session", "no such session"))?;
+        .ok_or_else(|| AppError::missing("session", "no such session"))?;
     let today = Utc::now().date_naive();
     if session.redacted_at.is_some() || session.status.is_final() {
         return Ok(Prepared {

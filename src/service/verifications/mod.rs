@@ -58,15 +58,16 @@ fn document_of(
 ) -> Result<Document, AppError> {
     let document = documents::find(conn, request.document_id)?
         .filter(|d| d.session_id == session.id)
-        .ok_or_else(|| AppError::field("document", "no such document in this session"))?;
+        .ok_or_else(|| AppError::missing("document", "no such document in this session"))?;
     let wanted = request.kind.document_kind();
     if document.kind != wanted {
-        return Err(AppError::field(
+        // The request names a document of the kind it reads; there is none by this id.
+        return Err(AppError::missing(
             "document",
             format!(
-                "a {} reads a {}, not a {}",
-                request.kind,
+                "no {} by this id in this session (a {} reads one; this is a {})",
                 wanted.as_str(),
+                request.kind,
                 document.kind
             ),
         ));

@@ -31,7 +31,7 @@ pub fn record_judged(
     conn.transaction(|conn| {
         let request = &judged.request;
         let session = crate::store::sessions::lock(conn, request.session_id)?
-            .ok_or_else(|| AppError::field("session", "no such session"))?;
+            .ok_or_else(|| AppError::missing("session", "no such session"))?;
         if session.redacted_at.is_some() {
             return Err(AppError::Conflict(Conflict::Redacted));
         }
