@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::kinds::{DocumentKind, DocumentStatus, DocumentType, FileSide};
 use crate::schema::{document_files, documents};
-use crate::store::paging::{Page, PageAt, overfetch};
+use crate::store::paging::{Page, PageAt, newest_first_at, overfetch};
 
 /// A document as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -274,31 +274,7 @@ pub fn page(
     at: PageAt,
     limit: i64,
 ) -> QueryResult<Page<Document>> {
-    use documents::{created_at, id};
-    let mut q = filtered(f);
-    match at {
-        PageAt::First => {
-            q = q.order((created_at.desc(), id.desc()));
-        }
-        PageAt::After(c) => {
-            q = q
-                .filter(
-                    created_at
-                        .lt(c.created_at)
-                        .or(created_at.eq(c.created_at).and(id.lt(c.id))),
-                )
-                .order((created_at.desc(), id.desc()));
-        }
-        PageAt::Before(c) => {
-            q = q
-                .filter(
-                    created_at
-                        .gt(c.created_at)
-                        .or(created_at.eq(c.created_at).and(id.gt(c.id))),
-                )
-                .order((created_at.asc(), id.asc()));
-        }
-    }
+    let q = newest_first_at!(filtered(f), at, documents);
     let rows = q
         .limit(overfetch(limit))
         .select(Document::as_select())

@@ -87,6 +87,44 @@ pub(crate) fn keyset(sql: &mut Sql, at: PageAt, cmp: &str) {
     }
 }
 
+/// Orders a boxed Diesel query on `$table` newest first over `(created_at, id)` and, for a
+/// page after or before a cursor, bounds it there with a row comparison, so that Postgres
+/// walks the table's `(created_at, id)` index from the cursor. A page before a cursor is
+/// read oldest first; [`Page::read_at`] turns it around.
+macro_rules! newest_first_at {
+    ($query:expr, $at:expr, $table:ident) => {{
+        use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+        let beyond = |op: &str, c: $crate::store::paging::Cursor| {
+            diesel::dsl::sql::<Bool>(&format!(
+                concat!(
+                    "(",
+                    stringify!($table),
+                    ".created_at, ",
+                    stringify!($table),
+                    ".id) {} ("
+                ),
+                op
+            ))
+            .bind::<Timestamptz, _>(c.created_at)
+            .sql(", ")
+            .bind::<SqlUuid, _>(c.id)
+            .sql(")")
+        };
+        match $at {
+            $crate::store::paging::PageAt::First => {
+                $query.order(($table::created_at.desc(), $table::id.desc()))
+            }
+            $crate::store::paging::PageAt::After(c) => $query
+                .filter(beyond("<", c))
+                .order(($table::created_at.desc(), $table::id.desc())),
+            $crate::store::paging::PageAt::Before(c) => $query
+                .filter(beyond(">", c))
+                .order(($table::created_at.asc(), $table::id.asc())),
+        }
+    }};
+}
+pub(crate) use newest_first_at;
+
 /// How many rows to ask for to show `limit`: one more, whose presence says there is
 /// another page beyond.
 pub fn overfetch(limit: i64) -> i64 {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::domain::engine::CheckName;
 use crate::domain::kinds::{CheckStatus, Requirement, VerificationKind, VerificationStatus};
 use crate::schema::{verification_checks, verifications};
-use crate::store::paging::{Page, PageAt, overfetch};
+use crate::store::paging::{Page, PageAt, newest_first_at, overfetch};
 
 /// A verification as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -196,31 +196,7 @@ pub fn page(
     at: PageAt,
     limit: i64,
 ) -> QueryResult<Page<Verification>> {
-    use verifications::{created_at, id};
-    let mut q = filtered(f);
-    match at {
-        PageAt::First => {
-            q = q.order((created_at.desc(), id.desc()));
-        }
-        PageAt::After(c) => {
-            q = q
-                .filter(
-                    created_at
-                        .lt(c.created_at)
-                        .or(created_at.eq(c.created_at).and(id.lt(c.id))),
-                )
-                .order((created_at.desc(), id.desc()));
-        }
-        PageAt::Before(c) => {
-            q = q
-                .filter(
-                    created_at
-                        .gt(c.created_at)
-                        .or(created_at.eq(c.created_at).and(id.gt(c.id))),
-                )
-                .order((created_at.asc(), id.asc()));
-        }
-    }
+    let q = newest_first_at!(filtered(f), at, verifications);
     let rows = q
         .limit(overfetch(limit))
         .select(Verification::as_select())

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Endpoint;
 use crate::domain::webhooks::{self as rules, Occurrence};
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
-use crate::store::paging::{Cursor, Page, PageAt, overfetch};
+use crate::store::paging::{Page, PageAt, newest_first_at, overfetch};
 
 /// A delivery as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -282,7 +282,6 @@ pub fn delivery_page(
     at: PageAt,
     limit: i64,
 ) -> QueryResult<Page<Delivery>> {
-    use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
     let mut q = webhook_deliveries::table
         .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
         .select(Delivery::as_select())
@@ -290,28 +289,7 @@ pub fn delivery_page(
     if let Some(status) = status {
         q = q.filter(webhook_deliveries::status.eq(status.to_owned()));
     }
-    // A row comparison, so that Postgres walks the index from the cursor.
-    let beyond = |op: &str, c: Cursor| {
-        diesel::dsl::sql::<Bool>(&format!(
-            "(webhook_deliveries.created_at, webhook_deliveries.id) {op} ("
-        ))
-        .bind::<Timestamptz, _>(c.created_at)
-        .sql(", ")
-        .bind::<SqlUuid, _>(c.id)
-        .sql(")")
-    };
-    let newest_first = (
-        webhook_deliveries::created_at.desc(),
-        webhook_deliveries::id.desc(),
-    );
-    q = match at {
-        PageAt::First => q.order(newest_first),
-        PageAt::After(c) => q.filter(beyond("<", c)).order(newest_first),
-        PageAt::Before(c) => q.filter(beyond(">", c)).order((
-            webhook_deliveries::created_at.asc(),
-            webhook_deliveries::id.asc(),
-        )),
-    };
+    let q = newest_first_at!(q, at, webhook_deliveries);
     let rows = q.limit(overfetch(limit)).load(conn)?;
     Ok(Page::read_at(rows, limit, at))
 }
