@@ -31,6 +31,7 @@ refuses. `filter_failure` drops exactly that "schema-valid request rejected" fai
 fails the run; the run's summary counts what was dropped ("Filtered").
 """
 
+import datetime
 import itertools
 import json
 
@@ -86,6 +87,14 @@ def map_case(context, case):
             if name.lower() == "idempotency-key":
                 case.headers[name] = f"{case.headers[name][:200]}.{next(KEYS)}"
     body = meta.components.get(ParameterLocation.BODY)
+    if body and body.mode.is_positive and isinstance(case.body, dict):
+        attributes = (case.body.get("data") or {}).get("attributes") if isinstance(case.body.get("data"), dict) else None
+        if isinstance(attributes, dict) and isinstance(attributes.get("expires_at"), str):
+            # A fourth rule no schema can state: `expires_at` lies between now and 90 days
+            # ahead (the document says so in words).
+            attributes["expires_at"] = (
+                datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
     if case.media_type == "multipart/form-data" and isinstance(case.body, dict) and "file" in case.body:
         if body and body.mode.is_positive:
             declared = (case.multipart_content_types or {}).get("file", "image/png")

@@ -9,7 +9,7 @@ use super::{DocumentAttributes, DocumentRelationships, PATH, all_with_files};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta, Resource};
 use crate::api::error::ApiError;
-use crate::api::paging::{Paging, Params, TOTAL_CAP, uuid_param};
+use crate::api::paging::{PageParams, Paging, Params, TOTAL_CAP, uuid_param};
 use crate::db::{self, DbPool};
 use crate::service::reads;
 use crate::store::documents::{self as store, DocumentFilter};
@@ -36,10 +36,7 @@ pub fn parse_filter(params: &Params) -> Result<DocumentFilter, ApiError> {
     security(("api_key" = [])),
     params(
         ("filter[session]" = Option<Uuid>, Query, description = "Documents of this session"),
-        ("page[size]" = Option<i64>, Query, description = "Page size, 1 to 100 (default 15)"),
-        ("page[after]" = Option<String>, Query, description = "Cursor: the page after (older than) this one, from `meta.page.next_cursor`"),
-        ("page[before]" = Option<String>, Query, description = "Cursor: the page before (newer than) this one, from `meta.page.prev_cursor`"),
-        ("page[total]" = Option<bool>, Query, description = "`true` adds `meta.page.total` (exact up to 1,000; past it 1000 and `meta.page.total_capped: true`)"),
+        PageParams,
     ),
     responses(
         (status = 200, description = "A page of documents", body = ListDocument<Resource<DocumentAttributes, DocumentRelationships>>, content_type = "application/vnd.api+json"),
