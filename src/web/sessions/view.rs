@@ -35,8 +35,10 @@ pub struct FileView {
     pub url: String,
     /// `front`, `back`, ...
     pub side: FileSide,
-    /// An image the viewer can show.
+    /// An image the viewer can show as it is (otherwise a PDF, shown as rendered pages).
     pub is_image: bool,
+    /// A PDF's first pages rendered to one PNG, for the viewer.
+    pub preview_url: String,
     /// Size, for the label.
     pub size: String,
     /// The bytes are gone.
@@ -287,6 +289,7 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
                     url: format!("/sessions/{session_id}/files/{}", f.id),
                     side: f.side,
                     is_image: f.content_type.starts_with("image/"),
+                    preview_url: format!("/sessions/{session_id}/files/{}/preview", f.id),
                     size: if f.byte_size >= 1024 * 1024 {
                         format!("{:.1} MB", f.byte_size as f64 / (1024.0 * 1024.0))
                     } else {
