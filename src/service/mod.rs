@@ -14,6 +14,7 @@ pub mod expiry;
 pub mod idempotency;
 pub mod mfa;
 pub mod passwords;
+pub mod pdf_preview;
 pub mod person;
 pub mod reads;
 pub mod redaction;

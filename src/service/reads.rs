@@ -15,6 +15,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
 use crate::store::api_keys;
+use crate::store::documents::FileMeta;
 use crate::store::events::{self, NewEvent};
 
 /// A user's repeated views of one case page within this many minutes are one event.
@@ -32,6 +33,23 @@ pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result
     let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
     let since = Utc::now() - Duration::minutes(VIEW_INTERVAL_MINUTES);
     events::insert_unless_recent(conn, &event, since, false)?;
+    Ok(())
+}
+
+/// Records that `user` viewed a file of `document` in `session` (the image, the rendered
+/// PDF or its download), once per user and document in [`VIEW_INTERVAL_MINUTES`], so that
+/// reloading a case page does not bury its decisions in the timeline.
+pub fn document_viewed(
+    conn: &mut PgConnection,
+    user: Uuid,
+    session: Uuid,
+    file: &FileMeta,
+) -> Result<(), AppError> {
+    let event = NewEvent::new(Actor::User(user), "document.viewed", Some(session))
+        .details(json!({ "document_id": file.document_id, "file_id": file.id, "side": file.side }));
+    let since = Utc::now() - Duration::minutes(VIEW_INTERVAL_MINUTES);
+    let part = json!({ "document_id": file.document_id });
+    events::insert_unless_recent_matching(conn, &event, since, &part)?;
     Ok(())
 }
 

@@ -131,10 +131,37 @@ pub fn insert_unless_recent(
     since: DateTime<Utc>,
     by_ip: bool,
 ) -> QueryResult<Option<Event>> {
+    insert_unless(conn, event, since, by_ip, None)
+}
+
+/// Appends `event` unless an event of the same action, actor and session whose details
+/// contain `part` (JSON containment) was written after `since`; `None` when it was. For
+/// events recorded once per interval per some of their details (a document viewed: per
+/// document, whichever of its files).
+pub fn insert_unless_recent_matching(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    part: &serde_json::Value,
+) -> QueryResult<Option<Event>> {
+    insert_unless(conn, event, since, false, Some(part))
+}
+
+fn insert_unless(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    by_ip: bool,
+    part: Option<&serde_json::Value>,
+) -> QueryResult<Option<Event>> {
     let ip = if by_ip { event.ip.as_deref() } else { None };
     let key = format!(
         "{}|{:?}|{:?}|{}|{:?}",
-        event.action, event.actor_id, event.session_id, event.details, ip
+        event.action,
+        event.actor_id,
+        event.session_id,
+        part.unwrap_or(&event.details),
+        ip
     );
     conn.transaction(|conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -143,8 +170,11 @@ pub fn insert_unless_recent(
         let mut recent = events::table
             .filter(events::action.eq(&event.action))
             .filter(events::created_at.gt(since))
-            .filter(events::details.eq(&event.details))
             .into_boxed();
+        recent = match part {
+            Some(part) => recent.filter(events::details.contains(part)),
+            None => recent.filter(events::details.eq(&event.details)),
+        };
         recent = match event.actor_id {
             Some(id) => recent.filter(events::actor_id.eq(id)),
             None => recent.filter(events::actor_id.is_null()),

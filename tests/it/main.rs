@@ -27,6 +27,7 @@ mod browser;
 mod case;
 mod case_timeline;
 mod demo_and_seed;
+mod documents_view;
 mod format_chars;
 mod health;
 mod helpers;
