@@ -205,6 +205,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_enabled_at -> Nullable<Timestamptz>,
         totp_last_step -> Nullable<Int8>,
+        shortcuts_enabled -> Bool,
     }
 }
 

@@ -109,10 +109,23 @@ fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::
             .configure(web::configure)
             .configure(api::configure)
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
+            .default_service(actix_web::web::to(not_found))
     })
     .keep_alive(KEEP_ALIVE)
     .shutdown_timeout(30)
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Unknown paths get the product's 404: a JSON:API error under `/v1`, the dashboard's
+/// error page everywhere else.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError as _;
+    let error = crate::error::AppError::NotFound("page");
+    if req.path() == "/v1" || req.path().starts_with("/v1/") {
+        crate::api::error::ApiError::from(error).error_response()
+    } else {
+        crate::web::error::PageError::render(&error)
+    }
 }

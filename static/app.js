@@ -1,6 +1,6 @@
 // Session Desk: progressive enhancements only. Every form and link works without this
-// file; it adds the document viewer's zoom and rotate, keyboard shortcuts, confirmations
-// and copy buttons.
+// file; it adds keyboard shortcuts (unless turned off in /account), confirmations and copy
+// buttons. The document viewer is static/viewer.js.
 (function () {
   "use strict";
 
@@ -43,29 +43,6 @@
     });
   });
 
-  // ---- Document viewer: zoom and rotate, per image.
-  document.querySelectorAll("[data-viewer]").forEach(function (viewer) {
-    var img = viewer.querySelector(".viewer-image");
-    if (!img) return;
-    var state = { zoom: 1, rotate: 0 };
-    function apply() {
-      img.style.transform = "rotate(" + state.rotate + "deg) scale(" + state.zoom + ")";
-      img.setAttribute("data-zoom-level", String(state.zoom));
-      img.setAttribute("data-rotation", String(((state.rotate % 360) + 360) % 360));
-    }
-    viewer.addEventListener("click", function (event) {
-      var button = event.target.closest("button");
-      if (!button) return;
-      var zoom = button.getAttribute("data-zoom");
-      var rotate = button.getAttribute("data-rotate");
-      if (zoom === "in") state.zoom = Math.min(4, Math.round((state.zoom + 0.25) * 100) / 100);
-      if (zoom === "out") state.zoom = Math.max(0.5, Math.round((state.zoom - 0.25) * 100) / 100);
-      if (zoom === "reset") { state.zoom = 1; state.rotate = 0; }
-      if (rotate) state.rotate += parseInt(rotate, 10);
-      apply();
-    });
-  });
-
   // ---- Case page: a/d/r open a decision form (never decide), n next, ? help, Esc closes.
   var actions = document.getElementById("case-actions");
   var help = document.getElementById("shortcut-help");
@@ -83,15 +60,34 @@
     var field = panel.querySelector("select, input:not([type=hidden]), button[type=submit]");
     if (field) field.focus();
   }
+  var helpOpener = null;
   function toggleHelp(show) {
-    if (!help) return;
+    if (!help || help.hidden === !show) return;
+    if (show) helpOpener = document.activeElement;
     help.hidden = !show;
     if (show) {
       var close = help.querySelector("[data-help-close]");
       if (close) close.focus();
+    } else if (helpOpener && document.contains(helpOpener)) {
+      // Focus goes back where it was when the dialog opened.
+      helpOpener.focus();
+      helpOpener = null;
     }
   }
   if (help) {
+    // Tab and Shift+Tab cycle inside the open dialog.
+    help.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var focusable = Array.prototype.filter.call(
+        help.querySelectorAll("a[href], button:not([disabled]), input, select, textarea, [tabindex]:not([tabindex='-1'])"),
+        function (el) { return el.offsetParent !== null; });
+      if (!focusable.length) { event.preventDefault(); return; }
+      var first = focusable[0];
+      var last = focusable[focusable.length - 1];
+      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+      else if (!help.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+    });
     help.addEventListener("click", function (event) {
       if (event.target === help || event.target.closest("[data-help-close]")) toggleHelp(false);
     });
@@ -143,6 +139,8 @@
       return;
     }
     if (typing(event.target)) return;
+    // Single-key shortcuts can be turned off in /account (WCAG 2.1.4).
+    if (document.body.getAttribute("data-shortcuts") === "off") return;
     if (rows.length && (event.key === "j" || event.key === "k")) {
       event.preventDefault();
       select(selected + (event.key === "j" ? 1 : -1));

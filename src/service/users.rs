@@ -187,3 +187,20 @@ pub fn set_disabled(
         Ok(updated)
     })
 }
+
+/// Turns `user`'s own single-key shortcuts on or off (WCAG 2.1.4), with its audit event.
+pub fn set_shortcuts(
+    conn: &mut PgConnection,
+    user: uuid::Uuid,
+    enabled: bool,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        users::set_shortcuts(conn, user, enabled)?;
+        events::insert(
+            conn,
+            &NewEvent::new(Actor::User(user), "user.shortcuts_changed", None)
+                .details(json!({ "user_id": user, "enabled": enabled })),
+        )?;
+        Ok(())
+    })
+}

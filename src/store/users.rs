@@ -33,6 +33,8 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     /// When the user confirmed a second factor (TOTP); `None` without one.
     pub totp_enabled_at: Option<DateTime<Utc>>,
+    /// Whether the dashboard's single-key shortcuts work for them (off: keys do nothing).
+    pub shortcuts_enabled: bool,
 }
 
 /// The display names of `ids` (those that exist).
@@ -113,6 +115,16 @@ pub fn set_password(conn: &mut PgConnection, id: Uuid, hash: &str) -> QueryResul
         .set((
             users::password_hash.eq(hash),
             users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+}
+
+/// Turns the user's single-key shortcuts on or off.
+pub fn set_shortcuts(conn: &mut PgConnection, id: Uuid, enabled: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::shortcuts_enabled.eq(enabled),
             users::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)

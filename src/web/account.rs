@@ -47,6 +47,44 @@ pub async fn show(user: CurrentUser, session: Session) -> Result<HttpResponse, P
     })
 }
 
+/// The keyboard-shortcuts form: `enabled` is `on` or `off`.
+#[derive(Deserialize)]
+pub struct ShortcutsForm {
+    enabled: String,
+}
+
+/// Turns the user's single-key shortcuts on or off (WCAG 2.1.4); anything but `on` or
+/// `off` is a 422 naming the field, and nothing is written.
+#[post("/account/shortcuts")]
+pub async fn set_shortcuts(
+    user: CurrentUser,
+    session: Session,
+    pool: web::Data<DbPool>,
+    form: CsrfForm<ShortcutsForm>,
+) -> Result<HttpResponse, PageError> {
+    let enabled = match form.0.enabled.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => {
+            return Err(PageError::from(AppError::Validation(vec![
+                FieldError::new("enabled", "must be on or off"),
+            ])));
+        }
+    };
+    let id = user.id;
+    db::with_conn(&pool, move |conn| {
+        crate::service::users::set_shortcuts(conn, id, enabled)
+    })
+    .await?;
+    let message = if enabled {
+        "Keyboard shortcuts are on."
+    } else {
+        "Keyboard shortcuts are off: single keys do nothing."
+    };
+    cookie::flash(&session, "success", message);
+    Ok(page::see_other("/account"))
+}
+
 /// The change-password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {

@@ -34,6 +34,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// What every page must tell them (the admins' banner), read with them.
     pub alerts: Alerts,
+    /// Whether single-key shortcuts work for them (a setting at `/account`).
+    pub shortcuts: bool,
 }
 
 impl CurrentUser {
@@ -201,6 +203,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         display_name: user.display_name,
         role: user.role,
         alerts,
+        shortcuts: user.shortcuts_enabled,
     })
 }
 

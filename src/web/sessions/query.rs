@@ -275,6 +275,7 @@ pub fn explain(conn: &mut diesel::PgConnection, query: &str) -> anyhow::Result<V
         display_name: String::new(),
         role: crate::domain::kinds::Role::Reviewer,
         alerts: crate::web::alerts::Alerts::default(),
+        shortcuts: true,
     };
     let params = QueueParams::parse(query, &viewer);
     let mut lookup = |name: &str| {
