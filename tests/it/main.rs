@@ -37,6 +37,7 @@ mod lifecycle;
 mod limits;
 mod manager_privacy;
 mod mfa;
+mod not_found;
 mod operations;
 mod passwords;
 mod queue;

@@ -7,12 +7,15 @@
 //! Without chromium or chromedriver the tests say so loudly on stderr and pass; with
 //! `SESSIONDESK_REQUIRE_BROWSER=1` (as `.ci/run` sets) their absence is a failure.
 
+mod a11y;
 mod access;
+mod axe;
 mod case;
 mod console;
 mod driver;
 mod mfa;
 mod queue;
+mod viewer;
 mod webdriver;
 mod webhooks;
 

@@ -26,6 +26,8 @@ pub mod keys {
     pub const ENTER: &str = "\u{E007}";
     /// Escape.
     pub const ESCAPE: &str = "\u{E00C}";
+    /// Tab.
+    pub const TAB: &str = "\u{E004}";
 }
 
 /// A headless Chromium session pointed at one application.
@@ -168,6 +170,18 @@ impl Chrome {
     /// Runs a script (a function body: `return` gives the value) with `args`.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": args}))
+            .await
+    }
+
+    /// Runs an asynchronous script: its last argument is the callback that gives the value.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args}))
+            .await
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params}))
             .await
     }
 
