@@ -74,6 +74,9 @@ pub struct Session {
     pub redacted_by_type: Option<ActorType>,
     /// The redacting user or key.
     pub redacted_by: Option<Uuid>,
+    /// When it started waiting for a reviewer (completed or failed); `None` once it left
+    /// the waiting statuses.
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// The fields a new session starts with.
@@ -184,6 +187,8 @@ pub struct TransitionChanges {
     pub last_activity: Option<String>,
     /// Always now.
     pub updated_at: Option<DateTime<Utc>>,
+    /// `Some(Some(now))` entering a wait, `Some(None)` leaving one, `None` within one.
+    pub waiting_since: Option<Option<DateTime<Utc>>>,
 }
 
 /// Inserts a session.
@@ -453,6 +458,8 @@ pub struct SessionRow {
     pub expired_at: Option<DateTime<Utc>>,
     /// `expires_at`.
     pub expires_at: DateTime<Utc>,
+    /// `waiting_since`.
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// Writes `row` over the session's row, every column of it.

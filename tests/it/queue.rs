@@ -83,6 +83,7 @@ pub fn make(
             sessions::assigned_to.eq(assignee),
             sessions::decision.eq(decision),
             sessions::decision_reason.eq(reason),
+            sessions::waiting_since.eq(status.is_waiting().then_some(created_at)),
         ))
         .execute(conn)
         .unwrap();
