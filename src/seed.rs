@@ -116,7 +116,7 @@ SELECT
     CASE WHEN status IN ('approved', 'declined') THEN LEAST(now(), created + interval '15 minutes' + r2 * interval '20 hours') END,
     CASE WHEN status = 'expired' THEN created + interval '7 days' END,
     created + interval '7 days',
-    CASE WHEN status IN ('completed', 'marked_for_review', 'failed') THEN created + interval '10 minutes' END
+    CASE WHEN status IN ('completed', 'marked_for_review', 'failed', 'approved', 'declined') THEN created + interval '10 minutes' END
 FROM p
 "#;
 

@@ -137,22 +137,15 @@ fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) ->
 
 /// What a transition to `to` does to `waiting_since`: entering a wait (completed, failed)
 /// starts the clock, a move between waiting statuses (completed or failed to marked for
-/// review) keeps it, anything else stops it. The queue's "longest waiting" order and its
+/// review) keeps it, leaving keeps it as history ("next case" after a decision reads it). The queue's "longest waiting" order and its
 /// overdue mark read this time, not the creation time.
 fn waiting_since(
     action: Action,
     to: SessionStatus,
     now: chrono::DateTime<Utc>,
 ) -> Option<Option<chrono::DateTime<Utc>>> {
-    let from_waiting = action
-        .allowed_from()
-        .iter()
-        .all(|s| s.is_waiting());
-    match (to.is_waiting(), from_waiting) {
-        (true, true) => None,
-        (true, false) => Some(Some(now)),
-        (false, _) => Some(None),
-    }
+    let from_waiting = action.allowed_from().iter().all(|s| s.is_waiting());
+    (to.is_waiting() && !from_waiting).then_some(Some(now))
 }
 
 /// Applies `request` to the session inside the caller's transaction. The conditional
@@ -265,9 +258,9 @@ mod tests {
         assert_eq!(at(Action::Complete), Some(Some(now)));
         assert_eq!(at(Action::Fail), Some(Some(now)));
         assert_eq!(at(Action::MarkForReview), None);
-        assert_eq!(at(Action::Approve), Some(None));
-        assert_eq!(at(Action::Decline), Some(None));
-        assert_eq!(at(Action::Start), Some(None));
+        assert_eq!(at(Action::Approve), None);
+        assert_eq!(at(Action::Decline), None);
+        assert_eq!(at(Action::Start), None);
     }
 
     #[test]

@@ -74,8 +74,7 @@ pub struct Session {
     pub redacted_by_type: Option<ActorType>,
     /// The redacting user or key.
     pub redacted_by: Option<Uuid>,
-    /// When it started waiting for a reviewer (completed or failed); `None` once it left
-    /// the waiting statuses.
+    /// When its latest wait for a reviewer began (completed or failed); kept after it.
     pub waiting_since: Option<DateTime<Utc>>,
 }
 
@@ -187,7 +186,7 @@ pub struct TransitionChanges {
     pub last_activity: Option<String>,
     /// Always now.
     pub updated_at: Option<DateTime<Utc>>,
-    /// `Some(Some(now))` entering a wait, `Some(None)` leaving one, `None` within one.
+    /// `Some(Some(now))` entering a wait; `None` otherwise (kept).
     pub waiting_since: Option<Option<DateTime<Utc>>>,
 }
 

@@ -12,6 +12,7 @@ mod case;
 mod console;
 mod driver;
 mod mfa;
+mod narrow;
 mod queue;
 mod webdriver;
 mod webhooks;
