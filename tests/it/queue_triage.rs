@@ -116,9 +116,12 @@ async fn waiting_rows_say_why_and_since_when_and_failed_sessions_have_a_tab() {
     );
 
     // The Failed tab lists the failed session, saying which check failed.
-    let tab = "/sessions?status=failed&amp;sort=waiting&amp;redacted=exclude";
-    assert!(html.contains(&format!("href=\"{tab}\"")), "a Failed tab");
-    let html = browser.get(&unescape(tab)).await.text().await.unwrap();
+    let tab = "/sessions?status=failed&sort=waiting&redacted=exclude";
+    assert!(
+        unescape(&html).contains(&format!("href=\"{tab}\" class=\"tab\">Failed<")),
+        "a Failed tab"
+    );
+    let html = browser.get(tab).await.text().await.unwrap();
     assert_eq!(listed(&html), vec![failed.id]);
     let row = row_of(&html, failed.id);
     assert!(row.contains("Failed: MRZ check digits"), "{row}");
