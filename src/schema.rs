@@ -187,6 +187,7 @@ diesel::table! {
         redacted_by_type -> Nullable<Text>,
         redacted_by -> Nullable<Uuid>,
         search_text -> Nullable<Text>,
+        waiting_since -> Nullable<Timestamptz>,
     }
 }
 

@@ -78,7 +78,7 @@ INSERT INTO sessions (
     identity_number, identity_number_issuing_country_code, identity_number_class,
     decision, decision_reason, decided_by_type, decided_by, last_activity,
     created_at, updated_at, started_at, submitted_at, completed_at, failed_at,
-    marked_for_review_at, decisioned_at, expired_at, expires_at)
+    marked_for_review_at, decisioned_at, expired_at, expires_at, waiting_since)
 SELECT
     md5($3 || ':s:' || n)::uuid,
     md5($3 || ':a:' || (n % $4::bigint))::uuid,
@@ -115,7 +115,8 @@ SELECT
     CASE WHEN status = 'marked_for_review' THEN LEAST(now(), created + interval '2 hours') END,
     CASE WHEN status IN ('approved', 'declined') THEN LEAST(now(), created + interval '15 minutes' + r2 * interval '20 hours') END,
     CASE WHEN status = 'expired' THEN created + interval '7 days' END,
-    created + interval '7 days'
+    created + interval '7 days',
+    CASE WHEN status IN ('completed', 'marked_for_review', 'failed', 'approved', 'declined') THEN created + interval '10 minutes' END
 FROM p
 "#;
 

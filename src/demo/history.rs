@@ -345,6 +345,8 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         .iter()
         .max_by_key(|e| e.created_at)
         .map(|e| e.action.clone());
+    // As the transitions keep it: since completing or failing.
+    row.waiting_since = row.completed_at.or(row.failed_at);
     debug_assert_eq!(trail.status, status);
     session_store::overwrite(conn, session_id, &row)?;
     trail.events.sort_by_key(|e| e.created_at);

@@ -93,6 +93,15 @@ impl SessionStatus {
         )
     }
 
+    /// Statuses in which a session waits on a reviewer, failed ones included: the ones
+    /// whose queue rows say why and since when.
+    pub fn is_waiting(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Completed | SessionStatus::Failed | SessionStatus::MarkedForReview
+        )
+    }
+
     /// A human label ("marked for review").
     pub fn label(self) -> &'static str {
         match self {

@@ -119,6 +119,7 @@ fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) ->
         Stamp::Decisioned => c.decisioned_at = Some(now),
         Stamp::Expired => c.expired_at = Some(now),
     }
+    c.waiting_since = waiting_since(request.action, to, now);
     if request.action.is_decision() {
         let outcome = if request.action == Action::Approve {
             Outcome::Approved
@@ -132,6 +133,19 @@ fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) ->
         c.decided_by = request.actor.id();
     }
     c
+}
+
+/// What a transition to `to` does to `waiting_since`: entering a wait (completed, failed)
+/// starts the clock, a move between waiting statuses (completed or failed to marked for
+/// review) keeps it, leaving keeps it as history ("next case" after a decision reads it). The queue's "longest waiting" order and its
+/// overdue mark read this time, not the creation time.
+fn waiting_since(
+    action: Action,
+    to: SessionStatus,
+    now: chrono::DateTime<Utc>,
+) -> Option<Option<chrono::DateTime<Utc>>> {
+    let from_waiting = action.allowed_from().iter().all(|s| s.is_waiting());
+    (to.is_waiting() && !from_waiting).then_some(Some(now))
 }
 
 /// Applies `request` to the session inside the caller's transaction. The conditional
@@ -235,6 +249,18 @@ mod tests {
             assert_eq!(targets.len(), 1, "{action}");
             assert_eq!(target(*action), *targets.iter().next().unwrap());
         }
+    }
+
+    #[test]
+    fn the_waiting_clock_starts_on_entering_a_wait_and_stops_on_leaving() {
+        let now = Utc::now();
+        let at = |a: Action| waiting_since(a, target(a), now);
+        assert_eq!(at(Action::Complete), Some(Some(now)));
+        assert_eq!(at(Action::Fail), Some(Some(now)));
+        assert_eq!(at(Action::MarkForReview), None);
+        assert_eq!(at(Action::Approve), None);
+        assert_eq!(at(Action::Decline), None);
+        assert_eq!(at(Action::Start), None);
     }
 
     #[test]

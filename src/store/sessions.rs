@@ -74,6 +74,8 @@ pub struct Session {
     pub redacted_by_type: Option<ActorType>,
     /// The redacting user or key.
     pub redacted_by: Option<Uuid>,
+    /// When its latest wait for a reviewer began (completed or failed); kept after it.
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// The fields a new session starts with.
@@ -184,6 +186,8 @@ pub struct TransitionChanges {
     pub last_activity: Option<String>,
     /// Always now.
     pub updated_at: Option<DateTime<Utc>>,
+    /// `Some(Some(now))` entering a wait; `None` otherwise (kept).
+    pub waiting_since: Option<Option<DateTime<Utc>>>,
 }
 
 /// Inserts a session.
@@ -453,6 +457,8 @@ pub struct SessionRow {
     pub expired_at: Option<DateTime<Utc>>,
     /// `expires_at`.
     pub expires_at: DateTime<Utc>,
+    /// `waiting_since`.
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// Writes `row` over the session's row, every column of it.

@@ -95,8 +95,14 @@ impl Sql {
     /// ` AND (created_at, id) {cmp} (created_at, id)`: the keyset condition of a page that
     /// follows (`cmp` is `<` newest first, `>` oldest first) or precedes a row.
     pub(crate) fn keyset(&mut self, cmp: &str, created_at: DateTime<Utc>, id: Uuid) {
-        self.push(&format!(" AND (created_at, id) {cmp} ("));
-        self.bind(Bind::Time(created_at));
+        self.keyset_on("created_at", cmp, created_at, id);
+    }
+
+    /// [`Sql::keyset`] over `(column, id)`, for a list ordered by another time (the
+    /// queue's "longest waiting first" orders by `waiting_since`).
+    pub(crate) fn keyset_on(&mut self, column: &str, cmp: &str, at: DateTime<Utc>, id: Uuid) {
+        self.push(&format!(" AND ({column}, id) {cmp} ("));
+        self.bind(Bind::Time(at));
         self.push(", ");
         self.bind(Bind::Uuid(id));
         self.push(")");

@@ -602,8 +602,14 @@ impl TestApp {
     /// Sets a session's status directly, as the later verification engine would.
     pub fn set_status(&self, session: Uuid, status: &str) {
         use sessiondesk::schema::sessions;
+        let waiting = status
+            .parse::<sessiondesk::domain::status::SessionStatus>()
+            .is_ok_and(|s| s.is_waiting());
         diesel::update(sessions::table.find(session))
-            .set(sessions::status.eq(status))
+            .set((
+                sessions::status.eq(status),
+                sessions::waiting_since.eq(waiting.then(chrono::Utc::now)),
+            ))
             .execute(&mut self.conn())
             .unwrap();
     }

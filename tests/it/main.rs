@@ -42,6 +42,7 @@ mod operations;
 mod passwords;
 mod queue;
 mod queue_search;
+mod queue_triage;
 mod queues;
 mod read_audit;
 mod redaction;

@@ -83,6 +83,7 @@ pub fn make(
             sessions::assigned_to.eq(assignee),
             sessions::decision.eq(decision),
             sessions::decision_reason.eq(reason),
+            sessions::waiting_since.eq(status.is_waiting().then_some(created_at)),
         ))
         .execute(conn)
         .unwrap();
@@ -331,7 +332,7 @@ async fn invalid_filters_show_a_message_instead_of_failing() {
     let (browser, _) = app.signed_in(Role::Reviewer).await;
     for (query, message) in [
         ("status=bogus", "is not a status"),
-        ("q=ab", "at least 3 characters"),
+        ("q=a", "at least 3 characters"),
         ("created_from=yesterday", "is not a date"),
         ("assignee=nobody-here", "is not a user"),
         ("sort=sideways", "newest first is used"),

@@ -51,6 +51,9 @@ pub struct QueueFilter {
     pub redacted: Option<bool>,
     /// Newest first (the default) or oldest first.
     pub oldest_first: bool,
+    /// Ordered by `waiting_since` instead of `created_at` (with `oldest_first`: longest
+    /// waiting first). Only for waiting statuses, and a search only when [`exact`].
+    pub by_waiting: bool,
 }
 
 /// One queue row.
@@ -98,6 +101,9 @@ pub struct QueueRow {
     /// The account's external id.
     #[diesel(sql_type = Nullable<Text>)]
     pub external_id: Option<String>,
+    /// Since when it waits for a reviewer ([`crate::store::sessions::Session::waiting_since`]).
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub waiting_since: Option<DateTime<Utc>>,
     /// For a search matched anywhere: how many sessions matched, up to [`SEARCH_HITS_CAP`] + 1;
     /// otherwise -1.
     #[diesel(sql_type = BigInt)]
@@ -121,10 +127,21 @@ pub fn is_email(search: &str) -> bool {
 }
 
 impl QueueRow {
-    /// The row's cursor.
+    /// The row's cursor in a list ordered by creation.
     pub fn cursor(&self) -> Cursor {
         Cursor {
             created_at: self.created_at,
+            id: self.id,
+        }
+    }
+
+    /// The row's cursor in the order of `f`: its waiting time when ordered by it.
+    pub fn cursor_in(&self, f: &QueueFilter) -> Cursor {
+        Cursor {
+            created_at: match (f.by_waiting, self.waiting_since) {
+                (true, Some(t)) => t,
+                _ => self.created_at,
+            },
             id: self.id,
         }
     }
@@ -146,6 +163,11 @@ fn like_pattern(search: &str) -> String {
 /// Appends ` AND ...` for every filter except status, a search matched anywhere.
 fn conditions(sql: &mut Sql, f: &QueueFilter) {
     match &f.search {
+        Some(search) if exact(search).is_some() => {
+            if let Some(e) = exact(search) {
+                exact::condition(sql, &e);
+            }
+        }
         Some(search) if is_email(search) => {
             sql.push(" AND lower(email) = lower(");
             sql.bind(Bind::Text(search.trim().to_owned()));
@@ -192,7 +214,7 @@ fn other_conditions(sql: &mut Sql, f: &QueueFilter) {
 }
 
 const COLUMNS: &str = "id, status, first_name, middle_name, last_name, email, created_at, updated_at, \
-                       last_activity, assigned_to, redacted_at, account_id";
+                       last_activity, assigned_to, redacted_at, account_id, waiting_since";
 
 /// One page of the queue, at most `limit` rows in display order, and whether there is more
 /// in the direction it was read.
@@ -203,6 +225,9 @@ pub fn page(
     limit: i64,
 ) -> QueryResult<Page<QueueRow>> {
     let rows: Vec<QueueRow> = match &f.search {
+        Some(search) if exact::applies(conn, search)? => {
+            page_sql(f, at, limit).query().load(conn)?
+        }
         Some(search) => match search_match(conn, f, search)? {
             Match::NameStart(folded) => generic_plan(conn, name_start_sql(f, &folded, at, limit))?,
             Match::Anywhere => {
@@ -234,6 +259,7 @@ pub fn explain_page(
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     let mut sql = match &f.search {
+        Some(search) if exact::applies(conn, search)? => page_sql(f, at, limit),
         Some(search) => match search_match(conn, f, search)? {
             Match::NameStart(folded) => name_start_sql(f, &folded, at, limit),
             Match::Anywhere => search_sql(f, at, limit),
@@ -257,42 +283,60 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
         f.statuses.iter().copied().map(Some).collect()
     };
 
+    // Longest waiting first reads the waiting-time index, which holds waiting sessions only.
+    let key = if f.by_waiting {
+        "waiting_since"
+    } else {
+        "created_at"
+    };
     let mut sql = Sql::default();
     sql.push("SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
               s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
-              s.account_id, a.external_id, -1::bigint AS hits FROM (");
+              s.account_id, a.external_id, s.waiting_since, -1::bigint AS hits FROM (");
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
         sql.push(&format!("(SELECT {COLUMNS} FROM sessions WHERE TRUE"));
-        if let Some(status) = status {
+        if let (true, Some(status)) = (f.by_waiting, status) {
+            // A literal, so that the planner can prove the waiting-time index's predicate.
+            sql.push(&format!(" AND status = '{}'", status.as_str()));
+        } else if let Some(status) = status {
             sql.push(" AND status = ");
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
         conditions(&mut sql, f);
-        keyset(&mut sql, at, cmp);
-        sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+        if f.by_waiting {
+            sql.push(" AND waiting_since IS NOT NULL");
+        }
+        if let PageAt::After(c) | PageAt::Before(c) = at {
+            sql.keyset_on(key, cmp, c.created_at, c.id);
+        }
+        sql.push(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT "));
         sql.int(overfetch(limit));
         sql.push(")");
     }
     sql.push(&format!(
         ") s JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
-         ORDER BY s.created_at {dir}, s.id {dir} LIMIT "
+         ORDER BY s.{key} {dir}, s.id {dir} LIMIT "
     ));
     sql.int(overfetch(limit));
     sql
 }
 
 mod counts;
+mod exact;
 mod name_start;
+mod reasons;
 mod search;
 
 /// A queue page is asked for with the shared keyset cursor.
 pub use crate::store::paging::{Cursor, PageAt};
-use crate::store::paging::{Page, direction, keyset, overfetch};
+use crate::store::paging::{Page, direction, overfetch};
 pub use counts::{CappedCount, status_counts, work_counts};
+pub use exact::{Exact, exact};
 use name_start::{Match, generic_plan, name_start_sql, search_match};
+pub use reasons::{WaitReason, wait_reasons};
 use search::search_sql;
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use askama::Template;
 use chrono::Utc;
 
 use super::counts::CountsCache;
-use super::query::{QueueParams, WORK_STATUSES};
+use super::query::QueueParams;
+use super::triage;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
@@ -49,6 +50,12 @@ pub struct Row {
     pub activity_at: String,
     /// Waiting longer than the overdue threshold.
     pub overdue: bool,
+    /// How long it has waited since it started waiting ("3 d"); empty when not waiting.
+    pub waiting: String,
+    /// Exact time it started waiting.
+    pub waiting_at: String,
+    /// Why it waits, in words (failed checks, who marked it and why).
+    pub reason: String,
     /// Personal data gone.
     pub redacted: bool,
 }
@@ -93,6 +100,12 @@ struct ListPage {
     filtered: bool,
     /// Managers get no search box: see [`super::query::MANAGERS_CANNOT_SEARCH`].
     can_search: bool,
+    /// The filters in force, each removable.
+    active: Vec<triage::ActiveFilter>,
+    /// The assignee select's options: (value, label).
+    assignees: Vec<(String, String)>,
+    /// The overdue threshold in words ("2 days").
+    overdue_after: String,
 }
 
 fn count_of(counts: &[CappedCount], key: &str) -> i64 {
@@ -116,56 +129,74 @@ pub async fn index(
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
-    let (filter, at, problems, found, counts, work_counts) = db::with_conn(&pool, move |conn| {
-        let generation = cache.generation();
-        let mut lookup = |name: &str| {
-            users::find_by_username(conn, &name.to_lowercase())
-                .ok()
-                .flatten()
-                .map(|u| u.id)
-        };
-        let resolved = p.to_filter(&me, &mut lookup);
-        let (filter, at, problems) = resolved;
-        let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
-        // Under a search, nine more searches would cost more than the page itself:
-        // counts are shown for unsearched views only.
-        let counts = if filter.search.is_some() {
-            Vec::new()
-        } else {
-            let unfiltered = QueueFilter {
-                statuses: Vec::new(),
-                ..filter.clone()
+    let (filter, at, problems, found, counts, work_counts, reasons, assignable) =
+        db::with_conn(&pool, move |conn| {
+            let generation = cache.generation();
+            let mut lookup = |name: &str| {
+                users::find_by_username(conn, &name.to_lowercase())
+                    .ok()
+                    .flatten()
+                    .map(|u| u.id)
             };
-            let key = format!("status {unfiltered:?}");
-            match cache.get(&key) {
+            let resolved = p.to_filter(&me, &mut lookup);
+            let (filter, at, problems) = resolved;
+            let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
+            // Why each waiting row waits: one query for the page.
+            let waiting: Vec<_> = rows
+                .rows
+                .iter()
+                .filter(|r| r.status.is_waiting())
+                .map(|r| r.id)
+                .collect();
+            let reasons = queue::wait_reasons(conn, &waiting)?;
+            let assignable = users::assignable(conn)?;
+            // Under a search, nine more searches would cost more than the page itself:
+            // counts are shown for unsearched views only.
+            let counts = if filter.search.is_some() {
+                Vec::new()
+            } else {
+                let unfiltered = QueueFilter {
+                    statuses: Vec::new(),
+                    ..filter.clone()
+                };
+                let key = format!("status {unfiltered:?}");
+                match cache.get(&key) {
+                    Some(c) => c,
+                    None => {
+                        let c = queue::status_counts(conn, &unfiltered, COUNT_CAP)?;
+                        cache.put(key, generation, c.clone());
+                        c
+                    }
+                }
+            };
+            let key = format!("work {}", me.id);
+            let work = match cache.get(&key) {
                 Some(c) => c,
                 None => {
-                    let c = queue::status_counts(conn, &unfiltered, COUNT_CAP)?;
+                    let c = queue::work_counts(conn, me.id, COUNT_CAP)?;
                     cache.put(key, generation, c.clone());
                     c
                 }
-            }
-        };
-        let key = format!("work {}", me.id);
-        let work = match cache.get(&key) {
-            Some(c) => c,
-            None => {
-                let c = queue::work_counts(conn, me.id, COUNT_CAP)?;
-                cache.put(key, generation, c.clone());
-                c
-            }
-        };
-        Ok((filter, at, problems, rows, counts, work))
-    })
-    .await?;
+            };
+            Ok((
+                filter, at, problems, rows, counts, work, reasons, assignable,
+            ))
+        })
+        .await?;
 
     // One row beyond the page told the store whether there is more in the direction read.
-    let newer = found
-        .previous(at)
-        .map(|r| format!("/sessions?{}", params.with("before", &r.cursor().encode())));
-    let older = found
-        .next(at)
-        .map(|r| format!("/sessions?{}", params.with("after", &r.cursor().encode())));
+    let newer = found.previous(at).map(|r| {
+        format!(
+            "/sessions?{}",
+            params.with("before", &r.cursor_in(&filter).encode())
+        )
+    });
+    let older = found.next(at).map(|r| {
+        format!(
+            "/sessions?{}",
+            params.with("after", &r.cursor_in(&filter).encode())
+        )
+    });
     let rows = found.rows;
 
     let now = Utc::now();
@@ -174,7 +205,11 @@ pub async fn index(
     let queue_link = params.filter_query();
     let view_rows = rows
         .iter()
-        .map(|r| view_row(r, masked, now, overdue_after, &queue_link))
+        .map(|r| {
+            let mut row = view_row(r, masked, now, overdue_after, &queue_link);
+            row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
+            row
+        })
         .collect();
 
     let chips = SessionStatus::ALL
@@ -226,8 +261,21 @@ pub async fn index(
             )),
             &unassigned,
         ),
+        tab("Failed", None, &QueueParams::failed()),
         tab("All", None, &all),
     ];
+    let active = triage::active_filters(&params, &assignable);
+    let mut assignees = vec![
+        (String::new(), "Anyone".to_owned()),
+        ("me".to_owned(), "Me".to_owned()),
+        ("unassigned".to_owned(), "Unassigned".to_owned()),
+    ];
+    assignees.extend(
+        assignable
+            .iter()
+            .filter(|(id, _)| *id != user.id)
+            .map(|(id, name)| (id.to_string(), name.clone())),
+    );
     let filtered = !params.q.is_empty()
         || !params.account.is_empty()
         || !params.created_from.is_empty()
@@ -243,6 +291,9 @@ pub async fn index(
         older,
         filtered,
         can_search: !user.sees_masked_data(),
+        active,
+        assignees,
+        overdue_after: triage::hours_in_words(state.config.overdue_hours),
     })
 }
 
@@ -254,7 +305,9 @@ fn view_row(
     queue: &str,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
-    let waiting = WORK_STATUSES.contains(&r.status);
+    let since = r
+        .waiting_since
+        .filter(|_| r.status.is_waiting() && !redacted);
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", queue)
         .finish();
@@ -296,7 +349,10 @@ fn view_row(
             .map(format::activity)
             .unwrap_or_default(),
         activity_at: format::exact(r.updated_at),
-        overdue: waiting && !redacted && now - r.created_at > overdue_after,
+        overdue: since.is_some_and(|t| now - t > overdue_after),
+        waiting: since.map(|t| format::age(t, now)).unwrap_or_default(),
+        waiting_at: since.map(format::exact).unwrap_or_default(),
+        reason: String::new(),
         redacted,
     }
 }

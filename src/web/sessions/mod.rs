@@ -11,4 +11,5 @@ pub mod new;
 pub mod next;
 pub mod query;
 pub mod redact;
+pub mod triage;
 pub mod view;

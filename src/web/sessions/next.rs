@@ -42,8 +42,14 @@ pub async fn next(
                 .map(|u| u.id)
         };
         let (filter, _, _) = p.to_filter(&me, &mut lookup);
+        // Where the session stands in the queue's order (its waiting time stays after a
+        // decision, so the next case is found after deciding this one too).
+        let key = match (filter.by_waiting, current.waiting_since) {
+            (true, Some(t)) => t,
+            _ => current.created_at,
+        };
         let after = PageAt::After(Cursor {
-            created_at: current.created_at,
+            created_at: key,
             id: current.id,
         });
         let found = queue::page(conn, &filter, after, 1)?;

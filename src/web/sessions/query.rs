@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::domain::dates;
 use crate::domain::status::SessionStatus;
 use crate::store::paging::{Cursor, PageAt};
-use crate::store::queue::{AccountFilter, AssigneeFilter, QueueFilter};
+use crate::store::queue::{self, AccountFilter, AssigneeFilter, QueueFilter};
 use crate::web::auth::CurrentUser;
 
 /// The queue's parameters as they appear in the URL (unparsed, so a form can show back
@@ -26,7 +26,7 @@ pub struct QueueParams {
     pub created_from: String,
     /// `created_to`: `YYYY-MM-DD`, inclusive.
     pub created_to: String,
-    /// `sort`: `newest` or `oldest`.
+    /// `sort`: `newest`, `oldest` (by creation) or `waiting` (longest waiting first).
     pub sort: String,
     /// `redacted`: `only` or `exclude`.
     pub redacted: String,
@@ -52,6 +52,7 @@ impl QueueParams {
     /// admins start on the work queue, oldest first; managers on everything, newest first.
     pub fn parse(query: &str, user: &CurrentUser) -> Self {
         let mut p = QueueParams::default();
+        let mut every_status = false;
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             let v = v.into_owned();
             match k.as_ref() {
@@ -65,7 +66,16 @@ impl QueueParams {
                 "redacted" => p.redacted = v,
                 "after" => p.after = v,
                 "before" => p.before = v,
+                "every_status" => every_status = v == "1",
                 _ => {}
+            }
+        }
+        // The search form's "in every status" (checked unless the reviewer narrows): an
+        // earlier, decided session is what a search is often for. Status chips narrow again.
+        if every_status && !p.q.trim().is_empty() {
+            p.statuses.clear();
+            if p.sort == "waiting" {
+                p.sort = "newest".to_owned();
             }
         }
         if query.trim().is_empty() && user.can_work_cases() {
@@ -95,10 +105,41 @@ impl QueueParams {
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
-            sort: "oldest".to_owned(),
+            sort: "waiting".to_owned(),
             redacted: "exclude".to_owned(),
             ..QueueParams::default()
         }
+    }
+
+    /// Failed sessions, longest waiting first: a view of their own, outside the work queue.
+    pub fn failed() -> Self {
+        QueueParams {
+            statuses: vec![SessionStatus::Failed.as_str().to_owned()],
+            sort: "waiting".to_owned(),
+            redacted: "exclude".to_owned(),
+            ..QueueParams::default()
+        }
+    }
+
+    /// These parameters without one filter: the link of an active filter's "×".
+    pub fn without(&self, filter: &str) -> Self {
+        let mut p = self.clone();
+        match filter {
+            "status" => p.statuses.clear(),
+            "q" => p.q.clear(),
+            "account" => p.account.clear(),
+            "assignee" => p.assignee.clear(),
+            "created_from" => p.created_from.clear(),
+            "created_to" => p.created_to.clear(),
+            "redacted" => p.redacted.clear(),
+            _ => {}
+        }
+        if filter == "status" && p.sort == "waiting" {
+            p.sort = "oldest".to_owned();
+        }
+        p.after.clear();
+        p.before.clear();
+        p
     }
 
     /// The query string of these filters, without paging: for links that keep the queue.
@@ -162,8 +203,11 @@ impl QueueParams {
         }
         let q = self.q.trim();
         if !q.is_empty() {
-            if q.chars().count() < 3 {
-                problems.push("Search needs at least 3 characters; it was not applied.".to_owned());
+            if q.chars().count() < 3 && queue::exact(q).is_none() {
+                problems.push(
+                    "Search needs at least 3 characters, or a two-letter surname; it was not applied."
+                        .to_owned(),
+                );
             } else if q.chars().count() > 200 {
                 problems
                     .push("Search is limited to 200 characters; it was not applied.".to_owned());
@@ -230,8 +274,28 @@ impl QueueParams {
         match self.sort.as_str() {
             "" | "newest" => f.oldest_first = false,
             "oldest" => f.oldest_first = true,
+            "waiting" => {
+                f.oldest_first = true;
+                let waiting = !f.statuses.is_empty() && f.statuses.iter().all(|s| s.is_waiting());
+                let searchable = f
+                    .search
+                    .as_deref()
+                    .is_none_or(|q| queue::exact(q).is_some());
+                if waiting && searchable {
+                    f.by_waiting = true;
+                } else if !waiting {
+                    problems.push(
+                        "Longest waiting first sorts the waiting statuses only (completed, failed, \
+                         marked for review); oldest first is used."
+                            .to_owned(),
+                    );
+                } else {
+                    problems
+                        .push("A search is sorted by creation; oldest first is used.".to_owned());
+                }
+            }
             other => problems.push(format!(
-                "Sort \"{other}\" is not newest or oldest; newest first is used."
+                "Sort \"{other}\" is not newest, oldest or waiting; newest first is used."
             )),
         }
         match self.redacted.as_str() {

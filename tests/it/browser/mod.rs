@@ -14,6 +14,7 @@ mod case;
 mod console;
 mod driver;
 mod mfa;
+mod narrow;
 mod queue;
 mod viewer;
 mod webdriver;

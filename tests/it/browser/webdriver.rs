@@ -89,6 +89,30 @@ impl Chrome {
             .unwrap_or_else(|e| panic!("WebDriver {e}"))
     }
 
+    /// Makes the page's viewport `width` x `height` CSS pixels (a phone: `mobile`), as
+    /// Chromium's device emulation does.
+    pub async fn viewport(&self, width: u32, height: u32, mobile: bool) {
+        self.post(
+            "/goog/cdp/execute",
+            json!({
+                "cmd": "Emulation.setDeviceMetricsOverride",
+                "params": {
+                    "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile
+                }
+            }),
+        )
+        .await;
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let v = self.get("/screenshot").await;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("a base64 screenshot")
+    }
+
     /// Loads a path of the application (or an absolute URL) and waits for it.
     pub async fn goto(&self, path: &str) {
         let url = if path.starts_with('/') {

@@ -1,0 +1,136 @@
+//! What the queue says about itself: why each waiting row waits, and which filters are in
+//! force (as chips, each with a link that removes it).
+
+use uuid::Uuid;
+
+use super::query::QueueParams;
+use crate::domain::engine::CheckName;
+use crate::domain::status::SessionStatus;
+use crate::store::queue::{QueueRow, WaitReason};
+
+/// One filter in force: "Status: completed, marked for review ×".
+pub struct ActiveFilter {
+    /// "Status: completed, marked for review".
+    pub label: String,
+    /// The queue without this filter.
+    pub remove_href: String,
+}
+
+/// A check's name in words, however new the check.
+fn check_words(name: &str) -> String {
+    match name.parse::<CheckName>() {
+        Ok(c) => c.label().to_owned(),
+        Err(_) => name.replace('_', " "),
+    }
+}
+
+/// Why a waiting row waits: "Marked for review by Lena: glare · Failed: MRZ check digits";
+/// "Ready for a decision" for a completed one with nothing failed. Empty for other statuses.
+pub fn reason(row: &QueueRow, why: Option<&WaitReason>) -> String {
+    if !row.status.is_waiting() || row.redacted_at.is_some() {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if row.status == SessionStatus::MarkedForReview {
+        let by = why.and_then(|w| match w.marked_by_type.as_deref() {
+            Some("user") => w.marked_by.clone(),
+            Some("api_key") => Some("an API key".to_owned()),
+            Some("system") => Some("the system".to_owned()),
+            _ => None,
+        });
+        let mut mark = match by {
+            Some(by) => format!("Marked for review by {by}"),
+            None => "Marked for review".to_owned(),
+        };
+        if let Some(r) = why.and_then(|w| w.mark_reason.as_deref()) {
+            let r = r.trim();
+            if !r.is_empty() {
+                mark.push_str(": ");
+                mark.push_str(r);
+            }
+        }
+        parts.push(mark);
+    }
+    let failed: Vec<String> = why
+        .and_then(|w| w.failed_checks.as_ref())
+        .map(|names| names.iter().map(|n| check_words(n)).collect())
+        .unwrap_or_default();
+    if !failed.is_empty() {
+        parts.push(format!("Failed: {}", failed.join(", ")));
+    } else if row.status == SessionStatus::Completed {
+        parts.push("Ready for a decision: no failed check".to_owned());
+    } else if row.status == SessionStatus::Failed {
+        parts.push("Failed without a failed check on record".to_owned());
+    }
+    parts.join(" · ")
+}
+
+/// The overdue threshold in words: "2 days", "36 hours", "1 hour".
+pub fn hours_in_words(hours: i64) -> String {
+    if hours > 0 && hours % 24 == 0 {
+        let d = hours / 24;
+        format!("{d} day{}", if d == 1 { "" } else { "s" })
+    } else {
+        format!("{hours} hour{}", if hours == 1 { "" } else { "s" })
+    }
+}
+
+/// The filters in force, each with the link that removes it.
+pub fn active_filters(p: &QueueParams, users: &[(Uuid, String)]) -> Vec<ActiveFilter> {
+    let mut out = Vec::new();
+    let mut add = |key: &str, label: String| {
+        out.push(ActiveFilter {
+            label,
+            remove_href: format!("/sessions?{}", p.without(key).filter_query()),
+        });
+    };
+    if !p.statuses.is_empty() {
+        let names: Vec<&str> = p
+            .statuses
+            .iter()
+            .map(|s| s.parse::<SessionStatus>().map_or(s.as_str(), |s| s.label()))
+            .collect();
+        add("status", format!("Status: {}", names.join(", ")));
+    }
+    if !p.q.is_empty() {
+        add("q", format!("Search: {}", p.q));
+    }
+    if !p.account.is_empty() {
+        add("account", format!("Account: {}", p.account));
+    }
+    if !p.assignee.is_empty() {
+        let who = match p.assignee.as_str() {
+            "me" => "me".to_owned(),
+            "unassigned" => "nobody".to_owned(),
+            other => Uuid::parse_str(other)
+                .ok()
+                .and_then(|id| users.iter().find(|(u, _)| *u == id))
+                .map_or_else(|| other.to_owned(), |(_, name)| name.clone()),
+        };
+        add("assignee", format!("Assignee: {who}"));
+    }
+    if !p.created_from.is_empty() {
+        add("created_from", format!("Created from: {}", p.created_from));
+    }
+    if !p.created_to.is_empty() {
+        add("created_to", format!("Created to: {}", p.created_to));
+    }
+    match p.redacted.as_str() {
+        "only" => add("redacted", "Redacted only".to_owned()),
+        "exclude" => add("redacted", "Redacted: left out".to_owned()),
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_read_as_days_or_hours() {
+        assert_eq!(hours_in_words(48), "2 days");
+        assert_eq!(hours_in_words(24), "1 day");
+        assert_eq!(hours_in_words(36), "36 hours");
+    }
+}
