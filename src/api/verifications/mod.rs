@@ -27,8 +27,8 @@ use crate::error::AppError;
 use crate::service::reads;
 use crate::service::verifications::{self as service, FingerprintKey, Request};
 use crate::store::sessions::Session;
-use std::collections::HashMap;
 use crate::store::verifications::{self as store, Check, Verification};
+use std::collections::HashMap;
 
 /// Where verifications live.
 pub const PATH: &str = "/v1/identity/verifications";

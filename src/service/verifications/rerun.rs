@@ -53,11 +53,7 @@ pub fn rerun_plan(
     let docs = documents::for_session(conn, session_id)?;
     let mut out = Vec::new();
     for v in verifications::latest_per_kind(conn, session_id)? {
-        let Some(doc) = docs
-            .iter()
-            .rev()
-            .find(|d| d.kind == v.kind.document_kind())
-        else {
+        let Some(doc) = docs.iter().rev().find(|d| d.kind == v.kind.document_kind()) else {
             continue;
         };
         let wanted = match plan {

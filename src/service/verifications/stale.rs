@@ -67,7 +67,10 @@ fn compared_values(kind: VerificationKind, s: &Session) -> Vec<(&'static str, St
             ("address.line2", t(&p.address_line2)),
             ("address.sublocality", t(&p.address_sublocality)),
             ("address.locality", t(&p.address_locality)),
-            ("address.administrative_area", t(&p.address_administrative_area)),
+            (
+                "address.administrative_area",
+                t(&p.address_administrative_area),
+            ),
             ("address.postal_code", t(&p.address_postal_code)),
             ("address.country_code", t(&p.address_country_code)),
         ]),

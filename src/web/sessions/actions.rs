@@ -9,19 +9,19 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::detail::{Refused, render_case};
+use super::view::field_words;
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
+use crate::domain::engine::Policy;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
 use crate::error::{AppError, Conflict};
-use super::view::field_words;
-use crate::app::AppState;
-use crate::domain::engine::Policy;
 use crate::service::casework;
 use crate::service::overrides;
-use crate::service::verifications::{self, FingerprintKey, RerunPlan};
 use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
+use crate::service::verifications::{self, FingerprintKey, RerunPlan};
 use crate::web::auth::{CaseWorker, CurrentUser};
 use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
@@ -171,11 +171,16 @@ pub async fn approve(
     let request = Request::approve(Actor::User(user.id), comment);
     let key = FingerprintKey::derive(&state.config.session_key);
     let k = key.clone();
-    let result = db::with_conn(&pool, move |conn| overrides::approve(conn, id, &request, &k)).await;
+    let result = db::with_conn(&pool, move |conn| {
+        overrides::approve(conn, id, &request, &k)
+    })
+    .await;
     match result {
         Ok(_) => {
             cookie::flash(&session, "success", "Session approved.");
-            Ok(page::see_other(&after_decision(id, &f.queue, &f.then, true)))
+            Ok(page::see_other(&after_decision(
+                id, &f.queue, &f.then, true,
+            )))
         }
         // An override without its reason: the case again, the form open with why.
         Err(AppError::Validation(errors)) if errors.iter().any(|e| e.field == "comment") => {
@@ -354,7 +359,10 @@ pub async fn add_note(
         Err(e) => flash_refusal(&session, "The note was not added", e)?,
     }
     // Back where the reviewer was: the notes, newest first.
-    Ok(page::see_other(&format!("{}#notes", case_url(id, &f.queue))))
+    Ok(page::see_other(&format!(
+        "{}#notes",
+        case_url(id, &f.queue)
+    )))
 }
 
 /// The personal data form, with the queue context.

@@ -12,14 +12,14 @@ use uuid::Uuid;
 
 use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
 use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::AppError;
-use crate::service::person::PersonForm;
-use crate::app::AppState;
 use crate::service::overrides;
+use crate::service::person::PersonForm;
 use crate::service::reads;
 use crate::service::verifications::FingerprintKey;
 use crate::store::events::TimelineCursor;
@@ -385,8 +385,15 @@ fn concern_words(c: &overrides::Concern) -> String {
         });
     }
     if !c.stale_fields.is_empty() {
-        let words: Vec<&str> = c.stale_fields.iter().map(|f| view::field_words(f)).collect();
-        parts.push(format!("is stale: entered {} changed since", words.join(", ")));
+        let words: Vec<&str> = c
+            .stale_fields
+            .iter()
+            .map(|f| view::field_words(f))
+            .collect();
+        parts.push(format!(
+            "is stale: entered {} changed since",
+            words.join(", ")
+        ));
     }
     format!("{what} {}", parts.join("; "))
 }

@@ -59,9 +59,7 @@ pub async fn redact(
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
         let refused = Some(Refused::Redaction(problem));
-        let key = crate::service::verifications::FingerprintKey::derive(
-            &state.config.session_key,
-        );
+        let key = crate::service::verifications::FingerprintKey::derive(&state.config.session_key);
         return render_case(&pool, &key, &session, &user, id, queue, None, refused).await;
     }
     let actor = Actor::User(user.id);
