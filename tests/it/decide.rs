@@ -27,7 +27,7 @@ async fn post(
 
 /// A session whose entered last name is `last`, with Lindqvist's passport (MRZ and photo),
 /// submitted and verified: `completed` when `last` matches, `failed` otherwise.
-async fn verified_session(app: &TestApp, key: &str, last: &str) -> (Uuid, Uuid) {
+pub async fn verified_session(app: &TestApp, key: &str, last: &str) -> (Uuid, Uuid) {
     let account = app.api_account(key).await;
     let session = app.api_session(key, account).await.id();
     patch_last_name(app, key, session, last).await;

@@ -10,6 +10,7 @@
 mod access;
 mod case;
 mod console;
+mod decide;
 mod driver;
 mod mfa;
 mod queue;
