@@ -149,9 +149,8 @@ pub fn with_checks(
     let mut sessions: HashMap<Uuid, Option<Session>> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for v in rows {
-        if !sessions.contains_key(&v.session_id) {
-            let s = crate::store::sessions::find(conn, v.session_id)?;
-            sessions.insert(v.session_id, s);
+        if let std::collections::hash_map::Entry::Vacant(e) = sessions.entry(v.session_id) {
+            e.insert(crate::store::sessions::find(conn, v.session_id)?);
         }
         let stale = match sessions.get(&v.session_id) {
             Some(Some(s)) => service::stale_fields(key, v, s),
