@@ -16,6 +16,14 @@
     }
   }
 
+  // After a decline (its flash is neutral, not green) the focus goes to "Next session",
+  // as app.js does after an approval.
+  var next = document.getElementById("next-session");
+  var info = document.querySelector("main > .flash-info");
+  if (next && info && /^Session (declined|marked for review|expired)\./.test(info.textContent.trim())) {
+    next.focus();
+  }
+
   // Shift+Enter in a decision form decides and opens the next case of the queue.
   document.querySelectorAll("form[data-decision-form]").forEach(function (form) {
     form.addEventListener(
