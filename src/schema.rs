@@ -235,6 +235,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
+        compared -> Nullable<Jsonb>,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod expiry;
 pub mod idempotency;
 pub mod mfa;
+pub mod overrides;
 pub mod passwords;
 pub mod pdf_preview;
 pub mod person;

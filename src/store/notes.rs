@@ -48,7 +48,7 @@ pub fn insert(conn: &mut PgConnection, new: &NewNote) -> QueryResult<Note> {
 pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec<Note>> {
     notes::table
         .filter(notes::session_id.eq(session_id))
-        .order((notes::created_at.asc(), notes::id.asc()))
+        .order((notes::created_at.desc(), notes::id.desc()))
         .select(Note::as_select())
         .load(conn)
 }

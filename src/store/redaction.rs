@@ -139,9 +139,16 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
     let verifications = diesel::update(
         verifications::table
             .filter(verifications::session_id.eq(session_id))
-            .filter(verifications::extracted.is_not_null()),
+            .filter(
+                verifications::extracted
+                    .is_not_null()
+                    .or(verifications::compared.is_not_null()),
+            ),
     )
-    .set(verifications::extracted.eq(None::<serde_json::Value>))
+    .set((
+        verifications::extracted.eq(None::<serde_json::Value>),
+        verifications::compared.eq(None::<serde_json::Value>),
+    ))
     .execute(conn)?;
     let empty_object = serde_json::json!({});
     let checks = diesel::update(

@@ -33,6 +33,9 @@ pub struct Verification {
     pub updated_at: DateTime<Utc>,
     /// When the result was reached.
     pub completed_at: Option<DateTime<Utc>>,
+    /// Keyed fingerprints of the entered data it compared, by API field name; `None`
+    /// when unknown (older rows, the demo) or redacted.
+    pub compared: Option<serde_json::Value>,
 }
 
 /// A verification about to be stored.
@@ -133,6 +136,34 @@ pub fn checks_for(conn: &mut PgConnection, verification_ids: &[Uuid]) -> QueryRe
         ))
         .select(Check::as_select())
         .load(conn)
+}
+
+/// Records the fingerprints of what a verification compared.
+pub fn set_compared(
+    conn: &mut PgConnection,
+    id: Uuid,
+    compared: &serde_json::Value,
+) -> QueryResult<Verification> {
+    diesel::update(verifications::table.find(id))
+        .set(verifications::compared.eq(compared))
+        .returning(Verification::as_returning())
+        .get_result(conn)
+}
+
+/// The latest verification of each kind of a session, newest first.
+pub fn latest_per_kind(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+) -> QueryResult<Vec<Verification>> {
+    let mut seen = Vec::new();
+    Ok(for_session(conn, session_id)?
+        .into_iter()
+        .filter(|v| {
+            let new = !seen.contains(&v.kind);
+            seen.push(v.kind);
+            new
+        })
+        .collect())
 }
 
 /// One verification.

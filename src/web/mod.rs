@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::actions::assign)
         .service(sessions::actions::add_note)
         .service(sessions::actions::edit_person)
+        .service(sessions::actions::rerun)
         .service(sessions::redact::redact)
         .service(overview::index)
         .service(account::show)

@@ -26,6 +26,7 @@ mod authz;
 mod browser;
 mod case;
 mod case_timeline;
+mod decide;
 mod demo_and_seed;
 mod documents_view;
 mod format_chars;

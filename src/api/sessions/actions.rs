@@ -465,7 +465,7 @@ fn decision(
     operation_id = "approveSession",
     tag = "sessions",
     summary = "Approve a session",
-    description = "Needs the `sessions:decide` permission.",
+    description = "Needs the `sessions:decide` permission. When the latest verification of a required kind failed, or is stale (entered data it compared changed since), the approval overrides it and needs a `comment` giving the reason: without one the answer is a 422 on `/data/attributes/comment` naming the checks, and nothing is written.",
     security(("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The resource id"),
@@ -480,11 +480,17 @@ fn decision(
 pub async fn approve(
     auth: Authorized<grant::SessionsDecide>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     path: web::Path<Uuid>,
     body: OptionalJsonApi<DecisionDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let request = decision(body.0, Action::Approve, auth.actor())?;
-    plain(&pool, auth.can_read_sessions(), path.into_inner(), request).await
+    let key = crate::api::verifications::fingerprint_key(&state);
+    let id = path.into_inner();
+    run_action(&pool, auth.can_read_sessions(), move |conn| {
+        crate::service::overrides::approve(conn, id, &request, &key)
+    })
+    .await
 }
 
 /// Declines the session with a reason code and an optional comment.

@@ -87,9 +87,11 @@ pub fn parse_filter(params: &Params) -> Result<VerificationFilter, ApiError> {
 pub async fn list(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = auth.key.id;
+    let fingerprints = super::fingerprint_key(&state);
     let params = Params::parse(req.query_string(), FILTERS)?;
     let filter = parse_filter(&params)?;
     let paging = Paging::parse(&params)?;
@@ -99,7 +101,7 @@ pub async fn list(
             created_at: v.created_at,
             id: v.id,
         });
-        let data = with_checks(conn, &page.rows)?;
+        let data = with_checks(conn, &page.rows, &fingerprints)?;
         reads::api_session_data_read(conn, key, page.rows.iter().map(|v| v.session_id))?;
         let total = match paging.total {
             true => Some(store::count(conn, &filter, TOTAL_CAP)?),

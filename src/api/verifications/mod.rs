@@ -25,8 +25,10 @@ use crate::domain::engine::Policy;
 use crate::domain::kinds::VerificationKind;
 use crate::error::AppError;
 use crate::service::reads;
-use crate::service::verifications::{self as service, Request};
+use crate::service::verifications::{self as service, FingerprintKey, Request};
+use crate::store::sessions::Session;
 use crate::store::verifications::{self as store, Check, Verification};
+use std::collections::HashMap;
 
 /// Where verifications live.
 pub const PATH: &str = "/v1/identity/verifications";
@@ -64,6 +66,13 @@ pub struct VerificationAttributes {
     pub extracted: Option<serde_json::Value>,
     /// Whether a pass wrote the extracted data onto the session.
     pub auto_update_session: bool,
+    /// Whether entered data this verification compared (names, birth date, identity
+    /// number; the address for a `verification/address`) changed since it ran: its result
+    /// no longer speaks for what the session holds. Always false once redacted.
+    pub stale: bool,
+    /// The entered fields changed since it ran, by API name (`person.name.last`); never
+    /// their values. Empty unless `stale`.
+    pub stale_fields: Vec<String>,
     /// Creation time.
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -84,8 +93,9 @@ pub struct VerificationRelationships {
 /// A verification as sent.
 pub type VerificationResource = Resource<VerificationAttributes, VerificationRelationships>;
 
-/// The resource of a verification and its checks.
-pub fn resource(v: &Verification, checks: &[Check]) -> VerificationResource {
+/// The resource of a verification and its checks, with the entered fields changed since
+/// it ran ([`service::stale_fields`]).
+pub fn resource(v: &Verification, checks: &[Check], stale: &[&str]) -> VerificationResource {
     let document_type = v.kind.document_kind().as_str();
     Resource {
         kind: v.kind.as_str(),
@@ -105,6 +115,8 @@ pub fn resource(v: &Verification, checks: &[Check]) -> VerificationResource {
                 .collect(),
             extracted: v.extracted.clone(),
             auto_update_session: v.auto_update_session,
+            stale: !stale.is_empty(),
+            stale_fields: stale.iter().map(|f| (*f).to_owned()).collect(),
             created_at: timestamp(v.created_at),
             completed_at: maybe_timestamp(v.completed_at),
         },
@@ -125,14 +137,33 @@ pub fn resource(v: &Verification, checks: &[Check]) -> VerificationResource {
     }
 }
 
-/// The resources of some verifications, their checks read in one query.
+/// The resources of some verifications, their checks read in one query and their
+/// sessions once each, to tell which are stale.
 pub fn with_checks(
     conn: &mut diesel::PgConnection,
     rows: &[Verification],
+    key: &FingerprintKey,
 ) -> Result<Vec<VerificationResource>, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|v| v.id).collect();
     let checks = store::checks_for(conn, &ids)?;
-    Ok(rows.iter().map(|v| resource(v, &checks)).collect())
+    let mut sessions: HashMap<Uuid, Option<Session>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for v in rows {
+        if let std::collections::hash_map::Entry::Vacant(e) = sessions.entry(v.session_id) {
+            e.insert(crate::store::sessions::find(conn, v.session_id)?);
+        }
+        let stale = match sessions.get(&v.session_id) {
+            Some(Some(s)) => service::stale_fields(key, v, s),
+            _ => Vec::new(),
+        };
+        out.push(resource(v, &checks, &stale));
+    }
+    Ok(out)
+}
+
+/// The fingerprint key of the running server.
+pub fn fingerprint_key(state: &AppState) -> FingerprintKey {
+    FingerprintKey::derive(&state.config.session_key)
 }
 
 /// `POST /v1/identity/verifications` body, as it is read (the OpenAPI document describes
@@ -400,6 +431,7 @@ pub async fn create(
     let keyed = idempotency.scope(auth.key.id, &req, &raw);
     let actor = auth.actor();
     let can_read = auth.can_read_sessions();
+    let key = fingerprint_key(&state);
     // Read, judge, record: the image is decoded with no connection and no lock held.
     let prepared = db::with_conn(&pool, move |conn| service::prepare(conn, &request)).await?;
     let judged = web::block(move || service::judge(prepared, &policy))
@@ -409,8 +441,9 @@ pub async fn create(
         &pool,
         keyed,
         move |conn| {
-            let ran = service::record_judged(conn, &judged, actor)?;
-            let mut data = resource(&ran.verification, &ran.checks);
+            let ran = service::record_judged(conn, &judged, actor, &key)?;
+            // Just run: nothing it compared has changed since.
+            let mut data = resource(&ran.verification, &ran.checks, &[]);
             if !can_read {
                 // What the document says about the applicant is for keys that may read it.
                 data.attributes.extracted = None;
@@ -447,14 +480,16 @@ pub async fn create(
 pub async fn show(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let key = auth.key.id;
+    let fingerprints = fingerprint_key(&state);
     let data = db::with_conn(&pool, move |conn| {
         let v = store::find(conn, id)?.ok_or(AppError::NotFound("verification"))?;
         reads::api_session_data_read(conn, key, [v.session_id])?;
-        let mut all = with_checks(conn, std::slice::from_ref(&v))?;
+        let mut all = with_checks(conn, std::slice::from_ref(&v), &fingerprints)?;
         all.pop().ok_or(AppError::NotFound("verification"))
     })
     .await?;

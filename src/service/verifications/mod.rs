@@ -90,8 +90,12 @@ mod auto_update;
 mod inputs;
 mod judge;
 mod record;
+mod rerun;
+mod stale;
 
 pub use auto_update::fill_blanks;
 pub use inputs::{Prepared, prepare};
 pub use judge::{Judged, judge};
 pub use record::{Stored, check_rows, record_judged, store_outcome};
+pub use rerun::{RerunPlan, rerun, rerun_plan};
+pub use stale::{FingerprintKey, fingerprints, stale_fields};

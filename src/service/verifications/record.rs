@@ -7,6 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::judge::Judged;
+use super::stale::{FingerprintKey, fingerprints};
 use super::{Ran, Request, document_of, fill_blanks};
 use crate::domain::actor::Actor;
 use crate::domain::engine::{Extracted, Outcome};
@@ -22,11 +23,13 @@ use crate::store::verifications::{self, NewCheck, NewVerification, Verification}
 /// now redacted or final (409), and an outcome whose basis changed since phase 1 — other
 /// entered data, or another latest front/page file — with a 409 asking to send the request
 /// again (it is not re-run here, so the row lock is never held while an image decodes).
-/// Otherwise stores the outcome, applies the auto-update and the completion rule.
+/// Otherwise stores the outcome with the fingerprints of what it compared (see `stale`),
+/// applies the auto-update and the completion rule.
 pub fn record_judged(
     conn: &mut PgConnection,
     judged: &Judged,
     actor: Actor,
+    key: &FingerprintKey,
 ) -> Result<Ran, AppError> {
     conn.transaction(|conn| {
         let request = &judged.request;
@@ -81,6 +84,13 @@ pub fn record_judged(
             session = s;
             updated_fields = fields;
         }
+        // What was compared, as the session stands after the auto-update (which only
+        // writes what the document says): a later edit of any of it makes this stale.
+        let verification = verifications::set_compared(
+            conn,
+            verification.id,
+            &fingerprints(key, request.kind, &session),
+        )?;
         if let Some(s) = completion::settle_in(conn, &session)? {
             session = s;
         }

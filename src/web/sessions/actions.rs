@@ -9,14 +9,19 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::detail::{Refused, render_case};
+use super::view::field_words;
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
+use crate::domain::engine::Policy;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
 use crate::error::{AppError, Conflict};
 use crate::service::casework;
+use crate::service::overrides;
 use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
+use crate::service::verifications::{self, FingerprintKey, RerunPlan};
 use crate::web::auth::{CaseWorker, CurrentUser};
 use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
@@ -82,19 +87,42 @@ fn conflict_message(conflict: &Conflict) -> String {
     }
 }
 
+/// Where a decision leads: back to the case, or on to the next case of its queue
+/// ("Approve & next", Shift+Enter).
+fn after_decision(id: Uuid, queue: &str, then: &str, succeeded: bool) -> String {
+    if succeeded && then == "next" {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("queue", queue)
+            .finish();
+        format!("/sessions/{id}/next?{q}")
+    } else {
+        case_url(id, queue)
+    }
+}
+
+/// The flash kind of a successful action: only an approval is good news in green.
+fn success_kind(action: Action) -> &'static str {
+    match action {
+        Action::Approve => "success",
+        _ => "info",
+    }
+}
+
 async fn transition(
     pool: &DbPool,
     session: &Session,
     id: Uuid,
     queue: &str,
+    then: &str,
     request: Request,
 ) -> Result<HttpResponse, PageError> {
     let action = request.action;
     let result = db::with_conn(pool, move |conn| transitions::apply(conn, id, &request)).await;
+    let succeeded = result.is_ok();
     match result {
         Ok(_) => cookie::flash(
             session,
-            "success",
+            success_kind(action),
             format!("Session {}.", past_tense(action)),
         ),
         Err(AppError::Conflict(conflict)) if conflict != Conflict::Redacted => {
@@ -110,7 +138,7 @@ async fn transition(
         }
         Err(e) => flash_refusal(session, "Nothing was changed", e)?,
     }
-    Ok(page::see_other(&case_url(id, queue)))
+    Ok(page::see_other(&after_decision(id, queue, then, succeeded)))
 }
 
 /// The decision forms.
@@ -122,6 +150,9 @@ pub struct DecisionForm {
     reason: String,
     #[serde(default)]
     queue: String,
+    /// `next`: open the next case of the queue once decided.
+    #[serde(default)]
+    then: String,
 }
 
 /// Approves the session.
@@ -130,20 +161,55 @@ pub async fn approve(
     CaseWorker(user): CaseWorker,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     form: CsrfForm<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let f = form.0;
     let comment = Some(f.comment).filter(|c| !c.trim().is_empty());
-    transition(
-        &pool,
-        &session,
-        id,
-        &f.queue,
-        Request::approve(Actor::User(user.id), comment),
-    )
-    .await
+    let request = Request::approve(Actor::User(user.id), comment);
+    let key = FingerprintKey::derive(&state.config.session_key);
+    let k = key.clone();
+    let result = db::with_conn(&pool, move |conn| {
+        overrides::approve(conn, id, &request, &k)
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            cookie::flash(&session, "success", "Session approved.");
+            Ok(page::see_other(&after_decision(
+                id, &f.queue, &f.then, true,
+            )))
+        }
+        // An override without its reason: the case again, the form open with why.
+        Err(AppError::Validation(errors)) if errors.iter().any(|e| e.field == "comment") => {
+            let message = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            render_case(
+                &pool,
+                &key,
+                &session,
+                &user,
+                id,
+                f.queue,
+                None,
+                Some(Refused::Approve(message)),
+            )
+            .await
+        }
+        Err(AppError::Conflict(conflict)) if conflict != Conflict::Redacted => {
+            cookie::flash(&session, "error", conflict_message(&conflict));
+            Ok(page::see_other(&case_url(id, &f.queue)))
+        }
+        Err(e) => {
+            flash_refusal(&session, "Nothing was changed", e)?;
+            Ok(page::see_other(&case_url(id, &f.queue)))
+        }
+    }
 }
 
 /// Declines the session with a reason code.
@@ -171,6 +237,7 @@ pub async fn decline(
         &session,
         id,
         &f.queue,
+        &f.then,
         Request::decline(Actor::User(user.id), reason, comment),
     )
     .await
@@ -198,6 +265,7 @@ pub async fn mark_for_review(
         &session,
         id,
         &form.0.queue,
+        "",
         Request::new(Action::MarkForReview, Actor::User(user.id)),
     )
     .await
@@ -218,6 +286,7 @@ pub async fn expire(
         &session,
         id,
         &form.0.queue,
+        "",
         Request::new(Action::Expire, Actor::User(user.id)),
     )
     .await
@@ -289,7 +358,11 @@ pub async fn add_note(
         Ok(_) => cookie::flash(&session, "success", "Note added."),
         Err(e) => flash_refusal(&session, "The note was not added", e)?,
     }
-    Ok(page::see_other(&case_url(id, &f.queue)))
+    // Back where the reviewer was: the notes, newest first.
+    Ok(page::see_other(&format!(
+        "{}#notes",
+        case_url(id, &f.queue)
+    )))
 }
 
 /// The personal data form, with the queue context.
@@ -308,16 +381,19 @@ pub async fn edit_person(
     CaseWorker(user): CaseWorker,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     form: CsrfForm<PersonEditForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = parse_id(&path)?;
     let PersonEditForm { person: raw, queue } = form.0;
+    let key = FingerprintKey::derive(&state.config.session_key);
     let changes = match person::parse(&raw, Utc::now().date_naive()) {
         Ok(c) => c,
         Err(errors) => {
             return render_case(
                 &pool,
+                &key,
                 &session,
                 &user,
                 id,
@@ -333,12 +409,88 @@ pub async fn edit_person(
         Ok((_, fields)) if fields.is_empty() => {
             cookie::flash(&session, "info", "Nothing had changed.")
         }
-        Ok((_, fields)) => cookie::flash(
-            &session,
-            "success",
-            format!("Saved: {}.", fields.join(", ")),
-        ),
+        Ok((_, fields)) => {
+            let words: Vec<&str> = fields.iter().map(|f| field_words(f)).collect();
+            let reran = rerun_after_edit(&pool, &state, &key, id, actor).await;
+            cookie::flash(
+                &session,
+                "success",
+                format!("Saved: {}.{reran}", words.join(", ")),
+            )
+        }
         Err(e) => flash_refusal(&session, "Nothing was saved", e)?,
+    }
+    Ok(page::see_other(&case_url(id, &queue)))
+}
+
+fn policy(state: &AppState) -> Policy {
+    Policy {
+        minimum_age: state.config.minimum_age,
+        ..Policy::default()
+    }
+}
+
+/// After an edit, runs again the verifications it made stale whose document is judged
+/// from stored text ([`RerunPlan::StaleWithoutImage`]); the flash's tail says so. A
+/// re-run that fails leaves the verification stale on the page, which says so itself.
+async fn rerun_after_edit(
+    pool: &DbPool,
+    state: &AppState,
+    key: &FingerprintKey,
+    id: Uuid,
+    actor: Actor,
+) -> String {
+    let k = key.clone();
+    let plan = db::with_conn(pool, move |conn| {
+        verifications::rerun_plan(conn, id, RerunPlan::StaleWithoutImage, &k)
+    })
+    .await;
+    match plan {
+        Ok(requests) if !requests.is_empty() => {
+            match verifications::rerun(pool, requests, policy(state), key.clone(), actor).await {
+                Ok(_) => " The checks it affected ran again.".to_owned(),
+                Err(_) => String::new(),
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// "Re-run checks": runs the latest document of each kind already verified through the
+/// same service as the API's `POST /v1/identity/verifications`, each with its
+/// `verification.completed` event.
+#[post("/sessions/{id}/rerun")]
+pub async fn rerun(
+    CaseWorker(user): CaseWorker,
+    session: Session,
+    pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: CsrfForm<QueueOnly>,
+) -> Result<HttpResponse, PageError> {
+    let id = parse_id(&path)?;
+    let queue = form.0.queue;
+    let key = FingerprintKey::derive(&state.config.session_key);
+    let k = key.clone();
+    let plan = db::with_conn(&pool, move |conn| {
+        verifications::rerun_plan(conn, id, RerunPlan::All, &k)
+    })
+    .await?;
+    if plan.is_empty() {
+        cookie::flash(&session, "info", "There is no check to run again yet.");
+        return Ok(page::see_other(&case_url(id, &queue)));
+    }
+    let actor = Actor::User(user.id);
+    match verifications::rerun(&pool, plan, policy(&state), key, actor).await {
+        Ok(ran) => {
+            let results = ran
+                .iter()
+                .map(|r| format!("{} {}", r.verification.kind, r.verification.status))
+                .collect::<Vec<_>>()
+                .join(", ");
+            cookie::flash(&session, "success", format!("Checks ran again: {results}."));
+        }
+        Err(e) => flash_refusal(&session, "The checks did not run", e)?,
     }
     Ok(page::see_other(&case_url(id, &queue)))
 }

@@ -12,13 +12,16 @@ use uuid::Uuid;
 
 use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
+use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
 use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::AppError;
+use crate::service::overrides;
 use crate::service::person::PersonForm;
 use crate::service::reads;
+use crate::service::verifications::FingerprintKey;
 use crate::store::events::TimelineCursor;
 use crate::web::auth::CurrentUser;
 use crate::web::error::PageError;
@@ -94,6 +97,14 @@ struct CasePage {
     edit_open: bool,
     can_redact: bool,
     redact_error: Option<String>,
+    /// What approving would override (failed or stale required checks), in words.
+    concerns: Vec<String>,
+    /// Why the last approval was refused, shown in the open approve form.
+    approve_error: Option<String>,
+    /// Any verification is stale: "Re-run checks" is offered first.
+    any_stale: bool,
+    /// The page shows a refused form: decide.js focuses its error summary.
+    refused: bool,
 }
 
 impl CasePage {
@@ -154,11 +165,15 @@ pub enum Refused {
     Edit(Box<PersonForm>, Vec<FieldError>),
     /// The redaction: the message beside its confirmation field.
     Redaction(String),
+    /// An approval: why (an override without its reason), with the comment typed.
+    Approve(String),
 }
 
 /// Renders the case page, with the form that was refused, if any.
+#[allow(clippy::too_many_arguments)]
 pub async fn render_case(
     pool: &DbPool,
+    key: &FingerprintKey,
     session: &Session,
     user: &CurrentUser,
     id: Uuid,
@@ -166,19 +181,23 @@ pub async fn render_case(
     events_before: Option<TimelineCursor>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, PageError> {
-    let (failed_edit, redact_error) = match refused {
-        Some(Refused::Edit(form, errors)) => (Some((*form, errors)), None),
-        Some(Refused::Redaction(message)) => (None, Some(message)),
-        None => (None, None),
+    let (failed_edit, redact_error, approve_error) = match refused {
+        Some(Refused::Edit(form, errors)) => (Some((*form, errors)), None, None),
+        Some(Refused::Redaction(message)) => (None, Some(message), None),
+        Some(Refused::Approve(message)) => (None, None, Some(message)),
+        None => (None, None, None),
     };
     let viewer = user.id;
-    let (case, names) = db::with_conn(pool, move |conn| {
+    let k = key.clone();
+    let (case, names, concerns) = db::with_conn(pool, move |conn| {
         let case = case::load(conn, id, events_before)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
-        Ok((case, names))
+        let concerns = overrides::concerns(conn, &case.session, &k)?;
+        Ok((case, names, concerns))
     })
     .await?;
+    let concerns: Vec<String> = concerns.iter().map(concern_words).collect();
     let now = Utc::now();
     let s = &case.session;
     let masked = user.sees_masked_data();
@@ -269,7 +288,9 @@ pub async fn render_case(
         .collect();
     let (form, errors) = failed_edit.unwrap_or_else(|| (view::person_form(&case), Vec::new()));
     let edit_open = !errors.is_empty();
-    let refused = edit_open || redact_error.is_some();
+    let refused = edit_open || redact_error.is_some() || approve_error.is_some();
+    let verifications = view::verifications(&case, now, key);
+    let any_stale = verifications.iter().any(|v| !v.stale.is_empty());
     let can_redact = user.is_admin() && s.redacted_at.is_none();
     let queue_param = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", &queue)
@@ -310,7 +331,7 @@ pub async fn render_case(
         can_see_files: user.can_work_cases(),
         docs: view::documents(&case, id),
         data_rows: view::data_rows(&case, masked),
-        verifications: view::verifications(&case, now),
+        verifications,
         facts,
         device,
         notes,
@@ -327,6 +348,10 @@ pub async fn render_case(
         edit_open,
         can_redact,
         redact_error,
+        concerns,
+        approve_error,
+        any_stale,
+        refused,
     };
     let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -334,6 +359,43 @@ pub async fn render_case(
         StatusCode::OK
     };
     page::render_status(status, &template)
+}
+
+/// A concern in a reviewer's words: "ID document check failed: Matches the entered
+/// data", "ID document check is stale: entered last name changed since".
+fn concern_words(c: &overrides::Concern) -> String {
+    let what = match c.kind {
+        crate::domain::kinds::VerificationKind::Idv => "ID document check",
+        crate::domain::kinds::VerificationKind::Address => "Proof-of-address check",
+    };
+    let mut parts = Vec::new();
+    if c.status == crate::domain::kinds::VerificationStatus::Failed {
+        let names: Vec<&str> = c
+            .failed_checks
+            .iter()
+            .map(|n| {
+                n.parse::<crate::domain::engine::CheckName>()
+                    .map_or("a check", |n| n.label())
+            })
+            .collect();
+        parts.push(if names.is_empty() {
+            "failed".to_owned()
+        } else {
+            format!("failed: {}", names.join(", "))
+        });
+    }
+    if !c.stale_fields.is_empty() {
+        let words: Vec<&str> = c
+            .stale_fields
+            .iter()
+            .map(|f| view::field_words(f))
+            .collect();
+        parts.push(format!(
+            "is stale: entered {} changed since",
+            words.join(", ")
+        ));
+    }
+    format!("{what} {}", parts.join("; "))
 }
 
 fn capitalize(s: &str) -> String {
@@ -350,6 +412,7 @@ pub async fn show(
     user: CurrentUser,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     ctx: web::Query<QueueContext>,
 ) -> Result<HttpResponse, PageError> {
@@ -364,5 +427,16 @@ pub async fn show(
             )
         })?),
     };
-    render_case(&pool, &session, &user, id, ctx.queue, events_before, None).await
+    let key = FingerprintKey::derive(&state.config.session_key);
+    render_case(
+        &pool,
+        &key,
+        &session,
+        &user,
+        id,
+        ctx.queue,
+        events_before,
+        None,
+    )
+    .await
 }

@@ -51,6 +51,7 @@ pub async fn redact(
     Admin(user): Admin,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     path: web::Path<String>,
     form: CsrfForm<RedactForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -58,7 +59,8 @@ pub async fn redact(
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
         let refused = Some(Refused::Redaction(problem));
-        return render_case(&pool, &session, &user, id, queue, None, refused).await;
+        let key = crate::service::verifications::FingerprintKey::derive(&state.config.session_key);
+        return render_case(&pool, &key, &session, &user, id, queue, None, refused).await;
     }
     let actor = Actor::User(user.id);
     let redacted = db::with_conn(&pool, move |conn| {

@@ -14,6 +14,7 @@ use crate::domain::matching::names_match;
 use crate::domain::person::mask;
 use crate::domain::status::Action;
 use crate::service::person::PersonForm;
+use crate::service::verifications::{FingerprintKey, stale_fields};
 use crate::web::auth::CurrentUser;
 use crate::web::format;
 
@@ -81,6 +82,20 @@ pub struct VerificationView {
     pub at: String,
     /// Checks in order.
     pub checks: Vec<CheckView>,
+    /// The entered fields changed since it ran, in words ("last name"); empty when current.
+    pub stale: Vec<&'static str>,
+}
+
+impl VerificationView {
+    /// "entered last name, birth date changed since": the stale mark's text.
+    pub fn stale_text(&self) -> String {
+        format!("stale: entered {} changed since", self.stale.join(", "))
+    }
+}
+
+/// A field's words ("last name") from its API name, for flashes and marks.
+pub fn field_words(api: &str) -> &'static str {
+    crate::domain::person::Field::named(api).map_or("personal data", |f| f.words)
 }
 
 /// What the user may do on this case now.
@@ -302,11 +317,19 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
         .collect()
 }
 
-/// The verifications with their checks.
-pub fn verifications(case: &Case, now: DateTime<Utc>) -> Vec<VerificationView> {
+/// The verifications with their checks, and which of them are stale.
+pub fn verifications(
+    case: &Case,
+    now: DateTime<Utc>,
+    key: &FingerprintKey,
+) -> Vec<VerificationView> {
     case.verifications
         .iter()
         .map(|v| VerificationView {
+            stale: stale_fields(key, v, &case.session)
+                .into_iter()
+                .map(field_words)
+                .collect(),
             kind: v.kind,
             status: v.status,
             age: format::age(v.created_at, now),

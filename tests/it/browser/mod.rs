@@ -12,6 +12,7 @@ mod access;
 mod axe;
 mod case;
 mod console;
+mod decide;
 mod driver;
 mod mfa;
 mod narrow;
