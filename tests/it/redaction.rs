@@ -382,8 +382,14 @@ pub async fn full_session(app: &TestApp, key: &str, reviewer: &Browser) -> Full 
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = app.api("POST", &format!("{path}/submit"), key, None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    // The passed verification completes the session as it is submitted.
-    assert_eq!(r.attributes()["status"], "completed", "{:?}", r.body);
+    // The reviewer's edit ran the ID check again against what is entered now (the
+    // applicant's own names, not the zone's): it failed, and fails the session as it is
+    // submitted. A reviewer then takes it to review, and approves it with a reason.
+    assert_eq!(r.attributes()["status"], "failed", "{:?}", r.body);
+    let r = app
+        .api("POST", &format!("{path}/mark-for-review"), key, None)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     verification_like_the_engine(app, id, document);
 
     // The reviewer writes a note and looks at the file.
