@@ -525,3 +525,55 @@ async fn a_session_created_by_hand_opens_on_its_case_page() {
         .unwrap();
     assert_eq!(kinds, vec!["verification/address", "verification/idv"]);
 }
+
+#[tokio::test]
+async fn an_expired_case_says_when_and_why() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in(Role::Reviewer).await;
+    let mut conn = app.conn();
+    // Closed by a reviewer: the banner names them.
+    let by_hand = make(
+        &mut conn,
+        "Ada",
+        "Hand",
+        "crm",
+        SessionStatus::Started,
+        Utc::now(),
+        None,
+    );
+    let case = format!("/sessions/{}", by_hand.id);
+    let token = browser.csrf(&case).await;
+    let done = browser.post(&format!("{case}/expire"), &[], &token).await;
+    assert_eq!(done.status(), 303);
+    let page = browser.get(&case).await.text().await.unwrap();
+    assert!(
+        page.contains("class=\"flash flash-expired\" id=\"decision\">Expired at ")
+            && page.contains(&format!("by {}.", me.display_name)),
+        "{page}"
+    );
+    // Closed by the expiry job: the banner says its time passed, and in which status.
+    let lapsed = make(
+        &mut conn,
+        "Bo",
+        "Lapse",
+        "crm",
+        SessionStatus::Started,
+        Utc::now(),
+        None,
+    );
+    diesel::update(sessions::table.find(lapsed.id))
+        .set(sessions::expires_at.eq(Utc::now() - Duration::minutes(5)))
+        .execute(&mut conn)
+        .unwrap();
+    sessiondesk::service::expiry::expire_batch(&mut conn, 100).unwrap();
+    let page = browser
+        .get(&format!("/sessions/{}", lapsed.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("its expiry time passed while it was still started."),
+        "{page}"
+    );
+}

@@ -226,6 +226,28 @@ pub async fn render_case(
             capitalize(d.as_str())
         )
     });
+    // An expired case says when, and why: a person closed it, or its expiry time passed
+    // while it was still open.
+    let decision = decision.or_else(|| {
+        let at = s.expired_at?;
+        let closing = case
+            .events
+            .iter()
+            .find(|e| e.to_status == Some(SessionStatus::Expired));
+        let why = match closing.map(|e| e.actor_type) {
+            Some(ActorType::System) | None => format!(
+                "its expiry time passed while it was still {}",
+                closing
+                    .and_then(|e| e.from_status)
+                    .map_or("open", |f| f.label())
+            ),
+            Some(_) => format!(
+                "by {}",
+                closing.map_or_else(String::new, |e| names.actor(e))
+            ),
+        };
+        Some(format!("Expired at {}: {why}.", format::exact(at)))
+    });
     let redacted = s.redacted_at.map(|t| {
         let who = by(s.redacted_by_type, s.redacted_by, "the retention policy");
         format!(
