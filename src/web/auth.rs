@@ -101,9 +101,31 @@ pub enum AuthError {
     /// No valid sign-in.
     #[error(transparent)]
     SignIn(#[from] SignInRequired),
-    /// Signed in, but the database failed or the role does not allow it.
+    /// Signed in, but the database failed.
     #[error(transparent)]
     App(#[from] AppError),
+    /// Signed in, but the role does not allow it: the page saying so, in the product's
+    /// layout with its navigation, rendered while the request was at hand.
+    #[error("forbidden")]
+    Role(String),
+}
+
+/// The 403 page for a signed-in user whose role lacks what the page needs.
+#[derive(askama::Template)]
+#[template(path = "forbidden.html")]
+struct ForbiddenPage {
+    page: super::page::Page,
+    needed: &'static str,
+}
+
+/// The answer to `user` opening a page meant for `needed` ("reviewers and admins").
+fn forbidden(req: &HttpRequest, user: &CurrentUser, needed: &'static str) -> AuthError {
+    use askama::Template;
+    let page = super::page::Page::new(&req.get_session(), Some(user), "", "Not allowed");
+    match (ForbiddenPage { page, needed }).render() {
+        Ok(html) => AuthError::Role(html),
+        Err(_) => AuthError::App(AppError::Forbidden),
+    }
 }
 
 impl ResponseError for AuthError {
@@ -111,6 +133,7 @@ impl ResponseError for AuthError {
         match self {
             AuthError::SignIn(e) => e.status_code(),
             AuthError::App(e) => e.status(),
+            AuthError::Role(_) => actix_web::http::StatusCode::FORBIDDEN,
         }
     }
 
@@ -118,6 +141,10 @@ impl ResponseError for AuthError {
         match self {
             AuthError::SignIn(e) => e.error_response(),
             AuthError::App(e) => PageError::render(e),
+            AuthError::Role(html) => HttpResponse::Forbidden()
+                .insert_header(("Cache-Control", "no-store"))
+                .content_type("text/html; charset=utf-8")
+                .body(html.clone()),
         }
     }
 }
@@ -236,7 +263,7 @@ impl FromRequest for MaybeUser {
 }
 
 macro_rules! role_guard {
-    ($(#[$meta:meta])* $name:ident, $check:ident) => {
+    ($(#[$meta:meta])* $name:ident, $check:ident, $needed:literal) => {
         $(#[$meta])*
         pub struct $name(pub CurrentUser);
 
@@ -247,8 +274,8 @@ macro_rules! role_guard {
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
                 let req = req.clone();
                 Box::pin(async move {
-                    let user = current_user(req).await?;
-                    if user.$check() { Ok($name(user)) } else { Err(AppError::Forbidden.into()) }
+                    let user = current_user(req.clone()).await?;
+                    if user.$check() { Ok($name(user)) } else { Err(forbidden(&req, &user, $needed)) }
                 })
             }
         }
@@ -258,17 +285,20 @@ macro_rules! role_guard {
 role_guard!(
     /// A reviewer or an admin: someone who works cases.
     CaseWorker,
-    can_work_cases
+    can_work_cases,
+    "reviewers and admins"
 );
 role_guard!(
     /// A manager or an admin: someone who oversees the queues.
     Overseer,
-    can_oversee
+    can_oversee,
+    "managers and admins"
 );
 role_guard!(
     /// An admin.
     Admin,
-    is_admin
+    is_admin,
+    "admins"
 );
 
 /// "30 minutes", "12 hours", "1 second": a timeout as the user is told it.

@@ -184,3 +184,20 @@ async fn every_dashboard_route_answers_each_role_as_the_matrix_says() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn the_403_page_keeps_the_navigation_and_names_the_role_needed() {
+    let app = spawn_app().await;
+    let (reviewer, _) = app.signed_in(Role::Reviewer).await;
+    let r = reviewer.get("/admin/users").await;
+    assert_eq!(r.status(), 403);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("class=\"topbar\""), "no navigation: {page}");
+    assert!(page.contains("This page is for admins."), "{page}");
+    assert!(page.contains(", a reviewer."), "{page}");
+    let page = reviewer.get("/queues").await.text().await.unwrap();
+    assert!(
+        page.contains("This page is for managers and admins."),
+        "{page}"
+    );
+}
