@@ -1,18 +1,20 @@
-//! The verification engine's cost: parsing each MRZ layout, and a whole `verification/idv`
-//! check run (MRZ, dates, age, consistency with the session, and decoding a 900x600 PNG
-//! front image). Run with `cargo bench --bench engine`.
+//! The verification engine's cost: parsing each MRZ layout, reading a 900-pixel passport
+//! photo (decoding, quality, finding and reading its zone: `ocr::read_photo`), and the
+//! `verification/idv` checks on what was read. Run with `cargo bench --bench engine`;
+//! the reader's figures over a whole corpus come from `examples/mrz_corpus.rs`.
 
 // Test code may stop at the first surprise: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
-use std::io::Cursor;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
+use sessiondesk::demo::images::{CardData, id_card_png};
 use sessiondesk::domain::engine::idv::{self, IdvInput};
 use sessiondesk::domain::engine::{Entered, Policy};
 use sessiondesk::domain::mrz;
+use sessiondesk::ocr;
 
 const TD3: &str =
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
@@ -24,14 +26,21 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn front_png() -> Vec<u8> {
-    let mut img = image::RgbImage::new(900, 600);
-    for (x, y, p) in img.enumerate_pixels_mut() {
-        *p = image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8]);
-    }
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encodes");
-    out.into_inner()
+    let lines: Vec<String> = TD3.lines().map(str::to_owned).collect();
+    id_card_png(
+        &CardData {
+            title: "PASSPORT",
+            country: "UTO",
+            surname: "ERIKSSON",
+            given_names: "ANNA MARIA",
+            birth_date: "1974-08-12",
+            expiry_date: "2012-04-15",
+            number: "L898902C3",
+            mrz: &lines,
+            tint: 40,
+        },
+        true,
+    )
 }
 
 fn parsing(c: &mut Criterion) {
@@ -57,27 +66,19 @@ fn idv_run(c: &mut Criterion) {
         identity_number: Some("L898902C3".into()),
     };
     let policy = Policy::default();
-    c.bench_function("idv_checks_900x600_png", |b| {
-        b.iter(|| {
-            idv::evaluate(
-                IdvInput {
-                    mrz: Some(black_box(TD3)),
-                    front: Some(black_box(&png)),
-                    entered: &entered,
-                    today: day("2010-01-01"),
-                },
-                &policy,
-            )
-        })
+    let today = day("2010-01-01");
+    c.bench_function("read_photo_900px_passport", |b| {
+        b.iter(|| ocr::read_photo(black_box(&png), today))
     });
-    c.bench_function("idv_checks_without_image", |b| {
+    let photo = ocr::read_photo(&png, today);
+    c.bench_function("idv_checks_on_a_read_photo", |b| {
         b.iter(|| {
             idv::evaluate(
                 IdvInput {
                     mrz: Some(black_box(TD3)),
-                    front: None,
+                    photo: Some(black_box(&photo)),
                     entered: &entered,
-                    today: day("2010-01-01"),
+                    today,
                 },
                 &policy,
             )

@@ -71,6 +71,9 @@ pub struct Config {
     pub webhook_concurrency: usize,
     /// `WEBHOOK_POLL_MS`: how often an idle delivery worker looks for due deliveries.
     pub webhook_poll: Duration,
+    /// `OCR_WORKERS`: document photos read at once (default: the cores); more requests
+    /// wait for a turn, holding no connection.
+    pub ocr_workers: usize,
 }
 
 /// `REQUIRE_MFA`: which dashboard users must use a second factor (TOTP).
@@ -115,6 +118,12 @@ impl std::str::FromStr for RequireMfa {
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     u32::try_from(2 * cores + 1).unwrap_or(200).min(200)
+}
+
+/// Photos read at once when `OCR_WORKERS` is not set: one per core. Reading a photo
+/// keeps a core busy for its whole time; more at once only makes each slower.
+fn default_ocr_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 fn var(name: &str) -> Option<String> {
@@ -236,6 +245,7 @@ impl Config {
             webhook_deliver: boolean("WEBHOOK_DELIVER", true)?,
             webhook_concurrency: parsed("WEBHOOK_CONCURRENCY", 16)?,
             webhook_poll: Duration::from_millis(parsed("WEBHOOK_POLL_MS", 500)?),
+            ocr_workers: parsed("OCR_WORKERS", default_ocr_workers())?,
         };
         config.check()?;
         Ok(config)
@@ -274,6 +284,7 @@ impl Config {
             webhook_deliver: true,
             webhook_concurrency: 16,
             webhook_poll: Duration::from_millis(500),
+            ocr_workers: default_ocr_workers(),
         }
     }
 
@@ -286,6 +297,9 @@ impl Config {
         }
         if !(50..=60_000).contains(&self.webhook_poll.as_millis()) {
             bail!("WEBHOOK_POLL_MS must be between 50 and 60000");
+        }
+        if !(1..=64).contains(&self.ocr_workers) {
+            bail!("OCR_WORKERS must be between 1 and 64");
         }
         if !(1..=200).contains(&self.pool_size) {
             bail!("DATABASE_POOL_SIZE must be between 1 and 200");

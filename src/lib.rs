@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod ocr;
 pub mod schema;
 pub mod seed;
 pub mod service;

@@ -11,6 +11,23 @@ use sessiondesk::service::{passwords, users};
 use sessiondesk::startup::Application;
 use sessiondesk::{db, demo, seed, telemetry};
 
+/// Tesseract (Debian's build) spreads each read over OpenMP threads, which on a server
+/// reading photos side by side only oversubscribes the cores (a photo took 1.8 s instead
+/// of 0.4 s on two cores). libgomp reads `OMP_THREAD_LIMIT` once, as it loads, before
+/// `main`: so when it is unset the process starts itself again with it set to 1.
+fn one_omp_thread() -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().context("finding this program to restart it")?;
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    Err(error).context("restarting with OMP_THREAD_LIMIT=1")
+}
+
 #[derive(Parser)]
 #[command(
     name = "sessiondesk",
@@ -55,6 +72,13 @@ enum Command {
     },
     /// Print a new random SESSION_KEY.
     GenerateKey,
+    /// Write a photo of the README walk-through's passport (a made-up Anna Maria Eriksson),
+    /// to try the API with the photo alone.
+    SamplePassport {
+        /// Where to write the PNG.
+        #[arg(long, default_value = "passport-front.png")]
+        out: std::path::PathBuf,
+    },
     /// Show how Postgres runs the query behind a queue URL (EXPLAIN ANALYZE).
     ExplainQueue {
         /// The queue's query string, as in /sessions?status=completed&q=anna.
@@ -64,10 +88,20 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    one_omp_thread()?;
     let cli = Cli::parse();
-    if let Command::GenerateKey = cli.command {
-        println!("{}", config::generate_session_key());
-        return Ok(());
+    match &cli.command {
+        Command::GenerateKey => {
+            println!("{}", config::generate_session_key());
+            return Ok(());
+        }
+        Command::SamplePassport { out } => {
+            std::fs::write(out, demo::images::sample_passport_png())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("wrote {}", out.display());
+            return Ok(());
+        }
+        _ => {}
     }
     let config = Config::from_env()?;
     telemetry::init(config.log_json);
@@ -89,7 +123,7 @@ fn main() -> anyhow::Result<()> {
                 db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
             seed::generate(&mut conn, sessions)
         }
-        Command::GenerateKey => Ok(()),
+        Command::GenerateKey | Command::SamplePassport { .. } => Ok(()),
         Command::ExplainQueue { query } => {
             let mut conn =
                 db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;

@@ -88,7 +88,7 @@ fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> 
 fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let pool = actix_web::web::Data::new(pool);
-    let state = actix_web::web::Data::new(AppState { config });
+    let state = actix_web::web::Data::new(AppState::new(config));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::applicant::{Applicant, Scenario};
 use super::history::{Context, Trail};
 use super::images::{self, CardData};
+use crate::domain::actor::Actor;
 use crate::domain::kinds::{DocumentKind, DocumentStatus, DocumentType, FileSide};
 use crate::domain::mrz::{self, Td3Fields};
 use crate::store::documents::{self, NewDocument, NewFile};
@@ -21,6 +22,64 @@ pub(super) struct Submitted {
     pub(super) passport: Uuid,
     /// The utility bill and the day it was issued, when proof of address is required.
     pub(super) bill: Option<(Uuid, NaiveDate)>,
+    /// The demo API key the applicant's uploads come through.
+    pub(super) api: Actor,
+}
+
+/// The passport page of `who` with zone `lines`, as a PNG: rendered at `px_per_mm` on a
+/// background of `tint`; shrunk and blurred in the unreadable scenario.
+fn passport_png(who: &Applicant, lines: &[String; 2], tint: u8, px_per_mm: f32) -> Vec<u8> {
+    images::id_card_png_at(
+        &CardData {
+            title: "PASSPORT",
+            country: who.alpha3,
+            surname: &mrz::transliterate(who.last).replace('<', " "),
+            given_names: &mrz::transliterate(&who.given).replace('<', " "),
+            birth_date: &who.birth.to_string(),
+            expiry_date: &who.doc_expiry.to_string(),
+            number: &who.doc_number,
+            mrz: lines,
+            tint,
+        },
+        who.scenario != Scenario::Unreadable,
+        px_per_mm,
+    )
+}
+
+/// A second photo of the passport (another light, another distance), uploaded at `at`
+/// when the engine could not confirm the zone on the first: what the capture flow asks
+/// an applicant for. The first stays as superseded evidence. Returns the new file's bytes.
+pub(super) fn retake(
+    conn: &mut PgConnection,
+    trail: &mut Trail,
+    who: &Applicant,
+    submitted: &Submitted,
+    mrz_text: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<Vec<u8>> {
+    let passport = submitted.passport;
+    let mut lines = mrz_text.lines().map(str::to_owned);
+    let lines = [
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+    ];
+    let png = passport_png(who, &lines, 230, 12.0);
+    let file = store_file(
+        conn,
+        passport,
+        FileSide::Front,
+        "passport-front-2.png",
+        "image/png",
+        png.clone(),
+        at,
+    )?;
+    trail.push(
+        at,
+        submitted.api,
+        "document.file_uploaded",
+        json!({ "document_id": passport, "file_id": file, "side": "front" }),
+    );
+    Ok(png)
 }
 
 /// Writes the passport of demo session `i` (MRZ and front image) and, if required, the
@@ -65,21 +124,7 @@ pub(super) fn upload(
         "document.created",
         json!({ "document_id": doc.id, "kind": "document/idv", "document_type": "passport" }),
     );
-    let mrz_lines = [l1.clone(), l2.clone()];
-    let png = images::id_card_png(
-        &CardData {
-            title: "PASSPORT",
-            country: who.alpha3,
-            surname: &mrz::transliterate(who.last).replace('<', " "),
-            given_names: &mrz::transliterate(&who.given).replace('<', " "),
-            birth_date: &who.birth.to_string(),
-            expiry_date: &who.doc_expiry.to_string(),
-            number: &who.doc_number,
-            mrz: &mrz_lines,
-            tint: (i * 37 % 200) as u8,
-        },
-        who.scenario != Scenario::Unreadable,
-    );
+    let png = passport_png(who, &[l1, l2], (i * 37 % 200) as u8, 13.0);
     let file = store_file(
         conn,
         doc.id,
@@ -104,6 +149,7 @@ pub(super) fn upload(
     Ok(Submitted {
         passport: doc.id,
         bill,
+        api,
     })
 }
 

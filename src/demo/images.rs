@@ -1,55 +1,10 @@
-//! Generated document images for demo data: an ID card with the holder's data and a
-//! machine-readable zone drawn in a 5x7 bitmap font, and a one-page utility bill PDF.
+//! Generated document images for demo data and tests: an identity document with the
+//! holder's data and its machine-readable zone printed in OCR-B at its ICAO size and
+//! place (so that the engine reads it from the image), and a one-page utility bill PDF.
 
 use image::{ImageFormat, Rgb, RgbImage};
 
-/// 5x7 glyphs, one byte a row, the low five bits left to right.
-fn glyph(c: char) -> [u8; 7] {
-    match c {
-        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
-        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
-        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
-        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
-        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
-        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        'A' => [0x0E, 0x11, 0x11, 0x11, 0x1F, 0x11, 0x11],
-        'B' => [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
-        'C' => [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E],
-        'D' => [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
-        'E' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F],
-        'F' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
-        'G' => [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F],
-        'H' => [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        'I' => [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        'J' => [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
-        'K' => [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11],
-        'L' => [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
-        'M' => [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11],
-        'N' => [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
-        'O' => [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'P' => [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
-        'Q' => [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D],
-        'R' => [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
-        'S' => [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E],
-        'T' => [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
-        'U' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'V' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
-        'W' => [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A],
-        'X' => [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
-        'Y' => [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04],
-        'Z' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
-        '<' => [0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02],
-        '-' => [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
-        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
-        '/' => [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00],
-        ':' => [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00],
-        _ => [0; 7],
-    }
-}
+use super::ocrb;
 
 fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, color: Rgb<u8>) {
     for yy in y..(y + h).min(img.height()) {
@@ -59,31 +14,7 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, color: Rgb<u8>) {
     }
 }
 
-/// Draws `text` (upper-cased; characters outside the font become blanks) at `scale`
-/// pixels per font dot.
-fn text(img: &mut RgbImage, x: u32, y: u32, scale: u32, s: &str, color: Rgb<u8>) {
-    let mut cx = x;
-    for c in s.to_uppercase().chars() {
-        let rows = glyph(c);
-        for (ry, bits) in rows.iter().enumerate() {
-            for rx in 0..5u32 {
-                if bits & (0x10 >> rx) != 0 {
-                    fill(
-                        img,
-                        cx + rx * scale,
-                        y + ry as u32 * scale,
-                        scale,
-                        scale,
-                        color,
-                    );
-                }
-            }
-        }
-        cx += 6 * scale;
-    }
-}
-
-/// What an ID card shows.
+/// What an identity document shows.
 pub struct CardData<'a> {
     /// "PASSPORT", "NATIONAL ID", ...
     pub title: &'a str,
@@ -99,42 +30,122 @@ pub struct CardData<'a> {
     pub expiry_date: &'a str,
     /// Document number.
     pub number: &'a str,
-    /// The MRZ lines.
+    /// The MRZ lines: their number and length choose the document's size (3 x 30: an ID
+    /// card; 2 x 36: a small card or an MRV-B visa; 2 x 44: a passport page or, starting
+    /// with `V`, an MRV-A visa).
     pub mrz: &'a [String],
     /// A hue seed so documents of different countries look different.
     pub tint: u8,
 }
 
-/// Renders an ID card as a PNG: 900x600 when `readable`, a blurred-small 320x200 otherwise
-/// (which the engine's `image_readable` check refuses).
-pub fn id_card_png(card: &CardData<'_>, readable: bool) -> Vec<u8> {
-    let (w, h) = (900u32, 600u32);
+/// A document's size in millimetres, from its zone's layout (ICAO 9303: TD1 85.6 x 54,
+/// TD2 and MRV-B 105 x 74, MRV-A 120 x 80, TD3 125 x 88).
+fn size_mm(mrz: &[String]) -> (f32, f32) {
+    let width = mrz.first().map_or(44, |l| l.chars().count());
+    let visa = mrz.first().is_some_and(|l| l.starts_with('V'));
+    match (mrz.len(), width, visa) {
+        (3, _, _) => (85.6, 54.0),
+        (_, 36, _) => (105.0, 74.0),
+        (_, _, true) => (120.0, 80.0),
+        _ => (125.0, 88.0),
+    }
+}
+
+/// The pitch of zone characters (10 per inch) and their capitals' height, in millimetres.
+const MRZ_PITCH_MM: f32 = 2.54;
+const MRZ_CAP_MM: f32 = 2.35;
+/// Baseline to baseline between zone lines, and from the last baseline to the bottom edge.
+const MRZ_LINE_MM: f32 = 4.4;
+const MRZ_BOTTOM_MM: f32 = 4.5;
+
+/// Renders an identity document at `px_per_mm`: a coloured header with the title and
+/// country, a portrait, the holder's fields, and the machine-readable zone in OCR-B at
+/// its ICAO place and size. No pixel is pure white, so glare on a photo of it stands out.
+pub fn document(card: &CardData<'_>, px_per_mm: f32) -> RgbImage {
+    let (wmm, hmm) = size_mm(card.mrz);
+    let mm = |v: f32| v * px_per_mm;
+    let (w, h) = (mm(wmm).round() as u32, mm(hmm).round() as u32);
     let t = card.tint;
     let mut img = RgbImage::from_pixel(
         w,
         h,
         Rgb([
-            236,
-            240u8.saturating_sub(t / 8),
-            232u8.saturating_add(t / 10),
+            226,
+            230u8.saturating_sub(t / 8),
+            222u8.saturating_add(t / 12),
         ]),
     );
     let ink = Rgb([30, 34, 48]);
     let header = Rgb([40 + t / 3, 70, 120u8.saturating_add(t / 4)]);
-    fill(&mut img, 0, 0, w, 70, header);
-    text(&mut img, 30, 18, 5, card.title, Rgb([255, 255, 255]));
-    text(
+    let header_h = hmm * 0.12;
+    fill(&mut img, 0, 0, w, mm(header_h) as u32, header);
+    let title_cap = mm(header_h * 0.38);
+    let title_base = mm(header_h * 0.7);
+    ocrb::draw_plain(
         &mut img,
-        w - 30 - 6 * 5 * card.country.len() as u32,
-        18,
-        5,
-        card.country,
-        Rgb([255, 255, 255]),
+        mm(wmm * 0.04),
+        title_base,
+        title_cap,
+        card.title,
+        Rgb([236, 236, 236]),
     );
-    // Portrait: a framed silhouette.
-    fill(&mut img, 40, 100, 220, 280, Rgb([200, 205, 215]));
-    fill(&mut img, 110, 140, 80, 90, Rgb([150, 158, 172]));
-    fill(&mut img, 75, 240, 150, 140, Rgb([150, 158, 172]));
+    let country_x = mm(wmm * 0.96) - ocrb::plain_width(title_cap, card.country.len());
+    ocrb::draw_plain(
+        &mut img,
+        country_x,
+        title_base,
+        title_cap,
+        card.country,
+        Rgb([236, 236, 236]),
+    );
+    // The zone's band and lines, from the bottom up.
+    let lines = card.mrz.len().max(1) as f32;
+    let last_base = hmm - MRZ_BOTTOM_MM;
+    let zone_top = last_base - (lines - 1.0) * MRZ_LINE_MM - MRZ_CAP_MM - 2.5;
+    fill(&mut img, 0, mm(zone_top) as u32, w, h, Rgb([238, 238, 230]));
+    let chars = card.mrz.first().map_or(44, |l| l.chars().count()) as f32;
+    let left = (wmm - chars * MRZ_PITCH_MM) / 2.0;
+    for (i, line) in card.mrz.iter().enumerate() {
+        let base = last_base - (lines - 1.0 - i as f32) * MRZ_LINE_MM;
+        ocrb::draw(
+            &mut img,
+            mm(left),
+            mm(base),
+            mm(MRZ_CAP_MM),
+            mm(MRZ_PITCH_MM),
+            line,
+            ink,
+        );
+    }
+    // Portrait: a framed silhouette beside the fields.
+    let body_top = header_h + hmm * 0.06;
+    let body_h = zone_top - 2.0 - body_top;
+    let pw = (body_h * 0.78).min(wmm * 0.28);
+    let px0 = wmm * 0.05;
+    fill(
+        &mut img,
+        mm(px0) as u32,
+        mm(body_top) as u32,
+        mm(pw) as u32,
+        mm(body_h) as u32,
+        Rgb([200, 205, 215]),
+    );
+    fill(
+        &mut img,
+        mm(px0 + pw * 0.32) as u32,
+        mm(body_top + body_h * 0.12) as u32,
+        mm(pw * 0.36) as u32,
+        mm(body_h * 0.32) as u32,
+        Rgb([150, 158, 172]),
+    );
+    fill(
+        &mut img,
+        mm(px0 + pw * 0.15) as u32,
+        mm(body_top + body_h * 0.5) as u32,
+        mm(pw * 0.7) as u32,
+        mm(body_h * 0.5) as u32,
+        Rgb([150, 158, 172]),
+    );
     let fields: [(&str, &str); 5] = [
         ("SURNAME", card.surname),
         ("GIVEN NAMES", card.given_names),
@@ -142,20 +153,81 @@ pub fn id_card_png(card: &CardData<'_>, readable: bool) -> Vec<u8> {
         ("DOCUMENT NO", card.number),
         ("DATE OF EXPIRY", card.expiry_date),
     ];
+    let row = body_h / 5.0;
+    let fx = px0 + pw + wmm * 0.05;
     for (i, (label, value)) in fields.iter().enumerate() {
-        let y = 100 + i as u32 * 56;
-        text(&mut img, 290, y, 2, label, Rgb([90, 96, 110]));
-        text(&mut img, 290, y + 20, 3, value, ink);
+        let y = body_top + i as f32 * row;
+        ocrb::draw_plain(
+            &mut img,
+            mm(fx),
+            mm(y + row * 0.3),
+            mm(row * 0.2),
+            label,
+            Rgb([90, 96, 110]),
+        );
+        ocrb::draw_plain(
+            &mut img,
+            mm(fx),
+            mm(y + row * 0.8),
+            mm(row * 0.34),
+            &value.to_uppercase(),
+            ink,
+        );
     }
-    fill(&mut img, 0, 440, w, 160, Rgb([250, 250, 246]));
-    for (i, line) in card.mrz.iter().enumerate() {
-        text(&mut img, 18, 470 + i as u32 * 50, 3, line, ink);
-    }
+    img
+}
+
+/// Renders an identity document as a PNG at 13 pixels a millimetre (a passport page 1,625
+/// pixels wide, a phone's close photo) when `readable`; otherwise shrunk to 320 pixels and
+/// blurred (which `image_readable` and `image_quality` refuse).
+pub fn id_card_png(card: &CardData<'_>, readable: bool) -> Vec<u8> {
+    id_card_png_at(card, readable, 13.0)
+}
+
+/// [`id_card_png`] at `px_per_mm` pixels a millimetre (a photo from another distance).
+pub fn id_card_png_at(card: &CardData<'_>, readable: bool, px_per_mm: f32) -> Vec<u8> {
+    let img = document(card, px_per_mm);
     let img = if readable {
         img
     } else {
-        image::imageops::resize(&img, 320, 200, image::imageops::FilterType::Triangle)
+        let h = (320.0 * img.height() as f32 / img.width() as f32).round() as u32;
+        let small = image::imageops::resize(&img, 320, h, image::imageops::FilterType::Triangle);
+        image::imageops::blur(&small, 2.5)
     };
+    png(&img)
+}
+
+/// The zone of the README walk-through's passport.
+pub const SAMPLE_PASSPORT_MRZ: [&str; 2] = [
+    "P<SWEERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "AB12345671SWE7408122F3010312<<<<<<<<<<<<<<00",
+];
+
+/// A photo of the README walk-through's passport (a made-up holder), so that an
+/// integrator can try the API with the photo alone (`sessiondesk sample-passport`).
+pub fn sample_passport_png() -> Vec<u8> {
+    let mrz: Vec<String> = SAMPLE_PASSPORT_MRZ
+        .iter()
+        .map(|l| (*l).to_owned())
+        .collect();
+    id_card_png(
+        &CardData {
+            title: "PASSPORT",
+            country: "SWE",
+            surname: "ERIKSSON",
+            given_names: "ANNA MARIA",
+            birth_date: "1974-08-12",
+            expiry_date: "2030-10-31",
+            number: "AB1234567",
+            mrz: &mrz,
+            tint: 7,
+        },
+        true,
+    )
+}
+
+/// Encodes an image as PNG.
+pub fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     // Encoding an in-memory RGB buffer as PNG cannot fail short of running out of memory.
     let _ = img.write_to(&mut out, ImageFormat::Png);
@@ -238,10 +310,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_cards_are_pngs_of_the_promised_size() {
+    fn passports_are_pngs_of_a_passport_pages_proportions() {
         let mrz = vec![
-            "P<UTOERIKSSON<<ANNA<MARIA".to_owned(),
-            "L898902C36UTO".to_owned(),
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
         ];
         let card = CardData {
             title: "PASSPORT",
@@ -256,9 +328,9 @@ mod tests {
         };
         let png = id_card_png(&card, true);
         let img = image::load_from_memory(&png).unwrap();
-        assert_eq!((img.width(), img.height()), (900, 600));
+        assert_eq!((img.width(), img.height()), (1625, 1144));
         let small = image::load_from_memory(&id_card_png(&card, false)).unwrap();
-        assert_eq!((small.width(), small.height()), (320, 200));
+        assert_eq!((small.width(), small.height()), (320, 225));
     }
 
     #[test]

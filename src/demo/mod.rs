@@ -6,8 +6,10 @@ mod applicant;
 mod evidence;
 mod history;
 pub mod images;
+mod ocrb;
 pub mod people;
 mod review;
+pub mod specimens;
 mod verification;
 
 use diesel::prelude::*;

@@ -9,13 +9,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::applicant::{Applicant, Scenario};
-use super::evidence::Submitted;
+use super::evidence::{self, Submitted};
 use super::history::Trail;
 use crate::domain::actor::Actor;
 use crate::domain::engine::address::{self, AddressInput};
 use crate::domain::engine::idv::{self, IdvInput};
 use crate::domain::engine::{Entered, Outcome, Policy};
-use crate::domain::kinds::{VerificationKind, VerificationStatus};
+use crate::domain::kinds::{CheckStatus, VerificationKind, VerificationStatus};
+use crate::ocr;
 use crate::service::verifications::{Stored, store_outcome};
 use crate::store::documents;
 
@@ -40,27 +41,46 @@ pub(super) fn verify(
     let passport = documents::find(conn, submitted.passport)?
         .ok_or_else(|| anyhow::anyhow!("demo passport vanished"))?;
     let front = documents::front_content(conn, passport.id)?;
-    let outcome = idv::evaluate(
-        IdvInput {
-            mrz: passport.mrz.as_deref(),
-            front: front.as_deref(),
-            entered: &entered,
-            today,
-        },
-        &policy,
-    );
+    let judge = |front: Option<&[u8]>| {
+        let photo = front.map(|bytes| ocr::read_photo(bytes, today));
+        idv::evaluate(
+            IdvInput {
+                mrz: passport.mrz.as_deref(),
+                photo: photo.as_ref(),
+                entered: &entered,
+                today,
+            },
+            &policy,
+        )
+    };
+    let mut outcome = judge(front.as_deref());
+    // About one clean photo in a hundred is refused because the engine cannot confirm its
+    // zone (see the README's figures): the applicant takes another, as the capture flow
+    // would ask, and the first stays as superseded evidence.
+    let zone_unconfirmed = outcome.failed_checks() == ["mrz_read_from_image"];
+    if zone_unconfirmed && who.scenario != Scenario::Unreadable {
+        let mrz_text = passport.mrz.clone().unwrap_or_default();
+        let retaken = evidence::retake(conn, trail, who, submitted, &mrz_text, at)?;
+        outcome = judge(Some(&retaken));
+    }
     let expected = match who.scenario {
         Scenario::Clean => vec![],
-        Scenario::Unreadable => vec!["image_readable"],
+        Scenario::Unreadable => vec!["image_readable", "image_quality", "mrz_read_from_image"],
         Scenario::Expired => vec!["document_not_expired"],
         Scenario::Underage => vec!["minimum_age"],
         Scenario::Mismatch => vec!["data_consistency"],
     };
     anyhow::ensure!(
         outcome.failed_checks() == expected,
-        "demo scenario {:?} expected {expected:?} to fail, the engine failed {:?}",
+        "demo scenario {:?} expected {expected:?} to fail, the engine failed {:?}: {:?}",
         who.scenario,
-        outcome.failed_checks()
+        outcome.failed_checks(),
+        outcome
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
+            .flat_map(|c| c.reasons.iter())
+            .collect::<Vec<_>>()
     );
     store(
         conn,

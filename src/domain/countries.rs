@@ -39,6 +39,25 @@ pub fn alpha2_of_icao(code: &str) -> Option<&'static str> {
         .map(|pair| &pair[..2])
 }
 
+/// Codes ICAO 9303 uses beside ISO 3166-1 alpha-3 (part 3, section 5): Germany's `D`, the
+/// specimen state `UTO`, organisations (`EUE`, `UNO`, ...), refugees and stateless
+/// persons (`XXA`, `XXB`, `XXC`, `XXX`), British nationals (`GBD`, ...) and Kosovo (`RKS`).
+const ICAO_EXTRA: &[&str] = &[
+    "D", "UTO", "EUE", "UNO", "UNA", "UNK", "XBA", "XIM", "XCC", "XCE", "XCO", "XEC", "XPO", "XES",
+    "XMP", "XOM", "XDC", "XXA", "XXB", "XXC", "XXX", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS",
+];
+
+/// Whether `code` (fillers removed) is an issuing state or nationality an MRZ may carry:
+/// an ISO 3166-1 alpha-3 code or one of ICAO's own. A zone read from a photo whose state
+/// is none of these was misread.
+pub fn is_icao_code(code: &str) -> bool {
+    ICAO_EXTRA.contains(&code)
+        || (code.len() == 3
+            && PAIRS
+                .split(' ')
+                .any(|pair| pair.len() == 5 && &pair[2..] == code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
-use sessiondesk::demo::images::{CardData, id_card_png};
+use sessiondesk::demo::images::{CardData, document, id_card_png};
 use sessiondesk::domain::mrz::{Td3Fields, compose_td3};
 use uuid::Uuid;
 
@@ -48,23 +48,33 @@ impl Passport {
         .join("\n")
     }
 
-    /// A readable photo of the data page.
+    /// What the data page shows.
+    fn card<'a>(&'a self, mrz: &'a [String], dates: &'a (String, String)) -> CardData<'a> {
+        CardData {
+            title: "PASSPORT",
+            country: "SWE",
+            surname: self.surname,
+            given_names: self.given,
+            birth_date: &dates.0,
+            expiry_date: &dates.1,
+            number: self.number,
+            mrz,
+            tint: 7,
+        }
+    }
+
+    /// A readable photo of the data page, its zone printed in OCR-B.
     pub fn png(&self) -> Vec<u8> {
         let mrz: Vec<String> = self.mrz().lines().map(str::to_owned).collect();
-        id_card_png(
-            &CardData {
-                title: "PASSPORT",
-                country: "SWE",
-                surname: self.surname,
-                given_names: self.given,
-                birth_date: &self.birth.to_string(),
-                expiry_date: &self.expiry.to_string(),
-                number: self.number,
-                mrz: &mrz,
-                tint: 7,
-            },
-            true,
-        )
+        let dates = (self.birth.to_string(), self.expiry.to_string());
+        id_card_png(&self.card(&mrz, &dates), true)
+    }
+
+    /// The data page printed at `px_per_mm` (a passport page is 125 mm wide).
+    pub fn page(&self, px_per_mm: f32) -> image::RgbImage {
+        let mrz: Vec<String> = self.mrz().lines().map(str::to_owned).collect();
+        let dates = (self.birth.to_string(), self.expiry.to_string());
+        document(&self.card(&mrz, &dates), px_per_mm)
     }
 }
 
@@ -189,7 +199,10 @@ async fn a_passed_verification_with_auto_update_fills_the_session_and_completes_
             "document_not_expired",
             "minimum_age",
             "data_consistency",
-            "image_readable"
+            "image_readable",
+            "image_quality",
+            "mrz_read_from_image",
+            "mrz_matches_image"
         ]
     );
     for c in a["checks"].as_array().unwrap() {
@@ -532,7 +545,7 @@ async fn verifications_are_read_back_and_listed_with_filters_and_cursors() {
         )
         .await;
     assert_eq!(one.status, 200);
-    assert_eq!(one.attributes()["checks"].as_array().unwrap().len(), 6);
+    assert_eq!(one.attributes()["checks"].as_array().unwrap().len(), 9);
     let missing = app
         .api(
             "GET",

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("schema", 0),
     ("metrics", 0),
     ("telemetry", 0),
+    ("ocr", 1),
     ("config", 1),
     ("error", 1),
     ("db", 2),

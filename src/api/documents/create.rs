@@ -127,7 +127,8 @@ pub struct IdvDocumentAttributes {
     /// The type of ID document.
     #[schema(schema_with = idv_types)]
     document_type: String,
-    /// The machine-readable zone, as read by the capture client.
+    /// The machine-readable zone, as read by the capture client (optional: the engine
+    /// reads it from the front photo).
     #[serde(default)]
     #[schema(schema_with = mrz_schema)]
     mrz: Option<String>,
@@ -243,7 +244,7 @@ fn mrz_schema() -> RefOr<Schema> {
         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
         .pattern(Some(pattern))
         .description(Some(format!(
-            "The machine-readable zone: at most {MAX_MRZ_CHARS} characters of `A-Z`, `0-9`, `<` and line breaks, once line breaks and spaces around it are dropped; null or blank for none."
+            "The machine-readable zone: at most {MAX_MRZ_CHARS} characters of `A-Z`, `0-9`, `<` and line breaks, once line breaks and spaces around it are dropped; null or blank for none. Optional: the engine reads the zone from the front photo, and when one is sent as well, `mrz_matches_image` compares the two."
         )))
         .into()
 }

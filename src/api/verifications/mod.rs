@@ -432,11 +432,20 @@ pub async fn create(
     let actor = auth.actor();
     let can_read = auth.can_read_sessions();
     let key = fingerprint_key(&state);
-    // Read, judge, record: the image is decoded with no connection and no lock held.
+    // Read, judge, record: the photo is read with no connection and no lock held, in
+    // one of a bounded number of turns (waiting for one holds nothing either).
+    let reads_photo = request.kind == VerificationKind::Idv;
     let prepared = db::with_conn(&pool, move |conn| service::prepare(conn, &request)).await?;
+    let turn = if reads_photo {
+        let permit = state.readers.acquire().await;
+        Some(permit.map_err(|e| AppError::Unexpected(e.into()))?)
+    } else {
+        None
+    };
     let judged = web::block(move || service::judge(prepared, &policy))
         .await
         .map_err(AppError::from)?;
+    drop(turn);
     idempotency::respond(
         &pool,
         keyed,

@@ -25,6 +25,11 @@ pub enum ImageProblem {
 
 /// Decodes `bytes` (JPEG, PNG or WebP) whole and returns its width and height.
 pub fn decoded_size(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
+    decode(bytes).map(|image| (image.width(), image.height()))
+}
+
+/// Decodes `bytes` (JPEG, PNG or WebP) whole, within the limits.
+pub fn decode(bytes: &[u8]) -> Result<DynamicImage, ImageProblem> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageProblem::Undecodable(e.to_string()))?;
@@ -43,8 +48,7 @@ pub fn decoded_size(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
     if decoder.total_bytes() > MAX_DECODE_BYTES {
         return Err(ImageProblem::TooLarge(format!("{width}x{height} pixels")));
     }
-    let image = DynamicImage::from_decoder(decoder).map_err(classify)?;
-    Ok((image.width(), image.height()))
+    DynamicImage::from_decoder(decoder).map_err(classify)
 }
 
 fn classify(e: image::ImageError) -> ImageProblem {

@@ -6,6 +6,7 @@
 pub mod address;
 pub mod idv;
 pub mod image;
+pub mod photo;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ string_enum! {
         MinimumAge => "minimum_age",
         DataConsistency => "data_consistency",
         ImageReadable => "image_readable",
+        ImageQuality => "image_quality",
+        MrzReadFromImage => "mrz_read_from_image",
+        MrzMatchesImage => "mrz_matches_image",
         DocumentRecent => "document_recent",
         NameMatchesSession => "name_matches_session",
         AddressPresent => "address_present",
@@ -39,6 +43,9 @@ impl CheckName {
             CheckName::MinimumAge => "Minimum age",
             CheckName::DataConsistency => "Matches the entered data",
             CheckName::ImageReadable => "Image readable",
+            CheckName::ImageQuality => "Photo quality",
+            CheckName::MrzReadFromImage => "MRZ read from the photo",
+            CheckName::MrzMatchesImage => "MRZ sent matches the photo",
             CheckName::DocumentRecent => "Issued recently",
             CheckName::NameMatchesSession => "Name matches the applicant",
             CheckName::AddressPresent => "Address present",
@@ -163,6 +170,10 @@ pub struct Extracted {
     /// Issuing state, ICAO alpha-3 as printed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuing_country: Option<String>,
+    /// The machine-readable zone as read from the photo, lines separated by `\n`: what
+    /// the photo says, for the reviewer to compare with the zone sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<String>,
     /// Postal address (address documents).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<ExtractedAddress>,

@@ -216,3 +216,45 @@ pub fn compose_td2(f: &CardFields) -> [String; 2] {
     line2.push(check_digit(&composite));
     [line1, line2]
 }
+
+/// Composes a visa zone, MRV-A (2 x 44) or MRV-B (2 x 36): a passport's layout with
+/// document code `V`, the optional data running to the end of the line, and no optional
+/// or composite check digit.
+fn compose_mrv(f: &CardFields, width: usize) -> [String; 2] {
+    let names = format!(
+        "{}<<{}",
+        transliterate(f.surname.trim()),
+        transliterate(f.given_names.trim())
+    );
+    let line1 = pad(
+        &format!(
+            "{}{}{names}",
+            pad(&f.document_code, 2),
+            pad(&f.issuing_state, 3)
+        ),
+        width,
+    );
+    let number = pad(&f.document_number, 9);
+    let birth = yymmdd(f.birth_date);
+    let expiry = yymmdd(f.expiry_date);
+    let line2 = format!(
+        "{number}{}{}{birth}{}{}{expiry}{}{}",
+        check_digit(&number),
+        pad(&f.nationality, 3),
+        check_digit(&birth),
+        f.sex,
+        check_digit(&expiry),
+        pad(&f.optional_data, width - 28)
+    );
+    [line1, line2]
+}
+
+/// Composes the two 44-character lines of an MRV-A visa zone.
+pub fn compose_mrva(f: &CardFields) -> [String; 2] {
+    compose_mrv(f, 44)
+}
+
+/// Composes the two 36-character lines of an MRV-B visa zone.
+pub fn compose_mrvb(f: &CardFields) -> [String; 2] {
+    compose_mrv(f, 36)
+}

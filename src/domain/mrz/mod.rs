@@ -1,6 +1,6 @@
-//! ICAO 9303 machine-readable zones: reading TD1, TD2 and TD3 zones field by field with
-//! every check digit, name transliteration, and composing zones (for demo documents and
-//! property tests).
+//! ICAO 9303 machine-readable zones: reading TD1, TD2, TD3 and visa (MRV-A, MRV-B) zones
+//! field by field with every check digit, name transliteration, composing zones (for demo
+//! documents and property tests), and correcting a zone read from a photo ([`correct`]).
 
 use chrono::{Datelike, NaiveDate};
 
@@ -66,8 +66,12 @@ pub fn transliterate(name: &str) -> String {
 }
 
 mod compose;
+pub mod correct;
 
-pub use compose::{CardFields, Td3Fields, alpha3, compose_td1, compose_td2, compose_td3};
+pub use compose::{
+    CardFields, Td3Fields, alpha3, compose_mrva, compose_mrvb, compose_td1, compose_td2,
+    compose_td3,
+};
 
 /// Which ICAO 9303 layout a zone has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +82,11 @@ pub enum Format {
     Td2,
     /// 2 lines of 44 characters (passports).
     Td3,
+    /// A visa of 2 lines of 44 characters (document code `V`): no optional-data check
+    /// digit and no composite.
+    MrvA,
+    /// A visa of 2 lines of 36 characters (document code `V`): no composite.
+    MrvB,
 }
 
 impl Format {
@@ -87,6 +96,17 @@ impl Format {
             Format::Td1 => "TD1",
             Format::Td2 => "TD2",
             Format::Td3 => "TD3",
+            Format::MrvA => "MRV-A",
+            Format::MrvB => "MRV-B",
+        }
+    }
+
+    /// Lines and characters per line.
+    pub fn shape(self) -> (usize, usize) {
+        match self {
+            Format::Td1 => (3, 30),
+            Format::Td2 | Format::MrvB => (2, 36),
+            Format::Td3 | Format::MrvA => (2, 44),
         }
     }
 }
@@ -228,15 +248,18 @@ pub fn layout(text: &str) -> Result<(Format, Vec<String>), MrzError> {
         .map(|l| l.trim().to_owned())
         .filter(|l| !l.is_empty())
         .collect();
+    let visa = lines.first().is_some_and(|l| l.starts_with('V'));
     let format = match (lines.len(), lines.first().map(|l| l.chars().count())) {
         (3, Some(30)) => Format::Td1,
+        (2, Some(36)) if visa => Format::MrvB,
+        (2, Some(44)) if visa => Format::MrvA,
         (2, Some(36)) => Format::Td2,
         (2, Some(44)) => Format::Td3,
         (n, len) => {
             return Err(err(
                 "layout",
                 format!(
-                    "{n} line{} of {} characters is no ICAO 9303 layout (TD1: 3 x 30, TD2: 2 x 36, TD3: 2 x 44)",
+                    "{n} line{} of {} characters is no ICAO 9303 layout (TD1: 3 x 30, TD2 and MRV-B: 2 x 36, TD3 and MRV-A: 2 x 44)",
                     if n == 1 { "" } else { "s" },
                     len.unwrap_or(0)
                 ),
@@ -287,9 +310,16 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, MrzError> {
     let l: Vec<&str> = lines.iter().map(String::as_str).collect();
     let ch = |s: &str, i: usize| s.as_bytes()[i] as char;
     match format {
-        Format::Td3 | Format::Td2 => {
+        Format::Td3 | Format::Td2 | Format::MrvA | Format::MrvB => {
             let (l1, l2) = (l[0], l[1]);
-            let opt_end = if format == Format::Td3 { 42 } else { 35 };
+            let width = l2.len();
+            // Where the optional data ends: before its own check digit (TD3) and the
+            // composite (TD3, TD2); visas have neither.
+            let opt_end = match format {
+                Format::Td3 => 42,
+                Format::Td2 => 35,
+                _ => width,
+            };
             let (surname, given_names) = names(&l1[5..]);
             let number_field = &l2[0..9];
             let mut checks = vec![
@@ -300,17 +330,10 @@ pub fn parse(text: &str, today: NaiveDate) -> Result<Mrz, MrzError> {
             if format == Format::Td3 {
                 checks.push(digit("optional_data", &l2[28..42], ch(l2, 42)));
             }
-            let composite = format!(
-                "{}{}{}",
-                &l2[0..10],
-                &l2[13..20],
-                &l2[21..opt_end + usize::from(format == Format::Td3)]
-            );
-            checks.push(digit(
-                "composite",
-                &composite,
-                ch(l2, opt_end + usize::from(format == Format::Td3)),
-            ));
+            if matches!(format, Format::Td3 | Format::Td2) {
+                let composite = format!("{}{}{}", &l2[0..10], &l2[13..20], &l2[21..width - 1]);
+                checks.push(digit("composite", &composite, ch(l2, width - 1)));
+            }
             Ok(Mrz {
                 format,
                 document_code: strip(&l1[0..2]),

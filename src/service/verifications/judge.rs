@@ -1,4 +1,6 @@
-//! Phase 2 of a verification: the engine's judgement, with no database connection.
+//! Phase 2 of a verification: the engine's judgement, with no database connection: the
+//! front photo read (`crate::ocr`: decoded, judged, its zone found and read), then the
+//! checks.
 
 use super::Request;
 use super::inputs::{Basis, Inputs, Prepared};
@@ -6,6 +8,7 @@ use crate::domain::engine::address::{self, AddressInput};
 use crate::domain::engine::idv::{self, IdvInput};
 use crate::domain::engine::{Outcome, Policy};
 use crate::domain::kinds::VerificationKind;
+use crate::ocr;
 
 /// What phase 2 concluded: the outcome and the basis it was reached on.
 #[derive(Debug, Clone)]
@@ -14,8 +17,9 @@ pub struct Judged {
     pub(super) judged: Option<(Basis, Outcome)>,
 }
 
-/// Phase 2: runs the engine on what phase 1 read. Pure and possibly slow (an image is
-/// decoded): run it on a blocking thread with no database connection held.
+/// Phase 2: runs the engine on what phase 1 read. Slow (the photo is read: see the
+/// README's figures): run it on a blocking thread with no database connection held, and
+/// bound how many run at once (the API takes one of `AppState::readers` first).
 pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
     let Prepared {
         request,
@@ -24,15 +28,18 @@ pub fn judge(prepared: Prepared, policy: &Policy) -> Judged {
     } = prepared;
     let judged = inputs.map(|Inputs { basis, front }| {
         let outcome = match request.kind {
-            VerificationKind::Idv => idv::evaluate(
-                IdvInput {
-                    mrz: basis.mrz.as_deref(),
-                    front: front.as_deref(),
-                    entered: &basis.entered,
-                    today,
-                },
-                policy,
-            ),
+            VerificationKind::Idv => {
+                let photo = front.as_deref().map(|bytes| ocr::read_photo(bytes, today));
+                idv::evaluate(
+                    IdvInput {
+                        mrz: basis.mrz.as_deref(),
+                        photo: photo.as_ref(),
+                        entered: &basis.entered,
+                        today,
+                    },
+                    policy,
+                )
+            }
             VerificationKind::Address => address::evaluate(
                 AddressInput {
                     reported: basis.reported.as_ref(),

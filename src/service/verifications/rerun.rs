@@ -4,6 +4,7 @@
 //! `verification.completed` event), of the latest document of each kind already verified.
 
 use diesel::prelude::*;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::stale::{FingerprintKey, stale_fields};
@@ -22,14 +23,15 @@ use crate::store::verifications;
 pub enum RerunPlan {
     /// Every kind already verified ("Re-run checks").
     All,
-    /// Only stale ones whose document is judged without decoding an image: an ID
-    /// document with its MRZ stored, a proof of address with its reported fields. A
-    /// document read only from its photo takes seconds to decode, so an edit does not wait
-    /// for it: the case page shows the verification stale and offers "Re-run checks".
-    StaleWithoutImage,
+    /// Only stale ones whose document has its fields stored as text: an ID document with
+    /// its MRZ (its photo is read again too, in an `OCR_WORKERS` turn: about a second), a
+    /// proof of address with its reported fields. A document known only from its photo
+    /// is not re-run on an edit: the case page shows the verification stale and offers
+    /// "Re-run checks".
+    StaleFromText,
 }
 
-/// Whether `d` is judged from stored text alone (no image to decode).
+/// Whether `d` has the fields it is judged on stored as text.
 fn judged_from_text(d: &Document) -> bool {
     if d.kind == VerificationKind::Idv.document_kind() {
         d.mrz.as_deref().is_some_and(|m| !m.trim().is_empty())
@@ -58,7 +60,7 @@ pub fn rerun_plan(
         };
         let wanted = match plan {
             RerunPlan::All => true,
-            RerunPlan::StaleWithoutImage => {
+            RerunPlan::StaleFromText => {
                 !stale_fields(key, &v, &session).is_empty() && judged_from_text(doc)
             }
         };
@@ -74,10 +76,12 @@ pub fn rerun_plan(
     Ok(out)
 }
 
-/// Runs `requests` one after the other, each in the three phases (the image decoded with
-/// no connection held), as `actor`.
+/// Runs `requests` one after the other, each in the three phases, as `actor`. An ID
+/// document's photo is read with no connection held, in one of the `readers` turns
+/// (`OCR_WORKERS`) the API's verifications also take.
 pub async fn rerun(
     pool: &DbPool,
+    readers: &Semaphore,
     requests: Vec<Request>,
     policy: Policy,
     key: FingerprintKey,
@@ -85,11 +89,23 @@ pub async fn rerun(
 ) -> Result<Vec<Ran>, AppError> {
     let mut out = Vec::new();
     for request in requests {
+        let reads_photo = request.kind == VerificationKind::Idv;
         let prepared = db::with_conn(pool, move |conn| prepare(conn, &request)).await?;
         let p = policy.clone();
+        let turn = if reads_photo {
+            Some(
+                readers
+                    .acquire()
+                    .await
+                    .map_err(|e| AppError::Unexpected(e.into()))?,
+            )
+        } else {
+            None
+        };
         let judged = tokio::task::spawn_blocking(move || judge(prepared, &p))
             .await
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("verification failed: {e}")))?;
+        drop(turn);
         let k = key.clone();
         out.push(db::with_conn(pool, move |conn| record_judged(conn, &judged, actor, &k)).await?);
     }

@@ -431,7 +431,7 @@ fn policy(state: &AppState) -> Policy {
 }
 
 /// After an edit, runs again the verifications it made stale whose document is judged
-/// from stored text ([`RerunPlan::StaleWithoutImage`]); the flash's tail says so. A
+/// from stored text ([`RerunPlan::StaleFromText`]); the flash's tail says so. A
 /// re-run that fails leaves the verification stale on the page, which says so itself.
 async fn rerun_after_edit(
     pool: &DbPool,
@@ -442,12 +442,21 @@ async fn rerun_after_edit(
 ) -> String {
     let k = key.clone();
     let plan = db::with_conn(pool, move |conn| {
-        verifications::rerun_plan(conn, id, RerunPlan::StaleWithoutImage, &k)
+        verifications::rerun_plan(conn, id, RerunPlan::StaleFromText, &k)
     })
     .await;
     match plan {
         Ok(requests) if !requests.is_empty() => {
-            match verifications::rerun(pool, requests, policy(state), key.clone(), actor).await {
+            match verifications::rerun(
+                pool,
+                &state.readers,
+                requests,
+                policy(state),
+                key.clone(),
+                actor,
+            )
+            .await
+            {
                 Ok(_) => " The checks it affected ran again.".to_owned(),
                 Err(_) => String::new(),
             }
@@ -481,7 +490,7 @@ pub async fn rerun(
         return Ok(page::see_other(&case_url(id, &queue)));
     }
     let actor = Actor::User(user.id);
-    match verifications::rerun(&pool, plan, policy(&state), key, actor).await {
+    match verifications::rerun(&pool, &state.readers, plan, policy(&state), key, actor).await {
         Ok(ran) => {
             let results = ran
                 .iter()

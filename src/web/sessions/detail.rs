@@ -311,7 +311,7 @@ pub async fn render_case(
     let (form, errors) = failed_edit.unwrap_or_else(|| (view::person_form(&case), Vec::new()));
     let edit_open = !errors.is_empty();
     let refused = edit_open || redact_error.is_some() || approve_error.is_some();
-    let verifications = view::verifications(&case, now, key);
+    let verifications = view::verifications(&case, now, key, masked);
     let any_stale = verifications.iter().any(|v| !v.stale.is_empty());
     let can_redact = user.is_admin() && s.redacted_at.is_none();
     let queue_param = url::form_urlencoded::Serializer::new(String::new())

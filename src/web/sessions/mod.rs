@@ -13,3 +13,4 @@ pub mod query;
 pub mod redact;
 pub mod triage;
 pub mod view;
+pub mod zone;

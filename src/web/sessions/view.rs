@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::case::Case;
+use super::zone;
 use crate::domain::actor::CaseState;
+
 use crate::domain::kinds::{
     CheckStatus, DocumentKind, DocumentStatus, FileSide, Requirement, VerificationKind,
     VerificationStatus,
@@ -84,6 +86,9 @@ pub struct VerificationView {
     pub checks: Vec<CheckView>,
     /// The entered fields changed since it ran, in words ("last name"); empty when current.
     pub stale: Vec<&'static str>,
+    /// The zone read from the photo beside the one sent (ID verifications that read one;
+    /// never for a masked viewer).
+    pub zone: Option<zone::ZoneView>,
 }
 
 impl VerificationView {
@@ -317,15 +322,18 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
         .collect()
 }
 
-/// The verifications with their checks, and which of them are stale.
+/// The verifications with their checks, which of them are stale, and the zones read from
+/// the photos (only for a viewer who sees personal data).
 pub fn verifications(
     case: &Case,
     now: DateTime<Utc>,
     key: &FingerprintKey,
+    masked: bool,
 ) -> Vec<VerificationView> {
     case.verifications
         .iter()
         .map(|v| VerificationView {
+            zone: if masked { None } else { zone::of(case, v) },
             stale: stale_fields(key, v, &case.session)
                 .into_iter()
                 .map(field_words)

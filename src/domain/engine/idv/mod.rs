@@ -1,10 +1,12 @@
-//! `verification/idv`: an identity document's machine-readable zone and front image,
-//! against the policy and the data already on the session.
+//! `verification/idv`: an identity document's machine-readable zone — as sent, and as read
+//! from its front image — and the image itself, against the policy and the data already
+//! on the session.
 
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::image::{ImageProblem, decoded_size};
+use super::image::ImageProblem;
+use super::photo::{PhotoReading, ZoneOutcome};
 use super::{
     Check, CheckName, Entered, Extracted, ExtractedName, Outcome, Policy, age_on, title_case,
 };
@@ -12,38 +14,83 @@ use crate::domain::kinds::CheckStatus;
 use crate::domain::matching::names_match;
 use crate::domain::mrz::{self, Mrz};
 
+mod image_checks;
+
 /// What an ID verification reads.
 #[derive(Debug, Clone, Copy)]
 pub struct IdvInput<'a> {
-    /// The document's MRZ text, if any was given.
+    /// The document's MRZ text, if the integrator sent one.
     pub mrz: Option<&'a str>,
-    /// The bytes of its front image, if one was uploaded.
-    pub front: Option<&'a [u8]>,
+    /// What its front image showed (read by the OCR module), if one was uploaded.
+    pub photo: Option<&'a PhotoReading>,
     /// The session's data.
     pub entered: &'a Entered,
     /// The day the checks are judged on.
     pub today: NaiveDate,
 }
 
-/// Runs every `verification/idv` check, in SPEC order.
+/// Runs every `verification/idv` check, in SPEC order. The zone the content checks judge
+/// (expiry, age, the entered data) and the extracted data are what the photo says when
+/// its zone was read, else what was sent; `mrz_matches_image` holds the two together.
+/// Unreadable input — a zone sent that is none, nothing sent and nothing read, a photo
+/// missing, undecodable, too small, of poor quality, or whose zone cannot be read —
+/// asks for a retry.
 pub fn evaluate(input: IdvInput<'_>, policy: &Policy) -> Outcome {
-    let parsed = input.mrz.map(|text| mrz::parse(text, input.today));
-    let zone = match &parsed {
+    let sent = input.mrz.map(|text| mrz::parse(text, input.today));
+    let read = input.photo.and_then(|p| match &p.zone {
+        ZoneOutcome::Read(z) => mrz::parse(&z.corrected.text(), input.today).ok(),
+        _ => None,
+    });
+    let sent_zone = match &sent {
         Some(Ok(z)) => Some(z),
         _ => None,
     };
-    let format = format_check(&parsed);
-    let image = image_check(input.front, policy);
-    let unreadable = format.status != CheckStatus::Passed || image.status != CheckStatus::Passed;
+    let zone = read.as_ref().or(sent_zone);
+    let format = match (&sent, &read) {
+        (Some(_), _) => format_check(&sent),
+        (None, Some(z)) => {
+            let (lines, width) = z.format.shape();
+            Check::passed(
+                CheckName::MrzFormat,
+                format!(
+                    "{} layout, {lines} lines of {width} characters, read from the photo",
+                    z.format.name()
+                ),
+            )
+            .with_metadata(json!({ "format": z.format.name(), "source": "image" }))
+        }
+        (None, None) => Check::failed(
+            CheckName::MrzFormat,
+            "no machine-readable zone was sent and none could be read from the photo",
+        ),
+    };
+    let image = image_check(input.photo, policy);
+    let quality = image_checks::quality(input.photo);
+    let from_image = image_checks::read_from_image(input.photo);
+    let matches = image_checks::matches_image(input.mrz, input.photo);
+    let unreadable = [&format, &image, &quality, &from_image]
+        .iter()
+        .any(|c| c.status == CheckStatus::Failed);
     let checks = vec![
         format,
-        check_digits(zone),
+        check_digits(sent_zone.or(read.as_ref())),
         not_expired(zone, input.today),
         minimum_age(zone, input.today, policy.minimum_age),
         consistency(zone, input.entered),
         image,
+        quality,
+        from_image,
+        matches,
     ];
-    Outcome::conclude(checks, unreadable, zone.map(extracted))
+    let extracted = zone.map(|z| {
+        let mut x = extracted(z);
+        x.mrz = read.as_ref().and(input.photo).and_then(|p| match &p.zone {
+            ZoneOutcome::Read(r) => Some(r.corrected.text()),
+            _ => None,
+        });
+        x
+    });
+    Outcome::conclude(checks, unreadable, extracted)
 }
 
 /// The person data a zone carries, names made readable (`ERIKSSON` as `Eriksson`).
@@ -69,6 +116,7 @@ pub fn extracted(z: &Mrz) -> Extracted {
         expiry_date: Some(z.expiry_date),
         issuing_country: nonempty(&z.issuing_state),
         address: None,
+        mrz: None,
     }
 }
 
@@ -90,11 +138,8 @@ fn format_check(parsed: &Option<Result<Mrz, mrz::MrzError>>) -> Check {
         )
         .with_metadata(json!({ "field": e.field })),
         Some(Ok(z)) => {
-            let shape = match z.format {
-                mrz::Format::Td1 => "3 lines of 30 characters",
-                mrz::Format::Td2 => "2 lines of 36 characters",
-                mrz::Format::Td3 => "2 lines of 44 characters",
-            };
+            let (lines, width) = z.format.shape();
+            let shape = format!("{lines} lines of {width} characters");
             Check::passed(name, format!("{} layout, {shape}", z.format.name()))
                 .with_metadata(json!({ "format": z.format.name() }))
         }
@@ -266,14 +311,14 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn image_check(front: Option<&[u8]>, policy: &Policy) -> Check {
+fn image_check(photo: Option<&PhotoReading>, policy: &Policy) -> Check {
     let name = CheckName::ImageReadable;
-    let Some(bytes) = front else {
+    let Some(photo) = photo else {
         return Check::failed(name, "no front image of the document was uploaded");
     };
     let (min_w, min_h) = policy.min_image;
-    match decoded_size(bytes) {
-        Err(ImageProblem::TooLarge(why)) => Check::failed(
+    match photo.size {
+        Err(ImageProblem::TooLarge(ref why)) => Check::failed(
             name,
             format!("the front image is too large to decode safely ({why})"),
         ),

@@ -1,0 +1,7 @@
+DELETE FROM verification_checks
+ WHERE name IN ('image_quality', 'mrz_read_from_image', 'mrz_matches_image');
+ALTER TABLE verification_checks DROP CONSTRAINT verification_checks_name_check;
+ALTER TABLE verification_checks ADD CONSTRAINT verification_checks_name_check CHECK (name IN (
+    'mrz_format', 'mrz_check_digits', 'document_not_expired', 'minimum_age',
+    'data_consistency', 'image_readable', 'document_recent',
+    'name_matches_session', 'address_present'));
