@@ -67,7 +67,7 @@ fn identity(cfg: &mut web::ServiceConfig) {
         .service(sessions::actions::submit)
         .service(sessions::actions::approve)
         .service(sessions::actions::decline)
-        .service(sessions::actions::mark_for_review)
+        .service(sessions::review::mark_for_review)
         .service(sessions::actions::expire)
         .service(redaction::redact_session)
         .service(redaction::redact_account)

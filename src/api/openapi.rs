@@ -87,7 +87,7 @@ impl Modify for OptionalBodies {
         sessions::actions::submit,
         sessions::actions::approve,
         sessions::actions::decline,
-        sessions::actions::mark_for_review,
+        sessions::review::mark_for_review,
         sessions::actions::expire,
         crate::api::redaction::redact_session,
         crate::api::redaction::redact_account,

@@ -71,6 +71,37 @@ impl DeclineReason {
 }
 
 string_enum! {
+    /// Why a reviewer marked a session for review: a fixed list of codes, so that the
+    /// `session.marked_for_review` event never carries free text that could quote the
+    /// applicant. The queue and the timeline show each code in words ([`ReviewReason::label`]).
+    pub enum ReviewReason {
+        Glare => "glare",
+        BlurryPhoto => "blurry_photo",
+        DataMismatch => "data_mismatch",
+        DocumentExpired => "document_expired",
+        SuspectedFraud => "suspected_fraud",
+        NeedsSecondOpinion => "needs_second_opinion",
+        Other => "other",
+    }
+}
+
+impl ReviewReason {
+    /// The code in a reviewer's words, as the queue row ("marked for review by Lena:
+    /// glare on the document") and the form's list show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewReason::Glare => "glare on the document",
+            ReviewReason::BlurryPhoto => "blurry photo",
+            ReviewReason::DataMismatch => "data does not match the document",
+            ReviewReason::DocumentExpired => "document expired",
+            ReviewReason::SuspectedFraud => "suspected fraud",
+            ReviewReason::NeedsSecondOpinion => "needs a second opinion",
+            ReviewReason::Other => "other",
+        }
+    }
+}
+
+string_enum! {
     /// The two families of documents.
     pub enum DocumentKind {
         Idv => "document/idv",

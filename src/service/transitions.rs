@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::kinds::{DeclineReason, Outcome};
+use crate::domain::kinds::{DeclineReason, Outcome, ReviewReason};
 use crate::domain::person::FieldError;
 use crate::domain::status::{Action, SessionStatus, Stamp};
 use crate::error::{AppError, Conflict, Decided};
@@ -28,6 +28,8 @@ pub struct Request {
     pub reason: Option<DeclineReason>,
     /// Optional for decisions, refused otherwise.
     pub comment: Option<String>,
+    /// Optional for `mark_for_review` (recorded as the event's `reason`), refused otherwise.
+    pub review_reason: Option<ReviewReason>,
 }
 
 impl Request {
@@ -38,6 +40,15 @@ impl Request {
             actor,
             reason: None,
             comment: None,
+            review_reason: None,
+        }
+    }
+
+    /// A mark for review, with an optional reason code.
+    pub fn mark_for_review(actor: Actor, reason: Option<ReviewReason>) -> Self {
+        Request {
+            review_reason: reason,
+            ..Request::new(Action::MarkForReview, actor)
         }
     }
 
@@ -48,6 +59,7 @@ impl Request {
             actor,
             reason: None,
             comment,
+            review_reason: None,
         }
     }
 
@@ -58,6 +70,7 @@ impl Request {
             actor,
             reason: Some(reason),
             comment,
+            review_reason: None,
         }
     }
 
@@ -85,6 +98,12 @@ impl Request {
                 Some(c.to_owned())
             }
         };
+        if self.review_reason.is_some() && self.action != Action::MarkForReview {
+            return Err(AppError::field(
+                "reason",
+                "only a mark for review carries a review reason",
+            ));
+        }
         match (self.action, self.reason) {
             (Action::Decline, None) => Err(AppError::Validation(vec![FieldError::new(
                 "reason",
@@ -183,6 +202,10 @@ pub fn apply_in(
     })?;
     let mut details = json!({});
     if let Some(reason) = request.reason {
+        details["reason"] = json!(reason.as_str());
+    }
+    if let Some(reason) = request.review_reason {
+        // A code from a fixed list, never free text: event details carry no personal data.
         details["reason"] = json!(reason.as_str());
     }
     if session.decision_comment.is_some() && request.action.is_decision() {

@@ -57,6 +57,7 @@ const MATRIX: &[Route] = &[
     Route { method: "POST", path: "/sessions/{completed}/assign", form: &[("assignee", "me")], expect: [ANON_REDIRECT, 303, 303, 303] },
     Route { method: "POST", path: "/sessions/{completed}/notes", form: &[("body", "matrix note")], expect: [ANON_REDIRECT, 303, 303, 303] },
     Route { method: "POST", path: "/sessions/{completed}/person", form: &[("first_name", "Matrix")], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/{completed}/use-document", form: &[("field", "last_name")], expect: [ANON_REDIRECT, 303, 403, 303] },
     Route { method: "POST", path: "/sessions/{completed}/redact", form: &[("confirm", "{short}")], expect: [ANON_REDIRECT, 403, 403, 303] },
     Route { method: "POST", path: "/logout", form: &[], expect: [303, 303, 303, 303] },
 ];

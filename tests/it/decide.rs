@@ -39,7 +39,7 @@ pub async fn verified_session(app: &TestApp, key: &str, last: &str) -> (Uuid, Uu
     (session, v.id())
 }
 
-async fn patch_last_name(app: &TestApp, key: &str, session: Uuid, last: &str) {
+pub async fn patch_last_name(app: &TestApp, key: &str, session: Uuid, last: &str) {
     let patch = json!({"data": {"type": "session", "id": session, "attributes": {
         "person": {"name": {"first": "Erik", "middle": "Johan", "last": last}, "birth_date": "1985-03-14"}}}});
     let r = app

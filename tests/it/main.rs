@@ -49,6 +49,7 @@ mod queue_triage;
 mod queues;
 mod read_audit;
 mod redaction;
+mod review_reason;
 mod schema;
 mod session_cookie;
 mod throttle;

@@ -28,7 +28,7 @@ fn fail_check(conn: &mut PgConnection, session: Uuid) {
 }
 
 /// The row of `id` in the queue's HTML.
-fn row_of(html: &str, id: Uuid) -> String {
+pub fn row_of(html: &str, id: Uuid) -> String {
     let at = html
         .find(&format!("/sessions/{id}?"))
         .expect("the row is listed");
@@ -115,11 +115,14 @@ async fn waiting_rows_say_why_and_since_when_and_failed_sessions_have_a_tab() {
         "the threshold in words"
     );
 
-    // The Failed tab lists the failed session, saying which check failed.
+    // The Failed tab lists the failed session, saying which check failed; it shows its
+    // count like the Mine and Unassigned tabs.
     let tab = "/sessions?status=failed&sort=waiting&redacted=exclude";
     assert!(
-        unescape(&html).contains(&format!("href=\"{tab}\" class=\"tab\">Failed<")),
-        "a Failed tab"
+        unescape(&html).contains(&format!(
+            "href=\"{tab}\" class=\"tab\">Failed <span class=\"tab-count\">1</span><"
+        )),
+        "a Failed tab with its count"
     );
     let html = browser.get(tab).await.text().await.unwrap();
     assert_eq!(listed(&html), vec![failed.id]);

@@ -1,7 +1,8 @@
-//! The lifecycle actions: `start` (with the device), `submit`, `approve`, `decline`,
-//! `mark-for-review` and `expire`. Each is one call into `service::transitions` (start via
-//! `service::devices`, which adds the device in the same transaction); a status that does
-//! not allow the action is a 409 naming the status.
+//! The lifecycle actions: `start` (with the device), `submit`, `approve`, `decline` and
+//! `expire`; `mark-for-review`, with its reason codes, is in [`super::review`]. Each is one
+//! call into `service::transitions` (start via `service::devices`, which adds the device in
+//! the same transaction); a status that does not allow the action is a 409 naming the
+//! status.
 
 use super::resource::{SessionAttributes, SessionRelationships};
 use crate::api::envelope::Resource;
@@ -300,7 +301,7 @@ async fn run_action(
     ))
 }
 
-async fn plain(
+pub(super) async fn plain(
     pool: &DbPool,
     can_read: bool,
     id: Uuid,
@@ -312,7 +313,7 @@ async fn plain(
     .await
 }
 
-fn check_type(kind: &str, expected: &str) -> Result<(), ApiError> {
+pub(super) fn check_type(kind: &str, expected: &str) -> Result<(), ApiError> {
     if kind == expected {
         Ok(())
     } else {
@@ -520,47 +521,6 @@ pub async fn decline(
 ) -> Result<HttpResponse, ApiError> {
     let request = decision(body.0, Action::Decline, auth.actor())?;
     plain(&pool, auth.can_read_sessions(), path.into_inner(), request).await
-}
-
-/// Marks a completed or failed session for a reviewer's attention.
-#[utoipa::path(
-    post,
-    path = "/v1/identity/sessions/{id}/mark-for-review",
-    operation_id = "markSessionForReview",
-    tag = "sessions",
-    summary = "Mark a session for review",
-    description = "Needs the `sessions:decide` permission.",
-    security(("api_key" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The resource id"),
-    ),
-    responses(
-        (status = 200, description = "The session", body = Document<Resource<SessionAttributes, SessionRelationships>>, content_type = "application/vnd.api+json",
-            links(
-                ("getSession" = (operation_id = "getSession", parameters(("id" = "$response.body#/data/id")))),
-                ("updateSession" = (operation_id = "updateSession", parameters(("id" = "$response.body#/data/id")))),
-                ("approveSession" = (operation_id = "approveSession", parameters(("id" = "$response.body#/data/id")))),
-                ("declineSession" = (operation_id = "declineSession", parameters(("id" = "$response.body#/data/id")))),
-                ("expireSession" = (operation_id = "expireSession", parameters(("id" = "$response.body#/data/id")))),
-                ("redactSession" = (operation_id = "redactSession", parameters(("id" = "$response.body#/data/id")))),
-            ),
-        ),
-        crate::api::responses::ActionErrors,
-    ),
-)]
-#[post("/sessions/{id}/mark-for-review")]
-pub async fn mark_for_review(
-    auth: Authorized<grant::SessionsDecide>,
-    pool: web::Data<DbPool>,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    plain(
-        &pool,
-        auth.can_read_sessions(),
-        path.into_inner(),
-        Request::new(Action::MarkForReview, auth.actor()),
-    )
-    .await
 }
 
 /// Expires an open session now.

@@ -1,11 +1,12 @@
 //! `/v1/identity/sessions`: create, list, get and PATCH (`crud`, `list`), and the lifecycle
-//! actions (`actions`). Every write goes through the same services as the dashboard.
+//! actions (`actions`, and `review` for mark-for-review). Every write goes through the same services as the dashboard.
 
 pub mod actions;
 pub mod crud;
 pub mod input;
 pub mod list;
 pub mod resource;
+pub mod review;
 
 use diesel::PgConnection;
 use uuid::Uuid;

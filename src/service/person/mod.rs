@@ -185,5 +185,7 @@ pub fn changed_fields_of_new(c: &PersonChanges) -> Vec<&'static str> {
     changed_fields(&PersonData::default(), c)
 }
 
+pub mod from_document;
+
 #[cfg(test)]
 mod tests;

@@ -43,7 +43,7 @@ pub fn status_counts(
 }
 
 /// Capped counts of the work queue (completed and marked for review) that are the user's
-/// own, and that nobody has taken.
+/// own (`mine`), and that nobody has taken (`unassigned`); and of the Failed tab (`failed`).
 pub fn work_counts(conn: &mut PgConnection, me: Uuid, cap: i64) -> QueryResult<Vec<CappedCount>> {
     // One capped scan per status and owner, each answered by the covering status index
     // (`INCLUDE (redacted_at, assigned_to)`), then added up.
@@ -70,6 +70,10 @@ pub fn work_counts(conn: &mut PgConnection, me: Uuid, cap: i64) -> QueryResult<V
             sql.push(") c");
         }
     }
+    // The Failed tab's count: failed sessions not redacted, whoever holds them.
+    sql.push(" UNION ALL SELECT 'failed'::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE status = 'failed' AND redacted_at IS NULL LIMIT ");
+    sql.int(cap + 1);
+    sql.push(") f");
     sql.push(") t GROUP BY key");
     sql.query().load(conn)
 }

@@ -362,7 +362,12 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
             None => "unassigned the session".to_owned(),
         },
         "note.added" => "added a note".to_owned(),
-        "session.marked_for_review" => "marked the session for review".to_owned(),
+        "session.marked_for_review" => match detail(event, "reason")
+            .and_then(crate::web::sessions::triage::review_reason_words)
+        {
+            Some(words) => format!("marked the session for review ({words})"),
+            None => "marked the session for review".to_owned(),
+        },
         "session.approved" => decision(event, "approved"),
         "session.declined" => decision(event, "declined"),
         "session.expired" => "expired the session".to_owned(),

@@ -59,6 +59,13 @@ fn decisions_say_the_outcome_reason_and_whether_there_was_a_comment() {
         words("session.marked_for_review", json!({})),
         "marked the session for review"
     );
+    assert_eq!(
+        words(
+            "session.marked_for_review",
+            json!({ "reason": "blurry_photo" })
+        ),
+        "marked the session for review (blurry photo)"
+    );
     assert_eq!(words("session.expired", json!({})), "expired the session");
 }
 

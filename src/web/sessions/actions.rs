@@ -51,7 +51,7 @@ pub(super) fn parse_id(raw: &str) -> Result<Uuid, AppError> {
 /// redacted session meets [`Conflict::Redacted`]: the dashboard answers it with a 409 page
 /// (the case page of a redacted session offers no forms, so only a stale tab or a crafted
 /// request gets here), not with the usual flash and redirect.
-fn flash_refusal(session: &Session, prefix: &str, e: AppError) -> Result<(), AppError> {
+pub(super) fn flash_refusal(session: &Session, prefix: &str, e: AppError) -> Result<(), AppError> {
     match e {
         AppError::Conflict(Conflict::Redacted) => Err(e),
         AppError::Conflict(c) => {
@@ -108,7 +108,7 @@ fn success_kind(action: Action) -> &'static str {
     }
 }
 
-async fn transition(
+pub(super) async fn transition(
     pool: &DbPool,
     session: &Session,
     id: Uuid,
@@ -248,27 +248,6 @@ pub async fn decline(
 pub struct QueueOnly {
     #[serde(default)]
     queue: String,
-}
-
-/// Marks the session for review.
-#[post("/sessions/{id}/mark-for-review")]
-pub async fn mark_for_review(
-    CaseWorker(user): CaseWorker,
-    session: Session,
-    pool: web::Data<DbPool>,
-    path: web::Path<String>,
-    form: CsrfForm<QueueOnly>,
-) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&path)?;
-    transition(
-        &pool,
-        &session,
-        id,
-        &form.0.queue,
-        "",
-        Request::new(Action::MarkForReview, Actor::User(user.id)),
-    )
-    .await
 }
 
 /// Expires the session.
@@ -433,7 +412,7 @@ fn policy(state: &AppState) -> Policy {
 /// After an edit, runs again the verifications it made stale whose document is judged
 /// from stored text ([`RerunPlan::StaleFromText`]); the flash's tail says so. A
 /// re-run that fails leaves the verification stale on the page, which says so itself.
-async fn rerun_after_edit(
+pub(super) async fn rerun_after_edit(
     pool: &DbPool,
     state: &AppState,
     key: &FingerprintKey,

@@ -14,7 +14,7 @@ use super::case;
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
-use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass};
+use crate::domain::kinds::{ActorType, CheckStatus, DeclineReason, IdentityClass, ReviewReason};
 use crate::domain::person::{FIELDS, Field, FieldError};
 use crate::domain::status::SessionStatus;
 use crate::error::AppError;
@@ -30,6 +30,8 @@ use crate::web::format;
 use crate::web::page::{self, Page};
 
 use super::facts::{self, Fact};
+pub use super::refused::Refused;
+use super::refused::Shown;
 
 /// One line of the timeline.
 pub struct TimelineItem {
@@ -101,6 +103,10 @@ struct CasePage {
     concerns: Vec<String>,
     /// Why the last approval was refused, shown in the open approve form.
     approve_error: Option<String>,
+    /// Why the last mark for review was refused, beside its reason field.
+    review_error: Option<String>,
+    /// The mark-for-review form's reasons, in words.
+    review_reasons: &'static [ReviewReason],
     /// Any verification is stale: "Re-run checks" is offered first.
     any_stale: bool,
     /// The page shows a refused form: decide.js focuses its error summary.
@@ -158,15 +164,11 @@ fn events_link(id: Uuid, queue: &str, before: Option<&TimelineCursor>) -> String
     }
 }
 
-/// A form on the case page that was refused, shown again with its message (the page
-/// then answers 422).
-pub enum Refused {
-    /// The personal-data edit: what was typed and each field's error.
-    Edit(Box<PersonForm>, Vec<FieldError>),
-    /// The redaction: the message beside its confirmation field.
-    Redaction(String),
-    /// An approval: why (an override without its reason), with the comment typed.
-    Approve(String),
+/// `queue=...`: the queue a case was opened from, as the page's links carry it.
+fn queue_param(queue: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("queue", queue)
+        .finish()
 }
 
 /// Renders the case page, with the form that was refused, if any.
@@ -181,12 +183,15 @@ pub async fn render_case(
     events_before: Option<TimelineCursor>,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, PageError> {
-    let (failed_edit, redact_error, approve_error) = match refused {
-        Some(Refused::Edit(form, errors)) => (Some((*form, errors)), None, None),
-        Some(Refused::Redaction(message)) => (None, Some(message), None),
-        Some(Refused::Approve(message)) => (None, None, Some(message)),
-        None => (None, None, None),
-    };
+    let shown = Shown::from(refused);
+    // The page shows a refused form: 422, and decide.js focuses its error summary.
+    let refused = shown.any();
+    let Shown {
+        edit: failed_edit,
+        redact: redact_error,
+        approve: approve_error,
+        review: review_error,
+    } = shown;
     let viewer = user.id;
     let k = key.clone();
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
@@ -310,13 +315,9 @@ pub async fn render_case(
         .collect();
     let (form, errors) = failed_edit.unwrap_or_else(|| (view::person_form(&case), Vec::new()));
     let edit_open = !errors.is_empty();
-    let refused = edit_open || redact_error.is_some() || approve_error.is_some();
     let verifications = view::verifications(&case, now, key, masked);
     let any_stale = verifications.iter().any(|v| !v.stale.is_empty());
     let can_redact = user.is_admin() && s.redacted_at.is_none();
-    let queue_param = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("queue", &queue)
-        .finish();
     let template = CasePage {
         page: Page::new(
             session,
@@ -326,8 +327,8 @@ pub async fn render_case(
         ),
         id,
         short_id: format::short_id(&id),
+        queue_param: queue_param(&queue),
         queue,
-        queue_param,
         applicant: if s.redacted_at.is_some() {
             "Redacted applicant".to_owned()
         } else {
@@ -372,6 +373,8 @@ pub async fn render_case(
         redact_error,
         concerns,
         approve_error,
+        review_error,
+        review_reasons: ReviewReason::ALL,
         any_stale,
         refused,
     };

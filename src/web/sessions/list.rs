@@ -261,7 +261,11 @@ pub async fn index(
             )),
             &unassigned,
         ),
-        tab("Failed", None, &QueueParams::failed()),
+        tab(
+            "Failed",
+            Some(format::capped(count_of(&work_counts, "failed"), COUNT_CAP)),
+            &QueueParams::failed(),
+        ),
         tab("All", None, &all),
     ];
     let active = triage::active_filters(&params, &assignable);

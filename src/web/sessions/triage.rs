@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::query::QueueParams;
 use crate::domain::engine::CheckName;
+use crate::domain::kinds::ReviewReason;
 use crate::domain::status::SessionStatus;
 use crate::store::queue::{QueueRow, WaitReason};
 
@@ -21,6 +22,19 @@ fn check_words(name: &str) -> String {
     match name.parse::<CheckName>() {
         Ok(c) => c.label().to_owned(),
         Err(_) => name.replace('_', " "),
+    }
+}
+
+/// A mark for review's reason code in words ("glare on the document"). The event holds a
+/// code from [`ReviewReason`]; anything else shows only if it reads as a code itself
+/// (lowercase letters and underscores), never as free text.
+pub fn review_reason_words(code: &str) -> Option<String> {
+    match code.parse::<ReviewReason>() {
+        Ok(r) => Some(r.label().to_owned()),
+        Err(_) if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+            Some(code.replace('_', " "))
+        }
+        Err(_) => None,
     }
 }
 
@@ -42,12 +56,12 @@ pub fn reason(row: &QueueRow, why: Option<&WaitReason>) -> String {
             Some(by) => format!("Marked for review by {by}"),
             None => "Marked for review".to_owned(),
         };
-        if let Some(r) = why.and_then(|w| w.mark_reason.as_deref()) {
-            let r = r.trim();
-            if !r.is_empty() {
-                mark.push_str(": ");
-                mark.push_str(r);
-            }
+        if let Some(words) = why
+            .and_then(|w| w.mark_reason.as_deref())
+            .and_then(review_reason_words)
+        {
+            mark.push_str(": ");
+            mark.push_str(&words);
         }
         parts.push(mark);
     }
@@ -126,6 +140,24 @@ pub fn active_filters(p: &QueueParams, users: &[(Uuid, String)]) -> Vec<ActiveFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn review_reasons_read_in_words_and_free_text_never_shows() {
+        assert_eq!(
+            review_reason_words("glare").as_deref(),
+            Some("glare on the document")
+        );
+        assert_eq!(
+            review_reason_words("needs_second_opinion").as_deref(),
+            Some("needs a second opinion")
+        );
+        assert_eq!(
+            review_reason_words("some_new_code").as_deref(),
+            Some("some new code")
+        );
+        assert_eq!(review_reason_words("Anna Svensson's passport"), None);
+        assert_eq!(review_reason_words(""), None);
+    }
 
     #[test]
     fn thresholds_read_as_days_or_hours() {

@@ -16,6 +16,7 @@ use crate::domain::matching::names_match;
 use crate::domain::person::mask;
 use crate::domain::status::Action;
 use crate::service::person::PersonForm;
+use crate::service::person::from_document::{DocumentField, document_data};
 use crate::service::verifications::{FingerprintKey, stale_fields};
 use crate::web::auth::CurrentUser;
 use crate::web::format;
@@ -30,6 +31,9 @@ pub struct DataRow {
     pub extracted: String,
     /// `match`, `mismatch` or `missing` (nothing to compare).
     pub state: &'static str,
+    /// On a mismatch the entered value can be set to the document's: the row's code for
+    /// the "use the document's value" form ([`DocumentField::code`]).
+    pub fix: Option<&'static str>,
 }
 
 /// A file in the viewer.
@@ -166,18 +170,10 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
     cur.as_str().map(str::to_owned).filter(|s| !s.is_empty())
 }
 
-/// The data the documents say, from the latest idv verification that extracted any.
+/// The data the documents say, from the latest idv verification that extracted any: the
+/// same the "use the document's value" form writes.
 pub fn extracted(case: &Case) -> Option<Value> {
-    case.verifications
-        .iter()
-        .filter(|v| v.kind == VerificationKind::Idv)
-        .find_map(|v| v.extracted.clone())
-        .or_else(|| {
-            case.documents
-                .iter()
-                .filter(|d| d.kind == DocumentKind::Idv)
-                .find_map(|d| d.extracted.clone())
-        })
+    document_data(&case.verifications, &case.documents)
 }
 
 /// The address the latest address verification read, if any.
@@ -214,7 +210,14 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
     .collect::<Vec<_>>()
     .join(" ");
     let birth = s.person.birth_date.map(|d| d.to_string());
-    let rows: Vec<(&'static str, Option<String>, Option<String>, bool)> = vec![
+    type Row = (
+        &'static str,
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<DocumentField>,
+    );
+    let rows: Vec<Row> = vec![
         (
             "Given names",
             Some(entered_first).filter(|v| !v.is_empty()),
@@ -230,22 +233,43 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
             )
             .filter(|v| !v.is_empty()),
             true,
+            Some(DocumentField::GivenNames),
         ),
         (
             "Last name",
             s.person.last_name.clone(),
             text(&ex, &["name", "last"]),
             true,
+            Some(DocumentField::LastName),
         ),
-        ("Birth date", birth, text(&ex, &["birth_date"]), false),
+        (
+            "Birth date",
+            birth,
+            text(&ex, &["birth_date"]),
+            false,
+            Some(DocumentField::BirthDate),
+        ),
         (
             "Document number",
             s.person.identity_number.clone(),
             text(&ex, &["document_number"]),
             false,
+            Some(DocumentField::DocumentNumber),
         ),
-        ("Nationality", None, text(&ex, &["nationality"]), false),
-        ("Document expiry", None, text(&ex, &["expiry_date"]), false),
+        (
+            "Nationality",
+            None,
+            text(&ex, &["nationality"]),
+            false,
+            None,
+        ),
+        (
+            "Document expiry",
+            None,
+            text(&ex, &["expiry_date"]),
+            false,
+            None,
+        ),
         (
             "Address",
             address_line([
@@ -263,10 +287,11 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
                 ])
             }),
             false,
+            None,
         ),
     ];
     rows.into_iter()
-        .map(|(label, entered, found, is_name)| {
+        .map(|(label, entered, found, is_name, fixable)| {
             let state = match (&entered, &found) {
                 (Some(a), Some(b)) => {
                     let same = if is_name {
@@ -283,11 +308,16 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
                 Some(v) if masked => mask(&v),
                 Some(v) => v,
             };
+            // Masked data is never offered: a manager cannot edit, and the value is hidden.
+            let fix = fixable
+                .filter(|_| state == "mismatch" && !masked)
+                .map(DocumentField::code);
             DataRow {
                 label,
                 entered: show(entered),
                 extracted: show(found),
                 state,
+                fix,
             }
         })
         .collect()

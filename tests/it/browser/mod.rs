@@ -14,6 +14,7 @@ mod case;
 mod console;
 mod decide;
 mod driver;
+mod fix;
 mod mfa;
 mod narrow;
 mod queue;

@@ -27,7 +27,7 @@ async fn shoot(chrome: &Chrome, name: &str) {
 }
 
 /// The page's width beyond the viewport, in CSS pixels (0 when nothing scrolls sideways).
-async fn sideways(chrome: &Chrome) -> i64 {
+pub(super) async fn sideways(chrome: &Chrome) -> i64 {
     chrome
         .execute(
             "return document.documentElement.scrollWidth - window.innerWidth;",

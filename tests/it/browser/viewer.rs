@@ -1,8 +1,9 @@
 //! The document viewer in a browser: at 200 % and 400 % every edge of the image can be
 //! scrolled to, the zoom label says the real level, and a proof-of-address PDF is seen on
-//! the case page as a rendered image.
+//! the case page as a rendered image; the wheel zooms, a drag pans and a two-finger pinch
+//! zooms.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sessiondesk::domain::kinds::Role;
 use sessiondesk::domain::status::SessionStatus as S;
 
@@ -129,5 +130,142 @@ async fn an_address_pdf_is_seen_on_the_case_page() {
     assert!(width.as_u64().unwrap_or(0) > 0);
     let shown = chrome.find(&selector).await;
     assert!(shown.displayed().await, "the rendered page is on screen");
+    ui.finish().await;
+}
+
+/// The first viewer's stage, scrolled into view: its centre in CSS pixels, and its scroll
+/// offsets.
+async fn stage_state(chrome: &Chrome) -> (f64, f64, f64, f64) {
+    let v = chrome
+        .execute(
+            "const s = document.querySelector('[data-viewer] .viewer-stage');
+             s.scrollIntoView({block: 'center', inline: 'center'});
+             const r = s.getBoundingClientRect();
+             return [r.left + r.width / 2, r.top + r.height / 2, s.scrollLeft, s.scrollTop];",
+            vec![],
+        )
+        .await;
+    let n = |i: usize| v[i].as_f64().unwrap_or_default();
+    (n(0), n(1), n(2), n(3))
+}
+
+async fn zoom_label(chrome: &Chrome) -> String {
+    chrome
+        .find("[data-viewer] [data-zoom-label]")
+        .await
+        .text()
+        .await
+}
+
+#[tokio::test]
+async fn the_wheel_zooms_a_drag_pans_and_a_pinch_zooms() {
+    let Some(ui) = start().await else { return };
+    let (id, _) = with_document(&ui.app, S::Completed);
+    ui.sign_in(Role::Reviewer).await;
+    let chrome = &ui.chrome;
+    chrome.goto(&format!("/sessions/{id}")).await;
+    chrome
+        .wait_until(
+            "the document image to load",
+            "(() => { const i = document.querySelector('img.viewer-image'); \
+             return i && i.complete && i.naturalWidth > 0 && i.offsetWidth > 0; })()",
+        )
+        .await;
+    assert_eq!(zoom_label(chrome).await, "100%");
+
+    // The wheel, over the image, zooms in: the label says the new level.
+    let (x, y, _, _) = stage_state(chrome).await;
+    chrome
+        .cdp(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": -500}),
+        )
+        .await;
+    let zoomed = zoom_level(chrome).await;
+    let level: f64 = zoomed.parse().unwrap_or(1.0);
+    assert!(level > 2.0, "the wheel zoomed in to {level}");
+    let label = zoom_label(chrome).await;
+    assert_eq!(label, format!("{}%", (level * 100.0).round()));
+    assert_ne!(label, "100%");
+
+    // A drag to the left and up moves the view right and down by as much.
+    let (x, y, left, top) = stage_state(chrome).await;
+    let mouse = |kind: &str, x: f64, y: f64, buttons: u8| json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": 1});
+    chrome
+        .cdp("Input.dispatchMouseEvent", mouse("mousePressed", x, y, 1))
+        .await;
+    for step in 1..=4 {
+        let f = f64::from(step) / 4.0;
+        chrome
+            .cdp(
+                "Input.dispatchMouseEvent",
+                mouse("mouseMoved", x - 120.0 * f, y - 60.0 * f, 1),
+            )
+            .await;
+    }
+    chrome
+        .cdp(
+            "Input.dispatchMouseEvent",
+            mouse("mouseReleased", x - 120.0, y - 60.0, 0),
+        )
+        .await;
+    let (_, _, left_after, top_after) = stage_state(chrome).await;
+    assert!(
+        (left_after - left - 120.0).abs() <= 2.0,
+        "the drag panned right: {left} -> {left_after}"
+    );
+    assert!(
+        top_after > top,
+        "the drag panned down: {top} -> {top_after}"
+    );
+    assert_eq!(zoom_level(chrome).await, zoomed, "a drag does not zoom");
+
+    // Back to 100 %, then two fingers spread apart: a pinch zooms in.
+    chrome
+        .find("[data-viewer] .viewer-stage")
+        .await
+        .click()
+        .await;
+    chrome.press("0").await;
+    assert_eq!(zoom_label(chrome).await, "100%");
+    chrome
+        .cdp(
+            "Emulation.setTouchEmulationEnabled",
+            json!({"enabled": true, "maxTouchPoints": 5}),
+        )
+        .await;
+    let (x, y, _, _) = stage_state(chrome).await;
+    let touches = |half: f64| {
+        json!([
+            {"x": x - half, "y": y, "id": 1, "radiusX": 1, "radiusY": 1, "force": 1},
+            {"x": x + half, "y": y, "id": 2, "radiusX": 1, "radiusY": 1, "force": 1}
+        ])
+    };
+    chrome
+        .cdp(
+            "Input.dispatchTouchEvent",
+            json!({"type": "touchStart", "touchPoints": touches(30.0)}),
+        )
+        .await;
+    for half in [40.0, 50.0, 60.0] {
+        chrome
+            .cdp(
+                "Input.dispatchTouchEvent",
+                json!({"type": "touchMove", "touchPoints": touches(half)}),
+            )
+            .await;
+    }
+    chrome
+        .cdp(
+            "Input.dispatchTouchEvent",
+            json!({"type": "touchEnd", "touchPoints": []}),
+        )
+        .await;
+    let pinched: f64 = zoom_level(chrome).await.parse().unwrap_or(1.0);
+    assert!(
+        (pinched - 2.0).abs() < 0.05,
+        "spreading two fingers from 60 to 120 px doubles the zoom: {pinched}"
+    );
+    assert_eq!(zoom_label(chrome).await, "200%");
     ui.finish().await;
 }

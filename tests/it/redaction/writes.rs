@@ -206,8 +206,9 @@ async fn every_write_to_a_redacted_session_is_refused_as_redacted() {
     // The dashboard: each form is refused with a 409 page saying so.
     let case = format!("/sessions/{id}");
     let token = reviewer.csrf(&case).await;
-    let forms: [(&str, &[(&str, &str)]); 7] = [
+    let forms: [(&str, &[(&str, &str)]); 8] = [
         ("person", &[("first_name", "Again")]),
+        ("use-document", &[("field", "last_name")]),
         ("approve", &[]),
         ("decline", &[("reason", "other")]),
         ("mark-for-review", &[]),
