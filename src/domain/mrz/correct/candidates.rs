@@ -15,6 +15,11 @@ pub(super) const LOOK_ALIKES: &[&str] = &["<K", "0ODQ", "1I", "5S", "8B", "2Z", 
 /// reading satisfies.
 const DIGIT_TWINS: &[&str] = &["47"];
 
+/// Whether OCR takes `a` and `b` for one another (look-alikes or digit twins).
+pub(super) fn confusable(a: char, b: char) -> bool {
+    look_alikes(a).chain(digit_twins(a)).any(|o| o == b)
+}
+
 /// The digits `c` is taken for (see [`DIGIT_TWINS`]).
 pub(super) fn digit_twins(c: char) -> impl Iterator<Item = char> {
     DIGIT_TWINS

@@ -27,6 +27,11 @@ use search::{Doubt, correct_with};
 /// must have.
 pub const FAIR: f32 = 70.0;
 
+/// The confidence (0 to 100) of a reader that, reading a look-alike alone against a
+/// majority, leaves a position no check digit covers in doubt. (Tesseract's English model
+/// reads OCR-B's `7` as `4`, and `D` as `O`, with confidences near 90.)
+pub const DISSENT: f32 = 88.0;
+
 /// What a cell's ink looks like, measured on the photo independently of the OCR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -88,6 +93,19 @@ impl ReadCell {
                     .filter(|r| r.0 != c)
                     .all(|r| weight(r.0) < weight(c));
             unanimous || majority
+        })
+    }
+
+    /// [`Self::agreed`], unless a reader read its look-alike or digit twin (`O` for `D`,
+    /// `4` for `7`) with at least [`DISSENT`] confidence: what a position no check digit
+    /// covers needs. (A dissent that is no look-alike is a reader's slip; one that is
+    /// may be the one reader that saw right.)
+    pub fn undisputed(&self) -> Option<char> {
+        self.agreed().filter(|&c| {
+            self.reads
+                .iter()
+                .flatten()
+                .all(|&(o, conf)| o == c || conf < DISSENT || !candidates::confusable(c, o))
         })
     }
 }

@@ -132,10 +132,19 @@ pub(super) fn correct_with(
             }
             let class = class_at[l][c].0;
             let placed = in_place(cell, &|ch| class.allows(ch));
+            // No check digit will catch a majority's mistake here: a reader that read
+            // another character fairly surely makes the cell doubtful.
             let sure = match choice[l][c].as_slice() {
-                [only] => Some(*only).filter(|&o| placed.agreed() == Some(o)),
+                [only] => Some(*only).filter(|&o| placed.undisputed() == Some(o)),
                 _ => None,
             };
+            if sure.is_none() {
+                for &(ch, _) in placed.reads.iter().flatten() {
+                    if class.allows(ch) && !choice[l][c].contains(&ch) {
+                        choice[l][c].push(ch);
+                    }
+                }
+            }
             match sure {
                 Some(ch) => fixed[l][c] = Some(ch),
                 None => doubtful.push((l, c)),

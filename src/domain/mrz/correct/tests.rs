@@ -169,7 +169,8 @@ fn names_are_never_corrected() {
         correct(Format::Td1, &cells, today()),
         Err(Unconfirmed::Uncertain("names"))
     );
-    // A third reader makes a majority: two sure of `K` outvote one sure of `X`.
+    // A third reader makes a majority: two sure of `K` outvote one sure of `X` (no
+    // look-alike of `K`).
     cells[2][3].reads = vec![Some(('K', 99.0)), Some(('X', 95.0)), Some(('K', 93.0))];
     assert_eq!(
         correct(Format::Td1, &cells, today()).map(|z| z.lines),
@@ -241,5 +242,25 @@ fn a_seven_every_reader_took_for_a_four_is_settled_by_the_check_digits() {
     assert_eq!(
         correct(Format::Td3, &cells, today()),
         Err(Unconfirmed::CheckDigit("birth date"))
+    );
+}
+
+#[test]
+fn a_majority_is_not_enough_where_no_check_digit_covers_a_fairly_sure_dissent() {
+    // The document code's `D` read as `O` by two readers, as `D` by the third, all fairly
+    // sure: nothing can tell which, so the read is refused rather than guessed.
+    let mut cells = read(&TD1);
+    cells[0][1].reads = vec![Some(('O', 97.0)), Some(('O', 80.0)), Some(('D', 93.0))];
+    cells[0][1].shape = Shape::Character;
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("document code"))
+    );
+    // A doubting dissent (under DISSENT) does not stop a majority there.
+    cells[0][1].reads = vec![Some(('<', 97.0)), Some(('<', 90.0)), Some(('K', 40.0))];
+    cells[0][1].shape = Shape::Filler;
+    assert_eq!(
+        correct(Format::Td1, &cells, today()).map(|z| z.lines[0].clone()),
+        Ok(TD1[0].to_owned())
     );
 }
