@@ -74,7 +74,22 @@ pub struct Config {
     /// `OCR_WORKERS`: document photos read at once (default: the cores); more requests
     /// wait for a turn, holding no connection.
     pub ocr_workers: usize,
+    /// `PUBLIC_URL`: the address applicants reach this server at, for capture links
+    /// (default: `http://` and the address it listens on).
+    pub public_url: Option<String>,
+    /// `CAPTURE_LINK_HOURS`: how long an applicant's capture link works.
+    pub capture_link_hours: i64,
+    /// `CAPTURE_PRIVACY_TEXT`: the operator's privacy notice the applicant consents to.
+    pub capture_privacy_text: String,
+    /// `MAX_RESUBMISSIONS`: how many times a reviewer may ask for a better photo per session.
+    pub max_resubmissions: i64,
+    /// `CAPTURE_RATE_PER_MINUTE`: requests one capture link, and one address on capture
+    /// pages, may make a minute.
+    pub capture_rate_per_minute: u32,
 }
+
+/// The privacy notice applicants consent to when the operator sets none.
+pub const DEFAULT_PRIVACY_TEXT: &str = "We use your personal data, the photos of your documents and details of your device only to verify your identity for the service that sent you this link. They are kept as long as the law requires and then deleted. You can ask that service to see, correct or delete your data.";
 
 /// `REQUIRE_MFA`: which dashboard users must use a second factor (TOTP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +261,12 @@ impl Config {
             webhook_concurrency: parsed("WEBHOOK_CONCURRENCY", 16)?,
             webhook_poll: Duration::from_millis(parsed("WEBHOOK_POLL_MS", 500)?),
             ocr_workers: parsed("OCR_WORKERS", default_ocr_workers())?,
+            public_url: var("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            capture_link_hours: parsed("CAPTURE_LINK_HOURS", 72)?,
+            capture_privacy_text: var("CAPTURE_PRIVACY_TEXT")
+                .unwrap_or_else(|| DEFAULT_PRIVACY_TEXT.to_owned()),
+            max_resubmissions: parsed("MAX_RESUBMISSIONS", 3)?,
+            capture_rate_per_minute: parsed("CAPTURE_RATE_PER_MINUTE", 60)?,
         };
         config.check()?;
         Ok(config)
@@ -285,6 +306,11 @@ impl Config {
             webhook_concurrency: 16,
             webhook_poll: Duration::from_millis(500),
             ocr_workers: default_ocr_workers(),
+            public_url: None,
+            capture_link_hours: 72,
+            capture_privacy_text: DEFAULT_PRIVACY_TEXT.to_owned(),
+            max_resubmissions: 3,
+            capture_rate_per_minute: 60,
         }
     }
 
@@ -300,6 +326,20 @@ impl Config {
         }
         if !(1..=64).contains(&self.ocr_workers) {
             bail!("OCR_WORKERS must be between 1 and 64");
+        }
+        if !(1..=24 * 90).contains(&self.capture_link_hours) {
+            bail!("CAPTURE_LINK_HOURS must be between 1 and 2160");
+        }
+        if !(0..=20).contains(&self.max_resubmissions) {
+            bail!("MAX_RESUBMISSIONS must be between 0 and 20");
+        }
+        if !(1..=10_000).contains(&self.capture_rate_per_minute) {
+            bail!("CAPTURE_RATE_PER_MINUTE must be between 1 and 10000");
+        }
+        if let Some(u) = &self.public_url
+            && !url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            bail!("PUBLIC_URL must be an http or https address such as https://kyc.example.com");
         }
         if !(1..=200).contains(&self.pool_size) {
             bail!("DATABASE_POOL_SIZE must be between 1 and 200");

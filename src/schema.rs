@@ -36,6 +36,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    capture_links (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        token_hash -> Bytea,
+        resubmission_id -> Nullable<Uuid>,
+        created_by_type -> Text,
+        created_by_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        consented_at -> Nullable<Timestamptz>,
+        consent_version -> Nullable<Text>,
+        entered_fields -> Array<Text>,
+        idv_document_type -> Nullable<Text>,
+        idv_document_id -> Nullable<Uuid>,
+        address_document_id -> Nullable<Uuid>,
+        submitted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     document_files (id) {
         id -> Uuid,
         document_id -> Uuid,
@@ -120,6 +141,20 @@ diesel::table! {
         code_hash -> Text,
         used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    resubmission_requests (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        document_id -> Uuid,
+        reason -> Text,
+        message -> Nullable<Text>,
+        requested_by_type -> Text,
+        requested_by_id -> Uuid,
+        created_at -> Timestamptz,
+        fulfilled_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -295,6 +330,7 @@ diesel::table! {
 
 diesel::joinable!(api_key_reads -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (created_by));
+diesel::joinable!(capture_links -> sessions (session_id));
 diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(documents -> sessions (session_id));
 diesel::joinable!(events -> sessions (session_id));
@@ -303,6 +339,7 @@ diesel::joinable!(idempotency_keys -> sessions (session_id));
 diesel::joinable!(notes -> sessions (session_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(resubmission_requests -> sessions (session_id));
 diesel::joinable!(session_devices -> sessions (session_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(sessions -> users (assigned_to));
@@ -316,6 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     api_key_reads,
     api_keys,
+    capture_links,
     document_files,
     documents,
     events,
@@ -323,6 +361,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     notes,
     recovery_codes,
+    resubmission_requests,
     session_devices,
     sessions,
     users,

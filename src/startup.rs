@@ -107,6 +107,7 @@ fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::
             .app_data(status_counts.clone())
             .configure(http::configure)
             .configure(web::configure)
+            .configure(web::capture::configure)
             .configure(api::configure)
             .service(actix_files::Files::new("/static", &static_dir).prefer_utf8(true))
             .default_service(actix_web::web::to(not_found))

@@ -69,6 +69,8 @@ fn identity(cfg: &mut web::ServiceConfig) {
         .service(sessions::actions::decline)
         .service(sessions::review::mark_for_review)
         .service(sessions::actions::expire)
+        .service(sessions::capture::create)
+        .service(sessions::resubmission::request)
         .service(redaction::redact_session)
         .service(redaction::redact_account)
         .service(session_devices::show)

@@ -89,6 +89,8 @@ impl Modify for OptionalBodies {
         sessions::actions::decline,
         sessions::review::mark_for_review,
         sessions::actions::expire,
+        sessions::capture::create,
+        sessions::resubmission::request,
         crate::api::redaction::redact_session,
         crate::api::redaction::redact_account,
         session_devices::show,

@@ -5,7 +5,8 @@ use uuid::Uuid;
 use super::kinds::{ActorType, Role};
 use super::status::{Action, SessionStatus};
 
-/// The author of a change: a dashboard user, an API key, or Session Desk itself.
+/// The author of a change: a dashboard user, an API key, the applicant, or Session Desk
+/// itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     /// A signed-in dashboard user.
@@ -14,6 +15,8 @@ pub enum Actor {
     ApiKey(Uuid),
     /// A background job or the verification engine.
     System,
+    /// The applicant, through the capture link of this id.
+    Applicant(Uuid),
 }
 
 impl Actor {
@@ -23,13 +26,14 @@ impl Actor {
             Actor::User(_) => ActorType::User,
             Actor::ApiKey(_) => ActorType::ApiKey,
             Actor::System => ActorType::System,
+            Actor::Applicant(_) => ActorType::Applicant,
         }
     }
 
     /// The user's or key's id.
     pub fn id(self) -> Option<Uuid> {
         match self {
-            Actor::User(id) | Actor::ApiKey(id) => Some(id),
+            Actor::User(id) | Actor::ApiKey(id) | Actor::Applicant(id) => Some(id),
             Actor::System => None,
         }
     }

@@ -14,11 +14,13 @@ string_enum! {
 }
 
 string_enum! {
-    /// Who did something: a dashboard user, an integrator's API key, or Session Desk itself.
+    /// Who did something: a dashboard user, an integrator's API key, the applicant (through a
+    /// capture link), or Session Desk itself.
     pub enum ActorType {
         User => "user",
         ApiKey => "api_key",
         System => "system",
+        Applicant => "applicant",
     }
 }
 

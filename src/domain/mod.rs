@@ -1,6 +1,7 @@
 //! Pure types and rules: statuses, transitions, kinds and applicant data. No I/O here.
 
 pub mod actor;
+pub mod capture;
 pub mod countries;
 pub mod dates;
 pub mod engine;

@@ -29,6 +29,7 @@ string_enum! {
         Approve => "approve",
         Decline => "decline",
         Expire => "expire",
+        RequestResubmission => "request_resubmission",
     }
 }
 
@@ -75,6 +76,9 @@ impl SessionStatus {
             (A::Approve, S::Completed | S::MarkedForReview) => S::Approved,
             (A::Decline, S::Completed | S::MarkedForReview) => S::Declined,
             (A::Expire, S::Created | S::Started | S::Pending) => S::Expired,
+            // A reviewer asks the applicant for a better photo: the session waits for them
+            // again, and their new submit runs the verification of that document.
+            (A::RequestResubmission, S::Completed | S::Failed | S::MarkedForReview) => S::Started,
             _ => return Err(TransitionError { from: self, action }),
         };
         Ok(to)
@@ -125,7 +129,7 @@ impl Action {
     /// The timestamp the action sets.
     pub fn stamp(self) -> Stamp {
         match self {
-            Action::Start => Stamp::Started,
+            Action::Start | Action::RequestResubmission => Stamp::Started,
             Action::Submit => Stamp::Submitted,
             Action::Complete => Stamp::Completed,
             Action::Fail => Stamp::Failed,
@@ -146,6 +150,7 @@ impl Action {
             Action::Approve => "session.approved",
             Action::Decline => "session.declined",
             Action::Expire => "session.expired",
+            Action::RequestResubmission => "session.resubmission_requested",
         }
     }
 
@@ -162,20 +167,20 @@ mod tests {
     /// SPEC section 1, written out as the full table: every status x every action.
     /// `None` means the action is refused in that status.
     #[rustfmt::skip]
-    const TABLE: [(S, [Option<S>; 8]); 9] = [
-        //                  start               submit             complete             fail              mark_for_review           approve             decline             expire
-        (S::Created,         [Some(S::Started), None,              None,                None,             None,                     None,               None,               Some(S::Expired)]),
-        (S::Started,         [None,             Some(S::Pending),  None,                None,             None,                     None,               None,               Some(S::Expired)]),
-        (S::Pending,         [None,             None,              Some(S::Completed),  Some(S::Failed),  None,                     None,               None,               Some(S::Expired)]),
-        (S::Completed,       [None,             None,              None,                None,             Some(S::MarkedForReview), Some(S::Approved),  Some(S::Declined),  None]),
-        (S::Failed,          [None,             None,              None,                None,             Some(S::MarkedForReview), None,               None,               None]),
-        (S::MarkedForReview, [None,             None,              None,                None,             None,                     Some(S::Approved),  Some(S::Declined),  None]),
-        (S::Approved,        [None,             None,              None,                None,             None,                     None,               None,               None]),
-        (S::Declined,        [None,             None,              None,                None,             None,                     None,               None,               None]),
-        (S::Expired,         [None,             None,              None,                None,             None,                     None,               None,               None]),
+    const TABLE: [(S, [Option<S>; 9]); 9] = [
+        //                  start               submit             complete             fail              mark_for_review           approve             decline             expire            request_resubmission
+        (S::Created,         [Some(S::Started), None,              None,                None,             None,                     None,               None,               Some(S::Expired), None]),
+        (S::Started,         [None,             Some(S::Pending),  None,                None,             None,                     None,               None,               Some(S::Expired), None]),
+        (S::Pending,         [None,             None,              Some(S::Completed),  Some(S::Failed),  None,                     None,               None,               Some(S::Expired), None]),
+        (S::Completed,       [None,             None,              None,                None,             Some(S::MarkedForReview), Some(S::Approved),  Some(S::Declined),  None,             Some(S::Started)]),
+        (S::Failed,          [None,             None,              None,                None,             Some(S::MarkedForReview), None,               None,               None,             Some(S::Started)]),
+        (S::MarkedForReview, [None,             None,              None,                None,             None,                     Some(S::Approved),  Some(S::Declined),  None,             Some(S::Started)]),
+        (S::Approved,        [None,             None,              None,                None,             None,                     None,               None,               None,             None]),
+        (S::Declined,        [None,             None,              None,                None,             None,                     None,               None,               None,             None]),
+        (S::Expired,         [None,             None,              None,                None,             None,                     None,               None,               None,             None]),
     ];
 
-    const ACTIONS: [A; 8] = [
+    const ACTIONS: [A; 9] = [
         A::Start,
         A::Submit,
         A::Complete,
@@ -184,6 +189,7 @@ mod tests {
         A::Approve,
         A::Decline,
         A::Expire,
+        A::RequestResubmission,
     ];
 
     #[test]
@@ -211,13 +217,13 @@ mod tests {
     fn final_statuses_are_approved_declined_and_expired() {
         let finals: Vec<S> = S::ALL.iter().copied().filter(|s| s.is_final()).collect();
         assert_eq!(finals, vec![S::Approved, S::Declined, S::Expired]);
-        // `failed` only allows mark-for-review.
+        // `failed` only allows mark-for-review, or sending it back to the applicant.
         let from_failed: Vec<A> = A::ALL
             .iter()
             .copied()
             .filter(|a| S::Failed.apply(*a).is_ok())
             .collect();
-        assert_eq!(from_failed, vec![A::MarkForReview]);
+        assert_eq!(from_failed, vec![A::MarkForReview, A::RequestResubmission]);
     }
 
     #[test]

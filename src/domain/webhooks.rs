@@ -25,6 +25,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "session.approved",
     "session.declined",
     "session.expired",
+    "session.resubmission_requested",
     "session.redacted",
     "account.redacted",
     "document.created",
@@ -78,6 +79,10 @@ pub fn body(event_id: &str, occurrence: &Occurrence<'_>) -> Option<Value> {
             }
             if occurrence.action == "session.redacted" {
                 attributes.insert("redacted".into(), true.into());
+            }
+            if occurrence.action == "session.resubmission_requested" {
+                // The document and the reason code; never the message or the link.
+                copy(d, &mut attributes, &["document_id", "reason"]);
             }
             ("session", session.clone())
         }

@@ -40,6 +40,22 @@ pub fn forwarded_client<'a>(
         .map(|ip| ip.to_canonical())
 }
 
+/// The address this server is reached at, for links sent to people outside it (an
+/// applicant's capture link): `PUBLIC_URL` when set, else the address the server listens
+/// on, else (listening on every interface) the address the request came to.
+pub fn public_base(public_url: Option<&str>, req: &HttpRequest) -> String {
+    if let Some(url) = public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let local = req.app_config().local_addr();
+    if local.ip().is_unspecified() {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    } else {
+        format!("http://{local}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

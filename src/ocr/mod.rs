@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use crate::domain::engine::image::decode;
+use crate::domain::engine::image::{ImageProblem, decode};
 use crate::domain::engine::photo::{
-    self, Gray, PhotoReading, Zone, ZoneLine, ZoneOutcome, ZoneRead,
+    self, Gray, PhotoReading, Quality, Zone, ZoneLine, ZoneOutcome, ZoneRead,
 };
 use crate::domain::mrz::Format;
 use crate::domain::mrz::correct::{ReadCell, Shape, alphabet_at, correct};
@@ -56,6 +56,19 @@ pub fn read_photo(bytes: &[u8], today: NaiveDate) -> PhotoReading {
         zone,
         millis: elapsed(started),
     }
+}
+
+/// Judges a photo's quality without reading its zone (no OCR, a fraction of the time):
+/// what the capture flow asks of each photo before accepting it, so that the applicant
+/// can take a better one at once.
+pub fn judge_quality(bytes: &[u8]) -> Result<Quality, ImageProblem> {
+    let image = decode(bytes)?;
+    let longer = image.width().max(image.height());
+    let gray = Gray::from_image(&image, ANALYSED_SIDE);
+    drop(image);
+    let scale = longer as f32 / gray.width.max(gray.height).max(1) as f32;
+    let located = photo::locate(&gray);
+    Ok(photo::assess(&gray, scale, &located))
 }
 
 fn elapsed(since: Instant) -> u64 {

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod auth;
+pub mod capture;
 pub mod casework;
 pub mod completion;
 pub mod devices;

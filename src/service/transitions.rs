@@ -30,6 +30,9 @@ pub struct Request {
     pub comment: Option<String>,
     /// Optional for `mark_for_review` (recorded as the event's `reason`), refused otherwise.
     pub review_reason: Option<ReviewReason>,
+    /// Ids and codes added to the event's details (a resubmission's document and reason);
+    /// never free text or personal data.
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Request {
@@ -41,6 +44,7 @@ impl Request {
             reason: None,
             comment: None,
             review_reason: None,
+            details: serde_json::Map::new(),
         }
     }
 
@@ -60,6 +64,7 @@ impl Request {
             reason: None,
             comment,
             review_reason: None,
+            details: serde_json::Map::new(),
         }
     }
 
@@ -71,6 +76,7 @@ impl Request {
             reason: Some(reason),
             comment,
             review_reason: None,
+            details: serde_json::Map::new(),
         }
     }
 
@@ -200,7 +206,7 @@ pub fn apply_in(
     let from = session.previous_status.ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!("transition lost its previous status"))
     })?;
-    let mut details = json!({});
+    let mut details = serde_json::Value::Object(request.details.clone());
     if let Some(reason) = request.reason {
         details["reason"] = json!(reason.as_str());
     }
@@ -254,6 +260,7 @@ pub fn past_tense(action: Action) -> &'static str {
         Action::Approve => "approved",
         Action::Decline => "declined",
         Action::Expire => "expired",
+        Action::RequestResubmission => "sent back to the applicant",
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Scrubbed {
     pub notes: usize,
     /// Stored idempotent responses concerning the session, erased.
     pub stored_responses: usize,
+    /// Reviewers' messages to the applicant, erased.
+    pub messages: usize,
 }
 
 impl Scrubbed {
@@ -175,6 +177,13 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
     .execute(conn)?;
 
     let stored_responses = crate::store::idempotency::erase_for_session(conn, session_id)?;
+    let messages = diesel::update(
+        crate::schema::resubmission_requests::table
+            .filter(crate::schema::resubmission_requests::session_id.eq(session_id))
+            .filter(crate::schema::resubmission_requests::message.is_not_null()),
+    )
+    .set(crate::schema::resubmission_requests::message.eq(None::<String>))
+    .execute(conn)?;
 
     Ok(Scrubbed {
         devices,
@@ -184,6 +193,7 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
         checks,
         notes,
         stored_responses,
+        messages,
     })
 }
 

@@ -95,6 +95,14 @@ fn same_origin(req: &HttpRequest) -> bool {
         return false;
     }
     if let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok()) {
+        // A page sent with `Referrer-Policy: no-referrer` (the applicant's capture pages,
+        // whose URL holds a token) posts with `Origin: null`: then only the browser's own
+        // `Sec-Fetch-Site` can vouch for it.
+        if origin == "null" {
+            return headers
+                .get("sec-fetch-site")
+                .is_some_and(|v| v.as_bytes() == b"same-origin");
+        }
         let host = headers
             .get("host")
             .and_then(|v| v.to_str().ok())

@@ -18,6 +18,14 @@ pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// [`age`] as a phrase: "just now", "12 min ago".
+pub fn ago(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match age(since, now) {
+        a if a == "now" => "just now".to_owned(),
+        a => format!("{a} ago"),
+    }
+}
+
 /// An age with hours for days, for the manager's "oldest waiting": "4 d 3 h".
 pub fn long_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = (now - since).num_minutes().max(0);

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod capture;
 pub mod chart;
 pub mod cookie;
 pub mod csrf;
@@ -16,6 +17,7 @@ pub mod login;
 pub mod mfa;
 pub mod overview;
 pub mod page;
+pub mod qr;
 pub mod sessions;
 
 /// The dashboard's routes, beside `api::configure` for the API.
@@ -48,6 +50,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::actions::rerun)
         .service(sessions::fix::use_document)
         .service(sessions::redact::redact)
+        .service(sessions::applicant_link::create)
+        .service(sessions::applicant_link::resubmit)
         .service(overview::index)
         .service(account::show)
         .service(account::change_password)

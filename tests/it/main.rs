@@ -25,6 +25,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod capture;
 mod case;
 mod case_timeline;
 mod decide;

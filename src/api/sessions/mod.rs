@@ -2,10 +2,12 @@
 //! actions (`actions`, and `review` for mark-for-review). Every write goes through the same services as the dashboard.
 
 pub mod actions;
+pub mod capture;
 pub mod crud;
 pub mod input;
 pub mod list;
 pub mod resource;
+pub mod resubmission;
 pub mod review;
 
 use diesel::PgConnection;

@@ -21,6 +21,8 @@ mod words;
 pub const KNOWN_ACTIONS: &[&str] = &[
     "session.created",
     "session.viewed",
+    "capture_link.created",
+    "capture.consented",
     "session.started",
     "session.person_updated",
     "session.expiry_changed",
@@ -39,6 +41,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.approved",
     "session.declined",
     "session.expired",
+    "session.resubmission_requested",
     "session.redacted",
     "account.redacted",
     "user.signed_in",
@@ -139,7 +142,8 @@ impl ActorNames {
         self.api_keys.get(&id).map(String::as_str)
     }
 
-    /// Who did it, in words: `Jane Doe`, `API key "Onboarding flow"`, `System`.
+    /// Who did it, in words: `Jane Doe`, `API key "Onboarding flow"`, `The applicant`,
+    /// `System`.
     pub fn actor(&self, event: &Event) -> String {
         match (event.actor_type, event.actor_id) {
             (ActorType::User, Some(id)) => self.user(id).unwrap_or("Unknown user").to_owned(),
@@ -148,6 +152,7 @@ impl ActorNames {
                 None => "Unknown API key".to_owned(),
             },
             (ActorType::System, _) => "System".to_owned(),
+            (ActorType::Applicant, _) => "The applicant".to_owned(),
             (ActorType::User, None) => "Unknown user".to_owned(),
             (ActorType::ApiKey, None) => "Unknown API key".to_owned(),
         }
@@ -298,6 +303,23 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
     match event.action.as_str() {
         "session.created" => "created the session".to_owned(),
         "session.started" => "started the session".to_owned(),
+        "capture_link.created" => {
+            if event
+                .details
+                .get("resubmission_id")
+                .is_some_and(|v| !v.is_null())
+            {
+                "sent the applicant a link to replace a document".to_owned()
+            } else if event.details.get("revoked_previous") == Some(&Value::Bool(true)) {
+                "created a new applicant link (the previous one no longer works)".to_owned()
+            } else {
+                "created an applicant link".to_owned()
+            }
+        }
+        "capture.consented" => match detail(event, "version") {
+            Some(v) => format!("opened the link and agreed to the privacy notice (version {v})"),
+            None => "opened the link and agreed to the privacy notice".to_owned(),
+        },
         "session.person_updated" => {
             let fields: Vec<&str> = codes(event, "fields")
                 .into_iter()
@@ -371,6 +393,13 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         "session.approved" => decision(event, "approved"),
         "session.declined" => decision(event, "declined"),
         "session.expired" => "expired the session".to_owned(),
+        "session.resubmission_requested" => {
+            let why = detail(event, "reason")
+                .and_then(|r| r.parse::<crate::domain::capture::ResubmissionReason>().ok())
+                .map(|r| format!(" ({})", r.label()))
+                .unwrap_or_default();
+            format!("asked the applicant for a new photo{why}")
+        }
         "session.redacted" => match detail(event, "via") {
             Some("retention") => {
                 "redacted the session's personal data (retention policy)".to_owned()

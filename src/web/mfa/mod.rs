@@ -161,26 +161,9 @@ struct EnrolPage {
     error: Option<String>,
 }
 
-/// The QR code of `url` as inline SVG markup (attributes only, no style, so the strict CSP
-/// holds), labelled for screen readers.
+/// The QR code of `url` for the authenticator app.
 fn qr_svg(url: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(url.as_bytes())
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("QR code: {e}")))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    // Inside HTML the XML declaration is not wanted.
-    let svg = match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg.as_str(),
-    };
-    Ok(svg.replacen(
-        "<svg ",
-        "<svg id=\"totp-qr\" role=\"img\" aria-label=\"QR code for your authenticator app\" ",
-        1,
-    ))
+    crate::web::qr::svg(url, "totp-qr", "QR code for your authenticator app")
 }
 
 /// The enrolment page for `secret`: on the sign-in layout when `user` is `None` (a required

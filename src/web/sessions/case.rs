@@ -42,6 +42,8 @@ pub struct Case {
     pub user_names: HashMap<Uuid, String>,
     /// Active users a case can be assigned to: (id, display name).
     pub assignable: Vec<(Uuid, String)>,
+    /// The newest applicant capture link, if one was issued.
+    pub capture_link: Option<crate::store::capture_links::CaptureLink>,
 }
 
 /// Events a case page's timeline shows at once.
@@ -75,6 +77,7 @@ pub fn load(
     wanted.extend(session.redacted_by);
     let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
     let assignable = users::assignable(conn)?;
+    let capture_link = crate::store::capture_links::latest_for_session(conn, id)?;
     Ok(Case {
         session,
         account,
@@ -88,5 +91,6 @@ pub fn load(
         older_events: timeline.more,
         user_names,
         assignable,
+        capture_link,
     })
 }

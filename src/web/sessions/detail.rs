@@ -99,6 +99,8 @@ struct CasePage {
     edit_open: bool,
     can_redact: bool,
     redact_error: Option<String>,
+    /// The applicant link and the resubmission form.
+    applicant_side: ApplicantPanel,
     /// What approving would override (failed or stale required checks), in words.
     concerns: Vec<String>,
     /// Why the last approval was refused, shown in the open approve form.
@@ -275,7 +277,7 @@ pub async fn render_case(
                 .get(&n.author_id)
                 .cloned()
                 .unwrap_or_else(|| "someone".into()),
-            when: format::age(n.created_at, now),
+            when: format::ago(n.created_at, now),
             exact: format::exact(n.created_at),
             body: match &n.body {
                 None => "(redacted)".to_owned(),
@@ -301,7 +303,7 @@ pub async fn render_case(
         .events
         .iter()
         .map(|e| TimelineItem {
-            when: format::age(e.created_at, now),
+            when: format::ago(e.created_at, now),
             exact: format::exact(e.created_at),
             actor: names.actor(e),
             what: describe(e, &names),
@@ -343,7 +345,7 @@ pub async fn render_case(
         account_href: format!("/accounts/{}", case.account.id),
         status: s.status,
         status_label: s.status.label(),
-        created_age: format::age(s.created_at, now),
+        created_age: format::ago(s.created_at, now),
         created_exact: format::exact(s.created_at),
         assignee: s
             .assigned_to
@@ -371,6 +373,7 @@ pub async fn render_case(
         edit_open,
         can_redact,
         redact_error,
+        applicant_side: applicant_panel(&case, user, now),
         concerns,
         approve_error,
         review_error,
@@ -464,4 +467,80 @@ pub async fn show(
         None,
     )
     .await
+}
+
+/// The newest applicant link's state, in words.
+fn link_words(
+    link: Option<&crate::store::capture_links::CaptureLink>,
+    s: &crate::store::sessions::Session,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let Some(link) = link else {
+        return "No link has been sent. The applicant can complete this session in their browser through a one-time link.".to_owned();
+    };
+    let issued = format!("issued {} ago", format::age(link.created_at, now));
+    if link.revoked_at.is_some() {
+        return format!("The last link ({issued}) was replaced and no longer works.");
+    }
+    if !crate::service::capture::is_live(link, s, now) {
+        return format!("The last link ({issued}) has expired.");
+    }
+    let progress = if link.consented_at.is_some() {
+        "the applicant has opened it and consented"
+    } else {
+        "not opened yet"
+    };
+    format!(
+        "A link is active ({issued}, works until {}): {progress}.",
+        format::exact(link.expires_at)
+    )
+}
+
+/// What the case page offers about the applicant's side.
+struct ApplicantPanel {
+    /// The applicant link's state in words, for a session that waits for its applicant.
+    words: Option<String>,
+    /// The user may issue an applicant link now.
+    can_link: bool,
+    /// Documents the applicant may be asked to replace (id, label), when the session can
+    /// be sent back to them.
+    docs: Vec<(String, String)>,
+    /// The reasons a resubmission may give.
+    reasons: &'static [crate::domain::capture::ResubmissionReason],
+}
+
+/// The applicant panel: the link's state (for a session that waits for its applicant),
+/// whether the user may issue one, and the documents they may ask the applicant to replace.
+fn applicant_panel(
+    case: &super::case::Case,
+    user: &CurrentUser,
+    now: chrono::DateTime<Utc>,
+) -> ApplicantPanel {
+    let s = &case.session;
+    let awaits = crate::service::capture::awaits_applicant(s, now);
+    let can_link = awaits && user.can_work_cases();
+    let words = awaits.then(|| link_words(case.capture_link.as_ref(), s, now));
+    let may_resubmit = user.can_work_cases()
+        && s.redacted_at.is_none()
+        && s.status
+            .apply(crate::domain::status::Action::RequestResubmission)
+            .is_ok();
+    let docs = if may_resubmit {
+        case.documents
+            .iter()
+            .filter(|d| case.files.iter().any(|f| f.document_id == d.id))
+            .map(|d| {
+                let label = format!("{} ({})", d.document_type.label(), format::short_id(&d.id));
+                (d.id.to_string(), label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ApplicantPanel {
+        words,
+        can_link,
+        docs,
+        reasons: crate::domain::capture::ResubmissionReason::ALL,
+    }
 }

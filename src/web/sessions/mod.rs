@@ -1,6 +1,7 @@
 //! The queue and the case page, with every action a reviewer takes on a case.
 
 pub mod actions;
+pub mod applicant_link;
 pub mod case;
 pub mod counts;
 pub mod detail;

@@ -370,7 +370,7 @@ pub fn verifications(
                 .collect(),
             kind: v.kind,
             status: v.status,
-            age: format::age(v.created_at, now),
+            age: format::ago(v.created_at, now),
             at: format::exact(v.created_at),
             checks: case
                 .checks

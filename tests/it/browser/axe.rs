@@ -15,7 +15,7 @@ use crate::documents_view::with_address_pdf;
 const DEFAULT_AXE: &str = "/var/tmp/axe/node_modules/axe-core/axe.min.js";
 
 /// axe.min.js's source, or `None` (a panic when the browser tests are required).
-fn axe_source() -> Option<String> {
+pub(super) fn axe_source() -> Option<String> {
     let path = std::env::var("SESSIONDESK_AXE").unwrap_or_else(|_| DEFAULT_AXE.to_owned());
     match std::fs::read_to_string(&path) {
         Ok(source) => Some(source),

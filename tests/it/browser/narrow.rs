@@ -19,7 +19,7 @@ fn screenshots() -> Option<std::path::PathBuf> {
         .map(|d| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
 }
 
-async fn shoot(chrome: &Chrome, name: &str) {
+pub(super) async fn shoot(chrome: &Chrome, name: &str) {
     if let Some(dir) = screenshots() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), chrome.screenshot().await).unwrap();

@@ -2,7 +2,11 @@
 //! dashboard and of the API take it as `web::Data<AppState>` without importing the module
 //! that builds the server (`startup`), which imports them.
 
+pub mod rate;
+
 use tokio::sync::Semaphore;
+
+use rate::RateLimiter;
 
 use crate::config::Config;
 
@@ -13,12 +17,23 @@ pub struct AppState {
     /// Turns at reading document photos (`OCR_WORKERS` of them): a verification takes
     /// one before its judge phase, so that reading never oversubscribes the cores.
     pub readers: Semaphore,
+    /// Requests a capture link may make a minute (`CAPTURE_RATE_PER_MINUTE`).
+    pub capture_per_link: RateLimiter,
+    /// Requests an address may make a minute on capture pages, across links.
+    pub capture_per_address: RateLimiter,
 }
 
 impl AppState {
     /// The state for `config`.
     pub fn new(config: Config) -> Self {
         let readers = Semaphore::new(config.ocr_workers);
-        AppState { config, readers }
+        let rate = config.capture_rate_per_minute;
+        AppState {
+            capture_per_link: RateLimiter::new(rate),
+            // One address may be a household or an office behind one router: more room.
+            capture_per_address: RateLimiter::new(rate.saturating_mul(3)),
+            config,
+            readers,
+        }
     }
 }
