@@ -83,6 +83,9 @@ pub struct Config {
     pub capture_privacy_text: String,
     /// `MAX_RESUBMISSIONS`: how many times a reviewer may ask for a better photo per session.
     pub max_resubmissions: i64,
+    /// `CLAIM_IDLE_MINUTES`: a claimed case its holder has not opened for this long may be
+    /// pulled by another reviewer.
+    pub claim_idle_minutes: i64,
     /// `CAPTURE_RATE_PER_MINUTE`: requests one capture link, and one address on capture
     /// pages, may make a minute.
     pub capture_rate_per_minute: u32,
@@ -267,6 +270,7 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_PRIVACY_TEXT.to_owned()),
             max_resubmissions: parsed("MAX_RESUBMISSIONS", 3)?,
             capture_rate_per_minute: parsed("CAPTURE_RATE_PER_MINUTE", 60)?,
+            claim_idle_minutes: parsed("CLAIM_IDLE_MINUTES", 30)?,
         };
         config.check()?;
         Ok(config)
@@ -311,6 +315,7 @@ impl Config {
             capture_privacy_text: DEFAULT_PRIVACY_TEXT.to_owned(),
             max_resubmissions: 3,
             capture_rate_per_minute: 60,
+            claim_idle_minutes: 30,
         }
     }
 
@@ -329,6 +334,9 @@ impl Config {
         }
         if !(1..=24 * 90).contains(&self.capture_link_hours) {
             bail!("CAPTURE_LINK_HOURS must be between 1 and 2160");
+        }
+        if !(1..=24 * 60).contains(&self.claim_idle_minutes) {
+            bail!("CLAIM_IDLE_MINUTES must be between 1 and 1440");
         }
         if !(0..=20).contains(&self.max_resubmissions) {
             bail!("MAX_RESUBMISSIONS must be between 0 and 20");

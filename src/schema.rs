@@ -223,6 +223,7 @@ diesel::table! {
         redacted_by -> Nullable<Uuid>,
         search_text -> Nullable<Text>,
         waiting_since -> Nullable<Timestamptz>,
+        claimed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -151,6 +151,13 @@
       toggleHelp(help ? help.hidden : false);
       return;
     }
+    // On the queue, n pulls the next waiting case nobody is reviewing.
+    var pull = document.getElementById("start-reviewing");
+    if (pull && !actions && event.key === "n") {
+      event.preventDefault();
+      pull.submit();
+      return;
+    }
     if (!actions) return;
     var target = actions.querySelector('[data-shortcut="' + event.key + '"]');
     if (!target) return;

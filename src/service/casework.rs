@@ -130,3 +130,43 @@ pub fn assign(
         Ok(assignee)
     })
 }
+
+/// What pulling the next case found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pulled {
+    /// A case the reviewer already held, still waiting: theirs to finish first.
+    Held(Uuid),
+    /// A case newly claimed for them (with its `session.assigned` event).
+    Claimed(Uuid),
+    /// Every waiting case is held by someone working on it.
+    Nothing,
+}
+
+/// Claims the oldest waiting case nobody holds (or whose holder left it idle for
+/// `idle_minutes`) for `by`, who must work cases; a case they already hold comes first.
+/// Atomic: reviewers pulling at once get different cases.
+pub fn pull_next(
+    conn: &mut PgConnection,
+    by: Worker,
+    idle_minutes: i64,
+) -> Result<Pulled, AppError> {
+    if !by.role.works_cases() {
+        return Err(AppError::Forbidden);
+    }
+    conn.transaction(|conn| {
+        let now = Utc::now();
+        if let Some(id) = crate::store::claims::own_waiting(conn, by.id, now)? {
+            return Ok(Pulled::Held(id));
+        }
+        let idle_before = now - chrono::Duration::minutes(idle_minutes);
+        let Some(p) = crate::store::claims::pull_next(conn, by.id, now, idle_before)? else {
+            return Ok(Pulled::Nothing);
+        };
+        let details = json!({ "assignee": by.id, "previous": p.previous, "via": "next" });
+        events::insert(
+            conn,
+            &NewEvent::new(Actor::User(by.id), "session.assigned", Some(p.id)).details(details),
+        )?;
+        Ok(Pulled::Claimed(p.id))
+    })
+}

@@ -31,8 +31,11 @@ const MAX_IP: usize = 45;
 /// interval). The event names ids only, never what the page showed.
 pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result<(), AppError> {
     let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
-    let since = Utc::now() - Duration::minutes(VIEW_INTERVAL_MINUTES);
+    let now = Utc::now();
+    let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
     events::insert_unless_recent(conn, &event, since, false)?;
+    // The holder opening their case keeps their claim alive.
+    crate::store::claims::refresh(conn, session, user, now)?;
     Ok(())
 }
 

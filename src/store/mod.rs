@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod capture_links;
+pub mod claims;
 pub mod devices;
 pub mod documents;
 pub mod events;

@@ -76,6 +76,8 @@ pub struct Session {
     pub redacted_by: Option<Uuid>,
     /// When its latest wait for a reviewer began (completed or failed); kept after it.
     pub waiting_since: Option<DateTime<Utc>>,
+    /// The assignee's last sign of work on it (a claim; see `store::claims`).
+    pub claimed_at: Option<DateTime<Utc>>,
 }
 
 /// The fields a new session starts with.

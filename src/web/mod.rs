@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::new::create)
         .service(sessions::files::preview)
         .service(sessions::files::show)
+        .service(sessions::next::start_reviewing)
         .service(sessions::next::next)
         .service(sessions::detail::show)
         .service(sessions::actions::approve)

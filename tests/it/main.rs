@@ -28,6 +28,7 @@ mod browser;
 mod capture;
 mod case;
 mod case_timeline;
+mod claims;
 mod decide;
 mod demo_and_seed;
 mod documents_view;

@@ -349,7 +349,7 @@ pub async fn render_case(
         created_exact: format::exact(s.created_at),
         assignee: s
             .assigned_to
-            .map(|u| by(Some(ActorType::User), Some(u), "someone")),
+            .map(|u| by(Some(ActorType::User), Some(u), "someone") + &claim(s, now)),
         decision,
         redacted,
         masked,
@@ -543,4 +543,12 @@ fn applicant_panel(
         docs,
         reasons: crate::domain::capture::ResubmissionReason::ALL,
     }
+}
+
+/// How long the assignee of a waiting case has been reviewing it: " (reviewing, 4 min)".
+fn claim(s: &crate::store::sessions::Session, now: chrono::DateTime<Utc>) -> String {
+    s.claimed_at
+        .filter(|_| s.status.is_waiting_for_review())
+        .map(|at| format!(" (reviewing, {})", format::age(at, now)))
+        .unwrap_or_default()
 }
