@@ -126,27 +126,7 @@ async fn an_applicant_completes_a_session_through_the_link() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("{base}/data"));
     assert_eq!(status_of(&app, session), "started");
-    let s = app
-        .api(
-            "GET",
-            &format!("/v1/identity/sessions/{session}"),
-            &key,
-            None,
-        )
-        .await;
-    let device_id = s.body["data"]["relationships"]["session_device"]["data"]["id"]
-        .as_str()
-        .expect("a device is linked")
-        .to_owned();
-    let device = app
-        .api(
-            "GET",
-            &format!("/v1/identity/session-devices/{device_id}"),
-            &key,
-            None,
-        )
-        .await;
-    let d = device.attributes();
+    let d = device_of(&app, &key, session).await;
     assert_eq!(d["device_type"], "mobile", "{d}");
     assert_eq!(d["os"], "iPhone", "{d}");
     assert_eq!(d["browser"], "Safari", "{d}");
@@ -640,4 +620,29 @@ async fn an_id_card_takes_its_front_and_back() {
     let r = post_form(&app, &format!("{base}/submit"), &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(status_of(&app, session), "completed");
+}
+
+/// The attributes of the device recorded for `session`, through the API.
+pub(crate) async fn device_of(app: &TestApp, key: &str, session: Uuid) -> serde_json::Value {
+    let s = app
+        .api(
+            "GET",
+            &format!("/v1/identity/sessions/{session}"),
+            key,
+            None,
+        )
+        .await;
+    let id = s.body["data"]["relationships"]["session_device"]["data"]["id"]
+        .as_str()
+        .expect("a device is recorded")
+        .to_owned();
+    app.api(
+        "GET",
+        &format!("/v1/identity/session-devices/{id}"),
+        key,
+        None,
+    )
+    .await
+    .attributes()
+    .clone()
 }

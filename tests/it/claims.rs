@@ -109,7 +109,7 @@ async fn a_held_case_comes_first_and_only_an_idle_claim_is_taken_over() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("(reviewing, "), "{html}");
+    assert!(html.contains("(reviewing since just now)"), "{html}");
 }
 
 async fn spawn_app_idle() -> TestApp {

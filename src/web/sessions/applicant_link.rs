@@ -66,21 +66,8 @@ pub async fn create(
             }
             Err(e) => return Err(e.into()),
         };
-    let url = capture::url(
-        &public_base(state.config.public_url.as_deref(), &req),
-        &issued.token,
-    );
-    let qr_svg = qr::svg(&url, "capture-qr", "QR code of the applicant link")?;
-    let page = LinkPage {
-        page: Page::new(&session, Some(&user), "queue", "Applicant link"),
-        asked: None,
-        qr_svg,
-        url,
-        expires: format::exact(issued.link.expires_at),
-        back,
-        short_id: format::short_id(&id),
-    };
-    page::render(&page)
+    let base = public_base(state.config.public_url.as_deref(), &req);
+    show_link(&session, &user, &base, &issued, None, back, id)
 }
 
 /// The resubmission form.
@@ -152,14 +139,26 @@ pub async fn resubmit(
         }
         Err(e) => return Err(e.into()),
     };
-    let url = capture::url(
-        &public_base(state.config.public_url.as_deref(), &req),
-        &issued.token,
-    );
+    let base = public_base(state.config.public_url.as_deref(), &req);
+    let asked = Some(format!("a new photo ({})", reason.label()));
+    show_link(&session, &user, &base, &issued, asked, back, id)
+}
+
+/// The page that shows a link just issued, this once.
+fn show_link(
+    session: &Session,
+    user: &crate::web::auth::CurrentUser,
+    base: &str,
+    issued: &capture::Issued,
+    asked: Option<String>,
+    back: String,
+    id: uuid::Uuid,
+) -> Result<HttpResponse, PageError> {
+    let url = capture::url(base, &issued.token);
     let qr_svg = qr::svg(&url, "capture-qr", "QR code of the applicant link")?;
     let page = LinkPage {
-        page: Page::new(&session, Some(&user), "queue", "Applicant link"),
-        asked: Some(format!("a new photo ({})", reason.label())),
+        page: Page::new(session, Some(user), "queue", "Applicant link"),
+        asked,
         qr_svg,
         url,
         expires: format::exact(issued.link.expires_at),

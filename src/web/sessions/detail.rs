@@ -545,10 +545,13 @@ fn applicant_panel(
     }
 }
 
-/// How long the assignee of a waiting case has been reviewing it: " (reviewing, 4 min)".
+/// How long the assignee of a waiting case has been reviewing it: " (reviewing for 4 min)".
 fn claim(s: &crate::store::sessions::Session, now: chrono::DateTime<Utc>) -> String {
-    s.claimed_at
-        .filter(|_| s.status.is_waiting_for_review())
-        .map(|at| format!(" (reviewing, {})", format::age(at, now)))
-        .unwrap_or_default()
+    let Some(at) = s.claimed_at.filter(|_| s.status.is_waiting_for_review()) else {
+        return String::new();
+    };
+    match format::age(at, now) {
+        a if a == "now" => " (reviewing since just now)".to_owned(),
+        a => format!(" (reviewing for {a})"),
+    }
 }

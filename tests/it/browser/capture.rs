@@ -200,30 +200,9 @@ async fn walk(ui: &Ui, base: &str, js: bool) -> Vec<String> {
 /// The checks after a walk: completed, the device recorded, the timeline in words.
 async fn after_walk(ui: &Ui, key: &str, session: Uuid) {
     assert_eq!(status_of(&ui.app, session), "completed");
-    let s = ui
-        .app
-        .api(
-            "GET",
-            &format!("/v1/identity/sessions/{session}"),
-            key,
-            None,
-        )
-        .await;
-    let device_id = s.body["data"]["relationships"]["session_device"]["data"]["id"]
-        .as_str()
-        .expect("a device is recorded")
-        .to_owned();
-    let d = ui
-        .app
-        .api(
-            "GET",
-            &format!("/v1/identity/session-devices/{device_id}"),
-            key,
-            None,
-        )
-        .await;
-    assert_eq!(d.attributes()["device_type"], "mobile", "{:?}", d.body);
-    assert_eq!(d.attributes()["os"], "Android", "{:?}", d.body);
+    let d = crate::capture::device_of(&ui.app, key, session).await;
+    assert_eq!(d["device_type"], "mobile", "{d}");
+    assert_eq!(d["os"], "Android", "{d}");
     ui.sign_in(Role::Reviewer).await;
     ui.chrome.goto(&format!("/sessions/{session}")).await;
     let timeline = ui.chrome.find(".timeline").await.text().await;
@@ -250,32 +229,8 @@ async fn an_applicant_completes_the_flow_on_a_phone() {
         found.len(),
         found.join("\n")
     );
-    let d = ui
-        .app
-        .api(
-            "GET",
-            &format!("/v1/identity/sessions/{session}"),
-            &key,
-            None,
-        )
-        .await;
-    let device_id = d.body["data"]["relationships"]["session_device"]["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let device = ui
-        .app
-        .api(
-            "GET",
-            &format!("/v1/identity/session-devices/{device_id}"),
-            &key,
-            None,
-        )
-        .await;
-    let screen = device.attributes()["screen"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let device = crate::capture::device_of(&ui.app, &key, session).await;
+    let screen = device["screen"].as_str().unwrap_or_default().to_owned();
     assert!(
         screen
             .split_once('x')
