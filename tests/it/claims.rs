@@ -110,6 +110,9 @@ async fn a_held_case_comes_first_and_only_an_idle_claim_is_taken_over() {
         .await
         .unwrap();
     assert!(html.contains("(reviewing since just now)"), "{html}");
+    // And the queue row shows the claim to everyone.
+    let queue = jane.get("/sessions").await.text().await.unwrap();
+    assert!(queue.contains(" · reviewing now"), "{queue}");
 }
 
 async fn spawn_app_idle() -> TestApp {

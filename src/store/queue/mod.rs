@@ -104,6 +104,9 @@ pub struct QueueRow {
     /// Since when it waits for a reviewer ([`crate::store::sessions::Session::waiting_since`]).
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub waiting_since: Option<DateTime<Utc>>,
+    /// The assignee's last sign of work on it (a claim).
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub claimed_at: Option<DateTime<Utc>>,
     /// For a search matched anywhere: how many sessions matched, up to [`SEARCH_HITS_CAP`] + 1;
     /// otherwise -1.
     #[diesel(sql_type = BigInt)]
@@ -214,7 +217,7 @@ fn other_conditions(sql: &mut Sql, f: &QueueFilter) {
 }
 
 const COLUMNS: &str = "id, status, first_name, middle_name, last_name, email, created_at, updated_at, \
-                       last_activity, assigned_to, redacted_at, account_id, waiting_since";
+                       last_activity, assigned_to, redacted_at, account_id, waiting_since, claimed_at";
 
 /// One page of the queue, at most `limit` rows in display order, and whether there is more
 /// in the direction it was read.
@@ -292,7 +295,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     let mut sql = Sql::default();
     sql.push("SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
               s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
-              s.account_id, a.external_id, s.waiting_since, -1::bigint AS hits FROM (");
+              s.account_id, a.external_id, s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (");
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");

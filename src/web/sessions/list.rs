@@ -346,7 +346,13 @@ fn view_row(
         status: r.status,
         age: format::age(r.created_at, now),
         created: format::exact(r.created_at),
-        assignee: r.assignee_name.clone().unwrap_or_else(|| "—".to_owned()),
+        assignee: match (&r.assignee_name, r.claimed_at) {
+            (Some(name), Some(at)) if r.status.is_waiting_for_review() => {
+                format!("{name} · reviewing {}", format::age(at, now))
+            }
+            (Some(name), _) => name.clone(),
+            (None, _) => "—".to_owned(),
+        },
         activity: r
             .last_activity
             .as_deref()
