@@ -410,6 +410,26 @@ mod tests {
     }
 
     #[test]
+    fn a_resubmission_names_the_document_and_reason_but_never_the_link_or_message() {
+        let details = json!({"document_id": "d1", "reason": "glare", "resubmission_id": "r1",
+            "message": "Dear Anna", "url": "https://kyc.example/c/secret"});
+        let o = Occurrence {
+            action: "session.resubmission_requested",
+            session_id: Some(Uuid::nil()),
+            status: Some("started"),
+            details: &details,
+            at: Utc::now(),
+        };
+        let b = body("evt_3", &o).unwrap();
+        let a = &b["data"]["attributes"];
+        assert_eq!(a["status"], "started");
+        assert_eq!(a["document_id"], "d1");
+        assert_eq!(a["reason"], "glare");
+        let text = b.to_string();
+        assert!(!text.contains("Anna") && !text.contains("secret"));
+    }
+
+    #[test]
     fn urls_are_checked_before_any_lookup() {
         assert!(check_url("https://example.com/hook", false).is_ok());
         assert_eq!(
