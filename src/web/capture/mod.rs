@@ -125,24 +125,25 @@ struct Message {
     body: String,
 }
 
-/// The page of a link that does not work: 404, nothing about any session.
-fn dead(t: Tr) -> Result<HttpResponse, PageError> {
+/// A page of one heading and one paragraph (`<key>-title`, `<key>-body`) with `status`:
+/// the dead link, too many requests, the done page.
+fn message(t: Tr, key: &str, status: StatusCode) -> Result<HttpResponse, PageError> {
     let page = Message {
-        title: t.t("dead-title"),
-        body: t.t("dead-body"),
+        title: t.t(&format!("{key}-title")),
+        body: t.t(&format!("{key}-body")),
         t,
     };
-    render(StatusCode::NOT_FOUND, &page)
+    render(status, &page)
+}
+
+/// The page of a link that does not work: 404, nothing about any session.
+fn dead(t: Tr) -> Result<HttpResponse, PageError> {
+    message(t, "dead", StatusCode::NOT_FOUND)
 }
 
 /// 429 with `Retry-After`, in the applicant's language.
 fn too_many(t: Tr, retry_after: u64) -> Result<HttpResponse, PageError> {
-    let page = Message {
-        title: t.t("too-many-title"),
-        body: t.t("too-many-body"),
-        t,
-    };
-    let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
+    let mut response = message(t, "too-many", StatusCode::TOO_MANY_REQUESTS)?;
     if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }

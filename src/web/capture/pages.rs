@@ -602,29 +602,10 @@ pub async fn file(
     }
 }
 
-#[derive(Template)]
-#[template(path = "capture/message.html")]
-struct Done {
-    t: Tr,
-    title: String,
-    body: String,
-}
-
 /// `GET /c/done`: the page after a submit. It names nothing: the link is used up.
 #[get("/c/done")]
 pub async fn done(req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let t = language(&req);
-    let page = Done {
-        title: t.t("done-title"),
-        body: t.t("done-body"),
-        t,
-    };
-    render(StatusCode::OK, &page)
-}
-
-/// The visit's next step after a write, or the review.
-pub(super) fn next_url(base: &str, visit: &Visit) -> String {
-    current_url(base, visit)
+    super::message(language(&req), "done", StatusCode::OK)
 }
 
 /// Whether an upload of `side` fits the visit (used by the handlers before judging).

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::pages::{
-    ConsentPage, Shell, address_page, data_page, document_page, needs_side, next_url, paragraphs,
+    ConsentPage, Shell, address_page, data_page, document_page, needs_side, paragraphs,
     photos_page, review_page,
 };
 use super::upload::{self, UploadForm, UploadProblem};
@@ -151,7 +151,7 @@ pub async fn consent(
 /// The next step once a write succeeded.
 async fn after_write(pool: &DbPool, token: &str, base: &str) -> Result<HttpResponse, PageError> {
     match super::pages::reopen(pool, token).await? {
-        Some(visit) => Ok(see_other(&next_url(base, &visit))),
+        Some(visit) => Ok(see_other(&super::current_url(base, &visit))),
         None => Ok(see_other(base)),
     }
 }
