@@ -38,8 +38,12 @@ pub struct Config {
     /// `REDACT_AFTER_DAYS`: retention; redact sessions this long after their decision or
     /// expiry. Off when unset.
     pub redact_after_days: Option<u32>,
-    /// `OVERDUE_HOURS`: a waiting session older than this is marked overdue in the queue.
-    pub overdue_hours: i64,
+    /// `SLA_HOURS_COMPLETED`, `SLA_HOURS_MARKED_FOR_REVIEW`, `SLA_HOURS_FAILED`: how long a
+    /// case may wait in each status before it breaches its service level.
+    pub sla: crate::domain::sla::Targets,
+    /// `FOUR_EYES`: which dashboard acts need a second person's approval (`redaction` by
+    /// default; `redaction,decline`; `off`).
+    pub four_eyes: crate::domain::approvals::FourEyes,
     /// `API_KEY_ENV`: the `<env>` in `sk_<env>_...` secrets (`live`, `test`).
     pub api_key_env: String,
     /// `LOG_FORMAT`: `json` for structured logs, anything else for human-readable lines.
@@ -161,6 +165,15 @@ where
     }
 }
 
+/// A service-level target in hours: 1 to 8,760 (a year), 24 when unset.
+fn sla_hours(name: &str) -> anyhow::Result<i64> {
+    let hours: i64 = parsed(name, 24)?;
+    if !(1..=8760).contains(&hours) {
+        bail!("{name}={hours} is not valid: a target is 1 to 8760 hours");
+    }
+    Ok(hours)
+}
+
 fn boolean(name: &str, default: bool) -> anyhow::Result<bool> {
     match var(name).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(default),
@@ -236,7 +249,16 @@ impl Config {
             job_batch_size: parsed("JOB_BATCH_SIZE", 500)?,
             minimum_age: parsed("MINIMUM_AGE", 18)?,
             redact_after_days,
-            overdue_hours: parsed("OVERDUE_HOURS", 48)?,
+            four_eyes: match var("FOUR_EYES") {
+                None => crate::domain::approvals::FourEyes::default(),
+                Some(v) => crate::domain::approvals::FourEyes::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("FOUR_EYES={v:?} is not valid: {e}"))?,
+            },
+            sla: crate::domain::sla::Targets {
+                completed: sla_hours("SLA_HOURS_COMPLETED")?,
+                marked_for_review: sla_hours("SLA_HOURS_MARKED_FOR_REVIEW")?,
+                failed: sla_hours("SLA_HOURS_FAILED")?,
+            },
             api_key_env: var("API_KEY_ENV").unwrap_or_else(|| "live".to_owned()),
             log_json,
             static_dir: var("STATIC_DIR").unwrap_or_else(default_static_dir),
@@ -295,7 +317,9 @@ impl Config {
             job_batch_size: 500,
             minimum_age: 18,
             redact_after_days: None,
-            overdue_hours: 48,
+            sla: crate::domain::sla::Targets::default(),
+            // Tests and development turn four eyes on where they are about it.
+            four_eyes: crate::domain::approvals::FourEyes::OFF,
             api_key_env: "test".to_owned(),
             log_json: false,
             static_dir: default_static_dir(),

@@ -36,6 +36,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    approval_requests (id) {
+        id -> Uuid,
+        kind -> Text,
+        session_id -> Uuid,
+        requested_by -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        reason -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     capture_links (id) {
         id -> Uuid,
         session_id -> Uuid,
@@ -159,6 +175,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    saved_views (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        name -> Text,
+        query -> Text,
+        shared -> Bool,
+        pinned -> Bool,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     session_devices (id) {
         id -> Uuid,
         session_id -> Uuid,
@@ -224,6 +254,7 @@ diesel::table! {
         search_text -> Nullable<Text>,
         waiting_since -> Nullable<Timestamptz>,
         claimed_at -> Nullable<Timestamptz>,
+        sla_breached_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -332,6 +363,7 @@ diesel::table! {
 diesel::joinable!(api_key_reads -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(capture_links -> sessions (session_id));
+diesel::joinable!(approval_requests -> sessions (session_id));
 diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(documents -> sessions (session_id));
 diesel::joinable!(events -> sessions (session_id));
@@ -341,6 +373,7 @@ diesel::joinable!(notes -> sessions (session_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(resubmission_requests -> sessions (session_id));
+diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(session_devices -> sessions (session_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(sessions -> users (assigned_to));
@@ -354,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     api_key_reads,
     api_keys,
+    approval_requests,
     capture_links,
     document_files,
     documents,
@@ -363,6 +397,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notes,
     recovery_codes,
     resubmission_requests,
+    saved_views,
     session_devices,
     sessions,
     users,

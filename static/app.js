@@ -18,6 +18,23 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // "Print case file": every folded section opens for the printout and folds back after.
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+  var reopen = [];
+  window.addEventListener("beforeprint", function () {
+    reopen = Array.prototype.filter.call(document.querySelectorAll("main details:not([open])"), function (d) {
+      return !d.closest(".case-actions, .queue-tools");
+    });
+    reopen.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    reopen.forEach(function (d) { d.open = false; });
+    reopen = [];
+  });
+
   // A secret shown once gets a copy button (hidden without this file: the text is then
   // selected whole with one click).
   document.querySelectorAll("button[data-copy]").forEach(function (button) {

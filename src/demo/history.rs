@@ -105,6 +105,42 @@ fn status_for(i: usize) -> S {
     S::Completed
 }
 
+/// A wait that ran past the default service level (24 hours) before it ended, or until
+/// now, is reported at its due time, as the breach job would have.
+fn breach(trail: &mut Trail, row: &mut SessionRow, now: DateTime<Utc>) {
+    let Some(since) = row.waiting_since else {
+        return;
+    };
+    let target = crate::domain::sla::Targets::default();
+    let waited_in = if row.marked_for_review_at.is_some() {
+        S::MarkedForReview
+    } else if row.failed_at.is_some() {
+        S::Failed
+    } else {
+        S::Completed
+    };
+    let Some(due) = target.due(waited_in, since) else {
+        return;
+    };
+    let ended = row.decisioned_at.or(row.expired_at).unwrap_or(now);
+    if due > ended || due > now {
+        return;
+    }
+    row.sla_breached_at = Some(due);
+    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    trail.push(
+        due,
+        Actor::System,
+        "session.sla_breached",
+        serde_json::json!({
+            "status": waited_in.as_str(),
+            "waiting_since": stamp(since),
+            "due_at": stamp(due),
+            "target_hours": 24,
+        }),
+    );
+}
+
 /// The audit trail of one session, collected while it is generated and written at the end
 /// in time order.
 pub(super) struct Trail {
@@ -347,6 +383,7 @@ pub fn session(conn: &mut PgConnection, ctx: &mut Context<'_>, i: usize) -> anyh
         .map(|e| e.action.clone());
     // As the transitions keep it: since completing or failing.
     row.waiting_since = row.completed_at.or(row.failed_at);
+    breach(&mut trail, &mut row, Utc::now());
     debug_assert_eq!(trail.status, status);
     session_store::overwrite(conn, session_id, &row)?;
     trail.events.sort_by_key(|e| e.created_at);

@@ -10,6 +10,7 @@ mod ocrb;
 pub mod people;
 mod review;
 pub mod specimens;
+mod team;
 mod verification;
 
 use diesel::prelude::*;
@@ -93,6 +94,7 @@ pub fn load(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Vec<Demo
         }
         Ok::<_, anyhow::Error>(())
     })?;
+    team::saved_views(conn)?;
     tracing::info!(
         sessions = DEMO_SESSIONS,
         seconds = started.elapsed().as_secs_f64(),

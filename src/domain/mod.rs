@@ -1,6 +1,7 @@
 //! Pure types and rules: statuses, transitions, kinds and applicant data. No I/O here.
 
 pub mod actor;
+pub mod approvals;
 pub mod capture;
 pub mod countries;
 pub mod dates;
@@ -11,6 +12,7 @@ pub mod matching;
 pub mod mrz;
 
 pub mod person;
+pub mod sla;
 pub mod status;
 pub mod webhooks;
 

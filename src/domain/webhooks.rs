@@ -26,6 +26,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "session.declined",
     "session.expired",
     "session.resubmission_requested",
+    "session.sla_breached",
     "session.redacted",
     "account.redacted",
     "document.created",
@@ -79,6 +80,10 @@ pub fn body(event_id: &str, occurrence: &Occurrence<'_>) -> Option<Value> {
             }
             if occurrence.action == "session.redacted" {
                 attributes.insert("redacted".into(), true.into());
+            }
+            if occurrence.action == "session.sla_breached" {
+                // The status it waits in and when it was due; nothing about the applicant.
+                copy(d, &mut attributes, &["status", "due_at", "target_hours"]);
             }
             if occurrence.action == "session.resubmission_requested" {
                 // The document and the reason code; never the message or the link.

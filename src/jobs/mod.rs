@@ -1,4 +1,5 @@
-//! Background work: expiring overdue sessions, the retention policy (`REDACT_AFTER_DAYS`),
+//! Background work: expiring overdue sessions, reporting service-level breaches, the
+//! retention policy (`REDACT_AFTER_DAYS`),
 //! purging old idempotency keys and forgetting old sign-in attempts. One thread runs them
 //! in turn every `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when
 //! the server shuts down.
@@ -34,11 +35,13 @@ impl Jobs {
         let batch = config.job_batch_size;
         let interval = config.expiry_interval;
         let redact_after_days = config.redact_after_days;
+        let targets = config.sla;
         let expiry = std::thread::Builder::new()
             .name("jobs".into())
             .spawn(move || {
                 loop {
                     tick(&pool, batch, redact_after_days);
+                    breaches(&pool, &targets, batch);
                     match rx.recv_timeout(interval) {
                         Err(RecvTimeoutError::Timeout) => continue,
                         Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
@@ -77,6 +80,31 @@ impl Jobs {
     }
 }
 
+/// Reports the cases that breached their service level since the last tick.
+pub fn breaches(pool: &DbPool, targets: &crate::domain::sla::Targets, batch: i64) {
+    let Ok(mut conn) = pool.get_timeout(Duration::from_secs(2)) else {
+        return;
+    };
+    let mut total = 0;
+    for _ in 0..MAX_BATCHES_PER_TICK {
+        match crate::service::sla::record_breaches(&mut conn, targets, chrono::Utc::now(), batch) {
+            Ok(n) => {
+                total += n;
+                if (n as i64) < batch {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "service-level batch failed");
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::info!(breached = total, "reported service-level breaches");
+    }
+}
+
 fn tick(pool: &DbPool, batch: i64, redact_after_days: Option<u32>) {
     let Ok(mut conn) = pool.get_timeout(Duration::from_secs(2)) else {
         // Postgres is away; the next tick tries again.
@@ -102,6 +130,11 @@ fn tick(pool: &DbPool, batch: i64, redact_after_days: Option<u32>) {
     }
     if let Some(days) = redact_after_days {
         retention(&mut conn, days, batch);
+    }
+    match crate::service::approvals::expire_due(&mut conn, chrono::Utc::now(), batch) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(expired = n, "expired approval requests nobody decided"),
+        Err(e) => tracing::warn!(error = %e, "approval request expiry failed"),
     }
     match crate::service::idempotency::purge_expired(&mut conn) {
         Ok(0) => {}

@@ -122,7 +122,12 @@ pub fn assign(
             "session.unassigned"
         };
         sessions::set_assignee(conn, session_id, assignee, now, action)?;
-        let details = json!({ "assignee": assignee, "previous": current });
+        // A case worker taking a case another holds takes it over: said so in the event.
+        let details = if assignee == Some(by.id) && current.is_some() {
+            json!({ "assignee": assignee, "previous": current, "via": "take_over" })
+        } else {
+            json!({ "assignee": assignee, "previous": current })
+        };
         events::insert(
             conn,
             &NewEvent::new(Actor::User(by.id), action, Some(session_id)).details(details),

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod approvals;
 pub mod auth;
 pub mod capture;
 pub mod casework;
@@ -21,7 +22,9 @@ pub mod person;
 pub mod reads;
 pub mod redaction;
 pub mod sessions;
+pub mod sla;
 pub mod transitions;
 pub mod users;
 pub mod verifications;
+pub mod views;
 pub mod webhooks;

@@ -80,7 +80,8 @@ impl Request {
         }
     }
 
-    fn validate(&self) -> Result<Option<String>, AppError> {
+    /// Checks the comment (length, control characters); the trimmed comment, if any.
+    pub fn validate(&self) -> Result<Option<String>, AppError> {
         let comment = match self.comment.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(c) => {
@@ -145,6 +146,9 @@ fn changes_for(request: &Request, to: SessionStatus, comment: Option<String>) ->
         Stamp::Expired => c.expired_at = Some(now),
     }
     c.waiting_since = waiting_since(request.action, to, now);
+    if c.waiting_since.is_some() {
+        c.sla_breached_at = Some(None);
+    }
     if request.action.is_decision() {
         let outcome = if request.action == Action::Approve {
             Outcome::Approved

@@ -184,6 +184,8 @@ pub fn scrub_children(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<
     )
     .set(crate::schema::resubmission_requests::message.eq(None::<String>))
     .execute(conn)?;
+    // A decline waiting for its second reviewer may quote the applicant in its comment.
+    let messages = messages + crate::store::approvals::erase_comments(conn, session_id)?;
 
     Ok(Scrubbed {
         devices,

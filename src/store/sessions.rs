@@ -78,6 +78,8 @@ pub struct Session {
     pub waiting_since: Option<DateTime<Utc>>,
     /// The assignee's last sign of work on it (a claim; see `store::claims`).
     pub claimed_at: Option<DateTime<Utc>>,
+    /// When its current wait breached its service level (see `domain::sla`).
+    pub sla_breached_at: Option<DateTime<Utc>>,
 }
 
 /// The fields a new session starts with.
@@ -190,6 +192,8 @@ pub struct TransitionChanges {
     pub updated_at: Option<DateTime<Utc>>,
     /// `Some(Some(now))` entering a wait; `None` otherwise (kept).
     pub waiting_since: Option<Option<DateTime<Utc>>>,
+    /// `Some(None)` entering a wait: a new wait has not breached anything yet.
+    pub sla_breached_at: Option<Option<DateTime<Utc>>>,
 }
 
 /// Inserts a session.
@@ -287,6 +291,8 @@ pub fn set_assignee(
         .set((
             sessions::assigned_to.eq(assignee),
             sessions::assigned_at.eq(assignee.map(|_| now)),
+            // A new holder's claim starts when they open the case (`store::claims`).
+            sessions::claimed_at.eq(None::<DateTime<Utc>>),
             sessions::updated_at.eq(now),
             sessions::last_activity.eq(activity),
         ))
@@ -461,6 +467,8 @@ pub struct SessionRow {
     pub expires_at: DateTime<Utc>,
     /// `waiting_since`.
     pub waiting_since: Option<DateTime<Utc>>,
+    /// `sla_breached_at`.
+    pub sla_breached_at: Option<DateTime<Utc>>,
 }
 
 /// Writes `row` over the session's row, every column of it.
@@ -468,4 +476,39 @@ pub fn overwrite(conn: &mut PgConnection, id: Uuid, row: &SessionRow) -> QueryRe
     diesel::update(sessions::table.find(id))
         .set(row)
         .execute(conn)
+}
+
+/// Marks up to `batch` cases in `status` whose wait began at or before `cutoff` as breached
+/// at `now`, and returns each with the start of its wait. Rows another transaction holds
+/// (a decision in flight, another instance's job) are skipped, and a case is marked once:
+/// two instances running the job never report one breach twice.
+pub fn mark_breached(
+    conn: &mut PgConnection,
+    status: SessionStatus,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+    batch: i64,
+) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+    #[derive(QueryableByName)]
+    struct Breached {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        waiting_since: DateTime<Utc>,
+    }
+    // The status is a literal so that the planner can use the partial index of cases not
+    // yet reported (`sessions_sla_pending_idx`).
+    let rows: Vec<Breached> = diesel::sql_query(format!(
+        "UPDATE sessions SET sla_breached_at = $1 WHERE id IN ( \
+             SELECT id FROM sessions WHERE status = '{}' AND sla_breached_at IS NULL \
+             AND redacted_at IS NULL AND waiting_since <= $2 \
+             ORDER BY waiting_since LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         AND sla_breached_at IS NULL RETURNING id, waiting_since",
+        status.as_str()
+    ))
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id, r.waiting_since)).collect())
 }

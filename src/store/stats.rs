@@ -220,3 +220,77 @@ pub fn per_assignee(
     .bind::<BigInt, _>(limit)
     .load(conn)
 }
+
+/// Waiting cases of one status against their service level, each count up to the limit.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SlaCount {
+    /// The status.
+    #[diesel(sql_type = Text)]
+    pub status: SessionStatus,
+    /// Past their due time.
+    #[diesel(sql_type = BigInt)]
+    pub breached: i64,
+    /// Due within the last quarter of their target.
+    #[diesel(sql_type = BigInt)]
+    pub due_soon: i64,
+}
+
+/// Breached and due-soon counts per waiting status (not redacted), each an index range on
+/// `(status, waiting_since)` that stops at `limit`.
+pub fn sla_counts(
+    conn: &mut PgConnection,
+    targets: &crate::domain::sla::Targets,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<SlaCount>> {
+    use crate::domain::sla::{SlaFilter, Targets};
+    let mut out = Vec::new();
+    for status in Targets::STATUSES {
+        let (Some((_, breached_until)), Some((Some(soon_after), soon_until))) = (
+            targets.window(SlaFilter::Breached, status, now),
+            targets.window(SlaFilter::DueSoon, status, now),
+        ) else {
+            continue;
+        };
+        // The status is a literal, so the planner proves the waiting-time index's predicate.
+        let row: SlaCount = diesel::sql_query(format!(
+            "SELECT '{s}'::text AS status, \
+                (SELECT count(*) FROM (SELECT 1 FROM sessions WHERE status = '{s}' \
+                   AND redacted_at IS NULL AND waiting_since <= $1 LIMIT $4) b) AS breached, \
+                (SELECT count(*) FROM (SELECT 1 FROM sessions WHERE status = '{s}' \
+                   AND redacted_at IS NULL AND waiting_since > $2 AND waiting_since <= $3 LIMIT $4) d) AS due_soon",
+            s = status.as_str()
+        ))
+        .bind::<Timestamptz, _>(breached_until)
+        .bind::<Timestamptz, _>(soon_after)
+        .bind::<Timestamptz, _>(soon_until)
+        .bind::<BigInt, _>(limit)
+        .get_result(conn)?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Service-level breaches reported on one day.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DailyBreaches {
+    /// The day (UTC).
+    #[diesel(sql_type = Date)]
+    pub day: NaiveDate,
+    /// `session.sla_breached` events that day.
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+/// Breaches reported per day since `since`, from the `session.sla_breached` events.
+pub fn breaches_per_day(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<DailyBreaches>> {
+    diesel::sql_query(
+        "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM events \
+         WHERE action = 'session.sla_breached' AND created_at >= $1 GROUP BY 1 ORDER BY 1",
+    )
+    .bind::<Timestamptz, _>(since)
+    .load(conn)
+}

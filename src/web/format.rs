@@ -18,6 +18,22 @@ pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// The time left until `at`, rounded up, as a countdown reads: "23 h" when 22 h 59 min
+/// are left (an [`age`] rounds down).
+pub fn until(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let seconds = (at - now).num_seconds().max(0);
+    let minutes = (seconds + 59) / 60;
+    if minutes < 1 {
+        "now".to_owned()
+    } else if minutes < 60 {
+        format!("{minutes} min")
+    } else if minutes < 48 * 60 {
+        format!("{} h", (minutes + 59) / 60)
+    } else {
+        format!("{} d", (minutes + 1439) / 1440)
+    }
+}
+
 /// [`age`] as a phrase: "just now", "12 min ago".
 pub fn ago(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     match age(since, now) {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod alerts;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod capture;
@@ -19,6 +20,7 @@ pub mod overview;
 pub mod page;
 pub mod qr;
 pub mod sessions;
+pub mod views;
 
 /// The dashboard's routes, beside `api::configure` for the API.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
@@ -40,6 +42,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::files::show)
         .service(sessions::next::start_reviewing)
         .service(sessions::next::next)
+        .service(sessions::export::export)
         .service(sessions::detail::show)
         .service(sessions::actions::approve)
         .service(sessions::actions::decline)
@@ -53,6 +56,15 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::redact::redact)
         .service(sessions::applicant_link::create)
         .service(sessions::applicant_link::resubmit)
+        .service(approvals::index)
+        .service(approvals::decide_request)
+        .service(views::index)
+        .service(views::create)
+        .service(views::rename)
+        .service(views::reorder)
+        .service(views::delete)
+        // After the other `/views/{id}/...` routes: it takes `share` and `pin`.
+        .service(views::set)
         .service(overview::index)
         .service(account::show)
         .service(account::change_password)

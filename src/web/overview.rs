@@ -6,7 +6,7 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::auth::Overseer;
@@ -14,6 +14,7 @@ use super::chart::{self, DecisionChart};
 use super::format;
 use super::page::{self, Page};
 use crate::db::{self, DbPool};
+use crate::domain::sla::Targets;
 use crate::domain::status::SessionStatus;
 use crate::store::stats::{self, AgeBuckets, AssigneeLoad, DailyDecisions, OldestSession};
 use crate::web::error::PageError;
@@ -87,6 +88,63 @@ struct QueuesPage {
     chart_from: String,
     chart_to: String,
     assignees: Vec<Assignee>,
+    /// Breached and due-soon cases per waiting status.
+    sla: Vec<SlaRow>,
+    /// Breaches reported per day, oldest day first.
+    breach_days: Vec<BreachDay>,
+    /// Breaches over those days.
+    breach_total: String,
+}
+
+/// One waiting status against its service level.
+struct SlaRow {
+    status: &'static str,
+    target: String,
+    breached: String,
+    due_soon: String,
+}
+
+/// One day of the breach trend.
+struct BreachDay {
+    day: String,
+    count: String,
+    width: u32,
+}
+
+fn sla_rows(counts: &[stats::SlaCount], targets: &Targets) -> Vec<SlaRow> {
+    counts
+        .iter()
+        .map(|c| SlaRow {
+            status: c.status.as_str(),
+            target: targets
+                .of(c.status)
+                .map(|t| super::sessions::triage::hours_in_words(t.num_hours()))
+                .unwrap_or_default(),
+            breached: count_label(c.breached),
+            due_soon: count_label(c.due_soon),
+        })
+        .collect()
+}
+
+fn breach_days(found: &[stats::DailyBreaches], today: NaiveDate) -> (Vec<BreachDay>, String) {
+    let days: Vec<(NaiveDate, i64)> = (0..i64::from(DECISION_DAYS))
+        .rev()
+        .map(|back| {
+            let day = today - Duration::days(back);
+            (day, found.iter().find(|b| b.day == day).map_or(0, |b| b.n))
+        })
+        .collect();
+    let max = days.iter().map(|d| d.1).max().unwrap_or(0);
+    let total: i64 = days.iter().map(|d| d.1).sum();
+    let rows = days
+        .into_iter()
+        .map(|(day, n)| BreachDay {
+            day: day.format("%a %d %b").to_string(),
+            count: format::thousands(n),
+            width: chart::hbar_width(n, max),
+        })
+        .collect();
+    (rows, format::thousands(total))
 }
 
 /// Everything the page reads, fetched on one pooled connection.
@@ -96,6 +154,8 @@ struct Overview {
     buckets: AgeBuckets,
     decisions: Vec<DailyDecisions>,
     assignees: Vec<AssigneeLoad>,
+    sla: Vec<stats::SlaCount>,
+    breaches: Vec<stats::DailyBreaches>,
 }
 
 /// The applicant's name as this viewer may see it, and whether it is a placeholder.
@@ -185,8 +245,10 @@ pub async fn index(
     Overseer(me): Overseer,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
 ) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
+    let targets = state.config.sla;
     let today = now.date_naive();
     let first_day = today - Duration::days(i64::from(DECISION_DAYS) - 1);
     let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
@@ -198,9 +260,12 @@ pub async fn index(
             buckets: stats::age_buckets(conn, &WAITING, now, limit)?,
             decisions: stats::decisions_per_user_per_day(conn, since)?,
             assignees: stats::per_assignee(conn, &WAITING, limit)?,
+            sla: stats::sla_counts(conn, &targets, now, limit)?,
+            breaches: stats::breaches_per_day(conn, since)?,
         })
     })
     .await?;
+    let (breach, breach_total) = breach_days(&overview.breaches, today);
     let tiles = SessionStatus::ALL
         .iter()
         .map(|status| Tile {
@@ -228,6 +293,9 @@ pub async fn index(
         chart_from: first_day.format("%Y-%m-%d").to_string(),
         chart_to: today.format("%Y-%m-%d").to_string(),
         assignees: assignee_views(overview.assignees),
+        sla: sla_rows(&overview.sla, &targets),
+        breach_days: breach,
+        breach_total,
     })
 }
 

@@ -131,3 +131,112 @@ async fn managers_cannot_pull_cases() {
     assert_eq!(r.status(), 403);
     assert_eq!(app.count_events("session.assigned"), 0);
 }
+
+#[tokio::test]
+async fn approve_and_next_pulls_the_next_case_nobody_holds() {
+    let app = spawn_app().await;
+    let ids = waiting(&app, 3);
+    let (jane, _) = app.signed_in(Role::Reviewer).await;
+    let (omar, omar_user) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(pull(&jane).await, Some(ids[0]));
+    assert_eq!(pull(&omar).await, Some(ids[1]));
+    // Jane decides hers with "& next": she gets the third case, not Omar's second.
+    let token = jane.csrf(&format!("/sessions/{}", ids[0])).await;
+    let r = jane
+        .post(
+            &format!("/sessions/{}/approve", ids[0]),
+            &[("comment", ""), ("queue", ""), ("then", "next")],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with(&format!("/sessions/{}?", ids[2])), "{to}");
+    use sessiondesk::schema::sessions;
+    let holder: Option<Uuid> = sessions::table
+        .find(ids[2])
+        .select(sessions::assigned_to)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(
+        holder.is_some() && holder != Some(omar_user.id),
+        "claimed for Jane"
+    );
+    // With nothing left to pull, back to the queue, saying why.
+    let token = jane.csrf(&format!("/sessions/{}", ids[2])).await;
+    let r = jane
+        .post(
+            &format!("/sessions/{}/decline", ids[2]),
+            &[
+                ("reason", "other"),
+                ("comment", "no"),
+                ("queue", ""),
+                ("then", "next"),
+            ],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/sessions?")
+    );
+    let page = jane.get("/sessions").await.text().await.unwrap();
+    assert!(
+        page.contains("Session declined. Every waiting case is being reviewed"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn taking_over_a_held_case_is_explicit_and_recorded() {
+    let app = spawn_app().await;
+    let ids = waiting(&app, 1);
+    let (jane, jane_user) = app.signed_in(Role::Reviewer).await;
+    let (omar, omar_user) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(pull(&jane).await, Some(ids[0]));
+    let page = omar
+        .get(&format!("/sessions/{}", ids[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"take-over\""),
+        "Omar is offered to take over"
+    );
+    assert!(page.contains(">Take over</button>"));
+    let token = crate::helpers::csrf_from(&page).unwrap();
+    let r = omar
+        .post(
+            &format!("/sessions/{}/assign", ids[0]),
+            &[("assignee", "me"), ("queue", "")],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    use sessiondesk::schema::events;
+    let details: Vec<serde_json::Value> = events::table
+        .filter(events::session_id.eq(ids[0]))
+        .filter(events::action.eq("session.assigned"))
+        .order(events::id.desc())
+        .select(events::details)
+        .limit(1)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(details[0]["via"], "take_over");
+    assert_eq!(details[0]["previous"], jane_user.id.to_string());
+    assert_eq!(details[0]["assignee"], omar_user.id.to_string());
+    let page = jane
+        .get(&format!("/sessions/{}", ids[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("took the case over from"),
+        "Jane's timeline says so"
+    );
+}

@@ -120,6 +120,8 @@ pub fn unescape(s: &str) -> String {
         .replace("&#61;", "=")
         .replace("&#x3d;", "=")
         .replace("&#43;", "+")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
 }
 
 /// The `href` of the page link with this `rel` (`next`, `prev`), unescaped.

@@ -99,7 +99,10 @@ async fn waiting_rows_say_why_and_since_when_and_failed_sessions_have_a_tab() {
     assert!(row.contains("Failed: MRZ check digits"), "{row}");
     assert!(row.contains("waiting 3 d"), "{row}");
     assert!(row.contains("created 10 d ago"), "{row}");
-    assert!(row.contains("overdue"), "{row}");
+    assert!(
+        row.contains("breached 2 d ago"),
+        "past its 24-hour service level: {row}"
+    );
     let row = row_of(&html, fresh.id);
     assert!(
         row.contains("Ready for a decision: no failed check"),
@@ -107,12 +110,12 @@ async fn waiting_rows_say_why_and_since_when_and_failed_sessions_have_a_tab() {
     );
     assert!(row.contains("waiting 1 h"), "{row}");
     assert!(
-        !row.contains("overdue"),
-        "waiting since creation would be overdue: {row}"
+        !row.contains("breached") && row.contains("due in 23 h"),
+        "waiting since creation would be breached: {row}"
     );
     assert!(
-        html.contains("overdue after 2 days of waiting"),
-        "the threshold in words"
+        html.contains("Service level: 1 day in every waiting status"),
+        "the targets in words"
     );
 
     // The Failed tab lists the failed session, saying which check failed; it shows its

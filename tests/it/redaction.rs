@@ -7,7 +7,7 @@
 
 mod race;
 mod retention;
-mod scan;
+pub mod scan;
 mod writes;
 
 use diesel::prelude::*;
@@ -54,7 +54,7 @@ const CHECK_REASON: &str = "Zqxmarkreason";
 const CHECK_METADATA: &str = "Zqxmarkmetadata";
 
 /// Every marker of [`full_session`] and the tables it belongs in before redaction.
-const PLACES: &[(&str, &[&str])] = &[
+pub const PLACES: &[(&str, &[&str])] = &[
     (FIRST, &["sessions"]),
     (MIDDLE, &["sessions"]),
     (LAST, &["sessions"]),
@@ -98,7 +98,7 @@ const PLACES: &[(&str, &[&str])] = &[
     (CHECK_METADATA, &["verification_checks"]),
 ];
 
-fn markers(places: &[(&'static str, &[&str])]) -> Vec<&'static str> {
+pub fn markers(places: &[(&'static str, &[&str])]) -> Vec<&'static str> {
     places.iter().map(|(m, _)| *m).collect()
 }
 

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use uuid::Uuid;
 
-use super::{Bind, QueueFilter, Sql, conditions};
+use super::{Bind, QueueFilter, Sql, conditions_in};
 use crate::domain::status::SessionStatus;
 
 /// A count that stops at a cap.
@@ -34,7 +34,7 @@ pub fn status_counts(
         sql.bind(Bind::Text(status.as_str().to_owned()));
         sql.push("::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE status = ");
         sql.bind(Bind::Text(status.as_str().to_owned()));
-        conditions(&mut sql, f);
+        conditions_in(&mut sql, f, Some(*status));
         sql.push(" LIMIT ");
         sql.int(cap + 1);
         sql.push(") x");
@@ -74,6 +74,47 @@ pub fn work_counts(conn: &mut PgConnection, me: Uuid, cap: i64) -> QueryResult<V
     sql.push(" UNION ALL SELECT 'failed'::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE status = 'failed' AND redacted_at IS NULL LIMIT ");
     sql.int(cap + 1);
     sql.push(") f");
+    sql.push(") t GROUP BY key");
+    sql.query().load(conn)
+}
+
+/// Capped totals of several filters (the saved views in the navigation), keyed as given:
+/// per filter, one capped scan per status it names (all statuses when none), added up.
+pub fn filter_counts(
+    conn: &mut PgConnection,
+    filters: &[(String, QueueFilter)],
+    cap: i64,
+) -> QueryResult<Vec<CappedCount>> {
+    if filters.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::default();
+    sql.push("SELECT key, sum(n)::bigint AS n FROM (");
+    let mut first = true;
+    for (key, f) in filters {
+        let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
+            vec![None]
+        } else {
+            f.statuses.iter().copied().map(Some).collect()
+        };
+        for status in statuses {
+            if !first {
+                sql.push(" UNION ALL ");
+            }
+            first = false;
+            sql.push("SELECT ");
+            sql.bind(Bind::Text(key.clone()));
+            sql.push("::text AS key, count(*) AS n FROM (SELECT 1 FROM sessions WHERE TRUE");
+            if let Some(status) = status {
+                sql.push(" AND status = ");
+                sql.bind(Bind::Text(status.as_str().to_owned()));
+            }
+            conditions_in(&mut sql, f, status);
+            sql.push(" LIMIT ");
+            sql.int(cap + 1);
+            sql.push(") c");
+        }
+    }
     sql.push(") t GROUP BY key");
     sql.query().load(conn)
 }

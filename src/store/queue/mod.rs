@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use crate::domain::sla::{SlaFilter, Targets};
 use crate::domain::status::SessionStatus;
 
 /// How the account filter names the account.
@@ -54,6 +55,13 @@ pub struct QueueFilter {
     /// Ordered by `waiting_since` instead of `created_at` (with `oldest_first`: longest
     /// waiting first). Only for waiting statuses, and a search only when [`exact`].
     pub by_waiting: bool,
+    /// With `by_waiting`: ordered by due time (`waiting_since` plus the status's target),
+    /// soonest first.
+    pub by_due: bool,
+    /// Only cases due soon or breached against their service level ([`Targets`]).
+    pub sla: Option<SlaFilter>,
+    /// The service-level targets the `sla` filter measures against.
+    pub targets: Targets,
 }
 
 /// One queue row.
@@ -138,11 +146,17 @@ impl QueueRow {
         }
     }
 
-    /// The row's cursor in the order of `f`: its waiting time when ordered by it.
+    /// The row's cursor in the order of `f`: its waiting time when ordered by it, its due
+    /// time when ordered by that.
     pub fn cursor_in(&self, f: &QueueFilter) -> Cursor {
+        let due = || {
+            self.waiting_since
+                .and_then(|t| f.targets.due(self.status, t))
+        };
         Cursor {
-            created_at: match (f.by_waiting, self.waiting_since) {
-                (true, Some(t)) => t,
+            created_at: match (f.by_due, f.by_waiting, self.waiting_since) {
+                (true, _, _) => due().unwrap_or(self.created_at),
+                (false, true, Some(t)) => t,
                 _ => self.created_at,
             },
             id: self.id,
@@ -165,6 +179,65 @@ fn like_pattern(search: &str) -> String {
 
 /// Appends ` AND ...` for every filter except status, a search matched anywhere.
 fn conditions(sql: &mut Sql, f: &QueueFilter) {
+    conditions_in(sql, f, None);
+}
+
+/// [`conditions`] for a scan of one `status` (`None`: every status the filter allows), so
+/// that a service-level filter becomes a range of that status's waiting-time index.
+fn conditions_in(sql: &mut Sql, f: &QueueFilter, status: Option<SessionStatus>) {
+    search_conditions(sql, f);
+    other_conditions(sql, f);
+    sla_conditions(sql, f, status);
+}
+
+/// ` AND` the service-level filter's range for a scan of `status`, when there is one.
+fn sla_conditions(sql: &mut Sql, f: &QueueFilter, status: Option<SessionStatus>) {
+    if let Some(sla) = f.sla {
+        sla_condition(sql, sla, &f.targets, status);
+    }
+}
+
+/// ` AND` the waiting-time range of `filter` for `status`; for every status, one range per
+/// status that has a target, or'ed.
+fn sla_condition(
+    sql: &mut Sql,
+    filter: SlaFilter,
+    targets: &Targets,
+    status: Option<SessionStatus>,
+) {
+    let now = Utc::now();
+    let range = |sql: &mut Sql, status: SessionStatus| match targets.window(filter, status, now) {
+        None => sql.push("FALSE"),
+        Some((after, until)) => {
+            sql.push("(waiting_since <= ");
+            sql.bind(Bind::Time(until));
+            if let Some(after) = after {
+                sql.push(" AND waiting_since > ");
+                sql.bind(Bind::Time(after));
+            }
+            sql.push(")");
+        }
+    };
+    sql.push(" AND ");
+    match status {
+        Some(status) => range(sql, status),
+        None => {
+            sql.push("(");
+            for (i, status) in Targets::STATUSES.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push(&format!("(status = '{}' AND ", status.as_str()));
+                range(sql, *status);
+                sql.push(")");
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// Appends ` AND ...` for the search, a search matched anywhere.
+fn search_conditions(sql: &mut Sql, f: &QueueFilter) {
     match &f.search {
         Some(search) if exact(search).is_some() => {
             if let Some(e) = exact(search) {
@@ -183,7 +256,6 @@ fn conditions(sql: &mut Sql, f: &QueueFilter) {
         }
         None => {}
     }
-    other_conditions(sql, f);
 }
 
 /// Appends ` AND ...` for every filter but status and search.
@@ -301,30 +373,55 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
             sql.push(" UNION ALL ");
         }
         sql.push(&format!("(SELECT {COLUMNS} FROM sessions WHERE TRUE"));
-        if let (true, Some(status)) = (f.by_waiting, status) {
+        if let (true, Some(status)) = (f.by_waiting || f.sla.is_some(), status) {
             // A literal, so that the planner can prove the waiting-time index's predicate.
             sql.push(&format!(" AND status = '{}'", status.as_str()));
         } else if let Some(status) = status {
             sql.push(" AND status = ");
             sql.bind(Bind::Text(status.as_str().to_owned()));
         }
-        conditions(&mut sql, f);
+        conditions_in(&mut sql, f, *status);
         if f.by_waiting {
             sql.push(" AND waiting_since IS NOT NULL");
         }
         if let PageAt::After(c) | PageAt::Before(c) = at {
-            sql.keyset_on(key, cmp, c.created_at, c.id);
+            // Within one status the due time is the waiting time plus a constant.
+            let target = match (f.by_due, status) {
+                (true, Some(s)) => f.targets.of(*s).unwrap_or_default(),
+                _ => chrono::Duration::zero(),
+            };
+            sql.keyset_on(key, cmp, c.created_at - target, c.id);
         }
         sql.push(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT "));
         sql.int(overfetch(limit));
         sql.push(")");
     }
+    let order = if f.by_due {
+        due_expression(&f.targets)
+    } else {
+        format!("s.{key}")
+    };
     sql.push(&format!(
         ") s JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
-         ORDER BY s.{key} {dir}, s.id {dir} LIMIT "
+         ORDER BY {order} {dir}, s.id {dir} LIMIT "
     ));
     sql.int(overfetch(limit));
     sql
+}
+
+/// `s.waiting_since` plus the target of `s.status`, in SQL (the targets are whole hours
+/// from the configuration, written as literals).
+fn due_expression(targets: &Targets) -> String {
+    let mut e = String::from("(s.waiting_since + CASE s.status");
+    for status in Targets::STATUSES {
+        let hours = targets.of(status).map_or(0, |t| t.num_hours());
+        e.push_str(&format!(
+            " WHEN '{}' THEN interval '{hours} hours'",
+            status.as_str()
+        ));
+    }
+    e.push_str(" END)");
+    e
 }
 
 mod counts;
@@ -336,7 +433,7 @@ mod search;
 /// A queue page is asked for with the shared keyset cursor.
 pub use crate::store::paging::{Cursor, PageAt};
 use crate::store::paging::{Page, direction, overfetch};
-pub use counts::{CappedCount, status_counts, work_counts};
+pub use counts::{CappedCount, filter_counts, status_counts, work_counts};
 pub use exact::{Exact, exact};
 use name_start::{Match, generic_plan, name_start_sql, search_match};
 pub use reasons::{WaitReason, wait_reasons};

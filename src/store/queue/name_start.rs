@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::{Bind, QueueFilter, QueueRow, Sql, is_email, other_conditions};
+use super::{Bind, QueueFilter, QueueRow, Sql, is_email, other_conditions, sla_conditions};
 use crate::domain::status::SessionStatus;
 use crate::store::paging::{PageAt, direction, keyset, overfetch};
 
@@ -91,6 +91,7 @@ fn name_branches(
             sql.bind(Bind::Text(status.as_str().to_owned()));
             name_start(sql, key, prefix);
             other_conditions(sql, f);
+            sla_conditions(sql, f, Some(*status));
             sql.push(")");
         }
     }

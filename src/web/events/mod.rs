@@ -42,8 +42,20 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.declined",
     "session.expired",
     "session.resubmission_requested",
+    "session.sla_breached",
+    "redaction.requested",
+    "redaction.approved",
+    "redaction.rejected",
+    "redaction.withdrawn",
+    "redaction.expired",
+    "decline.requested",
+    "decline.approved",
+    "decline.rejected",
+    "decline.withdrawn",
+    "decline.expired",
     "session.redacted",
     "account.redacted",
+    "sessions.exported",
     "user.signed_in",
     "user.sign_in_failed",
     "user.signed_out",
@@ -74,7 +86,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
 ];
 
 /// Details keys that hold a user id.
-const USER_KEYS: &[&str] = &["assignee", "previous", "user_id"];
+const USER_KEYS: &[&str] = &["assignee", "previous", "user_id", "requested_by"];
 /// Details keys that hold an API key id.
 const API_KEY_KEYS: &[&str] = &["api_key_id", "key_id"];
 
@@ -293,6 +305,77 @@ fn webhook_words(event: &Event) -> Option<String> {
     })
 }
 
+/// A four-eyes step in words: "asked for a redaction (needs a second admin)", "approved
+/// Ada's request to decline (document expired)".
+fn approval_words(event: &Event, names: &ActorNames) -> Option<String> {
+    let (kind, step) = event.action.split_once('.')?;
+    let what = match kind {
+        "redaction" => "redaction".to_owned(),
+        _ => match detail(event, "reason")
+            .and_then(|r| r.parse::<crate::domain::kinds::DeclineReason>().ok())
+        {
+            Some(r) => format!("decline ({})", r.label()),
+            None => "decline".to_owned(),
+        },
+    };
+    let whose = names
+        .user_in(event, "requested_by")
+        .map_or_else(|| "the".to_owned(), |n| format!("{n}'s"));
+    Some(match step {
+        "requested" => format!("asked for a {what}, which needs a second person's approval"),
+        "approved" => format!("approved {whose} request for a {what}"),
+        "rejected" => format!("rejected {whose} request for a {what}"),
+        "withdrawn" => format!("withdrew their request for a {what}"),
+        "expired" => format!("let the request for a {what} expire after 7 days"),
+        _ => return None,
+    })
+}
+
+/// A CSV export in words: how many rows, of which queue, and whether it was finished.
+fn export_words(event: &Event) -> String {
+    let rows = event
+        .details
+        .get("rows")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    // Written by the export from the parsed filters (never the search): shown as it is.
+    let query = event
+        .details
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut words = format!(
+        "exported {} session{} to CSV",
+        crate::web::format::thousands(rows),
+        if rows == 1 { "" } else { "s" }
+    );
+    if !query.is_empty() {
+        words.push_str(&format!(" ({query})"));
+    }
+    if event.details.get("searched").and_then(Value::as_bool) == Some(true) {
+        words.push_str(", with a search");
+    }
+    if event.details.get("finished").and_then(Value::as_bool) == Some(false) {
+        words.push_str(", abandoned before the end");
+    }
+    words
+}
+
+/// A service-level breach in words: when it was due, and the target of the status.
+fn breach_words(event: &Event) -> String {
+    let status = detail(event, "status")
+        .and_then(|s| s.parse::<crate::domain::status::SessionStatus>().ok())
+        .map(|s| s.label());
+    let target = event.details.get("target_hours").and_then(Value::as_i64);
+    match (detail_time(event, "due_at"), status, target) {
+        (Some(due), Some(status), Some(hours)) => {
+            format!("recorded a service-level breach: due {due}, {hours} h for {status}")
+        }
+        (Some(due), _, _) => format!("recorded a service-level breach: due {due}"),
+        _ => "recorded a service-level breach".to_owned(),
+    }
+}
+
 /// What happened, in words, to follow the actor's name: "approved the session", "changed
 /// personal data: first name, email". Unknown actions fall back to the action name.
 pub fn describe(event: &Event, names: &ActorNames) -> String {
@@ -363,6 +446,12 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
         }
         "session.completed" => "completed the session".to_owned(),
         "session.failed" => "marked the session as failed".to_owned(),
+        "session.assigned" if detail(event, "via") == Some("take_over") => {
+            names.user_in(event, "previous").map_or_else(
+                || "took the case over".to_owned(),
+                |p| format!("took the case over from {p}"),
+            )
+        }
         "session.assigned" => {
             let to = if own("assignee") {
                 Some("themselves".to_owned())
@@ -399,6 +488,11 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
                 .map(|r| format!(" ({})", r.label()))
                 .unwrap_or_default();
             format!("asked the applicant for a new photo{why}")
+        }
+        "session.sla_breached" => breach_words(event),
+        "sessions.exported" => export_words(event),
+        a if a.starts_with("redaction.") || a.starts_with("decline.") => {
+            approval_words(event, names).unwrap_or_else(|| a.to_owned())
         }
         "session.redacted" => match detail(event, "via") {
             Some("retention") => {

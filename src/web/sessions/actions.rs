@@ -9,6 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::detail::{Refused, render_case};
+use super::next::{Puller, next_after};
 use super::view::field_words;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
@@ -89,7 +90,7 @@ fn conflict_message(conflict: &Conflict) -> String {
 
 /// Where a decision leads: back to the case, or on to the next case of its queue
 /// ("Approve & next", Shift+Enter).
-fn after_decision(id: Uuid, queue: &str, then: &str, succeeded: bool) -> String {
+pub(super) fn after_decision(id: Uuid, queue: &str, then: &str, succeeded: bool) -> String {
     if succeeded && then == "next" {
         let q = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("queue", queue)
@@ -113,17 +114,22 @@ pub(super) async fn transition(
     session: &Session,
     id: Uuid,
     queue: &str,
-    then: &str,
+    (then, puller): (&str, Option<Puller>),
     request: Request,
 ) -> Result<HttpResponse, PageError> {
     let action = request.action;
     let result = db::with_conn(pool, move |conn| transitions::apply(conn, id, &request)).await;
     let succeeded = result.is_ok();
+    let (location, nothing_left) = next_after(pool, puller, id, queue, then, succeeded).await;
     match result {
         Ok(_) => cookie::flash(
             session,
             success_kind(action),
-            format!("Session {}.", past_tense(action)),
+            format!(
+                "Session {}.{}",
+                past_tense(action),
+                nothing_left.unwrap_or("")
+            ),
         ),
         Err(AppError::Conflict(conflict)) if conflict != Conflict::Redacted => {
             cookie::flash(session, "error", conflict_message(&conflict));
@@ -138,7 +144,7 @@ pub(super) async fn transition(
         }
         Err(e) => flash_refusal(session, "Nothing was changed", e)?,
     }
-    Ok(page::see_other(&after_decision(id, queue, then, succeeded)))
+    Ok(page::see_other(&location))
 }
 
 /// The decision forms.
@@ -177,10 +183,12 @@ pub async fn approve(
     .await;
     match result {
         Ok(_) => {
-            cookie::flash(&session, "success", "Session approved.");
-            Ok(page::see_other(&after_decision(
-                id, &f.queue, &f.then, true,
-            )))
+            let puller = Some(Puller::of(&user, &state));
+            let (location, nothing_left) =
+                next_after(&pool, puller, id, &f.queue, &f.then, true).await;
+            let message = format!("Session approved.{}", nothing_left.unwrap_or(""));
+            cookie::flash(&session, "success", &message);
+            Ok(page::see_other(&location))
         }
         // An override without its reason: the case again, the form open with why.
         Err(AppError::Validation(errors)) if errors.iter().any(|e| e.field == "comment") => {
@@ -191,7 +199,7 @@ pub async fn approve(
                 .join("; ");
             render_case(
                 &pool,
-                &key,
+                &state,
                 &session,
                 &user,
                 id,
@@ -218,6 +226,7 @@ pub async fn decline(
     CaseWorker(user): CaseWorker,
     session: Session,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     form: CsrfForm<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -232,15 +241,54 @@ pub async fn decline(
         return Ok(page::see_other(&case_url(id, &f.queue)));
     };
     let comment = Some(f.comment).filter(|c| !c.trim().is_empty());
+    if state.config.four_eyes.decline {
+        return request_decline(&pool, &session, &user, id, &f.queue, reason, comment).await;
+    }
     transition(
         &pool,
         &session,
         id,
         &f.queue,
-        &f.then,
+        (&f.then, Some(Puller::of(&user, &state))),
         Request::decline(Actor::User(user.id), reason, comment),
     )
     .await
+}
+
+/// With `FOUR_EYES` naming declines: the decline becomes a request another reviewer
+/// approves; the case stays as it is until then.
+async fn request_decline(
+    pool: &DbPool,
+    session: &Session,
+    user: &CurrentUser,
+    id: Uuid,
+    queue: &str,
+    reason: DeclineReason,
+    comment: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    use crate::service::approvals::{self, Ask};
+    let by = user.worker();
+    let now = Utc::now();
+    let asked = db::with_conn(pool, move |conn| {
+        approvals::request(conn, id, by, Ask::Decline { reason, comment }, now)
+    })
+    .await;
+    match asked {
+        Ok(_) => cookie::flash(
+            session,
+            "info",
+            "Decline requested: another reviewer must approve it; the case stays open until then.",
+        ),
+        Err(AppError::Conflict(conflict)) => {
+            cookie::flash(
+                session,
+                "error",
+                format!("Nothing was changed: {conflict}."),
+            );
+        }
+        Err(e) => flash_refusal(session, "Nothing was changed", e)?,
+    }
+    Ok(page::see_other(&case_url(id, queue)))
 }
 
 /// A form carrying only the queue context.
@@ -265,7 +313,7 @@ pub async fn expire(
         &session,
         id,
         &form.0.queue,
-        "",
+        ("", None),
         Request::new(Action::Expire, Actor::User(user.id)),
     )
     .await
@@ -372,7 +420,7 @@ pub async fn edit_person(
         Err(errors) => {
             return render_case(
                 &pool,
-                &key,
+                &state,
                 &session,
                 &user,
                 id,

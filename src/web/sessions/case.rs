@@ -44,6 +44,8 @@ pub struct Case {
     pub assignable: Vec<(Uuid, String)>,
     /// The newest applicant capture link, if one was issued.
     pub capture_link: Option<crate::store::capture_links::CaptureLink>,
+    /// Redactions and declines waiting for a second person's approval.
+    pub pending: Vec<crate::store::approvals::Listed>,
 }
 
 /// Events a case page's timeline shows at once.
@@ -78,6 +80,7 @@ pub fn load(
     let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
     let assignable = users::assignable(conn)?;
     let capture_link = crate::store::capture_links::latest_for_session(conn, id)?;
+    let pending = crate::store::approvals::pending(conn, Some(id), chrono::Utc::now())?;
     Ok(Case {
         session,
         account,
@@ -92,5 +95,6 @@ pub fn load(
         user_names,
         assignable,
         capture_link,
+        pending,
     })
 }

@@ -72,6 +72,16 @@ struct CasePage {
     status_label: &'static str,
     created_age: String,
     created_exact: String,
+    /// Four eyes: requests waiting on this session, and whether a redaction or a decline
+    /// from this page becomes one.
+    approvals: crate::web::approvals::Panel,
+    /// When and by whom, for the printed case file's footnote.
+    printed_at: String,
+    printed_by: String,
+    /// Someone else holds the case: "Assign to me" becomes "Take over".
+    held_by_other: bool,
+    /// Against its service level, while it waits: (words, exact due time, standing).
+    due: Option<(String, String, &'static str)>,
     assignee: Option<String>,
     decision: Option<String>,
     redacted: Option<String>,
@@ -177,7 +187,7 @@ fn queue_param(queue: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 pub async fn render_case(
     pool: &DbPool,
-    key: &FingerprintKey,
+    state: &AppState,
     session: &Session,
     user: &CurrentUser,
     id: Uuid,
@@ -195,6 +205,7 @@ pub async fn render_case(
         review: review_error,
     } = shown;
     let viewer = user.id;
+    let key = &FingerprintKey::derive(&state.config.session_key);
     let k = key.clone();
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
         let case = case::load(conn, id, events_before)?;
@@ -331,22 +342,18 @@ pub async fn render_case(
         short_id: format::short_id(&id),
         queue_param: queue_param(&queue),
         queue,
-        applicant: if s.redacted_at.is_some() {
-            "Redacted applicant".to_owned()
-        } else {
-            format::applicant(
-                s.person.first_name.as_deref(),
-                s.person.middle_name.as_deref(),
-                s.person.last_name.as_deref(),
-                masked,
-            )
-        },
+        applicant: applicant_name(s, masked),
         account: format::shown(case.account.external_id.as_deref(), masked),
         account_href: format!("/accounts/{}", case.account.id),
         status: s.status,
         status_label: s.status.label(),
         created_age: format::ago(s.created_at, now),
         created_exact: format::exact(s.created_at),
+        due: due_words(s, &state.config.sla, now),
+        held_by_other: s.assigned_to.is_some_and(|a| a != user.id),
+        approvals: crate::web::approvals::panel(&case.pending, user, state),
+        printed_at: format::exact(now),
+        printed_by: user.display_name.clone(),
         assignee: s
             .assigned_to
             .map(|u| by(Some(ActorType::User), Some(u), "someone") + &claim(s, now)),
@@ -455,10 +462,9 @@ pub async fn show(
             )
         })?),
     };
-    let key = FingerprintKey::derive(&state.config.session_key);
     render_case(
         &pool,
-        &key,
+        &state,
         &session,
         &user,
         id,
@@ -543,6 +549,44 @@ fn applicant_panel(
         docs,
         reasons: crate::domain::capture::ResubmissionReason::ALL,
     }
+}
+
+/// The applicant's name as the viewer may see it.
+fn applicant_name(s: &crate::store::sessions::Session, masked: bool) -> String {
+    if s.redacted_at.is_some() {
+        return "Redacted applicant".to_owned();
+    }
+    format::applicant(
+        s.person.first_name.as_deref(),
+        s.person.middle_name.as_deref(),
+        s.person.last_name.as_deref(),
+        masked,
+    )
+}
+
+/// A waiting case's due time in words ("due in 5 h", "breached 3 h ago"), its exact time,
+/// and its standing (`on_time`, `due_soon`, `breached`).
+fn due_words(
+    s: &crate::store::sessions::Session,
+    targets: &crate::domain::sla::Targets,
+    now: chrono::DateTime<Utc>,
+) -> Option<(String, String, &'static str)> {
+    use crate::domain::sla::Standing;
+    let since = s
+        .waiting_since
+        .filter(|_| s.status.is_waiting() && s.redacted_at.is_none())?;
+    let due = targets.due(s.status, since)?;
+    let standing = match targets.standing(s.status, since, now)? {
+        Standing::Breached => "breached",
+        Standing::DueSoon => "due_soon",
+        Standing::OnTime => "on_time",
+    };
+    let words = if due <= now {
+        format!("breached its service level {} ago", format::age(due, now))
+    } else {
+        format!("due in {}", format::until(now, due))
+    };
+    Some((words, format::exact(due), standing))
 }
 
 /// How long the assignee of a waiting case has been reviewing it: " (reviewing for 4 min)".

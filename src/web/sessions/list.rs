@@ -11,6 +11,7 @@ use super::query::QueueParams;
 use super::triage;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
+use crate::domain::sla::{Standing, Targets};
 use crate::domain::status::SessionStatus;
 use crate::store::queue::{self, CappedCount, QueueFilter, QueueRow};
 use crate::store::users;
@@ -48,8 +49,12 @@ pub struct Row {
     pub activity: String,
     /// Exact time of the last activity.
     pub activity_at: String,
-    /// Waiting longer than the overdue threshold.
-    pub overdue: bool,
+    /// Against its service level: `due_soon`, `breached`, or empty.
+    pub sla: &'static str,
+    /// Its due time in words ("due in 5 h", "breached 3 h ago"); empty when not waiting.
+    pub due: String,
+    /// Its exact due time.
+    pub due_at: String,
     /// How long it has waited since it started waiting ("3 d"); empty when not waiting.
     pub waiting: String,
     /// Exact time it started waiting.
@@ -74,16 +79,20 @@ pub struct Chip {
     pub active: bool,
 }
 
-/// A view tab.
+/// A view tab: a built-in one or a saved view ([`crate::web::views`]).
 pub struct Tab {
     /// Label.
-    pub label: &'static str,
+    pub label: String,
     /// Count, if any.
     pub count: Option<String>,
     /// Link.
     pub href: String,
     /// Selected now.
     pub active: bool,
+    /// A saved view.
+    pub saved: bool,
+    /// A view pinned for everyone.
+    pub pinned: bool,
 }
 
 #[derive(Template)]
@@ -93,6 +102,14 @@ struct ListPage {
     params: QueueParams,
     problems: Vec<String>,
     tabs: Vec<Tab>,
+    /// The saved views the user sees, beyond those shown as tabs.
+    more_views: usize,
+    /// The query a saved view would keep of this queue.
+    keepable: String,
+    /// This queue's filters as (name, value) pairs, for the export form.
+    export_pairs: Vec<(String, String)>,
+    /// The export's columns: (name, heading).
+    export_columns: &'static [(&'static str, &'static str)],
     chips: Vec<Chip>,
     rows: Vec<Row>,
     newer: Option<String>,
@@ -104,8 +121,8 @@ struct ListPage {
     active: Vec<triage::ActiveFilter>,
     /// The assignee select's options: (value, label).
     assignees: Vec<(String, String)>,
-    /// The overdue threshold in words ("2 days").
-    overdue_after: String,
+    /// The service-level targets in words.
+    targets: String,
 }
 
 fn count_of(counts: &[CappedCount], key: &str) -> i64 {
@@ -129,7 +146,10 @@ pub async fn index(
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
     let p = params.clone();
-    let (filter, at, problems, found, counts, work_counts, reasons, assignable) =
+    let current = params.filter_query();
+    let here = current.clone();
+    let targets = state.config.sla;
+    let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved) =
         db::with_conn(&pool, move |conn| {
             let generation = cache.generation();
             let mut lookup = |name: &str| {
@@ -138,7 +158,7 @@ pub async fn index(
                     .flatten()
                     .map(|u| u.id)
             };
-            let resolved = p.to_filter(&me, &mut lookup);
+            let resolved = p.to_filter(&me, targets, &mut lookup);
             let (filter, at, problems) = resolved;
             let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
             // Why each waiting row waits: one query for the page.
@@ -178,8 +198,9 @@ pub async fn index(
                     c
                 }
             };
+            let saved = crate::web::views::tabs(conn, &me, &cache, &here, targets)?;
             Ok((
-                filter, at, problems, rows, counts, work, reasons, assignable,
+                filter, at, problems, rows, counts, work, reasons, assignable, saved,
             ))
         })
         .await?;
@@ -201,12 +222,11 @@ pub async fn index(
 
     let now = Utc::now();
     let masked = user.sees_masked_data();
-    let overdue_after = chrono::Duration::hours(state.config.overdue_hours);
     let queue_link = params.filter_query();
     let view_rows = rows
         .iter()
         .map(|r| {
-            let mut row = view_row(r, masked, now, overdue_after, &queue_link);
+            let mut row = view_row(r, masked, now, &state.config.sla, &queue_link);
             row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
             row
         })
@@ -239,14 +259,15 @@ pub async fn index(
         sort: "newest".to_owned(),
         ..QueueParams::default()
     };
-    let current = params.filter_query();
-    let tab = |label: &'static str, count: Option<String>, p: &QueueParams| Tab {
-        label,
+    let tab = |label: &str, count: Option<String>, p: &QueueParams| Tab {
+        label: label.to_owned(),
         count,
         href: format!("/sessions?{}", p.filter_query()),
         active: current == p.filter_query(),
+        saved: false,
+        pinned: false,
     };
-    let tabs = vec![
+    let mut tabs = vec![
         tab("Work queue", None, &work),
         tab(
             "Mine",
@@ -268,6 +289,10 @@ pub async fn index(
         ),
         tab("All", None, &all),
     ];
+    let (saved_tabs, saved_total) = saved;
+    let more_views = saved_total.saturating_sub(saved_tabs.len());
+    tabs.extend(saved_tabs);
+    let keepable = crate::web::views::keepable(&current, &user).0;
     let active = triage::active_filters(&params, &assignable);
     let mut assignees = vec![
         (String::new(), "Anyone".to_owned()),
@@ -281,6 +306,7 @@ pub async fn index(
             .map(|(id, name)| (id.to_string(), name.clone())),
     );
     let filtered = !params.q.is_empty()
+        || !params.sla.is_empty()
         || !params.account.is_empty()
         || !params.created_from.is_empty()
         || !params.created_to.is_empty();
@@ -289,6 +315,12 @@ pub async fn index(
         params,
         problems,
         tabs,
+        more_views,
+        keepable,
+        export_pairs: url::form_urlencoded::parse(current.as_bytes())
+            .into_owned()
+            .collect(),
+        export_columns: super::export::COLUMNS,
         chips,
         rows: view_rows,
         newer,
@@ -297,7 +329,7 @@ pub async fn index(
         can_search: !user.sees_masked_data(),
         active,
         assignees,
-        overdue_after: triage::hours_in_words(state.config.overdue_hours),
+        targets: triage::targets_in_words(&state.config.sla),
     })
 }
 
@@ -305,7 +337,7 @@ fn view_row(
     r: &QueueRow,
     masked: bool,
     now: chrono::DateTime<Utc>,
-    overdue_after: chrono::Duration,
+    targets: &Targets,
     queue: &str,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
@@ -359,7 +391,25 @@ fn view_row(
             .map(format::activity)
             .unwrap_or_default(),
         activity_at: format::exact(r.updated_at),
-        overdue: since.is_some_and(|t| now - t > overdue_after),
+        sla: match since.and_then(|t| targets.standing(r.status, t, now)) {
+            Some(Standing::Breached) => "breached",
+            Some(Standing::DueSoon) => "due_soon",
+            _ => "",
+        },
+        due: since
+            .and_then(|t| targets.due(r.status, t))
+            .map(|due| {
+                if due <= now {
+                    format!("breached {} ago", format::age(due, now))
+                } else {
+                    format!("due in {}", format::until(now, due))
+                }
+            })
+            .unwrap_or_default(),
+        due_at: since
+            .and_then(|t| targets.due(r.status, t))
+            .map(format::exact)
+            .unwrap_or_default(),
         waiting: since.map(|t| format::age(t, now)).unwrap_or_default(),
         waiting_at: since.map(format::exact).unwrap_or_default(),
         reason: String::new(),

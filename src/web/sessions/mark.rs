@@ -13,7 +13,6 @@ use crate::db::DbPool;
 use crate::domain::actor::Actor;
 use crate::domain::kinds::ReviewReason;
 use crate::service::transitions::Request;
-use crate::service::verifications::FingerprintKey;
 use crate::web::auth::CaseWorker;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::PageError;
@@ -55,10 +54,9 @@ pub async fn mark_for_review(
     let reason = match parse_reason(&reason) {
         Ok(r) => r,
         Err(message) => {
-            let key = FingerprintKey::derive(&state.config.session_key);
             return render_case(
                 &pool,
-                &key,
+                &state,
                 &session,
                 &user,
                 id,
@@ -74,7 +72,7 @@ pub async fn mark_for_review(
         &session,
         id,
         &queue,
-        "",
+        ("", None),
         Request::mark_for_review(Actor::User(user.id), reason),
     )
     .await

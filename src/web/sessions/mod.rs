@@ -5,6 +5,7 @@ pub mod applicant_link;
 pub mod case;
 pub mod counts;
 pub mod detail;
+pub mod export;
 pub mod facts;
 pub mod files;
 pub mod fix;

@@ -28,6 +28,7 @@ pub async fn next(
     pool: web::Data<DbPool>,
     path: web::Path<String>,
     ctx: web::Query<QueueContext>,
+    state: web::Data<crate::app::AppState>,
 ) -> Result<HttpResponse, PageError> {
     let id = Uuid::parse_str(&path).map_err(|_| AppError::NotFound("session"))?;
     let queue = ctx.into_inner().queue;
@@ -36,6 +37,7 @@ pub async fn next(
     params.before.clear();
     let me = user.clone();
     let p = params.clone();
+    let targets = state.config.sla;
     let next = db::with_conn(&pool, move |conn| {
         let current = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
         let mut lookup = |name: &str| {
@@ -44,10 +46,19 @@ pub async fn next(
                 .flatten()
                 .map(|u| u.id)
         };
-        let (filter, _, _) = p.to_filter(&me, &mut lookup);
+        let (filter, _, _) = p.to_filter(&me, targets, &mut lookup);
         // Where the session stands in the queue's order (its waiting time stays after a
-        // decision, so the next case is found after deciding this one too).
+        // decision, so the next case is found after deciding this one too; its due time is
+        // counted with the target of the status it waited in, or the queue's first).
+        let waited_in = if current.status.is_waiting() {
+            Some(current.status)
+        } else {
+            filter.statuses.first().copied()
+        };
         let key = match (filter.by_waiting, current.waiting_since) {
+            (true, Some(t)) if filter.by_due => {
+                t + waited_in.and_then(|s| targets.of(s)).unwrap_or_default()
+            }
             (true, Some(t)) => t,
             _ => current.created_at,
         };
@@ -120,5 +131,62 @@ pub async fn start_reviewing(
             );
             Ok(page::see_other(&format!("/sessions?{queue}")))
         }
+    }
+}
+
+/// Who pulls the next case after a decision ("Approve & next"), and after how many idle
+/// minutes another's claim may be taken.
+#[derive(Clone, Copy)]
+pub(super) struct Puller {
+    worker: crate::domain::actor::Worker,
+    idle_minutes: i64,
+}
+
+impl Puller {
+    /// The pull of `user` under the server's claim rule.
+    pub(super) fn of(user: &CurrentUser, state: &crate::app::AppState) -> Self {
+        Puller {
+            worker: user.worker(),
+            idle_minutes: state.config.claim_idle_minutes,
+        }
+    }
+}
+
+/// Where a decision made with "& next" goes: the next case is pulled as "Start reviewing"
+/// pulls it (the oldest waiting case nobody holds, claimed atomically), so that two
+/// reviewers deciding at once never open the same next case. When nothing is left, the
+/// queue, with `flash` extended to say so. Without "& next", back to the case.
+pub(super) async fn next_after(
+    pool: &DbPool,
+    puller: Option<Puller>,
+    id: Uuid,
+    queue: &str,
+    then: &str,
+    succeeded: bool,
+) -> (String, Option<&'static str>) {
+    let Some(p) = puller.filter(|_| succeeded && then == "next") else {
+        return (
+            super::actions::after_decision(id, queue, then, succeeded),
+            None,
+        );
+    };
+    let pulled = db::with_conn(pool, move |conn| {
+        crate::service::casework::pull_next(conn, p.worker, p.idle_minutes)
+    })
+    .await;
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("queue", queue)
+        .finish();
+    match pulled {
+        Ok(Pulled::Claimed(case) | Pulled::Held(case)) => (format!("/sessions/{case}?{q}"), None),
+        Ok(Pulled::Nothing) => (
+            format!("/sessions?{queue}"),
+            Some(" Every waiting case is being reviewed by someone right now."),
+        ),
+        // The decision stands; the queue's own "next" walk is the fallback.
+        Err(_) => (
+            super::actions::after_decision(id, queue, then, succeeded),
+            None,
+        ),
     }
 }

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::domain::dates;
+use crate::domain::sla::{SlaFilter, Targets};
 use crate::domain::status::SessionStatus;
 use crate::store::paging::{Cursor, PageAt};
 use crate::store::queue::{self, AccountFilter, AssigneeFilter, QueueFilter};
@@ -30,6 +31,8 @@ pub struct QueueParams {
     pub sort: String,
     /// `redacted`: `only` or `exclude`.
     pub redacted: String,
+    /// `sla`: `due_soon` or `breached` (see [`crate::domain::sla`]).
+    pub sla: String,
     /// `after`: cursor of the next page.
     pub after: String,
     /// `before`: cursor of the previous page.
@@ -64,6 +67,7 @@ impl QueueParams {
                 "created_to" => p.created_to = v,
                 "sort" => p.sort = v,
                 "redacted" => p.redacted = v,
+                "sla" => p.sla = v,
                 "after" => p.after = v,
                 "before" => p.before = v,
                 "every_status" => every_status = v == "1",
@@ -74,7 +78,7 @@ impl QueueParams {
         // earlier, decided session is what a search is often for. Status chips narrow again.
         if every_status && !p.q.trim().is_empty() {
             p.statuses.clear();
-            if p.sort == "waiting" {
+            if p.sort == "waiting" || p.sort == "due" {
                 p.sort = "newest".to_owned();
             }
         }
@@ -132,9 +136,10 @@ impl QueueParams {
             "created_from" => p.created_from.clear(),
             "created_to" => p.created_to.clear(),
             "redacted" => p.redacted.clear(),
+            "sla" => p.sla.clear(),
             _ => {}
         }
-        if filter == "status" && p.sort == "waiting" {
+        if filter == "status" && (p.sort == "waiting" || p.sort == "due") && p.sla.is_empty() {
             p.sort = "oldest".to_owned();
         }
         p.after.clear();
@@ -156,6 +161,7 @@ impl QueueParams {
             ("created_to", &self.created_to),
             ("sort", &self.sort),
             ("redacted", &self.redacted),
+            ("sla", &self.sla),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -187,9 +193,13 @@ impl QueueParams {
     pub fn to_filter(
         &self,
         me: &CurrentUser,
+        targets: Targets,
         resolve_username: &mut dyn FnMut(&str) -> Option<Uuid>,
     ) -> (QueueFilter, PageAt, Vec<String>) {
-        let mut f = QueueFilter::default();
+        let mut f = QueueFilter {
+            targets,
+            ..QueueFilter::default()
+        };
         let mut problems = Vec::new();
         if self.refused_search {
             problems.push(MANAGERS_CANNOT_SEARCH.to_owned());
@@ -271,9 +281,52 @@ impl QueueParams {
         {
             problems.push("Created from is after created to: nothing can match.".to_owned());
         }
+        match self.sla.as_str() {
+            "" => {}
+            raw => match SlaFilter::parse(raw) {
+                Some(sla) => {
+                    // Only the waiting statuses have a due time.
+                    let asked = !f.statuses.is_empty();
+                    f.statuses.retain(|s| targets.of(*s).is_some());
+                    if f.statuses.is_empty() && asked {
+                        problems.push(format!(
+                            "Only waiting sessions (completed, failed, marked for review) can be {}; \
+                             that filter was not applied.",
+                            sla.label()
+                        ));
+                    } else {
+                        if f.statuses.is_empty() {
+                            f.statuses = Targets::STATUSES.to_vec();
+                        }
+                        f.sla = Some(sla);
+                    }
+                }
+                None => problems.push(format!(
+                    "Service level \"{raw}\" is not due_soon or breached; it was not applied."
+                )),
+            },
+        }
         match self.sort.as_str() {
             "" | "newest" => f.oldest_first = false,
             "oldest" => f.oldest_first = true,
+            "due" => {
+                f.oldest_first = true;
+                let waiting = !f.statuses.is_empty() && f.statuses.iter().all(|s| s.is_waiting());
+                if waiting
+                    && f.search
+                        .as_deref()
+                        .is_none_or(|q| queue::exact(q).is_some())
+                {
+                    f.by_waiting = true;
+                    f.by_due = true;
+                } else {
+                    problems.push(
+                        "Due first sorts the waiting statuses only (completed, failed, marked for \
+                         review), without a search; oldest first is used."
+                            .to_owned(),
+                    );
+                }
+            }
             "waiting" => {
                 f.oldest_first = true;
                 let waiting = !f.statuses.is_empty() && f.statuses.iter().all(|s| s.is_waiting());
@@ -295,7 +348,7 @@ impl QueueParams {
                 }
             }
             other => problems.push(format!(
-                "Sort \"{other}\" is not newest, oldest or waiting; newest first is used."
+                "Sort \"{other}\" is not newest, oldest, waiting or due; newest first is used."
             )),
         }
         match self.redacted.as_str() {
@@ -348,7 +401,7 @@ pub fn explain(conn: &mut diesel::PgConnection, query: &str) -> anyhow::Result<V
             .flatten()
             .map(|u| u.id)
     };
-    let (filter, at, problems) = params.to_filter(&viewer, &mut lookup);
+    let (filter, at, problems) = params.to_filter(&viewer, Targets::default(), &mut lookup);
     if let Some(problem) = problems.first() {
         anyhow::bail!("{problem}");
     }

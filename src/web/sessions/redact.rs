@@ -59,8 +59,27 @@ pub async fn redact(
     let RedactForm { confirm, queue } = form.0;
     if let Some(problem) = confirmation_problem(&confirm, &format::short_id(&id)) {
         let refused = Some(Refused::Redaction(problem));
-        let key = crate::service::verifications::FingerprintKey::derive(&state.config.session_key);
-        return render_case(&pool, &key, &session, &user, id, queue, None, refused).await;
+        return render_case(&pool, &state, &session, &user, id, queue, None, refused).await;
+    }
+    if state.config.four_eyes.redaction {
+        let by = user.worker();
+        let now = chrono::Utc::now();
+        db::with_conn(&pool, move |conn| {
+            crate::service::approvals::request(
+                conn,
+                id,
+                by,
+                crate::service::approvals::Ask::Redaction,
+                now,
+            )
+        })
+        .await?;
+        cookie::flash(
+            &session,
+            "info",
+            "Redaction requested: another admin must approve it within 7 days; nothing is removed until then.",
+        );
+        return Ok(page::see_other(&case_url(id, &queue)));
     }
     let actor = Actor::User(user.id);
     let redacted = db::with_conn(&pool, move |conn| {

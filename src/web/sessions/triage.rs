@@ -79,7 +79,7 @@ pub fn reason(row: &QueueRow, why: Option<&WaitReason>) -> String {
     parts.join(" · ")
 }
 
-/// The overdue threshold in words: "2 days", "36 hours", "1 hour".
+/// A service-level target in words: "2 days", "36 hours", "1 hour".
 pub fn hours_in_words(hours: i64) -> String {
     if hours > 0 && hours % 24 == 0 {
         let d = hours / 24;
@@ -87,6 +87,30 @@ pub fn hours_in_words(hours: i64) -> String {
     } else {
         format!("{hours} hour{}", if hours == 1 { "" } else { "s" })
     }
+}
+
+/// The targets in words, for the note above the queue: "1 day for completed and marked for
+/// review, 2 days for failed".
+pub fn targets_in_words(t: &crate::domain::sla::Targets) -> String {
+    let mut groups: Vec<(i64, Vec<&str>)> = Vec::new();
+    for (hours, label) in [
+        (t.completed, "completed"),
+        (t.marked_for_review, "marked for review"),
+        (t.failed, "failed"),
+    ] {
+        match groups.iter_mut().find(|(h, _)| *h == hours) {
+            Some((_, labels)) => labels.push(label),
+            None => groups.push((hours, vec![label])),
+        }
+    }
+    if groups.len() == 1 {
+        return format!("{} in every waiting status", hours_in_words(t.completed));
+    }
+    groups
+        .iter()
+        .map(|(h, labels)| format!("{} for {}", hours_in_words(*h), labels.join(" and ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The filters in force, each with the link that removes it.
@@ -134,6 +158,9 @@ pub fn active_filters(p: &QueueParams, users: &[(Uuid, String)]) -> Vec<ActiveFi
         "exclude" => add("redacted", "Redacted: left out".to_owned()),
         _ => {}
     }
+    if let Some(sla) = crate::domain::sla::SlaFilter::parse(&p.sla) {
+        add("sla", format!("Service level: {}", sla.label()));
+    }
     out
 }
 
@@ -157,6 +184,17 @@ mod tests {
         );
         assert_eq!(review_reason_words("Anna Svensson's passport"), None);
         assert_eq!(review_reason_words(""), None);
+    }
+
+    #[test]
+    fn targets_read_grouped() {
+        let mut t = crate::domain::sla::Targets::default();
+        assert_eq!(targets_in_words(&t), "1 day in every waiting status");
+        t.failed = 48;
+        assert_eq!(
+            targets_in_words(&t),
+            "1 day for completed and marked for review, 2 days for failed"
+        );
     }
 
     #[test]

@@ -16,9 +16,11 @@ mod console;
 mod decide;
 mod driver;
 mod fix;
+mod four_eyes;
 mod mfa;
 mod narrow;
 mod queue;
+mod team;
 mod viewer;
 mod webdriver;
 mod webhooks;
@@ -30,7 +32,7 @@ use sessiondesk::domain::kinds::Role;
 use sessiondesk::store::users::User;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{PASSWORD, TestApp};
 use driver::Tools;
 use webdriver::Chrome;
 
@@ -48,8 +50,13 @@ pub struct Ui {
 
 /// A fresh application and a browser on it; `None` when the browser tests are skipped.
 pub async fn start() -> Option<Ui> {
+    start_with(|_| {}).await
+}
+
+/// [`start`] with settings adjusted by `tweak`.
+pub async fn start_with(tweak: impl FnOnce(&mut sessiondesk::config::Config)) -> Option<Ui> {
     let tools = tools()?;
-    let app = spawn_app().await;
+    let app = crate::helpers::spawn_app_with(tweak).await;
     let chrome = Chrome::start(&tools, &app.address, &test_name()).await;
     Some(Ui { chrome, app })
 }

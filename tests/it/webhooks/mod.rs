@@ -2,7 +2,7 @@
 //! verified with the `standardwebhooks` crate, not with the server's own code.
 
 mod processes;
-mod receiver;
+pub(crate) mod receiver;
 
 use std::collections::HashMap;
 use std::time::Duration;
