@@ -61,7 +61,37 @@ async fn axe_finds_no_serious_violation_light_or_dark() {
     let Some(axe) = axe_source() else { return };
     let (id, _) = with_document(&ui.app, S::Completed);
     with_address_pdf(&ui.app, id);
-    ui.sign_in(Role::Admin).await;
+    let admin = ui.sign_in(Role::Admin).await;
+    {
+        // A saved view and a redaction waiting for this admin, so both pages have content.
+        use sessiondesk::service::{approvals, views};
+        let mut conn = ui.app.conn();
+        let me = views::Viewer {
+            id: admin.id,
+            role: Role::Admin,
+        };
+        views::create(
+            &mut conn,
+            me,
+            "Failed, newest",
+            "status=failed&sort=newest",
+            true,
+        )
+        .unwrap();
+        let other = ui.app.create_user("second-admin", Role::Admin);
+        let by = sessiondesk::domain::actor::Worker {
+            id: other.id,
+            role: Role::Admin,
+        };
+        approvals::request(
+            &mut conn,
+            id,
+            by,
+            approvals::Ask::Redaction,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    }
     let chrome = &ui.chrome;
     let case = format!("/sessions/{id}");
     let mut found = Vec::new();
@@ -78,6 +108,8 @@ async fn axe_finds_no_serious_violation_light_or_dark() {
             "/queues",
             "/admin/users",
             "/account",
+            "/views",
+            "/approvals",
         ] {
             chrome.goto(path).await;
             let dark = chrome
