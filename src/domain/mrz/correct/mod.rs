@@ -5,8 +5,10 @@
 //! letters, fillers `<`), and most positions are covered by a check digit and the
 //! composite. [`correct`] tries the plausible alternatives of each doubtful character and
 //! accepts a read only when exactly one reading satisfies every check digit and the
-//! composite. Positions no check digit covers (names, states, nationality, sex) are never
-//! corrected: they must have been read with confidence, or the read is refused.
+//! composite. Positions no check digit covers (names, document code, states, sex, a
+//! visa's optional data) are never corrected: they must have been read with confidence,
+//! or the read is refused — unless, among what the readers read, the codes states print,
+//! the ICAO state codes or the names' layout leave exactly one reading (`uncovered`).
 //!
 //! Check digits cannot tell `<` from `K` (worth 0 and 20: the same modulo 10), nor `6`
 //! from `G`, `8` from `S` or `I`. For `<` the glyph's shape decides (a `<` is a chevron, a
@@ -16,6 +18,7 @@
 mod candidates;
 mod layout;
 mod search;
+mod uncovered;
 
 use super::Format;
 use candidates::ALPHABET;
