@@ -220,17 +220,25 @@ pub fn correct(
     today: NaiveDate,
 ) -> Result<Corrected, Unconfirmed> {
     // Readers that agreed may share a mistake. When no reading of a field satisfies its
-    // check digit, the dissenting reads are tried too, where a check digit covers them;
-    // then, field by field as they fail, the digit twins of that field's digits. Each pass
-    // must still find the one reading every check digit and the composite confirm.
+    // check digit, the dissenting reads of that field are tried too, field by field as
+    // they fail (doubting the other fields' majorities would add readings the check
+    // digits cannot tell apart, `8` and `S`); when a field fails again or the composite
+    // does, every field's where a check digit covers them; then, field by field as they
+    // fail, the digit twins of that field's digits. Each pass must still find the one
+    // reading every check digit and the composite confirm.
     let mut doubt = Doubt::default();
     let mut first_failed: Option<&'static str> = None;
     loop {
         match correct_with(format, cells, today, &doubt) {
             Err(Unconfirmed::CheckDigit(field)) => {
                 let first = *first_failed.get_or_insert(field);
-                if !doubt.majorities {
-                    doubt.majorities = true;
+                if !doubt.all_majorities
+                    && field != "composite"
+                    && !doubt.majorities_in.contains(&field)
+                {
+                    doubt.majorities_in.push(field);
+                } else if !doubt.all_majorities {
+                    doubt.all_majorities = true;
                 } else if !doubt.twins_in.contains(&field) && doubt.twins_in.len() < 3 {
                     doubt.twins_in.push(field);
                 } else {

@@ -59,9 +59,10 @@ pub(super) fn satisfying(
 /// How far one pass of [`correct_with`] doubts what the readers agreed on.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Doubt {
-    /// A majority of readers is the likelier reading, not the only one (only where a
-    /// check digit covers the cell).
-    pub(super) majorities: bool,
+    /// Fields whose majorities of readers are the likelier reading, not the only one.
+    pub(super) majorities_in: Vec<&'static str>,
+    /// Every majority is the likelier reading (only where a check digit covers the cell).
+    pub(super) all_majorities: bool,
     /// Fields (or `composite`: its cells outside every field) whose digits may also be
     /// their digit twins, read or agreed on.
     pub(super) twins_in: Vec<&'static str>,
@@ -98,9 +99,9 @@ pub(super) fn correct_with(
 
     let long_end = long_td1_number_end(format, &choice)?;
     let (checked, composite) = fields(format, long_end);
-    if doubt.majorities {
-        // Only where a check digit can settle the doubt.
-        for f in checked.iter().chain(composite.iter()) {
+    // Only where a check digit can settle the doubt.
+    for f in checked.iter().chain(composite.iter()) {
+        if doubt.all_majorities || doubt.majorities_in.contains(&f.name) {
             for &(l, c) in f.cells.iter().chain([&f.check]) {
                 choice[l][c] = candidates(&cells[l][c], class_at[l][c].0, true);
             }

@@ -328,3 +328,18 @@ fn a_filler_or_k_in_the_names_is_settled_by_how_names_are_laid_out() {
         Err(Unconfirmed::Uncertain("names"))
     );
 }
+
+#[test]
+fn a_failed_check_digit_doubts_the_majorities_of_that_field_first() {
+    // The birth date's `7` read as `1` by two readers, as `7` by the third; the document
+    // number's `8` read as `S` by one reader (28: the same modulo 10, which no check
+    // digit tells apart). Only the birth date's majority is doubted, so the number's
+    // dissent adds no second reading that would make the read ambiguous.
+    let mut cells = read(&TD3);
+    cells[1][13].reads = vec![Some(('1', 97.0)), Some(('1', 95.0)), Some(('7', 90.0))];
+    cells[1][3].reads = vec![Some(('8', 97.0)), Some(('8', 95.0)), Some(('S', 90.0))];
+    assert_eq!(
+        correct(Format::Td3, &cells, today()).map(|z| z.lines),
+        Ok(TD3.map(String::from).to_vec())
+    );
+}
