@@ -51,7 +51,8 @@ pub enum Shape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadCell {
     /// What each reader read there and its confidence (0 to 100); `None` where a reader
-    /// read nothing.
+    /// read nothing. With more than one reader, the first is the one that reads the whole
+    /// line (each character in context); the others read each character alone.
     pub reads: Vec<Option<(char, f32)>>,
     /// The glyph's shape.
     pub shape: Shape,
@@ -102,14 +103,26 @@ impl ReadCell {
     /// [`Self::agreed`], unless a reader read its look-alike or digit twin (`O` for `D`,
     /// `4` for `7`) with at least [`DISSENT`] confidence: what a position no check digit
     /// covers needs. (A dissent that is no look-alike is a reader's slip; one that is
-    /// may be the one reader that saw right.)
+    /// may be the one reader that saw right.) One dissent is overruled: the line
+    /// reader's, when every character reader read the same look-alike against it. It
+    /// reads in context, swayed by its neighbours (a `0` among letters becomes an `O`),
+    /// where they read the glyph alone with only what the position holds — except the
+    /// digit twins, which they misread together (OCR-B's `7` as a `4`).
     pub fn undisputed(&self) -> Option<char> {
-        self.agreed().filter(|&c| {
-            self.reads
+        let c = self.agreed()?;
+        let alone_agree = self.reads.len() >= 3
+            && self.reads[1..]
                 .iter()
-                .flatten()
-                .all(|&(o, conf)| o == c || conf < DISSENT || !candidates::confusable(c, o))
-        })
+                .all(|r| r.is_some_and(|(ch, _)| ch == c));
+        let disputed = self.reads.iter().enumerate().any(|(i, r)| match *r {
+            Some((o, conf)) => {
+                let overruled =
+                    i == 0 && alone_agree && !candidates::digit_twins(c).any(|t| t == o);
+                o != c && conf >= DISSENT && candidates::confusable(c, o) && !overruled
+            }
+            None => false,
+        });
+        (!disputed).then_some(c)
     }
 }
 

@@ -304,6 +304,41 @@ fn a_document_code_the_readers_dispute_is_settled_by_the_codes_states_print() {
 }
 
 #[test]
+fn the_line_reader_is_outvoted_by_every_character_reader_on_a_look_alike() {
+    // ERIKSSON's `O`: the line's reader reads `Q`, fairly surely, both readers of
+    // characters alone read `O`. They read the glyph without its neighbours: they win.
+    let mut cells = read(&TD1);
+    cells[2][6].reads = vec![Some(('Q', 98.0)), Some(('O', 80.0)), Some(('O', 88.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()).map(|z| z.lines),
+        Ok(TD1.map(String::from).to_vec())
+    );
+    // One reader of characters alone against the line's and the other: still refused
+    // (the line's reader and a reader alone can share a mistake).
+    cells[2][6].reads = vec![Some(('O', 99.0)), Some(('O', 78.0)), Some(('D', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+    // Two readers only: any fairly sure look-alike dissent leaves the cell in doubt.
+    cells[2][6].reads = vec![Some(('Q', 99.0)), Some(('O', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+    // The digit twins are what the readers alone misread together: a visa's optional
+    // data (no check digit) where the line's reader reads `7` and both readers alone
+    // `4` is refused.
+    let mut cells = read(&MRVA);
+    assert_eq!(&MRVA[1][33..34], "4");
+    cells[1][33].reads = vec![Some(('7', 99.0)), Some(('4', 90.0)), Some(('4', 94.0))];
+    assert_eq!(
+        correct(Format::MrvA, &cells, today()),
+        Err(Unconfirmed::Uncertain("optional data"))
+    );
+}
+
+#[test]
 fn a_filler_or_k_in_the_names_is_settled_by_how_names_are_laid_out() {
     // The names' last cell, its shape unknown, read `<` by every reader: a `K` there
     // would follow a run of fillers, which no zone writes.
