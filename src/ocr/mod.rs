@@ -18,7 +18,7 @@ use crate::domain::engine::photo::{
     self, Gray, PhotoReading, Quality, Zone, ZoneLine, ZoneOutcome, ZoneRead,
 };
 use crate::domain::mrz::Format;
-use crate::domain::mrz::correct::{ReadCell, Shape, alphabet_at, correct};
+use crate::domain::mrz::correct::{FAIR, ReadCell, Shape, alphabet_at, correct};
 use hocr::Glyph;
 
 /// Photos are analysed with their longer side at most this many pixels: enough for a
@@ -141,16 +141,34 @@ fn stretched(strip: &Gray) -> Gray {
     out
 }
 
-/// Reads every line of `zone` twice — whole, and character by character with only what
-/// each position allows — and corrects the read.
+/// Reads every line of `zone` — whole, and character by character with only what each
+/// position allows — and corrects the read.
 fn read_zone(zone: &Zone, today: NaiveDate) -> ZoneOutcome {
+    let cells = match zone_cells(zone) {
+        Ok(c) => c,
+        Err(e) => return ZoneOutcome::Unavailable(e),
+    };
+    let raw: Vec<String> = cells
+        .iter()
+        .map(|l: &Vec<ReadCell>| l.iter().map(|c| c.best().unwrap_or('?')).collect())
+        .collect();
+    let first = cells
+        .first()
+        .and_then(|l| l.first())
+        .and_then(ReadCell::best);
+    match correct(format_of(zone.width, first), &cells, today) {
+        Ok(corrected) => ZoneOutcome::Read(ZoneRead { corrected, raw }),
+        Err(why) => ZoneOutcome::Unconfirmed { raw, why },
+    }
+}
+
+/// Every cell of `zone` as its readers read it, before any correction; `Err` when the OCR
+/// engine could not run.
+fn zone_cells(zone: &Zone) -> Result<Vec<Vec<ReadCell>>, String> {
     let mut cells = Vec::with_capacity(zone.lines.len());
     for (i, line) in zone.lines.iter().enumerate() {
         let image = for_ocr(line);
-        let whole = match engine::read_line(&image, line_alphabet(zone.width, i)) {
-            Ok(g) => g,
-            Err(e) => return ZoneOutcome::Unavailable(e),
-        };
+        let whole = engine::read_line(&image, line_alphabet(zone.width, i))?;
         let wanted: Vec<(usize, usize, String)> = line
             .cells
             .iter()
@@ -171,36 +189,29 @@ fn read_zone(zone: &Zone, today: NaiveDate) -> ZoneOutcome {
                 (left, right, alphabet)
             })
             .collect();
-        let each = match engine::read_each(&image, &wanted) {
-            Ok(g) => g,
-            Err(e) => return ZoneOutcome::Unavailable(e),
-        };
-        let gray = match engine::read_each(&stretched(&line.strip), &wanted) {
-            Ok(g) => g,
-            Err(e) => return ZoneOutcome::Unavailable(e),
-        };
+        let each = engine::read_each(&image, &wanted)?;
+        let gray = engine::read_each(&stretched(&line.strip), &wanted)?;
         cells.push(combine(line, &whole, &[each, gray]));
     }
-    let raw: Vec<String> = cells
-        .iter()
-        .map(|l: &Vec<ReadCell>| l.iter().map(|c| c.best().unwrap_or('?')).collect())
-        .collect();
-    let first = cells
-        .first()
-        .and_then(|l| l.first())
-        .and_then(ReadCell::best);
-    match correct(format_of(zone.width, first), &cells, today) {
-        Ok(corrected) => ZoneOutcome::Read(ZoneRead { corrected, raw }),
-        Err(why) => ZoneOutcome::Unconfirmed { raw, why },
-    }
+    Ok(cells)
 }
 
-/// The cells of a line from its two reads: the line reader's characters put into the
-/// cell under their centre (two in one cell leave the likelier, made doubtful), and the
-/// character reader's, cell by cell. Fillers were read from their shape.
+/// The most confidence a line reader's read keeps in a cell it read two characters in.
+const CROWDED: f32 = 50.0;
+
+/// The cells of a line from its reads: the line reader's characters put into the cell
+/// under their centre, and the character readers', cell by cell. Fillers were read from
+/// their shape. Two of the line reader's characters in one cell leave the likelier, made
+/// doubtful; the line reader read a glyph as two there, or put one in the wrong cell, so
+/// its reads of the cells beside it count as fair at most ([`FAIR`]): enough to be tried,
+/// not to dispute what the character readers agree on. Tesseract's English model often
+/// reads OCR-B's `7` alone as a `4` (one `7` in nine on the generated corpus), and in
+/// context never took a `4` there for a `7`: where the line reader fairly surely read a
+/// `7`, a character reader's `4` is that misreading, and counts as the `7`.
 fn combine(line: &ZoneLine, whole: &[Glyph], each: &[Vec<Option<Glyph>>]) -> Vec<ReadCell> {
     let first = line.cells.first().map_or(0.0, |c| c.cx);
     let mut by_line: Vec<Option<(char, f32)>> = vec![None; line.cells.len()];
+    let mut crowded = Vec::new();
     for g in whole {
         let k = ((g.cx() - first) / line.pitch).round();
         if k < 0.0 || k as usize >= by_line.len() {
@@ -210,10 +221,18 @@ fn combine(line: &ZoneLine, whole: &[Glyph], each: &[Vec<Option<Glyph>>]) -> Vec
         *slot = match *slot {
             None => Some((g.ch, g.confidence)),
             Some((c, conf)) => {
+                crowded.push(k as usize);
                 let ch = if g.confidence > conf { g.ch } else { c };
-                Some((ch, conf.max(g.confidence).min(50.0)))
+                Some((ch, conf.max(g.confidence).min(CROWDED)))
             }
         };
+    }
+    for k in crowded {
+        for n in [k.wrapping_sub(1), k + 1] {
+            if let Some(Some((_, conf))) = by_line.get_mut(n) {
+                *conf = conf.min(FAIR);
+            }
+        }
     }
     let mut next = 0;
     line.cells
@@ -223,13 +242,13 @@ fn combine(line: &ZoneLine, whole: &[Glyph], each: &[Vec<Option<Glyph>>]) -> Vec
             if c.shape == Shape::Filler {
                 return ReadCell::sure('<', Shape::Filler);
             }
+            let in_context_seven = by_line.is_some_and(|(ch, conf)| ch == '7' && conf >= FAIR);
             let mut reads = vec![by_line];
             reads.extend(each.iter().map(|reader| {
-                reader
-                    .get(next)
-                    .copied()
-                    .flatten()
-                    .map(|g| (g.ch, g.confidence))
+                reader.get(next).copied().flatten().map(|g| match g.ch {
+                    '4' if in_context_seven => ('7', g.confidence),
+                    ch => (ch, g.confidence),
+                })
             }));
             next += 1;
             ReadCell {
@@ -239,3 +258,6 @@ fn combine(line: &ZoneLine, whole: &[Glyph], each: &[Vec<Option<Glyph>>]) -> Vec
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

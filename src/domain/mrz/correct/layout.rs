@@ -207,3 +207,20 @@ pub(super) fn classes(format: Format) -> Vec<Vec<(Class, &'static str)>> {
     }
     class_at
 }
+
+/// The nationality's cells in a layout.
+pub(super) fn nationality_cells(format: Format) -> Vec<Pos> {
+    match format {
+        Format::Td1 => run(1, 15..18),
+        _ => run(1, 10..13),
+    }
+}
+
+/// The names' cells in a layout.
+pub(super) fn names_cells(format: Format) -> Vec<Pos> {
+    let (_, width) = format.shape();
+    match format {
+        Format::Td1 => run(2, 0..width),
+        _ => run(0, 5..width),
+    }
+}

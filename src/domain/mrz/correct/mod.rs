@@ -5,8 +5,10 @@
 //! letters, fillers `<`), and most positions are covered by a check digit and the
 //! composite. [`correct`] tries the plausible alternatives of each doubtful character and
 //! accepts a read only when exactly one reading satisfies every check digit and the
-//! composite. Positions no check digit covers (names, states, nationality, sex) are never
-//! corrected: they must have been read with confidence, or the read is refused.
+//! composite. Positions no check digit covers (names, document code, states, sex, a
+//! visa's optional data) are never corrected: they must have been read with confidence,
+//! or the read is refused — unless, among what the readers read, the codes states print,
+//! the ICAO state codes or the names' layout leave exactly one reading (`uncovered`).
 //!
 //! Check digits cannot tell `<` from `K` (worth 0 and 20: the same modulo 10), nor `6`
 //! from `G`, `8` from `S` or `I`. For `<` the glyph's shape decides (a `<` is a chevron, a
@@ -16,6 +18,7 @@
 mod candidates;
 mod layout;
 mod search;
+mod uncovered;
 
 use super::Format;
 use candidates::ALPHABET;
@@ -48,7 +51,8 @@ pub enum Shape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadCell {
     /// What each reader read there and its confidence (0 to 100); `None` where a reader
-    /// read nothing.
+    /// read nothing. With more than one reader, the first is the one that reads the whole
+    /// line (each character in context); the others read each character alone.
     pub reads: Vec<Option<(char, f32)>>,
     /// The glyph's shape.
     pub shape: Shape,
@@ -99,14 +103,26 @@ impl ReadCell {
     /// [`Self::agreed`], unless a reader read its look-alike or digit twin (`O` for `D`,
     /// `4` for `7`) with at least [`DISSENT`] confidence: what a position no check digit
     /// covers needs. (A dissent that is no look-alike is a reader's slip; one that is
-    /// may be the one reader that saw right.)
+    /// may be the one reader that saw right.) One dissent is overruled: the line
+    /// reader's, when every character reader read the same look-alike against it. It
+    /// reads in context, swayed by its neighbours (a `0` among letters becomes an `O`),
+    /// where they read the glyph alone with only what the position holds — except the
+    /// digit twins, which they misread together (OCR-B's `7` as a `4`).
     pub fn undisputed(&self) -> Option<char> {
-        self.agreed().filter(|&c| {
-            self.reads
+        let c = self.agreed()?;
+        let alone_agree = self.reads.len() >= 3
+            && self.reads[1..]
                 .iter()
-                .flatten()
-                .all(|&(o, conf)| o == c || conf < DISSENT || !candidates::confusable(c, o))
-        })
+                .all(|r| r.is_some_and(|(ch, _)| ch == c));
+        let disputed = self.reads.iter().enumerate().any(|(i, r)| match *r {
+            Some((o, conf)) => {
+                let overruled =
+                    i == 0 && alone_agree && !candidates::digit_twins(c).any(|t| t == o);
+                o != c && conf >= DISSENT && candidates::confusable(c, o) && !overruled
+            }
+            None => false,
+        });
+        (!disputed).then_some(c)
     }
 }
 
@@ -217,17 +233,25 @@ pub fn correct(
     today: NaiveDate,
 ) -> Result<Corrected, Unconfirmed> {
     // Readers that agreed may share a mistake. When no reading of a field satisfies its
-    // check digit, the dissenting reads are tried too, where a check digit covers them;
-    // then, field by field as they fail, the digit twins of that field's digits. Each pass
-    // must still find the one reading every check digit and the composite confirm.
+    // check digit, the dissenting reads of that field are tried too, field by field as
+    // they fail (doubting the other fields' majorities would add readings the check
+    // digits cannot tell apart, `8` and `S`); when a field fails again or the composite
+    // does, every field's where a check digit covers them; then, field by field as they
+    // fail, the digit twins of that field's digits. Each pass must still find the one
+    // reading every check digit and the composite confirm.
     let mut doubt = Doubt::default();
     let mut first_failed: Option<&'static str> = None;
     loop {
         match correct_with(format, cells, today, &doubt) {
             Err(Unconfirmed::CheckDigit(field)) => {
                 let first = *first_failed.get_or_insert(field);
-                if !doubt.majorities {
-                    doubt.majorities = true;
+                if !doubt.all_majorities
+                    && field != "composite"
+                    && !doubt.majorities_in.contains(&field)
+                {
+                    doubt.majorities_in.push(field);
+                } else if !doubt.all_majorities {
+                    doubt.all_majorities = true;
                 } else if !doubt.twins_in.contains(&field) && doubt.twins_in.len() < 3 {
                     doubt.twins_in.push(field);
                 } else {

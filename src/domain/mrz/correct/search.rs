@@ -3,8 +3,8 @@
 use super::super::{Format, parse};
 use super::candidates::{candidates, digit_twins, in_place};
 use super::layout::*;
+use super::uncovered::{is_state_code, names_laid_out, settle_uncovered};
 use super::{Corrected, Correction, ReadCell, Unconfirmed};
-use crate::domain::countries::is_icao_code;
 use chrono::NaiveDate;
 
 /// The most readings tried for one field (or for the composite): more doubt than this is
@@ -59,9 +59,10 @@ pub(super) fn satisfying(
 /// How far one pass of [`correct_with`] doubts what the readers agreed on.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Doubt {
-    /// A majority of readers is the likelier reading, not the only one (only where a
-    /// check digit covers the cell).
-    pub(super) majorities: bool,
+    /// Fields whose majorities of readers are the likelier reading, not the only one.
+    pub(super) majorities_in: Vec<&'static str>,
+    /// Every majority is the likelier reading (only where a check digit covers the cell).
+    pub(super) all_majorities: bool,
     /// Fields (or `composite`: its cells outside every field) whose digits may also be
     /// their digit twins, read or agreed on.
     pub(super) twins_in: Vec<&'static str>,
@@ -98,9 +99,9 @@ pub(super) fn correct_with(
 
     let long_end = long_td1_number_end(format, &choice)?;
     let (checked, composite) = fields(format, long_end);
-    if doubt.majorities {
-        // Only where a check digit can settle the doubt.
-        for f in checked.iter().chain(composite.iter()) {
+    // Only where a check digit can settle the doubt.
+    for f in checked.iter().chain(composite.iter()) {
+        if doubt.all_majorities || doubt.majorities_in.contains(&f.name) {
             for &(l, c) in f.cells.iter().chain([&f.check]) {
                 choice[l][c] = candidates(&cells[l][c], class_at[l][c].0, true);
             }
@@ -121,53 +122,7 @@ pub(super) fn correct_with(
             covered[l][c] = true;
         }
     }
-    // Positions no check digit covers: read for sure, never corrected — except a state
-    // or nationality, which must be an ICAO code: when the readers' characters make
-    // exactly one, the code list confirms it.
-    let mut doubtful: Vec<Pos> = Vec::new();
-    for (l, line) in cells.iter().enumerate() {
-        for (c, cell) in line.iter().enumerate() {
-            if covered[l][c] {
-                continue;
-            }
-            let class = class_at[l][c].0;
-            let placed = in_place(cell, &|ch| class.allows(ch));
-            // No check digit will catch a majority's mistake here: a reader that read
-            // another character fairly surely makes the cell doubtful.
-            let sure = match choice[l][c].as_slice() {
-                [only] => Some(*only).filter(|&o| placed.undisputed() == Some(o)),
-                _ => None,
-            };
-            if sure.is_none() {
-                for &(ch, _) in placed.reads.iter().flatten() {
-                    if class.allows(ch) && !choice[l][c].contains(&ch) {
-                        choice[l][c].push(ch);
-                    }
-                }
-            }
-            match sure {
-                Some(ch) => fixed[l][c] = Some(ch),
-                None => doubtful.push((l, c)),
-            }
-        }
-    }
-    for s in spans(format)
-        .iter()
-        .filter(|s| matches!(s.field, "issuing state" | "nationality"))
-    {
-        let cells_of: Vec<Pos> = (s.start..s.end).map(|c| (s.line, c)).collect();
-        if !cells_of.iter().any(|p| doubtful.contains(p)) {
-            continue;
-        }
-        let code = state_code(&cells_of, &fixed, &choice).ok_or(Unconfirmed::Uncertain(s.field))?;
-        for (p, ch) in cells_of.iter().zip(code) {
-            fixed[p.0][p.1] = Some(ch);
-        }
-        doubtful.retain(|p| !cells_of.contains(p));
-    }
-    if let Some(&(l, c)) = doubtful.first() {
-        return Err(Unconfirmed::Uncertain(class_at[l][c].1));
-    }
+    settle_uncovered(format, cells, &class_at, &covered, &mut choice, &mut fixed)?;
 
     // Each field: the readings its check digit confirms. (Readers that agree on a wrong
     // character are not second-guessed: trying its twins too would let a twin swapped
@@ -352,47 +307,6 @@ fn add_twins(
     }
 }
 
-/// The one reading of a state's or nationality's `cells` (each either settled in `fixed`
-/// or one of its `choice`s) that is an ICAO code; `None` when none or several are.
-pub(super) fn state_code(
-    cells: &[Pos],
-    fixed: &[Vec<Option<char>>],
-    choice: &[Vec<Vec<char>>],
-) -> Option<Vec<char>> {
-    let lists: Vec<Vec<char>> = cells
-        .iter()
-        .map(|&(l, c)| match fixed[l][c] {
-            Some(ch) => vec![ch],
-            None => choice[l][c].clone(),
-        })
-        .collect();
-    let mut found: Vec<Vec<char>> = Vec::new();
-    let mut index = vec![0usize; lists.len()];
-    loop {
-        let reading: Vec<char> = index.iter().zip(&lists).map(|(&i, l)| l[i]).collect();
-        let code: String = reading.iter().collect();
-        let code = code.trim_end_matches('<');
-        if !code.contains('<') && is_icao_code(code) {
-            found.push(reading);
-        }
-        let mut k = lists.len();
-        loop {
-            if k == 0 {
-                return match found.as_slice() {
-                    [one] => Some(one.clone()),
-                    _ => None,
-                };
-            }
-            k -= 1;
-            index[k] += 1;
-            if index[k] < lists[k].len() {
-                break;
-            }
-            index[k] = 0;
-        }
-    }
-}
-
 /// The last checks on an accepted reading: it parses with every check digit right, its
 /// states are ICAO codes, and its names are letters separated by single fillers, the
 /// surname from the given names by two, trailing fillers last.
@@ -405,7 +319,7 @@ pub(super) fn holds_together(zone: &Corrected, today: NaiveDate) -> Result<(), U
         ("issuing state", &m.issuing_state),
         ("nationality", &m.nationality),
     ] {
-        if !is_icao_code(code) {
+        if !is_state_code(code) {
             return Err(Unconfirmed::Invalid(what));
         }
     }
@@ -413,12 +327,7 @@ pub(super) fn holds_together(zone: &Corrected, today: NaiveDate) -> Result<(), U
         Format::Td1 => zone.lines[2].as_str(),
         _ => &zone.lines[0][5..],
     };
-    let body = names.trim_end_matches('<');
-    if body.is_empty()
-        || body.starts_with('<')
-        || body.contains("<<<")
-        || body.matches("<<").count() > 1
-    {
+    if !names_laid_out(names) {
         return Err(Unconfirmed::Invalid("names"));
     }
     Ok(())

@@ -247,20 +247,134 @@ fn a_seven_every_reader_took_for_a_four_is_settled_by_the_check_digits() {
 
 #[test]
 fn a_majority_is_not_enough_where_no_check_digit_covers_a_fairly_sure_dissent() {
-    // The document code's `D` read as `O` by two readers, as `D` by the third, all fairly
-    // sure: nothing can tell which, so the read is refused rather than guessed.
+    // ERIKSSON's `O` read as `D` by the line's reader and one reader of characters
+    // alone, as `O` by the other, all fairly sure: a name may hold either, nothing can
+    // tell which, so the read is refused rather than guessed.
     let mut cells = read(&TD1);
-    cells[0][1].reads = vec![Some(('O', 97.0)), Some(('O', 80.0)), Some(('D', 93.0))];
-    cells[0][1].shape = Shape::Character;
+    cells[2][6].reads = vec![Some(('D', 97.0)), Some(('D', 80.0)), Some(('O', 93.0))];
     assert_eq!(
         correct(Format::Td1, &cells, today()),
-        Err(Unconfirmed::Uncertain("document code"))
+        Err(Unconfirmed::Uncertain("names"))
     );
     // A doubting dissent (under DISSENT) does not stop a majority there.
+    let mut cells = read(&TD1);
     cells[0][1].reads = vec![Some(('<', 97.0)), Some(('<', 90.0)), Some(('K', 40.0))];
     cells[0][1].shape = Shape::Filler;
     assert_eq!(
         correct(Format::Td1, &cells, today()).map(|z| z.lines[0].clone()),
         Ok(TD1[0].to_owned())
+    );
+}
+
+#[test]
+fn a_document_code_the_readers_dispute_is_settled_by_the_codes_states_print() {
+    // An identity card's `ID` read as `IO` by two readers and as `ID` by the third, all
+    // fairly sure: no state prints `IO`, so the code table settles the `D`.
+    let first = TD1[0].replacen("I<", "ID", 1);
+    let lines = [first.as_str(), TD1[1], TD1[2]];
+    let mut cells = read(&lines);
+    cells[0][1].reads = vec![Some(('O', 97.0)), Some(('O', 80.0)), Some(('D', 93.0))];
+    let zone = correct(Format::Td1, &cells, today()).expect("settled by the code table");
+    assert_eq!(zone.lines, lines);
+    assert_eq!(zone.corrections[0].corrected, 'D');
+    // The other way round: a majority for `D` against one sure `O`.
+    cells[0][1].reads = vec![Some(('D', 97.0)), Some(('O', 95.0)), Some(('D', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()).map(|z| z.lines),
+        Ok(lines.map(String::from).to_vec())
+    );
+    // A visa's code too.
+    let first = MRVA[0].replacen("V<", "VD", 1);
+    let lines = [first.as_str(), MRVA[1]];
+    let mut cells = read(&lines);
+    cells[0][1].reads = vec![Some(('O', 97.0)), Some(('D', 93.0)), Some(('O', 90.0))];
+    assert_eq!(
+        correct(Format::MrvA, &cells, today()).map(|z| z.lines),
+        Ok(lines.map(String::from).to_vec())
+    );
+    // A passport's `PD` (diplomatic) and `PO` (official) both exist: refused.
+    let first = TD3[0].replacen("P<", "PD", 1);
+    let lines = [first.as_str(), TD3[1]];
+    let mut cells = read(&lines);
+    cells[0][1].reads = vec![Some(('O', 97.0)), Some(('O', 80.0)), Some(('D', 93.0))];
+    assert_eq!(
+        correct(Format::Td3, &cells, today()),
+        Err(Unconfirmed::Uncertain("document code"))
+    );
+}
+
+#[test]
+fn the_line_reader_is_outvoted_by_every_character_reader_on_a_look_alike() {
+    // ERIKSSON's `O`: the line's reader reads `Q`, fairly surely, both readers of
+    // characters alone read `O`. They read the glyph without its neighbours: they win.
+    let mut cells = read(&TD1);
+    cells[2][6].reads = vec![Some(('Q', 98.0)), Some(('O', 80.0)), Some(('O', 88.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()).map(|z| z.lines),
+        Ok(TD1.map(String::from).to_vec())
+    );
+    // One reader of characters alone against the line's and the other: still refused
+    // (the line's reader and a reader alone can share a mistake).
+    cells[2][6].reads = vec![Some(('O', 99.0)), Some(('O', 78.0)), Some(('D', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+    // Two readers only: any fairly sure look-alike dissent leaves the cell in doubt.
+    cells[2][6].reads = vec![Some(('Q', 99.0)), Some(('O', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+    // The digit twins are what the readers alone misread together: a visa's optional
+    // data (no check digit) where the line's reader reads `7` and both readers alone
+    // `4` is refused.
+    let mut cells = read(&MRVA);
+    assert_eq!(&MRVA[1][33..34], "4");
+    cells[1][33].reads = vec![Some(('7', 99.0)), Some(('4', 90.0)), Some(('4', 94.0))];
+    assert_eq!(
+        correct(Format::MrvA, &cells, today()),
+        Err(Unconfirmed::Uncertain("optional data"))
+    );
+}
+
+#[test]
+fn a_filler_or_k_in_the_names_is_settled_by_how_names_are_laid_out() {
+    // The names' last cell, its shape unknown, read `<` by every reader: a `K` there
+    // would follow a run of fillers, which no zone writes.
+    let mut cells = read(&TD1);
+    cells[2][29].shape = Shape::Unknown;
+    let zone = correct(Format::Td1, &cells, today()).expect("settled by the layout");
+    assert_eq!(zone.lines, TD1);
+    // Between ANNA and MARIA, `ANNAKMARIA` would be a name too: refused.
+    let mut cells = read(&TD1);
+    cells[2][14].shape = Shape::Unknown;
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+    // The layout settles only `<` and `K`: a doubtful letter elsewhere in the names
+    // still refuses the read.
+    let mut cells = read(&TD1);
+    cells[2][29].shape = Shape::Unknown;
+    cells[2][6].reads = vec![Some(('D', 97.0)), Some(('D', 80.0)), Some(('O', 93.0))];
+    assert_eq!(
+        correct(Format::Td1, &cells, today()),
+        Err(Unconfirmed::Uncertain("names"))
+    );
+}
+
+#[test]
+fn a_failed_check_digit_doubts_the_majorities_of_that_field_first() {
+    // The birth date's `7` read as `1` by two readers, as `7` by the third; the document
+    // number's `8` read as `S` by one reader (28: the same modulo 10, which no check
+    // digit tells apart). Only the birth date's majority is doubted, so the number's
+    // dissent adds no second reading that would make the read ambiguous.
+    let mut cells = read(&TD3);
+    cells[1][13].reads = vec![Some(('1', 97.0)), Some(('1', 95.0)), Some(('7', 90.0))];
+    cells[1][3].reads = vec![Some(('8', 97.0)), Some(('8', 95.0)), Some(('S', 90.0))];
+    assert_eq!(
+        correct(Format::Td3, &cells, today()).map(|z| z.lines),
+        Ok(TD3.map(String::from).to_vec())
     );
 }
