@@ -1,4 +1,4 @@
-//! The case page's forms: decisions, assignment, notes and personal data. Each goes
+//! The case page's forms: decisions, assignment and notes (personal data: [`super::edit`]). Each goes
 //! through the same services as the API, then back to the case with a flash message
 //! (post/redirect/get). A conflict says who got there first.
 
@@ -10,19 +10,16 @@ use uuid::Uuid;
 
 use super::detail::{Refused, render_case};
 use super::next::{Puller, next_after};
-use super::view::field_words;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
-use crate::domain::engine::Policy;
 use crate::domain::kinds::DeclineReason;
 use crate::domain::status::Action;
 use crate::error::{AppError, Conflict};
 use crate::service::casework;
 use crate::service::overrides;
-use crate::service::person::{self, PersonForm};
 use crate::service::transitions::{self, Request, past_tense};
-use crate::service::verifications::{self, FingerprintKey, RerunPlan};
+use crate::service::verifications::FingerprintKey;
 use crate::web::auth::{CaseWorker, CurrentUser};
 use crate::web::cookie;
 use crate::web::csrf::CsrfForm;
@@ -294,8 +291,9 @@ async fn request_decline(
 /// A form carrying only the queue context.
 #[derive(Deserialize)]
 pub struct QueueOnly {
+    /// The queue the case was opened from.
     #[serde(default)]
-    queue: String,
+    pub(super) queue: String,
 }
 
 /// Expires the session.
@@ -390,143 +388,4 @@ pub async fn add_note(
         "{}#notes",
         case_url(id, &f.queue)
     )))
-}
-
-/// The personal data form, with the queue context.
-#[derive(Deserialize)]
-pub struct PersonEditForm {
-    #[serde(flatten)]
-    person: PersonForm,
-    #[serde(default)]
-    queue: String,
-}
-
-/// Saves personal data; any invalid field saves nothing and shows each error beside its
-/// field, with what was typed kept.
-#[post("/sessions/{id}/person")]
-pub async fn edit_person(
-    CaseWorker(user): CaseWorker,
-    session: Session,
-    pool: web::Data<DbPool>,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    form: CsrfForm<PersonEditForm>,
-) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&path)?;
-    let PersonEditForm { person: raw, queue } = form.0;
-    let key = FingerprintKey::derive(&state.config.session_key);
-    let changes = match person::parse(&raw, Utc::now().date_naive()) {
-        Ok(c) => c,
-        Err(errors) => {
-            return render_case(
-                &pool,
-                &state,
-                &session,
-                &user,
-                id,
-                queue,
-                None,
-                Some(Refused::Edit(Box::new(raw), errors)),
-            )
-            .await;
-        }
-    };
-    let actor = Actor::User(user.id);
-    match db::with_conn(&pool, move |conn| person::update(conn, id, &changes, actor)).await {
-        Ok((_, fields)) if fields.is_empty() => {
-            cookie::flash(&session, "info", "Nothing had changed.")
-        }
-        Ok((_, fields)) => {
-            let words: Vec<&str> = fields.iter().map(|f| field_words(f)).collect();
-            let reran = rerun_after_edit(&pool, &state, &key, id, actor).await;
-            cookie::flash(
-                &session,
-                "success",
-                format!("Saved: {}.{reran}", words.join(", ")),
-            )
-        }
-        Err(e) => flash_refusal(&session, "Nothing was saved", e)?,
-    }
-    Ok(page::see_other(&case_url(id, &queue)))
-}
-
-fn policy(state: &AppState) -> Policy {
-    Policy {
-        minimum_age: state.config.minimum_age,
-        ..Policy::default()
-    }
-}
-
-/// After an edit, runs again the verifications it made stale whose document is judged
-/// from stored text ([`RerunPlan::StaleFromText`]); the flash's tail says so. A
-/// re-run that fails leaves the verification stale on the page, which says so itself.
-pub(super) async fn rerun_after_edit(
-    pool: &DbPool,
-    state: &AppState,
-    key: &FingerprintKey,
-    id: Uuid,
-    actor: Actor,
-) -> String {
-    let k = key.clone();
-    let plan = db::with_conn(pool, move |conn| {
-        verifications::rerun_plan(conn, id, RerunPlan::StaleFromText, &k)
-    })
-    .await;
-    match plan {
-        Ok(requests) if !requests.is_empty() => {
-            match verifications::rerun(
-                pool,
-                &state.readers,
-                requests,
-                policy(state),
-                key.clone(),
-                actor,
-            )
-            .await
-            {
-                Ok(_) => " The checks it affected ran again.".to_owned(),
-                Err(_) => String::new(),
-            }
-        }
-        _ => String::new(),
-    }
-}
-
-/// "Re-run checks": runs the latest document of each kind already verified through the
-/// same service as the API's `POST /v1/identity/verifications`, each with its
-/// `verification.completed` event.
-#[post("/sessions/{id}/rerun")]
-pub async fn rerun(
-    CaseWorker(user): CaseWorker,
-    session: Session,
-    pool: web::Data<DbPool>,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    form: CsrfForm<QueueOnly>,
-) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&path)?;
-    let queue = form.0.queue;
-    let key = FingerprintKey::derive(&state.config.session_key);
-    let k = key.clone();
-    let plan = db::with_conn(&pool, move |conn| {
-        verifications::rerun_plan(conn, id, RerunPlan::All, &k)
-    })
-    .await?;
-    if plan.is_empty() {
-        cookie::flash(&session, "info", "There is no check to run again yet.");
-        return Ok(page::see_other(&case_url(id, &queue)));
-    }
-    let actor = Actor::User(user.id);
-    match verifications::rerun(&pool, &state.readers, plan, policy(&state), key, actor).await {
-        Ok(ran) => {
-            let results = ran
-                .iter()
-                .map(|r| format!("{} {}", r.verification.kind, r.verification.status))
-                .collect::<Vec<_>>()
-                .join(", ");
-            cookie::flash(&session, "success", format!("Checks ran again: {results}."));
-        }
-        Err(e) => flash_refusal(&session, "The checks did not run", e)?,
-    }
-    Ok(page::see_other(&case_url(id, &queue)))
 }

@@ -8,7 +8,8 @@ use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::actions::{case_url, flash_refusal, parse_id, rerun_after_edit};
+use super::actions::{case_url, flash_refusal, parse_id};
+use super::edit::rerun_after_edit;
 use super::view::field_words;
 use crate::app::AppState;
 use crate::db::{self, DbPool};

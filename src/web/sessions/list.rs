@@ -11,9 +11,8 @@ use super::query::QueueParams;
 use super::triage;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
-use crate::domain::sla::{Standing, Targets};
 use crate::domain::status::SessionStatus;
-use crate::store::queue::{self, CappedCount, QueueFilter, QueueRow};
+use crate::store::queue::{self, CappedCount, QueueFilter};
 use crate::store::users;
 use crate::web::auth::CurrentUser;
 use crate::web::error::PageError;
@@ -226,7 +225,7 @@ pub async fn index(
     let view_rows = rows
         .iter()
         .map(|r| {
-            let mut row = view_row(r, masked, now, &state.config.sla, &queue_link);
+            let mut row = super::row::view_row(r, masked, now, &state.config.sla, &queue_link);
             row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
             row
         })
@@ -331,88 +330,4 @@ pub async fn index(
         assignees,
         targets: triage::targets_in_words(&state.config.sla),
     })
-}
-
-fn view_row(
-    r: &QueueRow,
-    masked: bool,
-    now: chrono::DateTime<Utc>,
-    targets: &Targets,
-    queue: &str,
-) -> Row {
-    let redacted = r.redacted_at.is_some();
-    let since = r
-        .waiting_since
-        .filter(|_| r.status.is_waiting() && !redacted);
-    let queue_param = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("queue", queue)
-        .finish();
-    Row {
-        href: format!("/sessions/{}?{}", r.id, queue_param),
-        applicant: if redacted {
-            "Redacted applicant".to_owned()
-        } else {
-            format::applicant(
-                r.first_name.as_deref(),
-                r.middle_name.as_deref(),
-                r.last_name.as_deref(),
-                masked,
-            )
-        },
-        email: if redacted {
-            String::new()
-        } else {
-            r.email
-                .as_deref()
-                .map(|e| {
-                    if masked {
-                        crate::domain::person::mask(e)
-                    } else {
-                        e.to_owned()
-                    }
-                })
-                .unwrap_or_default()
-        },
-        account: format::shown(r.external_id.as_deref(), masked),
-        account_href: format!("/accounts/{}", r.account_id),
-        status: r.status,
-        age: format::age(r.created_at, now),
-        created: format::exact(r.created_at),
-        assignee: match (&r.assignee_name, r.claimed_at) {
-            (Some(name), Some(at)) if r.status.is_waiting_for_review() => {
-                format!("{name} · reviewing {}", format::age(at, now))
-            }
-            (Some(name), _) => name.clone(),
-            (None, _) => "—".to_owned(),
-        },
-        activity: r
-            .last_activity
-            .as_deref()
-            .map(format::activity)
-            .unwrap_or_default(),
-        activity_at: format::exact(r.updated_at),
-        sla: match since.and_then(|t| targets.standing(r.status, t, now)) {
-            Some(Standing::Breached) => "breached",
-            Some(Standing::DueSoon) => "due_soon",
-            _ => "",
-        },
-        due: since
-            .and_then(|t| targets.due(r.status, t))
-            .map(|due| {
-                if due <= now {
-                    format!("breached {} ago", format::age(due, now))
-                } else {
-                    format!("due in {}", format::until(now, due))
-                }
-            })
-            .unwrap_or_default(),
-        due_at: since
-            .and_then(|t| targets.due(r.status, t))
-            .map(format::exact)
-            .unwrap_or_default(),
-        waiting: since.map(|t| format::age(t, now)).unwrap_or_default(),
-        waiting_at: since.map(format::exact).unwrap_or_default(),
-        reason: String::new(),
-        redacted,
-    }
 }
