@@ -132,6 +132,20 @@ fn open(
     Ok(r)
 }
 
+/// A pending request `by` may decide, locked; their own is refused by name.
+fn open_for(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Worker,
+    now: DateTime<Utc>,
+) -> Result<ApprovalRequest, AppError> {
+    let r = open(conn, id, now)?;
+    if !approvals::may_decide(r.kind, r.requested_by, by.id, by.role) {
+        return Err(own_or_forbidden(&r, by));
+    }
+    Ok(r)
+}
+
 /// Approves a request and carries it out, as `by` — never its requester.
 pub fn approve(
     conn: &mut PgConnection,
@@ -140,10 +154,7 @@ pub fn approve(
     now: DateTime<Utc>,
 ) -> Result<ApprovalRequest, AppError> {
     conn.transaction(|conn| {
-        let r = open(conn, id, now)?;
-        if !approvals::may_decide(r.kind, r.requested_by, by.id, by.role) {
-            return Err(own_or_forbidden(&r, by));
-        }
+        let r = open_for(conn, id, by, now)?;
         let actor = Actor::User(by.id);
         match r.kind {
             ApprovalKind::Redaction => {
@@ -180,10 +191,7 @@ pub fn reject(
     now: DateTime<Utc>,
 ) -> Result<ApprovalRequest, AppError> {
     conn.transaction(|conn| {
-        let r = open(conn, id, now)?;
-        if !approvals::may_decide(r.kind, r.requested_by, by.id, by.role) {
-            return Err(own_or_forbidden(&r, by));
-        }
+        let r = open_for(conn, id, by, now)?;
         store::close(conn, id, ApprovalStatus::Rejected, Some(by.id), now)?;
         let actor = Actor::User(by.id);
         events::insert(
