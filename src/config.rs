@@ -93,6 +93,13 @@ pub struct Config {
     /// `CAPTURE_RATE_PER_MINUTE`: requests one capture link, and one address on capture
     /// pages, may make a minute.
     pub capture_rate_per_minute: u32,
+    /// `BULK_INLINE_MAX`: a bulk change of at most this many ticked sessions is made while
+    /// the reviewer waits; a longer one (and every "all matching") runs in the background.
+    pub bulk_inline_max: usize,
+    /// `BULK_WORK`: whether this instance runs a bulk-change worker.
+    pub bulk_work: bool,
+    /// `BULK_POLL_MS`: how often an idle bulk-change worker looks for work.
+    pub bulk_poll: Duration,
 }
 
 /// The privacy notice applicants consent to when the operator sets none.
@@ -293,6 +300,9 @@ impl Config {
             max_resubmissions: parsed("MAX_RESUBMISSIONS", 3)?,
             capture_rate_per_minute: parsed("CAPTURE_RATE_PER_MINUTE", 60)?,
             claim_idle_minutes: parsed("CLAIM_IDLE_MINUTES", 30)?,
+            bulk_inline_max: parsed("BULK_INLINE_MAX", 200)?,
+            bulk_work: boolean("BULK_WORK", true)?,
+            bulk_poll: Duration::from_millis(parsed("BULK_POLL_MS", 1000)?),
         };
         config.check()?;
         Ok(config)
@@ -340,6 +350,9 @@ impl Config {
             max_resubmissions: 3,
             capture_rate_per_minute: 60,
             claim_idle_minutes: 30,
+            bulk_inline_max: 200,
+            bulk_work: true,
+            bulk_poll: Duration::from_millis(200),
         }
     }
 
@@ -352,6 +365,12 @@ impl Config {
         }
         if !(50..=60_000).contains(&self.webhook_poll.as_millis()) {
             bail!("WEBHOOK_POLL_MS must be between 50 and 60000");
+        }
+        if !(50..=60_000).contains(&self.bulk_poll.as_millis()) {
+            bail!("BULK_POLL_MS must be between 50 and 60000");
+        }
+        if self.bulk_inline_max > 500 {
+            bail!("BULK_INLINE_MAX must be at most 500");
         }
         if !(1..=64).contains(&self.ocr_workers) {
             bail!("OCR_WORKERS must be between 1 and 64");

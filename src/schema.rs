@@ -52,6 +52,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    bulk_change_items (change_id, position) {
+        change_id -> Uuid,
+        position -> Int4,
+        session_id -> Uuid,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bulk_changes (id) {
+        id -> Uuid,
+        requested_by -> Uuid,
+        action -> Text,
+        assignee -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        query -> Text,
+        filter -> Nullable<Jsonb>,
+        total -> Nullable<Int4>,
+        done -> Int4,
+        changed -> Int4,
+        unchanged -> Int4,
+        refused -> Int4,
+        lease_token -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancelled_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     capture_links (id) {
         id -> Uuid,
         session_id -> Uuid,
@@ -373,6 +407,8 @@ diesel::joinable!(notes -> sessions (session_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(resubmission_requests -> sessions (session_id));
+diesel::joinable!(bulk_change_items -> bulk_changes (change_id));
+diesel::joinable!(bulk_change_items -> sessions (session_id));
 diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(session_devices -> sessions (session_id));
 diesel::joinable!(sessions -> accounts (account_id));
@@ -388,6 +424,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_key_reads,
     api_keys,
     approval_requests,
+    bulk_change_items,
+    bulk_changes,
     capture_links,
     document_files,
     documents,

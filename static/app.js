@@ -142,7 +142,7 @@
   }
   rows.forEach(function (row) {
     row.addEventListener("click", function (event) {
-      if (event.target.closest("a, button, input, select")) return;
+      if (event.target.closest("a, button, input, select, label")) return;
       var link = row.querySelector("a.row-link");
       if (link) window.location.href = link.href;
     });
@@ -182,6 +182,94 @@
     if (target.tagName === "DETAILS") openPanel(target);
     else if (target.tagName === "A") window.location.href = target.href;
   });
+
+  // ---- Queue: ticked rows for the bulk bar. Shift-click ticks the range from the last
+  // box clicked; once the whole page is ticked, "Select all N matching" is offered.
+  var bulk = document.getElementById("bulk");
+  if (bulk && queue) {
+    var boxes = Array.prototype.slice.call(queue.querySelectorAll("input.row-select"));
+    var pageBox = document.getElementById("select-page");
+    var allBox = bulk.querySelector("input[name=all]");
+    var allLabel = bulk.querySelector("[data-bulk-all]");
+    var count = bulk.querySelector("[data-bulk-count]");
+    var last = -1;
+    var refresh = function () {
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      var full = ticked > 0 && ticked === boxes.length;
+      if (pageBox) {
+        pageBox.checked = full;
+        pageBox.indeterminate = ticked > 0 && !full;
+      }
+      if (allLabel) {
+        allLabel.hidden = !full;
+        if (!full) allBox.checked = false;
+      }
+      bulk.classList.toggle("bulk-active", ticked > 0);
+      if (!count) return;
+      if (allBox && allBox.checked) {
+        var n = allBox.getAttribute("data-count");
+        count.textContent = n ? "All " + n + " matching selected" : "All matching selected";
+      } else {
+        count.textContent = ticked ? ticked + " selected" : "Tick sessions to change several at once.";
+      }
+    };
+    boxes.forEach(function (box, i) {
+      box.addEventListener("click", function (event) {
+        if (event.shiftKey && last >= 0 && last !== i) {
+          var lo = Math.min(last, i), hi = Math.max(last, i);
+          for (var k = lo; k <= hi; k++) boxes[k].checked = box.checked;
+        }
+        last = i;
+        refresh();
+      });
+    });
+    if (pageBox) {
+      pageBox.hidden = false;
+      pageBox.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = pageBox.checked; });
+        refresh();
+      });
+    }
+    if (allBox) allBox.addEventListener("change", refresh);
+    // Enter in the note field adds the note (not the bar's first action).
+    var noteField = bulk.querySelector("input[name=note]");
+    var noteButton = bulk.querySelector("button[value=note]");
+    if (noteField && noteButton) {
+      noteField.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          noteButton.click();
+        }
+      });
+    }
+    refresh();
+  }
+
+  // ---- A bulk change's result page: the bar follows the background work, and the page
+  // reloads with the outcome once it is done.
+  var progress = document.querySelector("[data-bulk-progress]");
+  if (progress && window.fetch) {
+    var bar = progress.querySelector("progress");
+    var barLabel = progress.querySelector("label");
+    var poll = function () {
+      fetch(progress.getAttribute("data-bulk-progress"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          if (p.finished) {
+            window.location.reload();
+            return;
+          }
+          if (p.total !== null && bar) {
+            bar.max = p.total;
+            bar.value = p.done;
+            if (barLabel) barLabel.textContent = p.done + " of " + p.total + " sessions settled";
+          }
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 1000);
+  }
 
   // After a decision the reviewer's next move is the next session.
   var next = document.getElementById("next-session");

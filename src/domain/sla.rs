@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::status::SessionStatus;
 
 /// The target of each waiting status, in hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Targets {
     /// A completed session (checks passed, waiting for a decision).
     pub completed: i64,
@@ -44,7 +44,8 @@ pub enum Standing {
 }
 
 /// The queue's service-level filter (`sla=` in the URL).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SlaFilter {
     /// `due_soon`: not breached, due within the last quarter of its target.
     DueSoon,

@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub mod bulk;
 pub mod deliveries;
 
 use crate::config::Config;
@@ -23,6 +24,7 @@ const MAX_BATCHES_PER_TICK: usize = 20;
 /// Handles to the running background loops.
 pub struct Jobs {
     stop: Option<Sender<()>>,
+    stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     deliveries: Option<deliveries::Deliverer>,
 }
@@ -32,6 +34,7 @@ impl Jobs {
     pub fn start(pool: DbPool, config: &Config) -> Self {
         let (stop, rx) = mpsc::channel::<()>();
         let pool_for_deliveries = pool.clone();
+        let pool_for_bulk = pool.clone();
         let batch = config.job_batch_size;
         let interval = config.expiry_interval;
         let redact_after_days = config.redact_after_days;
@@ -48,15 +51,23 @@ impl Jobs {
                     }
                 }
             });
-        let threads = match expiry {
+        let mut threads = match expiry {
             Ok(handle) => vec![handle],
             Err(e) => {
                 tracing::error!(error = %e, "could not start the background jobs");
                 Vec::new()
             }
         };
+        let stopping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if config.bulk_work {
+            match bulk::start(pool_for_bulk, config.bulk_poll, stopping.clone()) {
+                Ok(handle) => threads.push(handle),
+                Err(e) => tracing::error!(error = %e, "could not start the bulk-change worker"),
+            }
+        }
         Jobs {
             stop: Some(stop),
+            stopping,
             threads,
             deliveries: config
                 .webhook_deliver
@@ -67,6 +78,8 @@ impl Jobs {
     /// Signals every loop to stop and waits for the current batch to finish.
     pub async fn stop(mut self) {
         drop(self.stop.take());
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let mut threads = std::mem::take(&mut self.threads);
         if let Some(worker) = self.deliveries.take().and_then(deliveries::Deliverer::stop) {
             threads.push(worker);

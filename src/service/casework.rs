@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::actor::{Actor, CaseState, Worker, may_be_assigned};
-use crate::error::{AppError, Conflict};
+use crate::error::{AppError, Conflict, Decided};
 use crate::store::events::{self, NewEvent};
 use crate::store::notes::{self, NewNote, Note};
 use crate::store::{sessions, users};
@@ -28,13 +28,9 @@ fn lock_open_session(conn: &mut PgConnection, session_id: Uuid) -> Result<CaseSt
     })
 }
 
-/// Adds a reviewer's note to a session.
-pub fn add_note(
-    conn: &mut PgConnection,
-    session_id: Uuid,
-    author: Uuid,
-    body: &str,
-) -> Result<Note, AppError> {
+/// A note's text as stored: trimmed, not empty, at most [`MAX_NOTE`] characters, no
+/// control or formatting characters; or why not, on the field `body`.
+pub fn check_note(body: &str) -> Result<String, AppError> {
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::field("body", "a note cannot be empty"));
@@ -57,6 +53,17 @@ pub fn add_note(
     if let Some(message) = crate::domain::person::format_char_message(body) {
         return Err(AppError::field("body", message));
     }
+    Ok(body.to_owned())
+}
+
+/// Adds a reviewer's note to a session.
+pub fn add_note(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    author: Uuid,
+    body: &str,
+) -> Result<Note, AppError> {
+    let body = check_note(body)?;
     conn.transaction(|conn| {
         lock_open_session(conn, session_id)?;
         let note = notes::insert(
@@ -64,7 +71,7 @@ pub fn add_note(
             &NewNote {
                 session_id,
                 author_id: author,
-                body: Some(body.to_owned()),
+                body: Some(body),
                 created_at: None,
             },
         )?;
@@ -87,15 +94,24 @@ pub fn assign(
     session_id: Uuid,
     assignee: Option<Uuid>,
     by: Worker,
-) -> Result<Option<Uuid>, AppError> {
+) -> Result<Assigned, AppError> {
     conn.transaction(|conn| {
         let case = lock_open_session(conn, session_id)?;
         let current = case.assignee;
         if case.status.is_final() {
-            return Err(AppError::conflict(format!(
-                "session is {}: it cannot be reassigned",
-                case.status.label()
-            )));
+            // Who closed it, for whoever meets the refusal (a bulk change lists it).
+            let decided = sessions::decision_of(conn, session_id)?.map(|d| {
+                Box::new(Decided {
+                    outcome: d.outcome,
+                    by: d.by,
+                    at: d.at,
+                })
+            });
+            return Err(AppError::Conflict(Conflict::WrongStatus {
+                status: case.status,
+                action: "reassigned",
+                decided,
+            }));
         }
         if !by.may_assign(case, assignee) {
             return Err(AppError::Forbidden);
@@ -113,7 +129,10 @@ pub fn assign(
             }
         }
         if current == assignee {
-            return Ok(assignee);
+            return Ok(Assigned {
+                assignee,
+                changed: false,
+            });
         }
         let now = Utc::now();
         let action = if assignee.is_some() {
@@ -132,8 +151,20 @@ pub fn assign(
             conn,
             &NewEvent::new(Actor::User(by.id), action, Some(session_id)).details(details),
         )?;
-        Ok(assignee)
+        Ok(Assigned {
+            assignee,
+            changed: true,
+        })
     })
+}
+
+/// What [`assign`] left: the assignee, and whether that was a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assigned {
+    /// Who holds the case now.
+    pub assignee: Option<Uuid>,
+    /// Whether it changed hands (`false`: it was already so).
+    pub changed: bool,
 }
 
 /// What pulling the next case found.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod approvals;
 pub mod auth;
+pub mod bulk;
 pub mod capture;
 pub mod casework;
 pub mod completion;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit;
+pub mod bulk;
 pub mod capture_links;
 pub mod claims;
 pub mod devices;

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod capture;
 pub mod chart;
 pub mod cookie;
@@ -43,6 +44,11 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(sessions::next::start_reviewing)
         .service(sessions::next::next)
         .service(sessions::export::export)
+        .service(bulk::create)
+        .service(bulk::index)
+        .service(bulk::progress)
+        .service(bulk::show)
+        .service(bulk::cancel)
         .service(sessions::detail::show)
         .service(sessions::actions::approve)
         .service(sessions::actions::decline)

@@ -25,6 +25,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod bulk;
 mod capture;
 mod case;
 mod case_timeline;

@@ -16,7 +16,8 @@ use crate::domain::sla::{SlaFilter, Targets};
 use crate::domain::status::SessionStatus;
 
 /// How the account filter names the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AccountFilter {
     /// By id.
     Id(Uuid),
@@ -25,7 +26,8 @@ pub enum AccountFilter {
 }
 
 /// Whose sessions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AssigneeFilter {
     /// Assigned to this user.
     User(Uuid),
@@ -33,8 +35,9 @@ pub enum AssigneeFilter {
     Unassigned,
 }
 
-/// Every queue filter, parsed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every queue filter, parsed. Serialisable, so that a bulk change over "all matching"
+/// keeps the very filter it was asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueueFilter {
     /// Any of these statuses; all when empty.
     pub statuses: Vec<SessionStatus>,

@@ -56,6 +56,9 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "session.redacted",
     "account.redacted",
     "sessions.exported",
+    "bulk.requested",
+    "bulk.cancelled",
+    "bulk.finished",
     "user.signed_in",
     "user.sign_in_failed",
     "user.signed_out",
@@ -332,6 +335,56 @@ fn approval_words(event: &Event, names: &ActorNames) -> Option<String> {
 }
 
 /// A CSV export in words: how many rows, of which queue, and whether it was finished.
+/// The events of a team's work over many cases: breaches, exports, bulk changes.
+fn is_team_work(action: &str) -> bool {
+    action == "session.sla_breached" || action == "sessions.exported" || action.starts_with("bulk.")
+}
+
+/// [`is_team_work`]'s events in words.
+fn team_words(event: &Event) -> String {
+    match event.action.as_str() {
+        "session.sla_breached" => breach_words(event),
+        "sessions.exported" => export_words(event),
+        _ => bulk_words(event),
+    }
+}
+
+/// A bulk change's events: what, how many, and how it ended.
+fn bulk_words(event: &Event) -> String {
+    let number = |key: &str| event.details.get(key).and_then(Value::as_i64);
+    let what = match detail(event, "action") {
+        Some("assign") => "assign",
+        Some("unassign") => "unassign",
+        Some("mark_for_review") => "mark for review",
+        Some("expire") => "expire",
+        Some("note") => "add a note to",
+        _ => "change",
+    };
+    let how_many = match number("sessions") {
+        Some(n) => format!(
+            "{} session{}",
+            crate::web::format::thousands(n),
+            if n == 1 { "" } else { "s" }
+        ),
+        None => "every session matching a filter".to_owned(),
+    };
+    match event.action.as_str() {
+        "bulk.requested" => format!("asked to {what} {how_many} in bulk"),
+        "bulk.cancelled" => "cancelled a bulk change".to_owned(),
+        _ => {
+            let mut words = format!(
+                "bulk change finished: {} changed, {} refused",
+                number("changed").unwrap_or(0),
+                number("refused").unwrap_or(0)
+            );
+            if event.details.get("cancelled").and_then(Value::as_bool) == Some(true) {
+                words.push_str(", cancelled before the end");
+            }
+            words
+        }
+    }
+}
+
 fn export_words(event: &Event) -> String {
     let rows = event
         .details
@@ -489,8 +542,7 @@ pub fn describe(event: &Event, names: &ActorNames) -> String {
                 .unwrap_or_default();
             format!("asked the applicant for a new photo{why}")
         }
-        "session.sla_breached" => breach_words(event),
-        "sessions.exported" => export_words(event),
+        a if is_team_work(a) => team_words(event),
         a if a.starts_with("redaction.") || a.starts_with("decline.") => {
             approval_words(event, names).unwrap_or_else(|| a.to_owned())
         }

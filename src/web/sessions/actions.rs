@@ -346,8 +346,8 @@ pub async fn assign(
     };
     let by = user.worker();
     match db::with_conn(&pool, move |conn| casework::assign(conn, id, assignee, by)).await {
-        Ok(Some(_)) => cookie::flash(&session, "success", "Session assigned."),
-        Ok(None) => cookie::flash(&session, "success", "Session unassigned."),
+        Ok(a) if a.assignee.is_some() => cookie::flash(&session, "success", "Session assigned."),
+        Ok(_) => cookie::flash(&session, "success", "Session unassigned."),
         Err(e) => flash_refusal(&session, "Nothing was changed", e)?,
     }
     Ok(page::see_other(&case_url(id, &f.queue)))

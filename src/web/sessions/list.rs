@@ -26,6 +26,8 @@ pub const COUNT_CAP: i64 = 1000;
 
 /// One row as the template shows it.
 pub struct Row {
+    /// The session's id (the bulk bar's checkbox).
+    pub id: uuid::Uuid,
     /// Link to the case, carrying the queue.
     pub href: String,
     /// Applicant, masked for managers.
@@ -122,6 +124,51 @@ struct ListPage {
     assignees: Vec<(String, String)>,
     /// The service-level targets in words.
     targets: String,
+    /// The bulk bar under the table.
+    bulk: BulkBar,
+}
+
+/// The bulk bar's choices ([`crate::web::bulk`]).
+struct BulkBar {
+    /// The queue's query string without paging, which a bulk change over all matching
+    /// sessions reads.
+    query: String,
+    /// The assignees: (value, label); reviewers may assign only to themselves.
+    assignees: Vec<(String, String)>,
+    /// Marking for review and expiring are offered (the role works cases).
+    can_work: bool,
+    /// More than this page matches: "Select all N matching" is offered.
+    more_pages: bool,
+    /// How many match, capped, in words ("312", "1,000+"); empty under a search.
+    matching: String,
+}
+
+impl BulkBar {
+    fn new(
+        user: &CurrentUser,
+        assignable: &[(uuid::Uuid, String)],
+        counts: &[CappedCount],
+        statuses: &[SessionStatus],
+        query: String,
+        more_pages: bool,
+    ) -> Self {
+        let mut assignees = vec![("me".to_owned(), "Me".to_owned())];
+        if user.role.oversees() {
+            assignees.extend(
+                assignable
+                    .iter()
+                    .filter(|(id, _)| *id != user.id)
+                    .map(|(id, name)| (id.to_string(), name.clone())),
+            );
+        }
+        BulkBar {
+            query,
+            assignees,
+            can_work: user.role.works_cases(),
+            more_pages,
+            matching: matching_count(counts, statuses),
+        }
+    }
 }
 
 fn count_of(counts: &[CappedCount], key: &str) -> i64 {
@@ -304,6 +351,14 @@ pub async fn index(
             .filter(|(id, _)| *id != user.id)
             .map(|(id, name)| (id.to_string(), name.clone())),
     );
+    let bulk = BulkBar::new(
+        &user,
+        &assignable,
+        &counts,
+        &filter.statuses,
+        current.clone(),
+        newer.is_some() || older.is_some(),
+    );
     let filtered = !params.q.is_empty()
         || !params.sla.is_empty()
         || !params.account.is_empty()
@@ -329,5 +384,31 @@ pub async fn index(
         active,
         assignees,
         targets: triage::targets_in_words(&state.config.sla),
+        bulk,
     })
+}
+
+/// How many sessions the filter matches, from its capped status counts ("1,000+" once a
+/// status reached the cap); empty when there are no counts (under a search).
+fn matching_count(counts: &[CappedCount], statuses: &[SessionStatus]) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
+    let wanted: Vec<&str> = if statuses.is_empty() {
+        SessionStatus::ALL.iter().map(|s| s.as_str()).collect()
+    } else {
+        statuses.iter().map(|s| s.as_str()).collect()
+    };
+    let mut total = 0;
+    let mut capped = false;
+    for key in wanted {
+        let n = count_of(counts, key);
+        capped |= n >= COUNT_CAP;
+        total += n.min(COUNT_CAP);
+    }
+    if capped {
+        format!("{}+", format::thousands(total))
+    } else {
+        format::thousands(total)
+    }
 }

@@ -25,6 +25,7 @@ pub(super) fn view_row(
         .append_pair("queue", queue)
         .finish();
     Row {
+        id: r.id,
         href: format!("/sessions/{}?{}", r.id, queue_param),
         applicant: if redacted {
             "Redacted applicant".to_owned()

@@ -10,6 +10,7 @@
 mod a11y;
 mod access;
 mod axe;
+mod bulk;
 mod capture;
 mod case;
 mod console;

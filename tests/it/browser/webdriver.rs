@@ -340,6 +340,37 @@ impl Element<'_> {
         self.chrome.post(&self.path("/click"), json!({})).await;
     }
 
+    /// Clicks it with Shift held, as a person extending a selection does: real input
+    /// events through the WebDriver actions API (scrolling it into view first).
+    pub async fn shift_click(&self) {
+        self.chrome
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![self.as_arg()],
+            )
+            .await;
+        let shift = "\u{E008}";
+        let body = json!({"actions": [
+            {"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": shift},
+                {"type": "pause", "duration": 0},
+                {"type": "pause", "duration": 0},
+                {"type": "pause", "duration": 0},
+                {"type": "keyUp", "value": shift}
+            ]},
+            {"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+                {"type": "pause", "duration": 0},
+                {"type": "pointerMove", "duration": 0, "origin": self.as_arg(), "x": 0, "y": 0},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerUp", "button": 0},
+                {"type": "pause", "duration": 0}
+            ]}
+        ]});
+        self.chrome.post("/actions", body).await;
+        // Releases whatever the actions left pressed.
+        let _ = self.chrome.call(Method::DELETE, "/actions", None).await;
+    }
+
     /// Types into it (characters or [`keys`]).
     pub async fn send_keys(&self, text: &str) {
         self.chrome
