@@ -165,6 +165,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    job_ticks (name) {
+        name -> Text,
+        last_started_at -> Timestamptz,
+        runs -> Int8,
+        instance -> Text,
+    }
+}
+
+diesel::table! {
     login_attempts (id) {
         id -> Int8,
         username -> Text,
@@ -408,7 +417,6 @@ diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(resubmission_requests -> sessions (session_id));
 diesel::joinable!(bulk_change_items -> bulk_changes (change_id));
-diesel::joinable!(bulk_change_items -> sessions (session_id));
 diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(session_devices -> sessions (session_id));
 diesel::joinable!(sessions -> accounts (account_id));
@@ -431,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     events,
     idempotency_keys,
+    job_ticks,
     login_attempts,
     notes,
     recovery_codes,

@@ -43,7 +43,9 @@ CREATE INDEX bulk_changes_created_idx ON bulk_changes (created_at DESC);
 CREATE TABLE bulk_change_items (
     change_id uuid NOT NULL REFERENCES bulk_changes (id) ON DELETE CASCADE,
     position integer NOT NULL CHECK (position >= 0),
-    session_id uuid NOT NULL REFERENCES sessions (id),
+    -- No foreign key: an id ticked on a stale page, or typed, that names no session is
+    -- settled as refused ("no such session") like any other refusal.
+    session_id uuid NOT NULL,
     outcome text CHECK (outcome IN ('changed', 'unchanged', 'refused')),
     -- Why a session was refused or left unchanged, in words (no personal data).
     reason text CHECK (char_length(reason) <= 500),

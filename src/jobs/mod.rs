@@ -1,8 +1,10 @@
 //! Background work: expiring overdue sessions, reporting service-level breaches, the
-//! retention policy (`REDACT_AFTER_DAYS`),
+//! retention policy (`REDACT_AFTER_DAYS`), expiring approval requests,
 //! purging old idempotency keys and forgetting old sign-in attempts. One thread runs them
 //! in turn every `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when
-//! the server shuts down.
+//! the server shuts down. With several instances on one database, each tick runs on one
+//! of them (`job_ticks`); webhook deliveries ([`deliveries`]) and bulk changes ([`bulk`])
+//! have workers on every instance that take different work (`FOR UPDATE SKIP LOCKED`).
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -42,9 +44,17 @@ impl Jobs {
         let expiry = std::thread::Builder::new()
             .name("jobs".into())
             .spawn(move || {
+                let instance = format!(
+                    "pid {} ({})",
+                    std::process::id(),
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                );
                 loop {
-                    tick(&pool, batch, redact_after_days);
-                    breaches(&pool, &targets, batch);
+                    // With several instances on one database, one of them runs each tick.
+                    if claim_tick(&pool, &instance, interval) {
+                        tick(&pool, batch, redact_after_days);
+                        breaches(&pool, &targets, batch);
+                    }
                     match rx.recv_timeout(interval) {
                         Err(RecvTimeoutError::Timeout) => continue,
                         Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
@@ -90,6 +100,37 @@ impl Jobs {
             }
         })
         .await;
+    }
+}
+
+impl Drop for Jobs {
+    /// A server dropped without [`Jobs::stop`] (a test's runtime ending) stops its bulk
+    /// worker too; the tick thread ends when its channel's sender goes.
+    fn drop(&mut self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether this instance runs the tick due now: the first instance to ask within an
+/// interval (less a tenth, for the loops' jitter) does, the others skip it.
+pub fn claim_tick(pool: &DbPool, instance: &str, interval: Duration) -> bool {
+    let Ok(mut conn) = pool.get_timeout(Duration::from_secs(2)) else {
+        return false;
+    };
+    let spacing = interval.mul_f64(0.9);
+    match crate::store::job_ticks::claim(
+        &mut conn,
+        "maintenance",
+        instance,
+        chrono::Utc::now(),
+        spacing,
+    ) {
+        Ok(won) => won,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim the jobs' tick");
+            false
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod devices;
 pub mod documents;
 pub mod events;
 pub mod idempotency;
+pub mod job_ticks;
 pub mod login_attempts;
 pub mod mfa;
 pub mod notes;

@@ -59,6 +59,9 @@ const MATRIX: &[Route] = &[
     Route { method: "POST", path: "/sessions/{completed}/person", form: &[("first_name", "Matrix")], expect: [ANON_REDIRECT, 303, 403, 303] },
     Route { method: "POST", path: "/sessions/{completed}/use-document", form: &[("field", "last_name")], expect: [ANON_REDIRECT, 303, 403, 303] },
     Route { method: "POST", path: "/sessions/{completed}/redact", form: &[("confirm", "{short}")], expect: [ANON_REDIRECT, 403, 403, 303] },
+    Route { method: "GET",  path: "/bulk", form: &[], expect: [ANON_REDIRECT, 200, 200, 200] },
+    Route { method: "POST", path: "/sessions/bulk", form: &[("action", "mark_for_review"), ("ids", "00000000-0000-0000-0000-000000000000")], expect: [ANON_REDIRECT, 303, 403, 303] },
+    Route { method: "POST", path: "/sessions/bulk", form: &[("action", "unassign")], expect: [ANON_REDIRECT, 422, 422, 422] },
     Route { method: "POST", path: "/logout", form: &[], expect: [303, 303, 303, 303] },
 ];
 

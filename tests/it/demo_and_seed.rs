@@ -94,3 +94,43 @@ fn seeding_adds_the_requested_sessions_over_many_statuses() {
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 2_100);
 }
+
+#[test]
+fn a_bulk_load_ends_with_every_index_it_dropped_built_again() {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Index {
+        #[diesel(sql_type = Text)]
+        definition: String,
+    }
+    let indexes = |conn: &mut PgConnection| -> Vec<Index> {
+        diesel::sql_query(
+            "SELECT indexdef AS definition FROM pg_indexes \
+             WHERE tablename IN ('sessions', 'accounts') ORDER BY indexname",
+        )
+        .load(conn)
+        .unwrap()
+    };
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let before = indexes(&mut conn);
+    assert!(before.len() > 10, "{before:?}");
+    // An empty table doubled: a bulk load, its secondary indexes dropped and rebuilt.
+    seed::generate(&mut conn, 10_000).unwrap();
+    assert_eq!(indexes(&mut conn), before);
+    let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 10_000);
+    // The rebuilt trigram index answers a search as before.
+    let found: i64 =
+        diesel::sql_query("SELECT count(*) AS n FROM sessions WHERE search_text LIKE '%ohansson%'")
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n;
+    assert!(found > 0);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}

@@ -39,6 +39,7 @@ mod four_eyes;
 mod health;
 mod helpers;
 mod input_ranges;
+mod instances;
 mod layers;
 mod lifecycle;
 mod limits;

@@ -92,6 +92,28 @@ async fn axe_finds_no_serious_violation_light_or_dark() {
         )
         .unwrap();
     }
+    // A bulk change with a refusal, for its result page.
+    let bulk = {
+        use sessiondesk::service::bulk;
+        let mut conn = ui.app.conn();
+        let by = sessiondesk::domain::actor::Worker {
+            id: admin.id,
+            role: Role::Admin,
+        };
+        let asked = bulk::request(
+            &mut conn,
+            by,
+            bulk::BulkAction::Expire,
+            bulk::Scope::Chosen(vec![id]),
+            "sort=newest",
+            10,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let lease = asked.lease.expect("a short list is the caller's to work");
+        assert!(bulk::work(&mut conn, asked.change.id, lease, None, &|| false).unwrap());
+        format!("/bulk/{}", asked.change.id)
+    };
     let chrome = &ui.chrome;
     let case = format!("/sessions/{id}");
     let mut found = Vec::new();
@@ -110,6 +132,8 @@ async fn axe_finds_no_serious_violation_light_or_dark() {
             "/account",
             "/views",
             "/approvals",
+            "/bulk",
+            bulk.as_str(),
         ] {
             chrome.goto(path).await;
             let dark = chrome
