@@ -127,6 +127,26 @@ fn a_bulk_load_ends_with_every_index_it_dropped_built_again() {
             .unwrap()
             .n;
     assert!(found > 0);
+    // Loaded without the triggers: the search text is the trigger's, and every session's
+    // account exists.
+    for (what, sql) in [
+        (
+            "search text",
+            "SELECT count(*) AS n FROM sessions s \
+             WHERE search_text IS DISTINCT FROM sd_session_search_text(s)",
+        ),
+        (
+            "account",
+            "SELECT count(*) AS n FROM sessions s \
+             WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id)",
+        ),
+    ] {
+        let n = diesel::sql_query(sql)
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n;
+        assert_eq!(n, 0, "{what}");
+    }
 }
 
 #[derive(diesel::QueryableByName)]
