@@ -95,6 +95,7 @@ pub fn load(conn: &mut PgConnection, config: &Config) -> anyhow::Result<Vec<Demo
         Ok::<_, anyhow::Error>(())
     })?;
     team::saved_views(conn)?;
+    team::bulk_change(conn)?;
     tracing::info!(
         sessions = DEMO_SESSIONS,
         seconds = started.elapsed().as_secs_f64(),
