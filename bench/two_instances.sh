@@ -25,7 +25,7 @@ WORK="$(mktemp -d)"
 PASSWORD='two instances benchmark password'
 declare -A PID
 cleanup() {
-  for p in "${PID[@]}" "${HAPROXY_PID:-0}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PID[@]}" ${HAPROXY_PID:-}; do kill "$p" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -70,8 +70,7 @@ balancer() { # servers...
     echo "  default-server inter 300ms fall 1 rise 2"
     for s in "$@"; do echo "  server ${s%%:*} 127.0.0.1:${s#*:} check"; done
   } >"$WORK/haproxy.cfg"
-  kill "${HAPROXY_PID:-0}" 2>/dev/null || true
-  sleep 0.3
+  if [ -n "${HAPROXY_PID:-}" ]; then kill "$HAPROXY_PID" 2>/dev/null || true; sleep 0.3; fi
   haproxy -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
   HAPROXY_PID=$!
   sleep 1.5
