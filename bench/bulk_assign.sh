@@ -21,14 +21,7 @@ PASSWORD='bulk benchmark password, long enough'
 QUERY='status=completed&status=failed&sort=oldest'
 trap 'kill "${SERVER_PID:-0}" "${SAMPLER_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/sessiondesk"
-"$BIN" migrate >/dev/null
-have=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM sessions")
-if [ "$have" -lt 1000000 ]; then
-  echo "seeding $((1000000 - have)) sessions into $DB_NAME"
-  "$BIN" seed --sessions $((1000000 - have))
-fi
+source bench/common.sh 1000000
 echo "$PASSWORD" | "$BIN" create-user --username bench.lead --role admin --password-stdin >/dev/null 2>&1 || true
 echo "$PASSWORD" | "$BIN" create-user --username bench.assignee --role reviewer --password-stdin >/dev/null 2>&1 || true
 ASSIGNEE=$(psql "$DATABASE_URL" -Atqc "SELECT id FROM users WHERE username = 'bench.assignee'")

@@ -19,14 +19,7 @@ WORK="$(mktemp -d)"
 PASSWORD='export benchmark password, long enough'
 trap 'kill "${SERVER_PID:-0}" "${SAMPLER_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/sessiondesk"
-"$BIN" migrate >/dev/null
-have=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM sessions")
-if [ "$have" -lt 1000000 ]; then
-  echo "seeding $((1000000 - have)) sessions into $DB_NAME"
-  "$BIN" seed --sessions $((1000000 - have))
-fi
+source bench/common.sh 1000000
 echo "$PASSWORD" | "$BIN" create-user --username bench.exporter --role admin --password-stdin >/dev/null 2>&1 || true
 
 REQUIRE_MFA=off COOKIE_SECURE=false BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" serve >"$WORK/server.log" 2>&1 &

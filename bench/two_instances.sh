@@ -30,14 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/sessiondesk"
-"$BIN" migrate >/dev/null
-have=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM sessions")
-if [ "$have" -lt 1000000 ]; then
-  echo "seeding $((1000000 - have)) sessions into $DB_NAME"
-  "$BIN" seed --sessions $((1000000 - have))
-fi
+source bench/common.sh 1000000
 echo "$PASSWORD" | "$BIN" create-user --username bench.pair --role admin --password-stdin >/dev/null 2>&1 || true
 export SESSION_KEY; SESSION_KEY=$("$BIN" generate-key)
 

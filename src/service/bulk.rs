@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::actor::{Actor, Worker, may_be_assigned};
+use crate::domain::actor::{Actor, Worker};
 use crate::domain::status::Action;
 use crate::error::{AppError, Conflict};
 use crate::service::casework;
@@ -125,16 +125,7 @@ pub fn request(
             BulkAction::Note(casework::check_note(&text).map_err(|e| rename_field(e, "note"))?)
         }
         BulkAction::Assign(to) => {
-            match users::find(conn, to)? {
-                Some(u) if may_be_assigned(u.role, u.disabled) => {}
-                Some(_) => {
-                    return Err(AppError::field(
-                        "assignee",
-                        "only an active reviewer or admin can work a case",
-                    ));
-                }
-                None => return Err(AppError::field("assignee", "no such user")),
-            }
+            casework::check_assignee(conn, to)?;
             if to != by.id && !by.role.oversees() {
                 return Err(AppError::field(
                     "assignee",

@@ -117,16 +117,7 @@ pub fn assign(
             return Err(AppError::Forbidden);
         }
         if let Some(target) = assignee {
-            match users::find(conn, target)? {
-                Some(u) if may_be_assigned(u.role, u.disabled) => {}
-                Some(_) => {
-                    return Err(AppError::field(
-                        "assignee",
-                        "only an active reviewer or admin can work a case",
-                    ));
-                }
-                None => return Err(AppError::field("assignee", "no such user")),
-            }
+            check_assignee(conn, target)?;
         }
         if current == assignee {
             return Ok(Assigned {
@@ -156,6 +147,19 @@ pub fn assign(
             changed: true,
         })
     })
+}
+
+/// Whether `target` may be given cases ([`may_be_assigned`]), or why not, on the field
+/// `assignee`.
+pub fn check_assignee(conn: &mut PgConnection, target: Uuid) -> Result<(), AppError> {
+    match users::find(conn, target)? {
+        Some(u) if may_be_assigned(u.role, u.disabled) => Ok(()),
+        Some(_) => Err(AppError::field(
+            "assignee",
+            "only an active reviewer or admin can work a case",
+        )),
+        None => Err(AppError::field("assignee", "no such user")),
+    }
 }
 
 /// What [`assign`] left: the assignee, and whether that was a change.

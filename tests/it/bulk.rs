@@ -60,6 +60,11 @@ fn change_id(r: &reqwest::Response) -> Uuid {
     Uuid::parse_str(id).unwrap()
 }
 
+/// A bulk change's result page.
+async fn result_page(b: &Browser, id: Uuid) -> String {
+    b.get(&format!("/bulk/{id}")).await.text().await.unwrap()
+}
+
 /// Waits for a change to finish, reading its progress as the result page does.
 async fn finished(b: &Browser, id: Uuid) -> serde_json::Value {
     for _ in 0..300 {
@@ -122,12 +127,7 @@ async fn ticked_sessions_are_assigned_one_by_one_and_a_decided_one_is_refused_wi
     let id = change_id(&r);
 
     // Made while the admin waited: the result page has the outcome at once.
-    let html = admin
-        .get(&format!("/bulk/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&admin, id).await;
     assert!(html.contains("Assign 5 sessions to lena Tester"), "{html}");
     assert!(html.contains("<strong>4</strong> changed"), "{html}");
     assert!(html.contains("<strong>1</strong> refused"), "{html}");
@@ -164,12 +164,7 @@ async fn ticked_sessions_are_assigned_one_by_one_and_a_decided_one_is_refused_wi
     // Sending the same sessions again changes nothing more: each is already so.
     let r = post(&admin, &token, &fields).await;
     let again = change_id(&r);
-    let html = admin
-        .get(&format!("/bulk/{again}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&admin, again).await;
     assert!(html.contains("<strong>0</strong> changed"), "{html}");
     assert!(html.contains("<strong>4</strong> already so"), "{html}");
     assert_eq!(app.count_events("session.assigned"), 4);
@@ -409,12 +404,7 @@ async fn a_change_left_by_a_stopped_instance_is_resumed_where_it_stopped_without
     let r = post(&reviewer, &token, &fields).await;
     assert_eq!(r.status(), 303);
     let id = change_id(&r);
-    let html = reviewer
-        .get(&format!("/bulk/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&reviewer, id).await;
     assert!(html.contains("In progress"), "{html}");
     assert!(html.contains("0 of 7 sessions settled"), "{html}");
     tokio::time::sleep(StdDuration::from_millis(500)).await;
@@ -447,12 +437,7 @@ async fn a_change_left_by_a_stopped_instance_is_resumed_where_it_stopped_without
         .load(&mut conn)
         .unwrap();
     assert_eq!(marked, ids[3..].to_vec());
-    let html = reviewer
-        .get(&format!("/bulk/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&reviewer, id).await;
     assert!(html.contains("Done"), "{html}");
 }
 
@@ -476,12 +461,7 @@ async fn a_running_change_can_be_cancelled_and_the_rest_stays_as_it_was() {
         .post(&format!("/bulk/{id}/cancel"), &[], &token)
         .await;
     assert_eq!(r.status(), 303);
-    let html = reviewer
-        .get(&format!("/bulk/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&reviewer, id).await;
     assert!(html.contains("Cancelled"), "{html}");
     assert!(html.contains("<strong>3</strong> not reached"), "{html}");
     assert_eq!(app.count_events("bulk.cancelled"), 1);
