@@ -125,53 +125,10 @@ struct ListPage {
     /// The service-level targets in words.
     targets: String,
     /// The bulk bar under the table.
-    bulk: BulkBar,
+    bulk: super::bulk_bar::BulkBar,
 }
 
-/// The bulk bar's choices ([`crate::web::bulk`]).
-struct BulkBar {
-    /// The queue's query string without paging, which a bulk change over all matching
-    /// sessions reads.
-    query: String,
-    /// The assignees: (value, label); reviewers may assign only to themselves.
-    assignees: Vec<(String, String)>,
-    /// Marking for review and expiring are offered (the role works cases).
-    can_work: bool,
-    /// More than this page matches: "Select all N matching" is offered.
-    more_pages: bool,
-    /// How many match, capped, in words ("312", "1,000+"); empty under a search.
-    matching: String,
-}
-
-impl BulkBar {
-    fn new(
-        user: &CurrentUser,
-        assignable: &[(uuid::Uuid, String)],
-        counts: &[CappedCount],
-        statuses: &[SessionStatus],
-        query: String,
-        more_pages: bool,
-    ) -> Self {
-        let mut assignees = vec![("me".to_owned(), "Me".to_owned())];
-        if user.role.oversees() {
-            assignees.extend(
-                assignable
-                    .iter()
-                    .filter(|(id, _)| *id != user.id)
-                    .map(|(id, name)| (id.to_string(), name.clone())),
-            );
-        }
-        BulkBar {
-            query,
-            assignees,
-            can_work: user.role.works_cases(),
-            more_pages,
-            matching: matching_count(counts, statuses),
-        }
-    }
-}
-
-fn count_of(counts: &[CappedCount], key: &str) -> i64 {
+pub(super) fn count_of(counts: &[CappedCount], key: &str) -> i64 {
     counts
         .iter()
         .find(|c| c.key == key)
@@ -351,7 +308,7 @@ pub async fn index(
             .filter(|(id, _)| *id != user.id)
             .map(|(id, name)| (id.to_string(), name.clone())),
     );
-    let bulk = BulkBar::new(
+    let bulk = super::bulk_bar::BulkBar::new(
         &user,
         &assignable,
         &counts,
@@ -386,29 +343,4 @@ pub async fn index(
         targets: triage::targets_in_words(&state.config.sla),
         bulk,
     })
-}
-
-/// How many sessions the filter matches, from its capped status counts ("1,000+" once a
-/// status reached the cap); empty when there are no counts (under a search).
-fn matching_count(counts: &[CappedCount], statuses: &[SessionStatus]) -> String {
-    if counts.is_empty() {
-        return String::new();
-    }
-    let wanted: Vec<&str> = if statuses.is_empty() {
-        SessionStatus::ALL.iter().map(|s| s.as_str()).collect()
-    } else {
-        statuses.iter().map(|s| s.as_str()).collect()
-    };
-    let mut total = 0;
-    let mut capped = false;
-    for key in wanted {
-        let n = count_of(counts, key);
-        capped |= n >= COUNT_CAP;
-        total += n.min(COUNT_CAP);
-    }
-    if capped {
-        format!("{}+", format::thousands(total))
-    } else {
-        format::thousands(total)
-    }
 }

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod applicant_link;
+pub mod bulk_bar;
 pub mod case;
 pub mod counts;
 pub mod detail;
