@@ -517,8 +517,12 @@ pub async fn index(
 ) -> Result<HttpResponse, PageError> {
     let everyone = user.role.oversees();
     let me = user.id;
-    let listed = db::with_conn(&pool, move |conn| {
-        Ok(store::recent(conn, (!everyone).then_some(me), 100)?)
+    let (listed, names) = db::with_conn(&pool, move |conn| {
+        let listed = store::recent(conn, (!everyone).then_some(me), 100)?;
+        // Whom each assignment went to, in one query for the page.
+        let assignees: Vec<Uuid> = listed.iter().filter_map(|l| l.change.assignee).collect();
+        let names = users::display_names(conn, &assignees)?;
+        Ok((listed, names))
     })
     .await?;
     let now = Utc::now();
@@ -534,7 +538,10 @@ pub async fn index(
             };
             ListedView {
                 id: c.id,
-                what: what_of(c, None),
+                what: what_of(
+                    c,
+                    c.assignee.and_then(|a| names.get(&a)).map(String::as_str),
+                ),
                 requester: l.requester.clone(),
                 age: format::age(c.created_at, now),
                 at: format::exact(c.created_at),

@@ -172,6 +172,7 @@ async fn ticked_sessions_are_assigned_one_by_one_and_a_decided_one_is_refused_wi
     // The list of bulk changes shows both; a reviewer who asked for neither sees neither.
     let html = admin.get("/bulk").await.text().await.unwrap();
     assert_eq!(html.matches("href=\"/bulk/").count(), 2);
+    assert_eq!(html.matches("Assign 5 sessions to lena Tester").count(), 2);
     let (reviewer, _) = app.signed_in(Role::Reviewer).await;
     assert_eq!(reviewer.get(&format!("/bulk/{id}")).await.status(), 404);
     assert_eq!(
