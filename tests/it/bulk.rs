@@ -49,6 +49,31 @@ async fn post(b: &Browser, token: &str, fields: &[(&str, &str)]) -> reqwest::Res
     b.post_raw("/sessions/bulk", &form).await
 }
 
+/// Posts the bulk bar's form with `ids` ticked.
+async fn post_ticked(
+    b: &Browser,
+    token: &str,
+    fields: &[(&str, &str)],
+    ids: &[Uuid],
+) -> reqwest::Response {
+    let strings: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut all = fields.to_vec();
+    all.extend(strings.iter().map(|s| ("ids", s.as_str())));
+    post(b, token, &all).await
+}
+
+/// Marks a session as decided by `by` a moment ago, as a decision on its case page would.
+pub fn decided_by(conn: &mut diesel::PgConnection, session: Uuid, by: Uuid) {
+    diesel::update(sessions::table.find(session))
+        .set((
+            sessions::decided_by.eq(by),
+            sessions::decided_by_type.eq("user"),
+            sessions::decisioned_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
 fn change_id(r: &reqwest::Response) -> Uuid {
     let location = r
         .headers()
@@ -99,14 +124,7 @@ async fn ticked_sessions_are_assigned_one_by_one_and_a_decided_one_is_refused_wi
             Utc::now() - Duration::hours(1),
             None,
         );
-        diesel::update(sessions::table.find(m.id))
-            .set((
-                sessions::decided_by.eq(omar.id),
-                sessions::decided_by_type.eq("user"),
-                sessions::decisioned_at.eq(Utc::now()),
-            ))
-            .execute(&mut conn)
-            .unwrap();
+        decided_by(&mut conn, m.id, omar.id);
         m.id
     };
     let (admin, _) = app.signed_in(Role::Admin).await;
@@ -397,12 +415,7 @@ async fn a_change_left_by_a_stopped_instance_is_resumed_where_it_stopped_without
     let ids = waiting(&app, 7, S::Completed);
     let (reviewer, _) = app.signed_in(Role::Reviewer).await;
     let token = reviewer.csrf("/sessions").await;
-    let strings: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let mut fields = vec![("action", "mark_for_review")];
-    for s in &strings {
-        fields.push(("ids", s.as_str()));
-    }
-    let r = post(&reviewer, &token, &fields).await;
+    let r = post_ticked(&reviewer, &token, &[("action", "mark_for_review")], &ids).await;
     assert_eq!(r.status(), 303);
     let id = change_id(&r);
     let html = result_page(&reviewer, id).await;
@@ -452,12 +465,8 @@ async fn a_running_change_can_be_cancelled_and_the_rest_stays_as_it_was() {
     let ids = waiting(&app, 3, S::Completed);
     let (reviewer, me) = app.signed_in(Role::Reviewer).await;
     let token = reviewer.csrf("/sessions").await;
-    let strings: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let mut fields = vec![("action", "assign"), ("assignee", "me")];
-    for s in &strings {
-        fields.push(("ids", s.as_str()));
-    }
-    let id = change_id(&post(&reviewer, &token, &fields).await);
+    let fields = [("action", "assign"), ("assignee", "me")];
+    let id = change_id(&post_ticked(&reviewer, &token, &fields, &ids).await);
     let r = reviewer
         .post(&format!("/bulk/{id}/cancel"), &[], &token)
         .await;

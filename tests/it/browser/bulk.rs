@@ -33,14 +33,7 @@ async fn a_shift_clicked_range_is_assigned_in_bulk_and_the_result_lists_the_one_
                     None,
                 );
                 if status == S::Approved {
-                    diesel::update(sessions::table.find(m.id))
-                        .set((
-                            sessions::decided_by.eq(omar.id),
-                            sessions::decided_by_type.eq("user"),
-                            sessions::decisioned_at.eq(Utc::now()),
-                        ))
-                        .execute(&mut conn)
-                        .unwrap();
+                    crate::bulk::decided_by(&mut conn, m.id, omar.id);
                 }
                 m.id
             })
