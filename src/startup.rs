@@ -39,8 +39,9 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let jobs = jobs::Jobs::start(pool.clone(), &config);
-        let server = build_server(listener, pool, config)?;
+        let changes = std::sync::Arc::new(crate::app::changes::Changes::default());
+        let jobs = jobs::Jobs::start(pool.clone(), &config, changes.clone());
+        let server = build_server(listener, pool, config, changes)?;
         Ok(Application { port, server, jobs })
     }
 
@@ -85,12 +86,19 @@ fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> 
     .build()
 }
 
-fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::Result<Server> {
+fn build_server(
+    listener: TcpListener,
+    pool: DbPool,
+    config: Config,
+    changes: std::sync::Arc<crate::app::changes::Changes>,
+) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let pool = actix_web::web::Data::new(pool);
-    let state = actix_web::web::Data::new(AppState::new(config));
+    let counts =
+        actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
+    let users = actix_web::web::Data::new(web::auth::UserCache::new(changes.clone()));
+    let state = actix_web::web::Data::new(AppState::new(config, changes));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
-    let counts = actix_web::web::Data::new(web::sessions::counts::CountsCache::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {
         App::new()
@@ -104,6 +112,7 @@ fn build_server(listener: TcpListener, pool: DbPool, config: Config) -> anyhow::
             .app_data(state.clone())
             .app_data(registry.clone())
             .app_data(counts.clone())
+            .app_data(users.clone())
             .app_data(status_counts.clone())
             .configure(http::configure)
             .configure(web::configure)

@@ -2,10 +2,16 @@
 //! dashboard and of the API take it as `web::Data<AppState>` without importing the module
 //! that builds the server (`startup`), which imports them.
 
+pub mod changes;
+pub mod fresh;
 pub mod rate;
+
+use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use changes::Changes;
+use fresh::Fresh;
 use rate::RateLimiter;
 
 use crate::config::Config;
@@ -21,11 +27,15 @@ pub struct AppState {
     pub capture_per_link: RateLimiter,
     /// Requests an address may make a minute on capture pages, across links.
     pub capture_per_address: RateLimiter,
+    /// What other instances (and this one) changed, for the caches kept here.
+    pub changes: Arc<Changes>,
+    /// Who may be given cases (id, name), as of the last read of `users`.
+    pub assignable: Fresh<(), Vec<(uuid::Uuid, String)>>,
 }
 
 impl AppState {
-    /// The state for `config`.
-    pub fn new(config: Config) -> Self {
+    /// The state for `config`, its caches following `changes`.
+    pub fn new(config: Config, changes: Arc<Changes>) -> Self {
         let readers = Semaphore::new(config.ocr_workers);
         let rate = config.capture_rate_per_minute;
         AppState {
@@ -34,6 +44,13 @@ impl AppState {
             capture_per_address: RateLimiter::new(rate.saturating_mul(3)),
             config,
             readers,
+            assignable: Fresh::new(
+                changes.clone(),
+                Changes::users,
+                std::time::Duration::from_secs(60),
+                1,
+            ),
+            changes,
         }
     }
 }

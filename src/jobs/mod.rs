@@ -6,13 +6,16 @@
 //! of them (`job_ticks`); webhook deliveries ([`deliveries`]) and bulk changes ([`bulk`])
 //! have workers on every instance that take different work (`FOR UPDATE SKIP LOCKED`).
 
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub mod bulk;
+pub mod changes;
 pub mod deliveries;
 
+use crate::app::changes::Changes;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::service::{expiry, redaction};
@@ -32,8 +35,9 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Starts every background loop.
-    pub fn start(pool: DbPool, config: &Config) -> Self {
+    /// Starts every background loop, and the listener that tells `changes` what other
+    /// instances wrote.
+    pub fn start(pool: DbPool, config: &Config, changes: Arc<Changes>) -> Self {
         let (stop, rx) = mpsc::channel::<()>();
         let pool_for_deliveries = pool.clone();
         let pool_for_bulk = pool.clone();
@@ -69,6 +73,10 @@ impl Jobs {
             }
         };
         let stopping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        match self::changes::start(config.database_url.clone(), changes, stopping.clone()) {
+            Ok(handle) => threads.push(handle),
+            Err(e) => tracing::error!(error = %e, "could not start the change listener"),
+        }
         if config.bulk_work {
             match bulk::start(pool_for_bulk, config.bulk_poll, stopping.clone()) {
                 Ok(handle) => threads.push(handle),
@@ -105,7 +113,7 @@ impl Jobs {
 
 impl Drop for Jobs {
     /// A server dropped without [`Jobs::stop`] (a test's runtime ending) stops its bulk
-    /// worker too; the tick thread ends when its channel's sender goes.
+    /// worker and change listener too; the tick thread ends when its channel's sender goes.
     fn drop(&mut self) {
         self.stopping
             .store(true, std::sync::atomic::Ordering::Relaxed);

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -12,8 +13,10 @@ use uuid::Uuid;
 
 use super::alerts::{self, Alerts};
 use super::cookie::{self, AuthState};
-use super::sessions::counts::CountsCache;
+use super::sessions::counts::{self, CountsCache};
 use crate::app::AppState;
+use crate::app::changes::Changes;
+use crate::app::fresh::Fresh;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Worker;
 use crate::domain::kinds::Role;
@@ -193,21 +196,44 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     let uid = state.uid;
     let epoch = state.epoch;
     let cache = req.app_data::<web::Data<CountsCache>>().cloned();
+    let users_cache = req.app_data::<web::Data<UserCache>>().cloned();
+    let wrote = counts::wrote_at(&session);
     let source = alerts::source(
         cache.as_ref().map(|c| c.get_ref()),
         req.method() == actix_web::http::Method::GET,
+        wrote,
     );
-    let (user, alerts) = db::with_conn(pool, move |conn| {
-        let user = users::find(conn, uid)?.filter(|u| !u.disabled && u.session_epoch == epoch);
-        // Admins only, in the same connection: the banner costs no extra round trip to the pool.
-        let alerts = match &user {
-            Some(u) if u.role == Role::Admin => Some(alerts::load(conn, source)?),
-            _ => None,
-        };
-        Ok((user, alerts))
-    })
-    .await?;
-    let Some(user) = user else {
+    // Remembered and still current (see `UserCache`): no round trip to the database,
+    // unless an admin's banner must be counted.
+    let remembered = users_cache
+        .as_ref()
+        .and_then(|c| c.0.get(&uid, wrote))
+        .and_then(|u| match alerts::known(source) {
+            _ if u.role != Role::Admin => Some((Some(u), None)),
+            Some(a) => Some((Some(u), Some((a, None)))),
+            None => None,
+        });
+    let (user, alerts) = match remembered {
+        Some(found) => found,
+        None => {
+            let stamp = users_cache.as_ref().map(|c| c.0.stamp());
+            let found = db::with_conn(pool, move |conn| {
+                let user = users::find(conn, uid)?.map(Known::from);
+                // Admins only, in the same connection: the banner costs no extra round trip.
+                let alerts = match &user {
+                    Some(u) if u.role == Role::Admin => Some(alerts::load(conn, source)?),
+                    _ => None,
+                };
+                Ok((user, alerts))
+            })
+            .await?;
+            if let (Some(c), Some(stamp), Some(u)) = (&users_cache, stamp, &found.0) {
+                c.0.put(uid, stamp, u.clone());
+            }
+            found
+        }
+    };
+    let Some(user) = user.filter(|u| !u.disabled && u.session_epoch == epoch) else {
         session.purge();
         return Err(sign_in_required(&req).into());
     };
@@ -225,13 +251,73 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         cookie::set_auth(&session, &AuthState { seen: now, ..state })?;
     }
     Ok(CurrentUser {
-        id: user.id,
+        id: uid,
         username: user.username,
         display_name: user.display_name,
         role: user.role,
         alerts,
-        shortcuts: user.shortcuts_enabled,
+        shortcuts: user.shortcuts,
     })
+}
+
+/// What [`UserCache`] keeps of a user: what a request needs of them, no password hash.
+#[derive(Debug, Clone)]
+struct Known {
+    username: String,
+    display_name: String,
+    role: Role,
+    disabled: bool,
+    session_epoch: i32,
+    shortcuts: bool,
+}
+
+impl From<users::User> for Known {
+    fn from(u: users::User) -> Self {
+        Known {
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            disabled: u.disabled,
+            session_epoch: u.session_epoch,
+            shortcuts: u.shortcuts_enabled,
+        }
+    }
+}
+
+/// The signed-in users this instance read lately, so that most requests skip a round trip
+/// to the database for them. Reused under [`crate::app::fresh`]'s rule: a change to the
+/// `users` table on any instance (a user disabled, signed out everywhere, given another
+/// role) makes every entry stale as soon as its notice arrives, and nothing is reused while
+/// the change listener is down. At most a minute old in any case.
+pub struct UserCache(Fresh<Uuid, Known>);
+
+impl UserCache {
+    /// A cache following the `users` generation of `changes`.
+    pub fn new(changes: Arc<Changes>) -> Self {
+        UserCache(Fresh::new(
+            changes,
+            Changes::users,
+            std::time::Duration::from_secs(60),
+            4096,
+        ))
+    }
+}
+
+/// Who cases may be assigned to ([`users::assignable`], on every queue and case page),
+/// from [`AppState::assignable`] while fresh for a reader whose own last write was at
+/// `wrote`.
+pub fn assignable(
+    state: &AppState,
+    conn: &mut diesel::PgConnection,
+    wrote: Option<std::time::SystemTime>,
+) -> diesel::QueryResult<Vec<(Uuid, String)>> {
+    if let Some(found) = state.assignable.get(&(), wrote) {
+        return Ok(found);
+    }
+    let stamp = state.assignable.stamp();
+    let found = users::assignable(conn)?;
+    state.assignable.put((), stamp, found.clone());
+    Ok(found)
 }
 
 impl FromRequest for CurrentUser {

@@ -63,6 +63,7 @@ pub fn tabs(
     conn: &mut PgConnection,
     user: &CurrentUser,
     cache: &CountsCache,
+    wrote: Option<std::time::SystemTime>,
     current: &str,
     targets: crate::domain::sla::Targets,
 ) -> diesel::QueryResult<(Vec<Tab>, usize)> {
@@ -79,7 +80,7 @@ pub fn tabs(
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let counts = match cache.get(&key) {
+    let counts = match cache.get(&key, wrote) {
         Some(c) => c,
         None => {
             let mut filters = Vec::with_capacity(shown.len());

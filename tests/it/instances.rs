@@ -1,5 +1,7 @@
 //! Several instances on one database (issue 19): the background jobs' tick runs on one of
-//! them each interval, not on every one.
+//! them each interval, not on every one, and what one instance (or anyone) writes is what
+//! every other one shows on the next page: counts and signed-in users are cached per
+//! instance, and dropped when Postgres says the table changed.
 
 use std::sync::{Arc, Barrier};
 use std::time::Duration as StdDuration;
@@ -11,7 +13,11 @@ use sessiondesk::schema::job_ticks;
 use sessiondesk::startup::Application;
 use sessiondesk::store::job_ticks as ticks;
 
-use crate::helpers::{TestDb, spawn_app_with};
+use sessiondesk::domain::kinds::Role;
+use sessiondesk::domain::status::SessionStatus;
+
+use crate::helpers::{TestApp, TestDb, spawn_app_with};
+use crate::queue::make;
 
 #[test]
 fn two_instances_claiming_one_tick_at_the_same_moment_let_exactly_one_run_it() {
@@ -73,4 +79,165 @@ async fn two_running_instances_share_one_tick_per_interval() {
     // instances each running their own would make about twenty.
     assert!(ran <= 12, "{ran} ticks in 3 s with two instances");
     assert!(ran >= 3, "{ran} ticks in 3 s");
+}
+
+/// Two instances on one database, sharing the cookie key as a balanced pair would: the
+/// test app (A) and the address of a second instance (B).
+async fn pair() -> (TestApp, String) {
+    let mut key = vec![0u8; 64];
+    for (i, b) in key.iter_mut().enumerate() {
+        *b = (i * 7 + 3) as u8;
+    }
+    let shared = key.clone();
+    let a = spawn_app_with(move |c| c.session_key = shared).await;
+    let mut config = Config::for_database(&a.db.url);
+    config.session_key = key;
+    config.require_mfa = sessiondesk::config::RequireMfa::Off;
+    let b = Application::build(config).expect("a second instance builds");
+    let address = format!("http://127.0.0.1:{}", b.port());
+    tokio::spawn(b.run_until_stopped());
+    // Both change listeners connect (until then nothing is cached at all, and the tests
+    // below would prove nothing).
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    (a, address)
+}
+
+/// GET `path` from `address` with exactly `cookie`, redirects not followed.
+async fn get_on(address: &str, path: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{address}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The count on the queue's chip for `status`.
+fn chip(html: &str, status: &str) -> String {
+    let at = html
+        .find(&format!("chip chip-{status}"))
+        .unwrap_or_else(|| panic!("no chip for {status}"));
+    let rest = &html[at..];
+    let marker = "class=\"chip-count\">";
+    let start = rest.find(marker).expect("a chip count") + marker.len();
+    let end = rest[start..].find('<').expect("the count ends") + start;
+    rest[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_is_in_the_others_counts_on_the_next_page() {
+    let (a, b) = pair().await;
+    let (me, _) = a.signed_in(Role::Reviewer).await;
+    let (colleague, _) = a.signed_in(Role::Reviewer).await;
+    let now = Utc::now();
+    let hours = |h| now - chrono::Duration::hours(h);
+    let (first, second) = {
+        let mut conn = a.conn();
+        let one = make(
+            &mut conn,
+            "Ann",
+            "One",
+            "ext-1",
+            SessionStatus::Completed,
+            hours(3),
+            None,
+        );
+        let two = make(
+            &mut conn,
+            "Bo",
+            "Two",
+            "ext-2",
+            SessionStatus::Completed,
+            hours(2),
+            None,
+        );
+        (one.id, two.id)
+    };
+    // Signing in was a write of this reviewer's: for a little while every instance reads
+    // afresh for them whatever it has cached. Wait that out, so that B does cache.
+    tokio::time::sleep(sessiondesk::app::fresh::CLOCK_MARGIN + StdDuration::from_millis(300)).await;
+    let cookie = me.cookie_header();
+    let queue = "/sessions?status=marked_for_review&sort=newest";
+    // B counts, and remembers the counts (for up to five seconds were nothing to change).
+    for _ in 0..2 {
+        let html = get_on(&b, queue, &cookie).await.text().await.unwrap();
+        assert_eq!(chip(&html, "marked_for_review"), "0");
+        assert_eq!(chip(&html, "completed"), "2");
+    }
+
+    // A colleague marks one through A: B hears it from Postgres within milliseconds.
+    let token = colleague.csrf(&format!("/sessions/{first}")).await;
+    let r = colleague
+        .post(
+            &format!("/sessions/{first}/mark-for-review"),
+            &[("reason", "")],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let started = std::time::Instant::now();
+    loop {
+        let html = get_on(&b, queue, &cookie).await.text().await.unwrap();
+        if chip(&html, "marked_for_review") == "1" {
+            assert_eq!(chip(&html, "completed"), "1");
+            break;
+        }
+        assert!(
+            started.elapsed() < StdDuration::from_secs(1),
+            "B still shows the counts from before A's change"
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+
+    // The reviewer's own change through A, and at once their next page from B.
+    let token = me.csrf(&format!("/sessions/{second}")).await;
+    let r = me
+        .post(
+            &format!("/sessions/{second}/mark-for-review"),
+            &[("reason", "")],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let cookie = me.cookie_header();
+    let html = get_on(&b, queue, &cookie).await.text().await.unwrap();
+    assert_eq!(chip(&html, "marked_for_review"), "2");
+    assert_eq!(chip(&html, "completed"), "0");
+}
+
+#[tokio::test]
+async fn a_user_disabled_anywhere_is_signed_out_of_every_instance() {
+    let (a, b) = pair().await;
+    let (browser, user) = a.signed_in(Role::Reviewer).await;
+    tokio::time::sleep(sessiondesk::app::fresh::CLOCK_MARGIN + StdDuration::from_millis(300)).await;
+    let cookie = browser.cookie_header();
+    // B reads the user, and remembers them.
+    for _ in 0..2 {
+        assert_eq!(get_on(&b, "/sessions", &cookie).await.status(), 200);
+    }
+    // An admin disables them (here straight in SQL: a change made anywhere).
+    diesel::update(sessiondesk::schema::users::table.find(user.id))
+        .set(sessiondesk::schema::users::disabled.eq(true))
+        .execute(&mut a.conn())
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let r = get_on(&b, "/sessions", &cookie).await;
+        if r.status() == 303 {
+            let to = r.headers()["location"].to_str().unwrap().to_owned();
+            assert!(to.starts_with("/login"), "{to}");
+            break;
+        }
+        assert_eq!(r.status(), 200);
+        assert!(
+            started.elapsed() < StdDuration::from_secs(1),
+            "B still lets the disabled user in"
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    // And A, which never cached them after the change, refuses them too.
+    assert_eq!(get_on(&a.address, "/sessions", &cookie).await.status(), 303);
 }

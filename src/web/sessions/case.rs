@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::accounts::{self, Account};
 use crate::store::devices::{self, Device};
@@ -61,6 +62,8 @@ pub fn load(
     conn: &mut PgConnection,
     id: Uuid,
     events_before: Option<TimelineCursor>,
+    state: &AppState,
+    wrote: Option<std::time::SystemTime>,
 ) -> Result<Case, AppError> {
     let session = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
     let account = accounts::find(conn, session.account_id)?.ok_or(AppError::NotFound("account"))?;
@@ -78,7 +81,7 @@ pub fn load(
     wanted.extend(session.decided_by);
     wanted.extend(session.redacted_by);
     let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
-    let assignable = users::assignable(conn)?;
+    let assignable = crate::web::auth::assignable(state, conn, wrote)?;
     let capture_link = crate::store::capture_links::latest_for_session(conn, id)?;
     let pending = crate::store::approvals::pending(conn, Some(id), chrono::Utc::now())?;
     Ok(Case {

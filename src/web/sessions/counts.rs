@@ -1,92 +1,80 @@
-//! The queue's status chips and view tabs, remembered for a few seconds (and the count
-//! behind the admins' banner, see [`crate::web::alerts`]).
+//! The queue's status chips and view tabs, remembered while nothing they count has
+//! changed (and the count behind the admins' banner, see [`crate::web::alerts`]).
 //!
 //! Each count is cheap on its own (it stops at a cap), but a queue page shows thirteen of
 //! them, and at a million sessions they cost Postgres several times what the page's rows
-//! do. A reviewer needs them fresh after their own work, not to the millisecond otherwise:
-//! a count is reused for at most [`TTL`], and never across a write made through this
-//! server (every POST, PATCH or DELETE, dashboard or API, starts a new generation). Writes
-//! by another instance or a background job show within [`TTL`].
+//! do. A count is reused under [`crate::app::fresh`]'s rule: while nothing it depends on
+//! (`sessions`, `users`, `webhook_endpoints`) was written on any instance, and for at most
+//! [`TTL`], because the service-level counts move with the clock.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use actix_session::{Session, SessionExt};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
 
+use crate::app::changes::Changes;
+use crate::app::fresh::Fresh;
+pub use crate::app::fresh::Stamp;
 use crate::store::queue::CappedCount;
 
-/// How long a count is reused when nothing was written through this server.
+/// How long a count is reused at most (due-soon and breached counts move with time).
 pub const TTL: Duration = Duration::from_secs(5);
 /// Entries kept at most; past it the cache starts over (filters are many, views few).
 const MAX_ENTRIES: usize = 512;
-
-struct Entry {
-    generation: u64,
-    at: Instant,
-    counts: Vec<CappedCount>,
-}
+/// The session key holding the time of the signed-in user's last write, in milliseconds
+/// since the epoch.
+const WROTE_AT: &str = "wrote_at";
 
 /// Counts by the view they belong to; one per server.
-#[derive(Default)]
-pub struct CountsCache {
-    generation: AtomicU64,
-    entries: Mutex<HashMap<String, Entry>>,
-}
+pub struct CountsCache(Fresh<String, Vec<CappedCount>>);
 
 impl CountsCache {
-    /// The counts of `key`, when fresh.
-    pub fn get(&self, key: &str) -> Option<Vec<CappedCount>> {
-        let generation = self.generation.load(Ordering::Acquire);
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|e| e.generation == generation && e.at.elapsed() < TTL)
-            .map(|e| e.counts.clone())
+    /// A cache whose entries last while `changes` says nothing they count has changed.
+    pub fn new(changes: Arc<Changes>) -> Self {
+        CountsCache(Fresh::new(changes, Changes::counted, TTL, MAX_ENTRIES))
+    }
+
+    /// The counts of `key`, when fresh for a reader whose own last write was at `wrote`.
+    pub fn get(&self, key: &str, wrote: Option<SystemTime>) -> Option<Vec<CappedCount>> {
+        self.0.get(&key.to_owned(), wrote)
     }
 
     /// The last counts of `key`, however old: for a page that must not count (see
     /// [`crate::web::alerts`]).
     pub fn last(&self, key: &str) -> Option<Vec<CappedCount>> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(key).map(|e| e.counts.clone())
+        self.0.last(&key.to_owned())
     }
 
-    /// Remembers the counts of `key`, as of the generation read before they were counted.
-    pub fn put(&self, key: String, generation: u64, counts: Vec<CappedCount>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(
-                key,
-                Entry {
-                    generation,
-                    at: Instant::now(),
-                    counts,
-                },
-            );
-        }
+    /// Remembers the counts of `key`, begun at `stamp`.
+    pub fn put(&self, key: String, stamp: Stamp, counts: Vec<CappedCount>) {
+        self.0.put(key, stamp, counts);
     }
 
-    /// The current generation, to read before counting.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// The stamp to take before counting.
+    pub fn generation(&self) -> Stamp {
+        self.0.stamp()
     }
 
-    /// Something was written: no count from before is reused.
+    /// Something was written through this server: no count from before is reused.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.0.invalidate();
     }
 }
 
+/// When the signed-in user of `session` last wrote anything, if this sign-in did.
+pub fn wrote_at(session: &Session) -> Option<SystemTime> {
+    let ms = session.get::<u64>(WROTE_AT).ok().flatten()?;
+    UNIX_EPOCH.checked_add(Duration::from_millis(ms))
+}
+
 /// Middleware: every request that may write starts a new generation, before and after it
-/// runs (so a count taken while it ran is not reused either).
+/// runs (so a count taken while it ran is not reused either), and a signed-in user's
+/// session remembers when they last wrote (see [`wrote_at`]).
 pub async fn invalidate_on_write(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -97,8 +85,21 @@ pub async fn invalidate_on_write(
         c.invalidate();
     }
     let response = next.call(req).await;
-    if writes && let Some(c) = &cache {
-        c.invalidate();
+    if writes {
+        if let Some(c) = &cache {
+            c.invalidate();
+        }
+        if let Ok(r) = &response {
+            let session = r.request().get_session();
+            if crate::web::cookie::auth(&session).is_some() {
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_millis() as u64)
+                    .unwrap_or(0);
+                // Best effort: without it, the count is as fresh as the notice.
+                let _ = session.insert(WROTE_AT, now);
+            }
+        }
     }
     response
 }
@@ -107,24 +108,19 @@ pub async fn invalidate_on_write(
 mod tests {
     use super::*;
 
-    fn count(n: i64) -> Vec<CappedCount> {
-        vec![CappedCount {
-            key: "completed".into(),
-            n,
-        }]
-    }
-
     #[test]
-    fn a_write_or_time_makes_a_count_stale() {
-        let cache = CountsCache::default();
-        let g = cache.generation();
-        cache.put("all".into(), g, count(3));
-        assert_eq!(cache.get("all").map(|c| c[0].n), Some(3));
-        assert!(cache.get("other").is_none());
+    fn a_write_through_this_server_makes_a_count_stale() {
+        let changes = Arc::new(Changes::default());
+        changes.set_live(true);
+        let cache = CountsCache::new(changes);
+        let counts = vec![CappedCount {
+            key: "completed".into(),
+            n: 3,
+        }];
+        cache.put("all".into(), cache.generation(), counts);
+        assert_eq!(cache.get("all", None).map(|c| c[0].n), Some(3));
         cache.invalidate();
-        assert!(cache.get("all").is_none());
-        // Counted before a write finished: never reused.
-        cache.put("all".into(), g, count(4));
-        assert!(cache.get("all").is_none());
+        assert!(cache.get("all", None).is_none());
+        assert_eq!(cache.last("all").map(|c| c[0].n), Some(3));
     }
 }

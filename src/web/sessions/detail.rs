@@ -187,7 +187,7 @@ fn queue_param(queue: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 pub async fn render_case(
     pool: &DbPool,
-    state: &AppState,
+    state: &web::Data<AppState>,
     session: &Session,
     user: &CurrentUser,
     id: Uuid,
@@ -207,8 +207,10 @@ pub async fn render_case(
     let viewer = user.id;
     let key = &FingerprintKey::derive(&state.config.session_key);
     let k = key.clone();
+    let shared = state.clone();
+    let wrote = super::counts::wrote_at(session);
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
-        let case = case::load(conn, id, events_before)?;
+        let case = case::load(conn, id, events_before, &shared, wrote)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
         let concerns = overrides::concerns(conn, &case.session, &k)?;

@@ -14,7 +14,7 @@ use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::store::queue::{self, CappedCount, QueueFilter};
 use crate::store::users;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{self, CurrentUser};
 use crate::web::error::PageError;
 use crate::web::format;
 use crate::web::page::{self, Page};
@@ -152,6 +152,8 @@ pub async fn index(
     let current = params.filter_query();
     let here = current.clone();
     let targets = state.config.sla;
+    let wrote = super::counts::wrote_at(&session);
+    let shared = state.clone();
     let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved) =
         db::with_conn(&pool, move |conn| {
             let generation = cache.generation();
@@ -172,7 +174,7 @@ pub async fn index(
                 .map(|r| r.id)
                 .collect();
             let reasons = queue::wait_reasons(conn, &waiting)?;
-            let assignable = users::assignable(conn)?;
+            let assignable = auth::assignable(&shared, conn, wrote)?;
             // Under a search, nine more searches would cost more than the page itself:
             // counts are shown for unsearched views only.
             let counts = if filter.search.is_some() {
@@ -183,7 +185,7 @@ pub async fn index(
                     ..filter.clone()
                 };
                 let key = format!("status {unfiltered:?}");
-                match cache.get(&key) {
+                match cache.get(&key, wrote) {
                     Some(c) => c,
                     None => {
                         let c = queue::status_counts(conn, &unfiltered, COUNT_CAP)?;
@@ -193,7 +195,7 @@ pub async fn index(
                 }
             };
             let key = format!("work {}", me.id);
-            let work = match cache.get(&key) {
+            let work = match cache.get(&key, wrote) {
                 Some(c) => c,
                 None => {
                     let c = queue::work_counts(conn, me.id, COUNT_CAP)?;
@@ -201,7 +203,7 @@ pub async fn index(
                     c
                 }
             };
-            let saved = crate::web::views::tabs(conn, &me, &cache, &here, targets)?;
+            let saved = crate::web::views::tabs(conn, &me, &cache, wrote, &here, targets)?;
             Ok((
                 filter, at, problems, rows, counts, work, reasons, assignable, saved,
             ))

@@ -1,0 +1,101 @@
+//! What changed in the database, as far as this instance's caches care: the counts of the
+//! queue and the signed-in users it remembers.
+//!
+//! Several instances share one database, so a cache kept in one process must hear of what
+//! the others write. Postgres tells it: a statement-level trigger on each table a cache
+//! reads (`sessions`, `users`, `webhook_endpoints`, migration
+//! `2026-12-08-100000_change_notices`) sends `NOTIFY sessiondesk_changes` with the table's
+//! name, delivered when the writing transaction commits; each instance keeps one
+//! connection listening (the change listener, `jobs::changes`) and bumps the generation the
+//! table feeds. A cache entry remembers the generation it was read at and is reused only
+//! while that is still current, so nothing written anywhere is served stale for longer
+//! than the notice takes to arrive (a few milliseconds).
+//!
+//! While the listener is not connected nothing may be reused: [`Changes::live`] is false
+//! and every cache reads through. Writes made through this instance bump every generation
+//! before and after they run, without waiting for their notice.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// The Postgres channel the triggers notify.
+pub const CHANNEL: &str = "sessiondesk_changes";
+
+/// Generations of the data the caches hold, and whether this instance is hearing notices.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Anything a count depends on: sessions, users (assignee filters), webhook endpoints
+    /// (the admins' banner).
+    counted: AtomicU64,
+    /// The users table: who is signed in, their role, whether they are disabled.
+    users: AtomicU64,
+    /// The listener is connected and listening.
+    live: AtomicBool,
+}
+
+impl Changes {
+    /// The generation of what counts depend on.
+    pub fn counted(&self) -> u64 {
+        self.counted.load(Ordering::Acquire)
+    }
+
+    /// The generation of the users table.
+    pub fn users(&self) -> u64 {
+        self.users.load(Ordering::Acquire)
+    }
+
+    /// Whether notices are being heard, so that a cached value may be reused at all.
+    pub fn live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// The listener connected (true) or lost its connection (false). Either way, whatever
+    /// was cached before may have missed a notice: every generation moves on.
+    pub fn set_live(&self, live: bool) {
+        self.bump_all();
+        self.live.store(live, Ordering::Release);
+    }
+
+    /// A notice for `table` arrived.
+    pub fn heard(&self, table: &str) {
+        match table {
+            "users" => {
+                self.users.fetch_add(1, Ordering::AcqRel);
+                self.counted.fetch_add(1, Ordering::AcqRel);
+            }
+            "sessions" | "webhook_endpoints" => {
+                self.counted.fetch_add(1, Ordering::AcqRel);
+            }
+            // A table this version does not know of (a newer instance's trigger): assume
+            // the worst.
+            _ => self.bump_all(),
+        }
+    }
+
+    /// Something was written through this instance, or may have been missed: nothing
+    /// cached before is reused.
+    pub fn bump_all(&self) {
+        self.counted.fetch_add(1, Ordering::AcqRel);
+        self.users.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_notice_moves_the_generations_that_read_its_table() {
+        let c = Changes::default();
+        assert!(!c.live());
+        let (counted, users) = (c.counted(), c.users());
+        c.heard("sessions");
+        assert_eq!((c.counted(), c.users()), (counted + 1, users));
+        c.heard("users");
+        assert_eq!((c.counted(), c.users()), (counted + 2, users + 1));
+        c.heard("something_new");
+        assert_eq!((c.counted(), c.users()), (counted + 3, users + 2));
+        c.set_live(true);
+        assert!(c.live());
+        assert_eq!((c.counted(), c.users()), (counted + 4, users + 3));
+    }
+}
