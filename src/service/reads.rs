@@ -30,13 +30,32 @@ const MAX_IP: usize = 45;
 /// Records that `user` opened the case page of `session` (unless they did within the
 /// interval). The event names ids only, never what the page showed.
 pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result<(), AppError> {
-    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
-    let now = Utc::now();
-    let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
-    events::insert_unless_recent(conn, &event, since, false)?;
-    // The holder opening their case keeps their claim alive.
-    crate::store::claims::refresh(conn, session, user, now)?;
-    Ok(())
+    without_waiting_for_the_disk(conn, |conn| {
+        let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
+        let now = Utc::now();
+        let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
+        events::insert_unless_recent(conn, &event, since, false)?;
+        // The holder opening their case keeps their claim alive.
+        crate::store::claims::refresh(conn, session, user, now)?;
+        Ok(())
+    })
+}
+
+/// Runs `f` in a transaction whose commit does not wait for the write-ahead log to reach
+/// the disk (`synchronous_commit = off`): for the records every read makes (a case
+/// viewed, the sessions an API key read), which would otherwise cost each page view a
+/// disk flush. Postgres stays consistent either way; only if the database server itself
+/// crashes may the last fraction of a second of such records be lost. Decisions, edits
+/// and every other change still commit durably.
+fn without_waiting_for_the_disk(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET LOCAL synchronous_commit = off")?;
+        f(conn)
+    })
 }
 
 /// Records that `user` viewed a file of `document` in `session` (the image, the rendered
@@ -63,7 +82,10 @@ pub fn api_sessions_read(
     sessions: usize,
 ) -> Result<(), AppError> {
     if sessions > 0 {
-        api_keys::add_reads(conn, key, Utc::now().date_naive(), sessions as i64)?;
+        without_waiting_for_the_disk(conn, |conn| {
+            api_keys::add_reads(conn, key, Utc::now().date_naive(), sessions as i64)?;
+            Ok(())
+        })?;
     }
     Ok(())
 }

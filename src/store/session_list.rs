@@ -88,8 +88,9 @@ pub fn page(
         }
         sql.push("(SELECT id, created_at FROM sessions WHERE TRUE");
         if let Some(status) = status {
-            sql.push(" AND status = ");
-            sql.bind(Bind::Text(status.as_str().to_owned()));
+            // A literal (one of nine fixed words): a first page has no parameter, and its
+            // prepared statement is planned once per connection.
+            sql.push(&format!(" AND status = '{}'", status.as_str()));
         }
         conditions(&mut sql, f);
         keyset(&mut sql, at, cmp);

@@ -13,7 +13,7 @@ use std::sync::{LazyLock, Mutex};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{QueryResult, RunQueryDsl};
 use uuid::Uuid;
 
@@ -32,6 +32,8 @@ pub(crate) enum Bind {
     Uuid(Uuid),
     /// `timestamptz`
     Time(DateTime<Utc>),
+    /// `uuid[]`, for `= ANY(...)` over a page's ids: one shape whatever their number.
+    Uuids(Vec<Uuid>),
 }
 
 /// Collects SQL text and its bind values in order.
@@ -168,6 +170,7 @@ impl QueryFragment<Pg> for Sql {
                 Some(Bind::Text(v)) => out.push_bind_param::<Text, _>(v)?,
                 Some(Bind::Uuid(v)) => out.push_bind_param::<SqlUuid, _>(v)?,
                 Some(Bind::Time(v)) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Some(Bind::Uuids(v)) => out.push_bind_param::<Array<SqlUuid>, _>(v)?,
                 None => {}
             }
         }

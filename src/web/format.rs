@@ -55,7 +55,17 @@ pub fn long_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// An exact UTC time for `title` attributes and tables.
 pub fn exact(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    // Written by hand: chrono's format string is parsed again at every call, and a queue
+    // page writes a few hundred of these.
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// 1234567 as "1,234,567".

@@ -52,11 +52,17 @@ pub fn render_status<T: Template>(
     status: StatusCode,
     template: &T,
 ) -> Result<HttpResponse, PageError> {
-    let body = template.render()?;
+    // Pages run to tens of kilobytes (a queue page of 50 rows is about 75 kB): room for
+    // that at once, rather than growing the buffer by copies from askama's small guess.
+    let mut body = String::with_capacity(PAGE_CAPACITY.max(T::SIZE_HINT));
+    template.render_into(&mut body)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
 }
+
+/// The buffer a page is rendered into starts this large.
+const PAGE_CAPACITY: usize = 96 * 1024;
 
 /// Renders a template as a 200 HTML response.
 pub fn render<T: Template>(template: &T) -> Result<HttpResponse, PageError> {

@@ -4,6 +4,8 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
+
+use super::{Bind, Sql};
 use uuid::Uuid;
 
 /// What a waiting row says about why it waits.
@@ -33,10 +35,17 @@ pub fn wait_reasons(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Wa
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::sql_query(
+    // Kept prepared (an `Sql` of one shape): parsed and planned once per connection, not
+    // at every queue page.
+    let mut sql = Sql::default();
+    sql.push(
         "WITH latest AS (\
              SELECT DISTINCT ON (session_id, kind) id, session_id, kind FROM verifications \
-             WHERE session_id = ANY($1) ORDER BY session_id, kind, created_at DESC), \
+             WHERE session_id = ANY(",
+    );
+    sql.bind(Bind::Uuids(ids.to_vec()));
+    sql.push(
+        ") ORDER BY session_id, kind, created_at DESC), \
          failed AS (\
              SELECT l.session_id, array_agg(c.name ORDER BY l.kind, c.position) AS names \
              FROM latest l JOIN verification_checks c ON c.verification_id = l.id \
@@ -45,13 +54,16 @@ pub fn wait_reasons(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Wa
              SELECT DISTINCT ON (session_id) session_id, actor_type, actor_id, \
                  CASE WHEN jsonb_typeof(details->'reason') = 'string' \
                       THEN details->>'reason' END AS reason \
-             FROM events WHERE session_id = ANY($1) AND action = 'session.marked_for_review' \
+             FROM events WHERE session_id = ANY(",
+    );
+    sql.bind(Bind::Uuids(ids.to_vec()));
+    sql.push(
+        ") AND action = 'session.marked_for_review' \
              ORDER BY session_id, id DESC) \
          SELECT coalesce(f.session_id, m.session_id) AS session_id, f.names AS failed_checks, \
              m.actor_type AS marked_by_type, u.display_name AS marked_by, m.reason AS mark_reason \
          FROM failed f FULL JOIN marks m ON m.session_id = f.session_id \
          LEFT JOIN users u ON u.id = m.actor_id AND m.actor_type = 'user'",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .load(conn)
+    );
+    sql.query().load(conn)
 }
