@@ -11,21 +11,38 @@ use sessiondesk::service::{passwords, users};
 use sessiondesk::startup::Application;
 use sessiondesk::{db, demo, seed, telemetry};
 
-/// Tesseract (Debian's build) spreads each read over OpenMP threads, which on a server
-/// reading photos side by side only oversubscribes the cores (a photo took 1.8 s instead
-/// of 0.4 s on two cores). libgomp reads `OMP_THREAD_LIMIT` once, as it loads, before
-/// `main`: so when it is unset the process starts itself again with it set to 1.
-fn one_omp_thread() -> anyhow::Result<()> {
+/// glibc's allocator, told once as the process loads: blocks of 1 MiB and more are mapped
+/// on their own and handed back to the system when freed (each password check's argon2id
+/// takes 19 MiB; with glibc's sliding threshold those stayed in the heap, and every
+/// thread's arena kept its own), and two arenas for two cores.
+const MALLOC_TUNABLES: &str = "glibc.malloc.mmap_threshold=1048576:glibc.malloc.arena_max=2";
+
+/// Settings read once, as the process loads, before `main`: so when one is unset the
+/// process starts itself again with it set.
+///
+/// - Tesseract (Debian's build) spreads each read over OpenMP threads, which on a server
+///   reading photos side by side only oversubscribes the cores (a photo took 1.8 s instead
+///   of 0.4 s on two cores): `OMP_THREAD_LIMIT=1`.
+/// - The allocator's [`MALLOC_TUNABLES`] (`GLIBC_TUNABLES`), unless the operator set their
+///   own.
+fn settle_process_env() -> anyhow::Result<()> {
     use std::os::unix::process::CommandExt;
-    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+    let omp = std::env::var_os("OMP_THREAD_LIMIT").is_none();
+    let malloc = std::env::var_os("GLIBC_TUNABLES").is_none();
+    if !omp && !malloc {
         return Ok(());
     }
     let exe = std::env::current_exe().context("finding this program to restart it")?;
-    let error = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("OMP_THREAD_LIMIT", "1")
-        .exec();
-    Err(error).context("restarting with OMP_THREAD_LIMIT=1")
+    let mut again = std::process::Command::new(exe);
+    again.args(std::env::args_os().skip(1));
+    if omp {
+        again.env("OMP_THREAD_LIMIT", "1");
+    }
+    if malloc {
+        again.env("GLIBC_TUNABLES", MALLOC_TUNABLES);
+    }
+    let error = again.exec();
+    Err(error).context("restarting with its process settings")
 }
 
 #[derive(Parser)]
@@ -88,7 +105,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    one_omp_thread()?;
+    settle_process_env()?;
     let cli = Cli::parse();
     match &cli.command {
         Command::GenerateKey => {
@@ -119,9 +136,7 @@ fn main() -> anyhow::Result<()> {
         } => create_user(&config, username, role, display_name, password_stdin),
         Command::Seed { sessions } => {
             prepare(&config)?;
-            let mut conn =
-                db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
-            seed::generate(&mut conn, sessions)
+            seed::generate(&config.database_url, sessions)
         }
         Command::GenerateKey | Command::SamplePassport { .. } => Ok(()),
         Command::ExplainQueue { query } => {

@@ -1,11 +1,11 @@
 //! `sessiondesk seed --sessions N`: bulk-loads realistic sessions for benchmarks, generated
 //! inside Postgres (`INSERT ... SELECT ... generate_series`) in batches: nothing crosses the
 //! wire, which is what `COPY` would save a client-side loader. When the load at least
-//! doubles the table, it runs as a bulk load: the secondary indexes of `sessions` and
-//! `accounts` are dropped first and built again afterwards (sorted once, with parallel
-//! workers, instead of maintained row by row: the trigram indexes cost most), then
-//! `VACUUM ANALYZE`. The database ends with every index in place, as fast as one filled by
-//! the product.
+//! doubles the table, it runs as a bulk load ([`bulk`]): the secondary indexes of `sessions`
+//! and `accounts` are dropped first, the rows written on two connections at once without
+//! triggers, and the indexes built again afterwards on two connections (sorted once instead
+//! of maintained row by row: the trigram indexes cost most), then `VACUUM ANALYZE`. The
+//! database ends with every index in place, as fast as one filled by the product.
 
 use std::time::Instant;
 
@@ -144,19 +144,47 @@ SELECT
 FROM v
 "#;
 
-/// Adds `count` sessions (and about 0.8 accounts per session), reporting progress.
-pub fn generate(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
+/// Connections a bulk load writes and builds indexes on, side by side.
+const WORKERS: usize = 2;
+
+/// Adds `count` sessions (and about 0.8 accounts per session) to the database at
+/// `database_url`, reporting progress.
+pub fn generate(database_url: &str, count: u64) -> anyhow::Result<()> {
     if count == 0 {
         anyhow::bail!("--sessions must be at least 1");
     }
     let started = Instant::now();
-    let reviewers = ensure_reviewers(conn)?;
+    let mut conn = PgConnection::establish(database_url)
+        .with_context(|| "cannot connect to the database to seed it")?;
+    finish_interrupted(database_url, &mut conn)?;
+    let reviewers = ensure_reviewers(&mut conn)?;
     let tag = Uuid::new_v4().simple().to_string()[..8].to_owned();
-    let accounts = (count * 4 / 5).max(1);
-    conn.batch_execute(LOCALES_SQL)
-        .context("cannot prepare seed locales")?;
-    // One transaction: a load that fails leaves the indexes (and the tables) as they were.
-    conn.transaction(|conn| load(conn, count, accounts, &tag, &reviewers, started))?;
+    let load = Load {
+        count,
+        accounts: (count * 4 / 5).max(1),
+        tag,
+        reviewers,
+        started,
+    };
+    if bulk_load(&mut conn, count)? {
+        bulk(database_url, &mut conn, &load)?;
+    } else {
+        // One transaction, the indexes and triggers kept: what fails leaves nothing.
+        conn.batch_execute(LOCALES_SQL)
+            .context("cannot prepare seed locales")?;
+        conn.transaction(|conn| {
+            for batch in batches(load.accounts) {
+                load.accounts_batch(conn, batch)?;
+            }
+            for batch in batches(load.count) {
+                load.sessions_batch(conn, batch)?;
+            }
+            anyhow::Ok(())
+        })?;
+    }
+    // Running instances drop their cached counts (the triggers that would have said so
+    // were off in a bulk load).
+    conn.batch_execute("NOTIFY sessiondesk_changes, 'sessions'")?;
     // VACUUM sets the visibility map, so that counts can be answered from indexes alone.
     for table in ["accounts", "sessions"] {
         conn.batch_execute(&format!("VACUUM ANALYZE {table}"))?;
@@ -168,7 +196,7 @@ pub fn generate(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
     }
     let size =
         diesel::sql_query("SELECT pg_size_pretty(pg_database_size(current_database())) AS size")
-            .get_result::<Size>(conn)?;
+            .get_result::<Size>(&mut conn)?;
     println!(
         "seeded {count} sessions in {:.1}s; database size now {}",
         started.elapsed().as_secs_f64(),
@@ -177,84 +205,221 @@ pub fn generate(conn: &mut PgConnection, count: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the accounts and sessions, as a bulk load when [`bulk_load`] says so.
-fn load(
-    conn: &mut PgConnection,
+/// What one run of `seed` writes.
+struct Load {
     count: u64,
     accounts: u64,
-    tag: &str,
-    reviewers: &[Uuid],
+    tag: String,
+    reviewers: Vec<Uuid>,
     started: Instant,
-) -> anyhow::Result<()> {
-    let rebuilt = if bulk_load(conn, count)? {
-        // Without triggers (the search text is written by the load itself, and the
-        // generated ids are consistent by construction) where the role may: a superuser.
-        let quiet = conn
-            .transaction(|c| c.batch_execute("SET LOCAL session_replication_role = replica"))
-            .is_ok();
-        let dropped = drop_secondary_indexes(conn)?;
-        println!(
-            "seed {tag}: bulk load, {} secondary indexes dropped, rebuilt at the end{}",
-            dropped.len(),
-            if quiet { ", triggers off" } else { "" }
-        );
-        dropped
-    } else {
-        Vec::new()
-    };
+}
 
-    let mut done = 0;
-    while done < accounts {
-        let end = (done + BATCH).min(accounts);
+/// `[start, end)` ranges of at most [`BATCH`] rows covering `0..total`.
+fn batches(total: u64) -> Vec<(u64, u64)> {
+    (0..total.div_ceil(BATCH))
+        .map(|i| (i * BATCH, ((i + 1) * BATCH).min(total)))
+        .collect()
+}
+
+impl Load {
+    fn accounts_batch(
+        &self,
+        conn: &mut PgConnection,
+        (start, end): (u64, u64),
+    ) -> anyhow::Result<()> {
         diesel::sql_query(
             "INSERT INTO accounts (id, external_id, created_at, updated_at) \
              SELECT md5($1 || ':a:' || k)::uuid, 'usr_' || substr(md5($1 || ':x:' || k), 1, 16), \
                     now() - interval '400 days' * random(), now() \
              FROM generate_series($2::bigint, $3::bigint) AS k",
         )
-        .bind::<Text, _>(tag)
-        .bind::<BigInt, _>(done as i64)
+        .bind::<Text, _>(&self.tag)
+        .bind::<BigInt, _>(start as i64)
         .bind::<BigInt, _>(end as i64 - 1)
         .execute(conn)
         .context("cannot insert seed accounts")?;
-        done = end;
+        Ok(())
     }
-    println!(
-        "seed {tag}: {accounts} accounts in {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
 
-    let mut done = 0;
-    while done < count {
-        let end = (done + BATCH).min(count);
+    fn sessions_batch(
+        &self,
+        conn: &mut PgConnection,
+        (start, end): (u64, u64),
+    ) -> anyhow::Result<()> {
         diesel::sql_query(SESSIONS_SQL)
-            .bind::<BigInt, _>(done as i64)
+            .bind::<BigInt, _>(start as i64)
             .bind::<BigInt, _>(end as i64 - 1)
-            .bind::<Text, _>(tag)
-            .bind::<BigInt, _>(accounts as i64)
-            .bind::<Array<SqlUuid>, _>(reviewers)
+            .bind::<Text, _>(&self.tag)
+            .bind::<BigInt, _>(self.accounts as i64)
+            .bind::<Array<SqlUuid>, _>(&self.reviewers)
             .execute(conn)
             .context("cannot insert seed sessions")?;
-        done = end;
         println!(
-            "seed {tag}: {done}/{count} sessions, {:.1}s",
-            started.elapsed().as_secs_f64()
+            "seed {}: sessions up to {end} of {} written, {:.1}s",
+            self.tag,
+            self.count,
+            self.started.elapsed().as_secs_f64()
         );
+        Ok(())
     }
-    if !rebuilt.is_empty() {
-        let building = Instant::now();
-        conn.batch_execute(
-            "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL max_parallel_maintenance_workers = 2",
-        )?;
-        for (name, definition) in &rebuilt {
-            conn.batch_execute(definition)
-                .with_context(|| format!("cannot rebuild the index {name}"))?;
+}
+
+/// A bulk load: the secondary indexes dropped (and their definitions kept in
+/// `seed_pending_indexes` until each is built again), the rows written by [`WORKERS`]
+/// connections side by side without triggers where the role may, then the indexes built
+/// by as many connections, the costliest first.
+///
+/// Each step commits on its own, so the dropped indexes are in the pending table from
+/// the first step: a load that fails builds them again before it returns, and one that was
+/// killed leaves them for the next `seed`, which builds them first ([`finish_interrupted`]).
+fn bulk(database_url: &str, conn: &mut PgConnection, load: &Load) -> anyhow::Result<()> {
+    let dropped = conn.transaction(|c| {
+        let dropped = drop_secondary_indexes(c)?;
+        for (name, definition) in &dropped {
+            diesel::sql_query(
+                "INSERT INTO seed_pending_indexes (name, definition) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind::<Text, _>(name)
+            .bind::<Text, _>(definition)
+            .execute(c)?;
         }
+        anyhow::Ok(dropped)
+    })?;
+    println!(
+        "seed {}: bulk load, {} secondary indexes dropped, rebuilt at the end",
+        load.tag,
+        dropped.len()
+    );
+    let written = (|| {
+        let accounts = batches(load.accounts);
+        side_by_side(database_url, writer, &accounts, |c, b| {
+            load.accounts_batch(c, *b)
+        })?;
         println!(
-            "seed {tag}: {} indexes rebuilt in {:.1}s",
-            rebuilt.len(),
+            "seed {}: {} accounts in {:.1}s",
+            load.tag,
+            load.accounts,
+            load.started.elapsed().as_secs_f64()
+        );
+        // Sessions after the accounts have committed: with the triggers on (a role that
+        // may not turn them off) each one's account must be there to be seen.
+        let sessions = batches(load.count);
+        side_by_side(database_url, writer, &sessions, |c, b| {
+            load.sessions_batch(c, *b)
+        })
+    })();
+    // The indexes come back whether or not the rows went in.
+    let building = Instant::now();
+    let built = build_pending(database_url, conn);
+    written?;
+    let n = built?;
+    println!(
+        "seed {}: {n} indexes rebuilt in {:.1}s",
+        load.tag,
+        building.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Runs `work` for every item of `items` on [`WORKERS`] connections (each prepared by
+/// `setup`), each taking the next item not yet taken; every item commits on its own.
+fn side_by_side<T: Sync>(
+    database_url: &str,
+    setup: impl Fn(&mut PgConnection) -> anyhow::Result<()> + Sync,
+    items: &[T],
+    work: impl Fn(&mut PgConnection, &T) -> anyhow::Result<()> + Sync,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let mut conn = PgConnection::establish(database_url)?;
+                    setup(&mut conn)?;
+                    while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        work(&mut conn, item)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a seed worker panicked")))
+            })
+            .collect::<anyhow::Result<Vec<()>>>()
+            .map(|_| ())
+    })
+}
+
+/// Prepares a connection that writes rows: without triggers (the search text is written by
+/// the load itself, and the generated ids are consistent by construction) where the role
+/// may (a superuser), and with the locales at hand.
+fn writer(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let _ = conn.batch_execute("SET session_replication_role = replica");
+    conn.batch_execute(LOCALES_SQL)
+        .context("cannot prepare seed locales")
+}
+
+/// Builds every index in `seed_pending_indexes` on [`WORKERS`] connections (the trigram
+/// indexes, the costliest, first), forgetting each once it is built; returns how many.
+fn build_pending(database_url: &str, conn: &mut PgConnection) -> anyhow::Result<usize> {
+    #[derive(QueryableByName)]
+    struct Pending {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        definition: String,
+    }
+    let pending: Vec<Pending> = diesel::sql_query(
+        "SELECT name, definition FROM seed_pending_indexes \
+         ORDER BY (definition LIKE '%gin%') DESC, (definition LIKE '%(%(%') DESC, name",
+    )
+    .load(conn)?;
+    let setup = |c: &mut PgConnection| {
+        // Each build sorts in memory, one core each.
+        c.batch_execute(
+            "SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 0",
+        )?;
+        anyhow::Ok(())
+    };
+    side_by_side(database_url, setup, &pending, |c, p| {
+        let create = p
+            .definition
+            .replacen("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1);
+        let building = Instant::now();
+        c.batch_execute(&create)
+            .with_context(|| format!("cannot rebuild the index {}", p.name))?;
+        println!(
+            "  index {} built in {:.1}s",
+            p.name,
             building.elapsed().as_secs_f64()
         );
+        diesel::sql_query("DELETE FROM seed_pending_indexes WHERE name = $1")
+            .bind::<Text, _>(&p.name)
+            .execute(c)?;
+        Ok(())
+    })?;
+    Ok(pending.len())
+}
+
+/// Builds the indexes a killed bulk load left dropped, before anything else.
+fn finish_interrupted(database_url: &str, conn: &mut PgConnection) -> anyhow::Result<()> {
+    #[derive(QueryableByName)]
+    struct Rows {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let left = diesel::sql_query("SELECT count(*) AS n FROM seed_pending_indexes")
+        .get_result::<Rows>(conn)?
+        .n;
+    if left > 0 {
+        println!("an earlier bulk load was interrupted: building its {left} indexes first");
+        build_pending(database_url, conn)?;
     }
     Ok(())
 }

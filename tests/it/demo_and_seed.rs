@@ -73,7 +73,7 @@ fn the_demo_covers_every_status_with_documents_and_three_working_logins() {
 fn seeding_adds_the_requested_sessions_over_many_statuses() {
     let db = TestDb::new();
     let mut conn = db.conn();
-    seed::generate(&mut conn, 2_000).unwrap();
+    seed::generate(&db.url, 2_000).unwrap();
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 2_000);
     let statuses: Vec<String> = sessions::table
@@ -90,34 +90,67 @@ fn seeding_adds_the_requested_sessions_over_many_statuses() {
         .unwrap();
     assert_eq!(unnamed, 0);
     // Seeding is additive.
-    seed::generate(&mut conn, 100).unwrap();
+    seed::generate(&db.url, 100).unwrap();
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 2_100);
 }
 
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Index {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// Every index of `sessions` and `accounts`, by name.
+fn indexes(conn: &mut PgConnection) -> Vec<Index> {
+    diesel::sql_query(
+        "SELECT indexdef AS definition FROM pg_indexes \
+         WHERE tablename IN ('sessions', 'accounts') ORDER BY indexname",
+    )
+    .load(conn)
+    .unwrap()
+}
+
+fn pending(conn: &mut PgConnection) -> i64 {
+    diesel::sql_query("SELECT count(*) AS n FROM seed_pending_indexes")
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
+
+#[test]
+fn an_interrupted_bulk_load_has_its_indexes_built_by_the_next_seed() {
+    use diesel::connection::SimpleConnection;
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let before = indexes(&mut conn);
+    // What a load killed between its steps leaves: two indexes dropped (a trigram one
+    // among them), their definitions pending.
+    conn.batch_execute(
+        "INSERT INTO seed_pending_indexes (name, definition) \
+         SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' \
+           AND indexname IN ('sessions_search_trgm_idx', 'sessions_status_created_idx'); \
+         DROP INDEX sessions_search_trgm_idx; DROP INDEX sessions_status_created_idx;",
+    )
+    .unwrap();
+    assert_eq!(pending(&mut conn), 2);
+    assert_eq!(indexes(&mut conn).len(), before.len() - 2);
+    // The next seed, even a small one, builds them first.
+    seed::generate(&db.url, 10).unwrap();
+    assert_eq!(indexes(&mut conn), before);
+    assert_eq!(pending(&mut conn), 0);
+}
+
 #[test]
 fn a_bulk_load_ends_with_every_index_it_dropped_built_again() {
-    use diesel::sql_types::Text;
-    #[derive(QueryableByName, Debug, PartialEq)]
-    struct Index {
-        #[diesel(sql_type = Text)]
-        definition: String,
-    }
-    let indexes = |conn: &mut PgConnection| -> Vec<Index> {
-        diesel::sql_query(
-            "SELECT indexdef AS definition FROM pg_indexes \
-             WHERE tablename IN ('sessions', 'accounts') ORDER BY indexname",
-        )
-        .load(conn)
-        .unwrap()
-    };
     let db = TestDb::new();
     let mut conn = db.conn();
     let before = indexes(&mut conn);
     assert!(before.len() > 10, "{before:?}");
     // An empty table doubled: a bulk load, its secondary indexes dropped and rebuilt.
-    seed::generate(&mut conn, 10_000).unwrap();
+    seed::generate(&db.url, 10_000).unwrap();
     assert_eq!(indexes(&mut conn), before);
+    assert_eq!(pending(&mut conn), 0, "nothing left pending");
     let total: i64 = sessions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(total, 10_000);
     // The rebuilt trigram index answers a search as before.

@@ -172,7 +172,7 @@ async fn managers_export_masked_and_bad_input_is_refused_without_a_record() {
 #[tokio::test]
 async fn thousands_of_rows_stream_in_batches_each_row_once() {
     let app = spawn_app().await;
-    sessiondesk::seed::generate(&mut app.conn(), 2_500).unwrap();
+    sessiondesk::seed::generate(&app.db.url, 2_500).unwrap();
     let (admin, _) = app.signed_in(Role::Admin).await;
     let (status, _, body) = csv(&admin, "sort=newest&columns=id").await;
     assert_eq!(status, 200);

@@ -1,0 +1,1 @@
+DROP TABLE seed_pending_indexes;
