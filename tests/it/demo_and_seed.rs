@@ -129,8 +129,8 @@ fn an_interrupted_bulk_load_has_its_indexes_built_by_the_next_seed() {
     conn.batch_execute(
         "INSERT INTO seed_pending_indexes (name, definition) \
          SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' \
-           AND indexname IN ('sessions_search_trgm_idx', 'sessions_status_created_idx'); \
-         DROP INDEX sessions_search_trgm_idx; DROP INDEX sessions_status_created_idx;",
+           AND indexname IN ('sessions_status_search_idx', 'sessions_status_created_idx'); \
+         DROP INDEX sessions_status_search_idx; DROP INDEX sessions_status_created_idx;",
     )
     .unwrap();
     assert_eq!(pending(&mut conn), 2);
