@@ -227,11 +227,13 @@ pub async fn index(
 
     let now = Utc::now();
     let masked = user.sees_masked_data();
-    let queue_link = params.filter_query();
+    let queue_param = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("queue", &params.filter_query())
+        .finish();
     let view_rows = rows
         .iter()
         .map(|r| {
-            let mut row = super::row::view_row(r, masked, now, &state.config.sla, &queue_link);
+            let mut row = super::row::view_row(r, masked, now, &state.config.sla, &queue_param);
             row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
             row
         })

@@ -9,21 +9,18 @@ use crate::store::queue::QueueRow;
 use crate::web::format;
 
 /// `r` as the queue shows it to a viewer who sees personal data `masked` (or not), at `now`,
-/// its link carrying the `queue` it is listed in.
+/// its link carrying `queue_param` (`queue=...`, encoded once for the page).
 pub(super) fn view_row(
     r: &QueueRow,
     masked: bool,
     now: chrono::DateTime<Utc>,
     targets: &Targets,
-    queue: &str,
+    queue_param: &str,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
     let since = r
         .waiting_since
         .filter(|_| r.status.is_waiting() && !redacted);
-    let queue_param = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("queue", queue)
-        .finish();
     Row {
         id: r.id,
         href: format!("/sessions/{}?{}", r.id, queue_param),
