@@ -115,6 +115,19 @@ async fn get_on(address: &str, path: &str, cookie: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// Marks `session` for review from its case page, as `who`.
+async fn mark_for_review(who: &crate::helpers::Browser, session: uuid::Uuid) {
+    let token = who.csrf(&format!("/sessions/{session}")).await;
+    let r = who
+        .post(
+            &format!("/sessions/{session}/mark-for-review"),
+            &[("reason", "")],
+            &token,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+}
+
 /// The count on the queue's chip for `status`.
 fn chip(html: &str, status: &str) -> String {
     let at = html
@@ -169,15 +182,7 @@ async fn a_change_through_one_instance_is_in_the_others_counts_on_the_next_page(
     }
 
     // A colleague marks one through A: B hears it from Postgres within milliseconds.
-    let token = colleague.csrf(&format!("/sessions/{first}")).await;
-    let r = colleague
-        .post(
-            &format!("/sessions/{first}/mark-for-review"),
-            &[("reason", "")],
-            &token,
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    mark_for_review(&colleague, first).await;
     let started = std::time::Instant::now();
     loop {
         let html = get_on(&b, queue, &cookie).await.text().await.unwrap();
@@ -193,15 +198,7 @@ async fn a_change_through_one_instance_is_in_the_others_counts_on_the_next_page(
     }
 
     // The reviewer's own change through A, and at once their next page from B.
-    let token = me.csrf(&format!("/sessions/{second}")).await;
-    let r = me
-        .post(
-            &format!("/sessions/{second}/mark-for-review"),
-            &[("reason", "")],
-            &token,
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    mark_for_review(&me, second).await;
     let cookie = me.cookie_header();
     let html = get_on(&b, queue, &cookie).await.text().await.unwrap();
     assert_eq!(chip(&html, "marked_for_review"), "2");
