@@ -174,10 +174,21 @@ pub async fn sign_in(
     .await??;
     let matches = verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let ok = matches && user.as_ref().is_some_and(|u| !u.disabled);
+    // A hash made with older parameters is made again while the password is at hand.
+    let rehashed = match &user {
+        Some(u) if ok && !passwords::is_current(&u.password_hash) => Some((
+            u.password_hash.clone(),
+            hash_password(password.to_owned()).await?,
+        )),
+        _ => None,
+    };
     let ip = ip.to_owned();
     let follows = ok && user.as_ref().is_some_and(second_factor_follows);
     db::with_conn(pool, move |conn| {
         record_sign_in(conn, attempt, user.as_ref(), ok, follows, &ip)?;
+        if let (Some(u), Some((old, new))) = (&user, &rehashed) {
+            users::rehash(conn, u.id, old, new)?;
+        }
         Ok(match user {
             Some(u) if ok => Ok(u),
             _ => Err(SignInError::Invalid),

@@ -62,6 +62,15 @@ pub fn assignable(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
         .load(conn)
 }
 
+/// Replaces a password hash by another of the same password (made with current
+/// parameters), unless the hash changed meanwhile. Sign-ins are not ended: the password is
+/// the same.
+pub fn rehash(conn: &mut PgConnection, id: Uuid, old: &str, new: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id).filter(users::password_hash.eq(old)))
+        .set(users::password_hash.eq(new))
+        .execute(conn)
+}
+
 /// Stamps the user's last completed sign-in.
 pub fn touch_last_login(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::update(users::table.find(id))

@@ -1,5 +1,6 @@
 //! New passwords that are common or guessable are refused wherever a password is set: the
-//! own change at `/account`, `/admin/users` and `create-user --password-stdin`.
+//! own change at `/account`, `/admin/users` and `create-user --password-stdin`; and a hash
+//! made with older argon2 parameters is made again at the next sign-in.
 
 use diesel::prelude::*;
 use sessiondesk::domain::kinds::Role;
@@ -115,4 +116,49 @@ async fn weak_passwords_are_refused_wherever_a_password_is_set_with_the_reason()
         stderr.contains("password: is too easy to guess"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_hash_with_older_parameters_is_made_again_at_sign_in_and_the_sign_in_goes_on() {
+    use argon2::password_hash::PasswordHasher;
+    let app = spawn_app().await;
+    let user = app.create_user("older.hash", Role::Reviewer);
+    // As every hash was made before: argon2's defaults, 19 MiB and two passes.
+    let old = argon2::Argon2::default()
+        .hash_password(PASSWORD.as_bytes())
+        .unwrap()
+        .to_string();
+    assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    diesel::update(users::table.find(user.id))
+        .set(users::password_hash.eq(&old))
+        .execute(&mut app.conn())
+        .unwrap();
+    let hash_now = || -> String {
+        users::table
+            .find(user.id)
+            .select(users::password_hash)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+
+    let browser = app.browser();
+    assert_eq!(browser.sign_in("older.hash", PASSWORD).await.status(), 303);
+    let new = hash_now();
+    assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+    // The sign-in that made it again goes on, and the password still opens the door.
+    assert_eq!(browser.get("/sessions").await.status(), 200);
+    let again = app.browser();
+    assert_eq!(again.sign_in("older.hash", PASSWORD).await.status(), 303);
+    assert_eq!(hash_now(), new, "a current hash is left alone");
+    // A wrong password changes nothing.
+    diesel::update(users::table.find(user.id))
+        .set(users::password_hash.eq(&old))
+        .execute(&mut app.conn())
+        .unwrap();
+    let r = app
+        .browser()
+        .sign_in("older.hash", "not the password at all")
+        .await;
+    assert_ne!(r.status(), 303);
+    assert_eq!(hash_now(), old);
 }
