@@ -96,7 +96,7 @@ fn build_server(
     let pool = actix_web::web::Data::new(pool);
     let counts =
         actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
-    let users = actix_web::web::Data::new(web::auth::UserCache::new(changes.clone()));
+    let users = actix_web::web::Data::new(web::known_users::UserCache::new(changes.clone()));
     let state = actix_web::web::Data::new(AppState::new(config, changes));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());

@@ -1,9 +1,9 @@
-//! Who is asking: the `CurrentUser` extractor, checked against the database on every
-//! request, and one guard per role level (SPEC section 5).
+//! Who is asking: the `CurrentUser` extractor, checked on every request against the
+//! database (or this instance's copy of it, which no change made anywhere outlives: see
+//! [`super::known_users`]), and one guard per role level (SPEC section 5).
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -13,10 +13,9 @@ use uuid::Uuid;
 
 use super::alerts::{self, Alerts};
 use super::cookie::{self, AuthState};
+use super::known_users::{Known, UserCache};
 use super::sessions::counts::{self, CountsCache};
 use crate::app::AppState;
-use crate::app::changes::Changes;
-use crate::app::fresh::Fresh;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Worker;
 use crate::domain::kinds::Role;
@@ -207,7 +206,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     // unless an admin's banner must be counted.
     let remembered = users_cache
         .as_ref()
-        .and_then(|c| c.0.get(&uid, wrote))
+        .and_then(|c| c.get(uid, wrote))
         .and_then(|u| match alerts::known(source) {
             _ if u.role != Role::Admin => Some((Some(u), None)),
             Some(a) => Some((Some(u), Some((a, None)))),
@@ -216,7 +215,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
     let (user, alerts) = match remembered {
         Some(found) => found,
         None => {
-            let stamp = users_cache.as_ref().map(|c| c.0.stamp());
+            let stamp = users_cache.as_ref().map(|c| c.stamp());
             let found = db::with_conn(pool, move |conn| {
                 let user = users::find(conn, uid)?.map(Known::from);
                 // Admins only, in the same connection: the banner costs no extra round trip.
@@ -228,7 +227,7 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
             })
             .await?;
             if let (Some(c), Some(stamp), Some(u)) = (&users_cache, stamp, &found.0) {
-                c.0.put(uid, stamp, u.clone());
+                c.put(uid, stamp, u.clone());
             }
             found
         }
@@ -258,66 +257,6 @@ async fn current_user(req: HttpRequest) -> Result<CurrentUser, AuthError> {
         alerts,
         shortcuts: user.shortcuts,
     })
-}
-
-/// What [`UserCache`] keeps of a user: what a request needs of them, no password hash.
-#[derive(Debug, Clone)]
-struct Known {
-    username: String,
-    display_name: String,
-    role: Role,
-    disabled: bool,
-    session_epoch: i32,
-    shortcuts: bool,
-}
-
-impl From<users::User> for Known {
-    fn from(u: users::User) -> Self {
-        Known {
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role,
-            disabled: u.disabled,
-            session_epoch: u.session_epoch,
-            shortcuts: u.shortcuts_enabled,
-        }
-    }
-}
-
-/// The signed-in users this instance read lately, so that most requests skip a round trip
-/// to the database for them. Reused under [`crate::app::fresh`]'s rule: a change to the
-/// `users` table on any instance (a user disabled, signed out everywhere, given another
-/// role) makes every entry stale as soon as its notice arrives, and nothing is reused while
-/// the change listener is down. At most a minute old in any case.
-pub struct UserCache(Fresh<Uuid, Known>);
-
-impl UserCache {
-    /// A cache following the `users` generation of `changes`.
-    pub fn new(changes: Arc<Changes>) -> Self {
-        UserCache(Fresh::new(
-            changes,
-            Changes::users,
-            std::time::Duration::from_secs(60),
-            4096,
-        ))
-    }
-}
-
-/// Who cases may be assigned to ([`users::assignable`], on every queue and case page),
-/// from [`AppState::assignable`] while fresh for a reader whose own last write was at
-/// `wrote`.
-pub fn assignable(
-    state: &AppState,
-    conn: &mut diesel::PgConnection,
-    wrote: Option<std::time::SystemTime>,
-) -> diesel::QueryResult<Vec<(Uuid, String)>> {
-    if let Some(found) = state.assignable.get(&(), wrote) {
-        return Ok(found);
-    }
-    let stamp = state.assignable.stamp();
-    let found = users::assignable(conn)?;
-    state.assignable.put((), stamp, found.clone());
-    Ok(found)
 }
 
 impl FromRequest for CurrentUser {

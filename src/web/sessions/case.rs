@@ -81,7 +81,7 @@ pub fn load(
     wanted.extend(session.decided_by);
     wanted.extend(session.redacted_by);
     let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
-    let assignable = crate::web::auth::assignable(state, conn, wrote)?;
+    let assignable = crate::web::known_users::assignable(state, conn, wrote)?;
     let capture_link = crate::store::capture_links::latest_for_session(conn, id)?;
     let pending = crate::store::approvals::pending(conn, Some(id), chrono::Utc::now())?;
     Ok(Case {

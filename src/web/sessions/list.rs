@@ -14,9 +14,10 @@ use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
 use crate::store::queue::{self, CappedCount, QueueFilter};
 use crate::store::users;
-use crate::web::auth::{self, CurrentUser};
+use crate::web::auth::CurrentUser;
 use crate::web::error::PageError;
 use crate::web::format;
+use crate::web::known_users;
 use crate::web::page::{self, Page};
 
 /// Rows per page.
@@ -174,7 +175,7 @@ pub async fn index(
                 .map(|r| r.id)
                 .collect();
             let reasons = queue::wait_reasons(conn, &waiting)?;
-            let assignable = auth::assignable(&shared, conn, wrote)?;
+            let assignable = known_users::assignable(&shared, conn, wrote)?;
             // Under a search, nine more searches would cost more than the page itself:
             // counts are shown for unsearched views only.
             let counts = if filter.search.is_some() {
