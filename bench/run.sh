@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 
 DB_NAME="${BENCH_DB:-sd_bench}"
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
-export DATABASE_URL="$PG/$DB_NAME"
+# Loopback without TLS, as the ceiling connects (libpq would negotiate it with Postgres's
+# snakeoil certificate otherwise); BENCH_PG_OPTS="" keeps libpq's default.
+export DATABASE_URL="$PG/$DB_NAME${BENCH_PG_OPTS-?sslmode=disable}"
 PORT="${BENCH_PORT:-8181}"
 BASE="http://127.0.0.1:$PORT"
 DURATION="${BENCH_DURATION:-20s}"

@@ -42,7 +42,8 @@ wrk_row() { # label url script
 
 for size in $SIZES; do
   DB="$(db_for "$size")"
-  export DATABASE_URL="$PG/$DB"
+  # Loopback without TLS, as the ceiling connects; BENCH_PG_OPTS="" keeps libpq's default.
+  export DATABASE_URL="$PG/$DB${BENCH_PG_OPTS-?sslmode=disable}"
   psql "$PG/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
     || psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
   "$BIN" migrate >/dev/null

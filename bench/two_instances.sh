@@ -18,7 +18,9 @@ cd "$(dirname "$0")/.."
 
 DB_NAME="${BENCH_DB:-sd_bench}"
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
-export DATABASE_URL="$PG/$DB_NAME"
+# Loopback without TLS, as the ceiling connects (libpq would negotiate it with Postgres's
+# snakeoil certificate otherwise); BENCH_PG_OPTS="" keeps libpq's default.
+export DATABASE_URL="$PG/$DB_NAME${BENCH_PG_OPTS-?sslmode=disable}"
 LB=8190; A=8191; B=8192
 DURATION="${BENCH_DURATION:-15s}"
 WORK="$(mktemp -d)"

@@ -25,7 +25,8 @@ import urllib.parse
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "sd_webhooks_bench"
-URL = f"{PG}/{DB}"
+# Loopback without TLS, as the other benchmarks connect; BENCH_PG_OPTS="" keeps the default.
+URL = f"{PG}/{DB}" + os.environ.get("BENCH_PG_OPTS", "?sslmode=disable")
 N = int(os.environ.get("BENCH_APPROVALS", "1000"))
 PORT = int(os.environ.get("BENCH_PORT", "8182"))
 THREADS = 16
