@@ -86,6 +86,23 @@ impl<K: Eq + Hash, V: Clone> Fresh<K, V> {
             .map(|e| e.value.clone())
     }
 
+    /// The value of `key` when fresh for a reader whose own last write was at `wrote`;
+    /// otherwise `read` reads it (after a stamp is taken) and it is remembered.
+    pub fn get_or_read<E>(
+        &self,
+        key: K,
+        wrote: Option<SystemTime>,
+        read: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        if let Some(found) = self.get(&key, wrote) {
+            return Ok(found);
+        }
+        let stamp = self.stamp();
+        let value = read()?;
+        self.put(key, stamp, value.clone());
+        Ok(value)
+    }
+
     /// The last value of `key`, however old.
     pub fn last(&self, key: &K) -> Option<V> {
         let entries = self.entries.lock().ok()?;

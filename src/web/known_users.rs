@@ -85,11 +85,7 @@ pub fn assignable(
     conn: &mut diesel::PgConnection,
     wrote: Option<SystemTime>,
 ) -> diesel::QueryResult<Vec<(Uuid, String)>> {
-    if let Some(found) = state.assignable.get(&(), wrote) {
-        return Ok(found);
-    }
-    let stamp = state.assignable.stamp();
-    let found = users::assignable(conn)?;
-    state.assignable.put((), stamp, found.clone());
-    Ok(found)
+    state
+        .assignable
+        .get_or_read((), wrote, || users::assignable(conn))
 }

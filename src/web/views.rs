@@ -67,7 +67,6 @@ pub fn tabs(
     current: &str,
     targets: crate::domain::sla::Targets,
 ) -> diesel::QueryResult<(Vec<Tab>, usize)> {
-    let generation = cache.generation();
     let views = saved_views::visible_to(conn, user.id)?;
     let total = views.len();
     let shown: Vec<VisibleView> = views.into_iter().take(IN_NAVIGATION).collect();
@@ -80,26 +79,21 @@ pub fn tabs(
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let counts = match cache.get(&key, wrote) {
-        Some(c) => c,
-        None => {
-            let mut filters = Vec::with_capacity(shown.len());
-            for v in &shown {
-                let params = QueueParams::parse(&v.view.query, user);
-                let mut lookup = |name: &str| {
-                    users::find_by_username(conn, &name.to_lowercase())
-                        .ok()
-                        .flatten()
-                        .map(|u| u.id)
-                };
-                let (filter, _, _) = params.to_filter(user, targets, &mut lookup);
-                filters.push((v.view.id.to_string(), filter));
-            }
-            let c = queue::filter_counts(conn, &filters, COUNT_CAP)?;
-            cache.put(key, generation, c.clone());
-            c
+    let counts = cache.get_or_count(key, wrote, || {
+        let mut filters = Vec::with_capacity(shown.len());
+        for v in &shown {
+            let params = QueueParams::parse(&v.view.query, user);
+            let mut lookup = |name: &str| {
+                users::find_by_username(conn, &name.to_lowercase())
+                    .ok()
+                    .flatten()
+                    .map(|u| u.id)
+            };
+            let (filter, _, _) = params.to_filter(user, targets, &mut lookup);
+            filters.push((v.view.id.to_string(), filter));
         }
-    };
+        queue::filter_counts(conn, &filters, COUNT_CAP)
+    })?;
     let count_of = |id: Uuid| -> i64 {
         counts
             .iter()

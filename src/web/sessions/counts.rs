@@ -44,6 +44,17 @@ impl CountsCache {
         self.0.get(&key.to_owned(), wrote)
     }
 
+    /// The counts of `key` when fresh for a reader whose own last write was at `wrote`;
+    /// otherwise `count` counts them, and they are remembered.
+    pub fn get_or_count<E>(
+        &self,
+        key: String,
+        wrote: Option<SystemTime>,
+        count: impl FnOnce() -> Result<Vec<CappedCount>, E>,
+    ) -> Result<Vec<CappedCount>, E> {
+        self.0.get_or_read(key, wrote, count)
+    }
+
     /// The last counts of `key`, however old: for a page that must not count (see
     /// [`crate::web::alerts`]).
     pub fn last(&self, key: &str) -> Option<Vec<CappedCount>> {

@@ -157,7 +157,6 @@ pub async fn index(
     let shared = state.clone();
     let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved) =
         db::with_conn(&pool, move |conn| {
-            let generation = cache.generation();
             let mut lookup = |name: &str| {
                 users::find_by_username(conn, &name.to_lowercase())
                     .ok()
@@ -186,24 +185,13 @@ pub async fn index(
                     ..filter.clone()
                 };
                 let key = format!("status {unfiltered:?}");
-                match cache.get(&key, wrote) {
-                    Some(c) => c,
-                    None => {
-                        let c = queue::status_counts(conn, &unfiltered, COUNT_CAP)?;
-                        cache.put(key, generation, c.clone());
-                        c
-                    }
-                }
+                cache.get_or_count(key, wrote, || {
+                    queue::status_counts(conn, &unfiltered, COUNT_CAP)
+                })?
             };
             let key = format!("work {}", me.id);
-            let work = match cache.get(&key, wrote) {
-                Some(c) => c,
-                None => {
-                    let c = queue::work_counts(conn, me.id, COUNT_CAP)?;
-                    cache.put(key, generation, c.clone());
-                    c
-                }
-            };
+            let work =
+                cache.get_or_count(key, wrote, || queue::work_counts(conn, me.id, COUNT_CAP))?;
             let saved = crate::web::views::tabs(conn, &me, &cache, wrote, &here, targets)?;
             Ok((
                 filter, at, problems, rows, counts, work, reasons, assignable, saved,
