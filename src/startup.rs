@@ -86,6 +86,14 @@ fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> 
     .build()
 }
 
+/// Threads each worker keeps for blocking work: a database call holds one and the pool's
+/// connections bound those; photo reads, password checks and PDF previews hold the rest. By
+/// default actix allows 256 a worker: under load the pool grew to about 30 threads, each
+/// with its own stack and allocator cache, for no more work done.
+fn blocking_threads(config: &Config) -> usize {
+    config.pool_size as usize + config.ocr_workers + 2
+}
+
 fn build_server(
     listener: TcpListener,
     pool: DbPool,
@@ -93,6 +101,7 @@ fn build_server(
     changes: std::sync::Arc<crate::app::changes::Changes>,
 ) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
+    let blocking_threads = blocking_threads(&config);
     let pool = actix_web::web::Data::new(pool);
     let counts =
         actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
@@ -122,6 +131,7 @@ fn build_server(
             .default_service(actix_web::web::to(not_found))
     })
     .keep_alive(KEEP_ALIVE)
+    .worker_max_blocking_threads(blocking_threads)
     .shutdown_timeout(30)
     .listen(listener)?
     .run();

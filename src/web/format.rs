@@ -55,17 +55,34 @@ pub fn long_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// An exact UTC time for `title` attributes and tables.
 pub fn exact(t: DateTime<Utc>) -> String {
-    // Written by hand: chrono's format string is parsed again at every call, and a queue
-    // page writes a few hundred of these.
+    // Written by hand, digit by digit: chrono's format string is parsed again at every call
+    // and `format!` goes through the formatting machinery, and a queue page writes a few
+    // hundred of these.
     use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    fn digits(out: &mut String, n: u32, width: u32) {
+        let mut div = 10u32.pow(width.saturating_sub(1));
+        while div > 0 {
+            out.push(char::from(b'0' + ((n / div) % 10) as u8));
+            div /= 10;
+        }
+    }
+    let mut out = String::with_capacity(20);
+    let year = t.year();
+    if (0..=9999).contains(&year) {
+        digits(&mut out, year.unsigned_abs(), 4);
+    } else {
+        out.push_str(&year.to_string());
+    }
+    out.push('-');
+    digits(&mut out, t.month(), 2);
+    out.push('-');
+    digits(&mut out, t.day(), 2);
+    out.push(' ');
+    digits(&mut out, t.hour(), 2);
+    out.push(':');
+    digits(&mut out, t.minute(), 2);
+    out.push_str(" UTC");
+    out
 }
 
 /// 1234567 as "1,234,567".
@@ -144,6 +161,18 @@ mod tests {
         assert_eq!(age(now - Duration::hours(5), now), "5 h");
         assert_eq!(age(now - Duration::days(3), now), "3 d");
         assert_eq!(long_age(now - Duration::hours(99), now), "4 d 3 h");
+    }
+
+    #[test]
+    fn exact_times_read_as_chrono_would_write_them() {
+        use chrono::TimeZone;
+        for t in [
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(33, 7, 9, 0, 0, 0).unwrap(),
+        ] {
+            assert_eq!(exact(t), t.format("%Y-%m-%d %H:%M UTC").to_string());
+        }
     }
 
     #[test]
