@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::service::transitions::{self, Request};
 use crate::service::verifications::{FingerprintKey, stale_fields};
 use crate::store::sessions::{self, Session};
-use crate::store::verifications;
+use crate::store::verifications::{self, Check, Verification};
 
 /// Why an approval of a session would override its checks: the latest verification of a
 /// required kind failed, or went stale.
@@ -57,14 +57,33 @@ pub fn concerns(
     session: &Session,
     key: &FingerprintKey,
 ) -> Result<Vec<Concern>, AppError> {
-    let latest = verifications::latest_per_kind(conn, session.id)?;
-    let ids: Vec<Uuid> = latest.iter().map(|v| v.id).collect();
+    let all = verifications::for_session(conn, session.id)?;
+    let ids: Vec<Uuid> = latest(&all).map(|v| v.id).collect();
     let checks = verifications::checks_for(conn, &ids)?;
+    Ok(concerns_among(session, key, &all, &checks))
+}
+
+/// The latest verification of each kind among `newest_first`.
+fn latest(newest_first: &[Verification]) -> impl Iterator<Item = &Verification> {
+    let mut seen = Vec::new();
+    newest_first.iter().filter(move |v| {
+        let new = !seen.contains(&v.kind);
+        seen.push(v.kind);
+        new
+    })
+}
+
+/// [`concerns`] from verifications already read (newest first, as
+/// [`verifications::for_session`] gives them) and their checks: the case page has both and
+/// need not read them twice.
+pub fn concerns_among(
+    session: &Session,
+    key: &FingerprintKey,
+    newest_first: &[Verification],
+    checks: &[Check],
+) -> Vec<Concern> {
     let mut out = Vec::new();
-    for v in latest
-        .iter()
-        .filter(|v| session.required_verifications.contains(&v.kind))
-    {
+    for v in latest(newest_first).filter(|v| session.required_verifications.contains(&v.kind)) {
         let stale = stale_fields(key, v, session);
         if v.status != VerificationStatus::Failed && stale.is_empty() {
             continue;
@@ -84,7 +103,7 @@ pub fn concerns(
             stale_fields: stale,
         });
     }
-    Ok(out)
+    out
 }
 
 /// Approves a session in one transaction under its row lock. When the session may be

@@ -30,15 +30,19 @@ const MAX_IP: usize = 45;
 /// Records that `user` opened the case page of `session` (unless they did within the
 /// interval). The event names ids only, never what the page showed.
 pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result<(), AppError> {
-    without_waiting_for_the_disk(conn, |conn| {
-        let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
-        let now = Utc::now();
-        let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
-        events::insert_unless_recent(conn, &event, since, false)?;
-        // The holder opening their case keeps their claim alive.
-        crate::store::claims::refresh(conn, session, user, now)?;
-        Ok(())
-    })
+    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
+    let now = Utc::now();
+    let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
+    // A page reloaded within the interval finds its event: one read, nothing written.
+    if !events::happened_since(conn, &event, since, false, None)? {
+        without_waiting_for_the_disk(conn, |conn| {
+            events::insert_unless_recent(conn, &event, since, false)?;
+            Ok(())
+        })?;
+    }
+    // The holder opening their case keeps their claim alive (a write at most once a minute).
+    crate::store::claims::refresh(conn, session, user, now)?;
+    Ok(())
 }
 
 /// Runs `f` in a transaction whose commit does not wait for the write-ahead log to reach

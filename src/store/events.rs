@@ -154,6 +154,11 @@ fn insert_unless(
     by_ip: bool,
     part: Option<&serde_json::Value>,
 ) -> QueryResult<Option<Event>> {
+    // Most calls find the event already written (a page reloaded): one read, no lock and
+    // no transaction. Only when none is found is the lock taken and the read made again.
+    if happened_since(conn, event, since, by_ip, part)? {
+        return Ok(None);
+    }
     let ip = if by_ip { event.ip.as_deref() } else { None };
     let key = format!(
         "{}|{:?}|{:?}|{}|{:?}",
@@ -167,34 +172,50 @@ fn insert_unless(
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind::<diesel::sql_types::Text, _>(&key)
             .execute(conn)?;
-        let mut recent = events::table
-            .filter(events::action.eq(&event.action))
-            .filter(events::created_at.gt(since))
-            .into_boxed();
-        recent = match part {
-            Some(part) => recent.filter(events::details.contains(part)),
-            None => recent.filter(events::details.eq(&event.details)),
-        };
-        recent = match event.actor_id {
-            Some(id) => recent.filter(events::actor_id.eq(id)),
-            None => recent.filter(events::actor_id.is_null()),
-        };
-        recent = match event.session_id {
-            Some(id) => recent.filter(events::session_id.eq(id)),
-            None => recent.filter(events::session_id.is_null()),
-        };
-        if by_ip {
-            recent = match ip {
-                Some(ip) => recent.filter(events::ip.eq(ip)),
-                None => recent.filter(events::ip.is_null()),
-            };
-        }
-        let found = recent.select(events::id).first::<i64>(conn).optional()?;
-        match found {
-            Some(_) => Ok(None),
-            None => insert(conn, event).map(Some),
+        if happened_since(conn, event, since, by_ip, part)? {
+            Ok(None)
+        } else {
+            insert(conn, event).map(Some)
         }
     })
+}
+
+/// Whether `event` (its action, actor, session, and `part` of its details or all of them,
+/// and its client address when `by_ip`) was written after `since`.
+pub fn happened_since(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    by_ip: bool,
+    part: Option<&serde_json::Value>,
+) -> QueryResult<bool> {
+    let mut recent = events::table
+        .filter(events::action.eq(&event.action))
+        .filter(events::created_at.gt(since))
+        .into_boxed();
+    recent = match part {
+        Some(part) => recent.filter(events::details.contains(part)),
+        None => recent.filter(events::details.eq(&event.details)),
+    };
+    recent = match event.actor_id {
+        Some(id) => recent.filter(events::actor_id.eq(id)),
+        None => recent.filter(events::actor_id.is_null()),
+    };
+    recent = match event.session_id {
+        Some(id) => recent.filter(events::session_id.eq(id)),
+        None => recent.filter(events::session_id.is_null()),
+    };
+    if by_ip {
+        recent = match event.ip.as_deref() {
+            Some(ip) => recent.filter(events::ip.eq(ip)),
+            None => recent.filter(events::ip.is_null()),
+        };
+    }
+    Ok(recent
+        .select(events::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Where a page of a session's timeline starts: events strictly older than this

@@ -213,7 +213,8 @@ pub async fn render_case(
         let case = case::load(conn, id, events_before, &shared, wrote)?;
         reads::case_viewed(conn, viewer, id)?;
         let names = ActorNames::load(conn, &case.events)?;
-        let concerns = overrides::concerns(conn, &case.session, &k)?;
+        let concerns =
+            overrides::concerns_among(&case.session, &k, &case.verifications, &case.checks);
         Ok((case, names, concerns))
     })
     .await?;
