@@ -106,6 +106,7 @@ fn build_server(
     let counts =
         actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
     let users = actix_web::web::Data::new(web::known_users::UserCache::new(changes.clone()));
+    let views = actix_web::web::Data::new(web::views::SavedViewsCache::new(changes.clone()));
     let state = actix_web::web::Data::new(AppState::new(config, changes));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
@@ -122,6 +123,7 @@ fn build_server(
             .app_data(registry.clone())
             .app_data(counts.clone())
             .app_data(users.clone())
+            .app_data(views.clone())
             .app_data(status_counts.clone())
             .configure(http::configure)
             .configure(web::configure)

@@ -1,10 +1,11 @@
 //! What changed in the database, as far as this instance's caches care: the counts of the
-//! queue and the signed-in users it remembers.
+//! queue, the signed-in users it remembers, and the saved views each user sees.
 //!
 //! Several instances share one database, so a cache kept in one process must hear of what
 //! the others write. Postgres tells it: a statement-level trigger on each table a cache
 //! reads (`sessions`, `users`, `webhook_endpoints`, migration
-//! `2026-12-08-100000_change_notices`) sends `NOTIFY sessiondesk_changes` with the table's
+//! `2026-12-08-100000_change_notices`; `saved_views`, `2026-12-09-100000_saved_view_notices`)
+//! sends `NOTIFY sessiondesk_changes` with the table's
 //! name, delivered when the writing transaction commits; each instance keeps one
 //! connection listening (the change listener, `jobs::changes`) and bumps the generation the
 //! table feeds. A cache entry remembers the generation it was read at and is reused only
@@ -28,6 +29,8 @@ pub struct Changes {
     counted: AtomicU64,
     /// The users table: who is signed in, their role, whether they are disabled.
     users: AtomicU64,
+    /// Saved views, and their owners' names (users).
+    views: AtomicU64,
     /// The listener is connected and listening.
     live: AtomicBool,
 }
@@ -41,6 +44,11 @@ impl Changes {
     /// The generation of the users table.
     pub fn users(&self) -> u64 {
         self.users.load(Ordering::Acquire)
+    }
+
+    /// The generation of the saved views.
+    pub fn views(&self) -> u64 {
+        self.views.load(Ordering::Acquire)
     }
 
     /// Whether notices are being heard, so that a cached value may be reused at all.
@@ -61,6 +69,10 @@ impl Changes {
             "users" => {
                 self.users.fetch_add(1, Ordering::AcqRel);
                 self.counted.fetch_add(1, Ordering::AcqRel);
+                self.views.fetch_add(1, Ordering::AcqRel);
+            }
+            "saved_views" => {
+                self.views.fetch_add(1, Ordering::AcqRel);
             }
             "sessions" | "webhook_endpoints" => {
                 self.counted.fetch_add(1, Ordering::AcqRel);
@@ -76,6 +88,7 @@ impl Changes {
     pub fn bump_all(&self) {
         self.counted.fetch_add(1, Ordering::AcqRel);
         self.users.fetch_add(1, Ordering::AcqRel);
+        self.views.fetch_add(1, Ordering::AcqRel);
     }
 }
 

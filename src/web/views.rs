@@ -6,6 +6,8 @@
 //! into the search box is the applicant's personal data, and a saved copy of it would be
 //! out of redaction's reach. An account is kept by id only, for the same reason.
 
+use std::sync::Arc;
+
 use actix_session::Session;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -16,6 +18,8 @@ use uuid::Uuid;
 use super::sessions::counts::CountsCache;
 use super::sessions::list::{COUNT_CAP, Tab};
 use super::sessions::query::QueueParams;
+use crate::app::changes::Changes;
+use crate::app::fresh::Fresh;
 use crate::db::{self, DbPool};
 use crate::domain::person::FieldError;
 use crate::error::AppError;
@@ -33,6 +37,38 @@ use crate::web::page::{self, Page};
 
 /// Saved views shown in the queue's navigation; the rest are on `/views`.
 pub const IN_NAVIGATION: usize = 12;
+
+/// Users whose views are remembered at once; past it, the cache starts over.
+const CACHED_USERS: usize = 1024;
+
+/// The saved views each user sees, remembered by user while no saved view and no user has
+/// changed anywhere (Postgres's change notices, [`crate::app::changes`]): every queue page
+/// shows them, and they change rarely. One per server.
+pub struct SavedViewsCache(Fresh<Uuid, Vec<VisibleView>>);
+
+impl SavedViewsCache {
+    /// A cache following `changes`.
+    pub fn new(changes: Arc<Changes>) -> Self {
+        SavedViewsCache(Fresh::new(
+            changes,
+            Changes::views,
+            std::time::Duration::from_secs(60),
+            CACHED_USERS,
+        ))
+    }
+
+    /// The views `user` sees, when fresh for a reader whose own last write was at `wrote`;
+    /// otherwise read and remembered.
+    pub fn visible_to(
+        &self,
+        conn: &mut PgConnection,
+        user: Uuid,
+        wrote: Option<std::time::SystemTime>,
+    ) -> diesel::QueryResult<Vec<VisibleView>> {
+        self.0
+            .get_or_read(user, wrote, || saved_views::visible_to(conn, user))
+    }
+}
 
 fn viewer(user: &CurrentUser) -> Viewer {
     Viewer {
@@ -62,12 +98,12 @@ pub fn keepable(raw: &str, user: &CurrentUser) -> (String, bool) {
 pub fn tabs(
     conn: &mut PgConnection,
     user: &CurrentUser,
-    cache: &CountsCache,
+    (views, cache): (&SavedViewsCache, &CountsCache),
     wrote: Option<std::time::SystemTime>,
     current: &str,
     targets: crate::domain::sla::Targets,
 ) -> diesel::QueryResult<(Vec<Tab>, usize)> {
-    let views = saved_views::visible_to(conn, user.id)?;
+    let views = views.visible_to(conn, user.id, wrote)?;
     let total = views.len();
     let shown: Vec<VisibleView> = views.into_iter().take(IN_NAVIGATION).collect();
     let key = format!(

@@ -238,3 +238,39 @@ async fn a_user_disabled_anywhere_is_signed_out_of_every_instance() {
     // And A, which never cached them after the change, refuses them too.
     assert_eq!(get_on(&a.address, "/sessions", &cookie).await.status(), 303);
 }
+
+#[tokio::test]
+async fn a_view_shared_anywhere_is_in_the_other_instances_navigation_on_the_next_page() {
+    let (a, b) = pair().await;
+    let (browser, _) = a.signed_in(Role::Reviewer).await;
+    let (_, colleague) = a.signed_in(Role::Reviewer).await;
+    tokio::time::sleep(sessiondesk::app::fresh::CLOCK_MARGIN + StdDuration::from_millis(300)).await;
+    let cookie = browser.cookie_header();
+    // B reads the reviewer's views (none), and remembers them.
+    for _ in 0..2 {
+        let html = get_on(&b, "/sessions", &cookie).await.text().await.unwrap();
+        assert!(!html.contains("Pending approvals view"), "{html}");
+    }
+    // A colleague shares a view (here straight in SQL: a change made anywhere).
+    diesel::insert_into(sessiondesk::schema::saved_views::table)
+        .values((
+            sessiondesk::schema::saved_views::owner_id.eq(colleague.id),
+            sessiondesk::schema::saved_views::name.eq("Pending approvals view"),
+            sessiondesk::schema::saved_views::query.eq("status=marked_for_review"),
+            sessiondesk::schema::saved_views::shared.eq(true),
+        ))
+        .execute(&mut a.conn())
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let html = get_on(&b, "/sessions", &cookie).await.text().await.unwrap();
+        if html.contains("Pending approvals view") {
+            break;
+        }
+        assert!(
+            started.elapsed() < StdDuration::from_secs(1),
+            "B still shows the views from before the colleague shared one"
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}

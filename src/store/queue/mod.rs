@@ -368,12 +368,14 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
         "created_at"
     };
     let mut sql = Sql::default();
-    sql.push("SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
+    sql.push(
+        "SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
               s.updated_at, s.last_activity, s.assigned_to, \
               (SELECT u.display_name FROM users u WHERE u.id = s.assigned_to) AS assignee_name, \
               s.redacted_at, s.account_id, \
               (SELECT a.external_id FROM accounts a WHERE a.id = s.account_id) AS external_id, \
-              s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (");
+              s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (",
+    );
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");

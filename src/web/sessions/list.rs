@@ -146,6 +146,7 @@ pub async fn index(
     pool: web::Data<DbPool>,
     state: web::Data<AppState>,
     cache: web::Data<CountsCache>,
+    views: web::Data<crate::web::views::SavedViewsCache>,
 ) -> Result<HttpResponse, PageError> {
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
@@ -192,7 +193,8 @@ pub async fn index(
             let key = format!("work {}", me.id);
             let work =
                 cache.get_or_count(key, wrote, || queue::work_counts(conn, me.id, COUNT_CAP))?;
-            let saved = crate::web::views::tabs(conn, &me, &cache, wrote, &here, targets)?;
+            let caches = (views.as_ref(), cache.as_ref());
+            let saved = crate::web::views::tabs(conn, &me, caches, wrote, &here, targets)?;
             Ok((
                 filter, at, problems, rows, counts, work, reasons, assignable, saved,
             ))
