@@ -175,6 +175,10 @@ def main():
         print(f"| webhooks on  | {N} approvals in {on:.2f} s | {N / on:.0f} approvals/s "
               f"| {N} deliveries in {span:.2f} s from the first approval: {N / span:.0f} deliveries/s |")
         print(f"approve rate with webhooks on: {100 * off / on:.0f} % of the rate with them off")
+        # The server re-executes itself with its allocator settings, keeping its pid.
+        with open(f"/proc/{server.pid}/status") as status:
+            peak = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+        print(f"server peak memory (VmHWM): {peak} kB")
     finally:
         server.terminate()
         server.wait()

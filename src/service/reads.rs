@@ -15,6 +15,7 @@ use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
 use crate::store::api_keys;
+use crate::store::claims;
 use crate::store::documents::FileMeta;
 use crate::store::events::{self, NewEvent};
 
@@ -28,9 +29,14 @@ pub const REFUSAL_INTERVAL_SECS: i64 = 60;
 const MAX_IP: usize = 45;
 
 /// Records that `user` opened the case page of `session` (unless they did within the
-/// interval). The event names ids only, never what the page showed.
-pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result<(), AppError> {
-    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
+/// interval), and keeps their claim on it alive when they hold it. The event names ids
+/// only, never what the page showed.
+pub fn case_viewed(
+    conn: &mut PgConnection,
+    user: Uuid,
+    session: &crate::store::sessions::Session,
+) -> Result<(), AppError> {
+    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session.id));
     let now = Utc::now();
     let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
     // A page reloaded within the interval finds its event: one read, nothing written.
@@ -40,8 +46,11 @@ pub fn case_viewed(conn: &mut PgConnection, user: Uuid, session: Uuid) -> Result
             Ok(())
         })?;
     }
-    // The holder opening their case keeps their claim alive (a write at most once a minute).
-    crate::store::claims::refresh(conn, session, user, now)?;
+    // The holder opening their case keeps their claim alive: a write at most once a
+    // minute, and no statement at all when the session just read says there is none due.
+    if claims::wants_refresh(session.assigned_to, session.claimed_at, user, now) {
+        claims::refresh(conn, session.id, user, now)?;
+    }
     Ok(())
 }
 

@@ -72,6 +72,21 @@ pub fn own_waiting(
     .map(|p| p.map(|p| p.id))
 }
 
+/// How often an opened claim is marked alive again.
+const REFRESH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Whether [`refresh`] would change anything for a session held by `holder` and claimed at
+/// `claimed_at`, opened by `user` at `now`: a case page read the session already and
+/// skips the statement when not.
+pub fn wants_refresh(
+    holder: Option<Uuid>,
+    claimed_at: Option<DateTime<Utc>>,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> bool {
+    holder == Some(user) && claimed_at.is_none_or(|at| at < now - REFRESH_EVERY)
+}
+
 /// Marks `user`'s claim on `session` as alive (they opened it), at most once a minute.
 pub fn refresh(
     conn: &mut PgConnection,
@@ -79,7 +94,7 @@ pub fn refresh(
     user: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let stale = now - chrono::Duration::minutes(1);
+    let stale = now - REFRESH_EVERY;
     diesel::update(
         sessions::table
             .filter(sessions::id.eq(session))

@@ -135,6 +135,9 @@ pub fn insert_file(conn: &mut PgConnection, new: &NewFile) -> QueryResult<FileMe
 
 /// The files of some documents, oldest first, without their bytes.
 pub fn files_for(conn: &mut PgConnection, document_ids: &[Uuid]) -> QueryResult<Vec<FileMeta>> {
+    if document_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     document_files::table
         .filter(document_files::document_id.eq_any(document_ids))
         .order((document_files::created_at.asc(), document_files::id.asc()))

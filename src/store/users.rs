@@ -42,6 +42,9 @@ pub fn display_names(
     conn: &mut PgConnection,
     ids: &[Uuid],
 ) -> QueryResult<std::collections::HashMap<Uuid, String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
     Ok(users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))

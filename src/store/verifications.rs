@@ -128,6 +128,9 @@ pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Vec
 
 /// The checks of some verifications, in order.
 pub fn checks_for(conn: &mut PgConnection, verification_ids: &[Uuid]) -> QueryResult<Vec<Check>> {
+    if verification_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     verification_checks::table
         .filter(verification_checks::verification_id.eq_any(verification_ids))
         .order((

@@ -240,3 +240,33 @@ async fn taking_over_a_held_case_is_explicit_and_recorded() {
         "Jane's timeline says so"
     );
 }
+
+#[tokio::test]
+async fn opening_a_held_case_keeps_the_claim_alive_and_a_colleague_opening_it_does_not() {
+    use sessiondesk::schema::sessions;
+    let app = spawn_app_idle().await;
+    let ids = waiting(&app, 1);
+    let (jane, _) = app.signed_in(Role::Reviewer).await;
+    let (omar, _) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(pull(&jane).await, Some(ids[0]));
+    let claimed_at = |app: &TestApp| -> chrono::DateTime<Utc> {
+        sessions::table
+            .find(ids[0])
+            .select(sessions::claimed_at)
+            .first::<Option<chrono::DateTime<Utc>>>(&mut app.conn())
+            .unwrap()
+            .unwrap()
+    };
+    let idle = Utc::now() - Duration::minutes(20);
+    diesel::update(sessions::table.find(ids[0]))
+        .set(sessions::claimed_at.eq(idle))
+        .execute(&mut app.conn())
+        .unwrap();
+    // A colleague looking at the case does not keep Jane's claim alive.
+    let path = format!("/sessions/{}", ids[0]);
+    assert_eq!(omar.get(&path).await.status(), 200);
+    assert!(claimed_at(&app) < Utc::now() - Duration::minutes(19));
+    // Jane opening it does: 20 minutes idle becomes just now.
+    assert_eq!(jane.get(&path).await.status(), 200);
+    assert!(claimed_at(&app) > Utc::now() - Duration::minutes(1));
+}

@@ -211,7 +211,7 @@ pub async fn render_case(
     let wrote = super::counts::wrote_at(session);
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
         let case = case::load(conn, id, events_before, &shared, wrote)?;
-        reads::case_viewed(conn, viewer, id)?;
+        reads::case_viewed(conn, viewer, &case.session)?;
         let names = ActorNames::load(conn, &case.events)?;
         let concerns =
             overrides::concerns_among(&case.session, &k, &case.verifications, &case.checks);
