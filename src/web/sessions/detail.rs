@@ -11,6 +11,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::case;
+use super::case_parts::{
+    ApplicantPanel, NoteView, TimelineItem, applicant_name, applicant_panel, capitalize, claim,
+    concern_words, due_words, events_link, queue_param,
+};
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::app::AppState;
 use crate::db::{self, DbPool};
@@ -32,30 +36,6 @@ use crate::web::page::{self, Page};
 use super::facts::{self, Fact};
 pub use super::refused::Refused;
 use super::refused::Shown;
-
-/// One line of the timeline.
-pub struct TimelineItem {
-    /// "3 d" or "14:02".
-    pub when: String,
-    /// Exact time.
-    pub exact: String,
-    /// Who.
-    pub actor: String,
-    /// What, in words.
-    pub what: String,
-}
-
-/// A note as shown.
-pub struct NoteView {
-    /// Author.
-    pub author: String,
-    /// When.
-    pub when: String,
-    /// Exact time.
-    pub exact: String,
-    /// Text, or a placeholder once redacted.
-    pub body: String,
-}
 
 #[derive(Template)]
 #[template(path = "sessions/detail.html")]
@@ -157,30 +137,6 @@ pub struct QueueContext {
     /// The timeline's page: events older than this cursor ([`TimelineCursor::encode`]).
     #[serde(default)]
     pub events_before: Option<String>,
-}
-
-/// The case page at a page of its timeline, keeping the queue it was opened from.
-fn events_link(id: Uuid, queue: &str, before: Option<&TimelineCursor>) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if !queue.is_empty() {
-        query.append_pair("queue", queue);
-    }
-    if let Some(c) = before {
-        query.append_pair("events_before", &c.encode());
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        format!("/sessions/{id}#timeline-title")
-    } else {
-        format!("/sessions/{id}?{query}#timeline-title")
-    }
-}
-
-/// `queue=...`: the queue a case was opened from, as the page's links carry it.
-fn queue_param(queue: &str) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("queue", queue)
-        .finish()
 }
 
 /// Renders the case page, with the form that was refused, if any.
@@ -399,51 +355,6 @@ pub async fn render_case(
     page::render_status(status, &template)
 }
 
-/// A concern in a reviewer's words: "ID document check failed: Matches the entered
-/// data", "ID document check is stale: entered last name changed since".
-fn concern_words(c: &overrides::Concern) -> String {
-    let what = match c.kind {
-        crate::domain::kinds::VerificationKind::Idv => "ID document check",
-        crate::domain::kinds::VerificationKind::Address => "Proof-of-address check",
-    };
-    let mut parts = Vec::new();
-    if c.status == crate::domain::kinds::VerificationStatus::Failed {
-        let names: Vec<&str> = c
-            .failed_checks
-            .iter()
-            .map(|n| {
-                n.parse::<crate::domain::engine::CheckName>()
-                    .map_or("a check", |n| n.label())
-            })
-            .collect();
-        parts.push(if names.is_empty() {
-            "failed".to_owned()
-        } else {
-            format!("failed: {}", names.join(", "))
-        });
-    }
-    if !c.stale_fields.is_empty() {
-        let words: Vec<&str> = c
-            .stale_fields
-            .iter()
-            .map(|f| view::field_words(f))
-            .collect();
-        parts.push(format!(
-            "is stale: entered {} changed since",
-            words.join(", ")
-        ));
-    }
-    format!("{what} {}", parts.join("; "))
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
 /// The case page.
 #[get("/sessions/{id}")]
 pub async fn show(
@@ -476,129 +387,4 @@ pub async fn show(
         None,
     )
     .await
-}
-
-/// The newest applicant link's state, in words.
-fn link_words(
-    link: Option<&crate::store::capture_links::CaptureLink>,
-    s: &crate::store::sessions::Session,
-    now: chrono::DateTime<Utc>,
-) -> String {
-    let Some(link) = link else {
-        return "No link has been sent. The applicant can complete this session in their browser through a one-time link.".to_owned();
-    };
-    let issued = format!("issued {} ago", format::age(link.created_at, now));
-    if link.revoked_at.is_some() {
-        return format!("The last link ({issued}) was replaced and no longer works.");
-    }
-    if !crate::service::capture::is_live(link, s, now) {
-        return format!("The last link ({issued}) has expired.");
-    }
-    let progress = if link.consented_at.is_some() {
-        "the applicant has opened it and consented"
-    } else {
-        "not opened yet"
-    };
-    format!(
-        "A link is active ({issued}, works until {}): {progress}.",
-        format::exact(link.expires_at)
-    )
-}
-
-/// What the case page offers about the applicant's side.
-struct ApplicantPanel {
-    /// The applicant link's state in words, for a session that waits for its applicant.
-    words: Option<String>,
-    /// The user may issue an applicant link now.
-    can_link: bool,
-    /// Documents the applicant may be asked to replace (id, label), when the session can
-    /// be sent back to them.
-    docs: Vec<(String, String)>,
-    /// The reasons a resubmission may give.
-    reasons: &'static [crate::domain::capture::ResubmissionReason],
-}
-
-/// The applicant panel: the link's state (for a session that waits for its applicant),
-/// whether the user may issue one, and the documents they may ask the applicant to replace.
-fn applicant_panel(
-    case: &super::case::Case,
-    user: &CurrentUser,
-    now: chrono::DateTime<Utc>,
-) -> ApplicantPanel {
-    let s = &case.session;
-    let awaits = crate::service::capture::awaits_applicant(s, now);
-    let can_link = awaits && user.can_work_cases();
-    let words = awaits.then(|| link_words(case.capture_link.as_ref(), s, now));
-    let may_resubmit = user.can_work_cases()
-        && s.redacted_at.is_none()
-        && s.status
-            .apply(crate::domain::status::Action::RequestResubmission)
-            .is_ok();
-    let docs = if may_resubmit {
-        case.documents
-            .iter()
-            .filter(|d| case.files.iter().any(|f| f.document_id == d.id))
-            .map(|d| {
-                let label = format!("{} ({})", d.document_type.label(), format::short_id(&d.id));
-                (d.id.to_string(), label)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    ApplicantPanel {
-        words,
-        can_link,
-        docs,
-        reasons: crate::domain::capture::ResubmissionReason::ALL,
-    }
-}
-
-/// The applicant's name as the viewer may see it.
-fn applicant_name(s: &crate::store::sessions::Session, masked: bool) -> String {
-    if s.redacted_at.is_some() {
-        return "Redacted applicant".to_owned();
-    }
-    format::applicant(
-        s.person.first_name.as_deref(),
-        s.person.middle_name.as_deref(),
-        s.person.last_name.as_deref(),
-        masked,
-    )
-}
-
-/// A waiting case's due time in words ("due in 5 h", "breached 3 h ago"), its exact time,
-/// and its standing (`on_time`, `due_soon`, `breached`).
-fn due_words(
-    s: &crate::store::sessions::Session,
-    targets: &crate::domain::sla::Targets,
-    now: chrono::DateTime<Utc>,
-) -> Option<(String, String, &'static str)> {
-    use crate::domain::sla::Standing;
-    let since = s
-        .waiting_since
-        .filter(|_| s.status.is_waiting() && s.redacted_at.is_none())?;
-    let due = targets.due(s.status, since)?;
-    let standing = match targets.standing(s.status, since, now)? {
-        Standing::Breached => "breached",
-        Standing::DueSoon => "due_soon",
-        Standing::OnTime => "on_time",
-    };
-    let words = if due <= now {
-        format!("breached its service level {} ago", format::age(due, now))
-    } else {
-        format!("due in {}", format::until(now, due))
-    };
-    Some((words, format::exact(due), standing))
-}
-
-/// How long the assignee of a waiting case has been reviewing it: " (reviewing for 4 min)".
-fn claim(s: &crate::store::sessions::Session, now: chrono::DateTime<Utc>) -> String {
-    let Some(at) = s.claimed_at.filter(|_| s.status.is_waiting_for_review()) else {
-        return String::new();
-    };
-    match format::age(at, now) {
-        a if a == "now" => " (reviewing since just now)".to_owned(),
-        a => format!(" (reviewing for {a})"),
-    }
 }

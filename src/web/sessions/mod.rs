@@ -4,6 +4,7 @@ pub mod actions;
 pub mod applicant_link;
 pub mod bulk_bar;
 pub mod case;
+pub mod case_parts;
 pub mod counts;
 pub mod detail;
 pub mod edit;
