@@ -112,6 +112,16 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> QueryResult<
         .optional()
 }
 
+/// The id of the user signed in as `name` (any case), for a queue filter naming an
+/// assignee; `None` when there is none. A failed read counts as none: the filter then
+/// reports the name as unknown instead of failing the page.
+pub fn id_by_username(conn: &mut PgConnection, name: &str) -> Option<Uuid> {
+    find_by_username(conn, &name.to_lowercase())
+        .ok()
+        .flatten()
+        .map(|u| u.id)
+}
+
 /// A user by id.
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<User>> {
     users::table

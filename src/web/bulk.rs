@@ -190,12 +190,7 @@ fn filter_of(
     let mut params = QueueParams::parse(query, user);
     params.after.clear();
     params.before.clear();
-    let mut lookup = |name: &str| {
-        users::find_by_username(conn, &name.to_lowercase())
-            .ok()
-            .flatten()
-            .map(|u| u.id)
-    };
+    let mut lookup = |name: &str| users::id_by_username(conn, name);
     let (filter, _, problems) = params.to_filter(user, targets, &mut lookup);
     // A filter left out would reach more sessions than were asked for: refuse instead.
     match problems.first() {

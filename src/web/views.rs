@@ -119,12 +119,7 @@ pub fn tabs(
         let mut filters = Vec::with_capacity(shown.len());
         for v in &shown {
             let params = QueueParams::parse(&v.view.query, user);
-            let mut lookup = |name: &str| {
-                users::find_by_username(conn, &name.to_lowercase())
-                    .ok()
-                    .flatten()
-                    .map(|u| u.id)
-            };
+            let mut lookup = |name: &str| users::id_by_username(conn, name);
             let (filter, _, _) = params.to_filter(user, targets, &mut lookup);
             filters.push((v.view.id.to_string(), filter));
         }

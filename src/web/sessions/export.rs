@@ -296,12 +296,7 @@ pub async fn export(
     let targets = state.config.sla;
     let (me, p) = (user.clone(), params.clone());
     let (filter, problems) = db::with_conn(&pool, move |conn| {
-        let mut lookup = |name: &str| {
-            users::find_by_username(conn, &name.to_lowercase())
-                .ok()
-                .flatten()
-                .map(|u| u.id)
-        };
+        let mut lookup = |name: &str| users::id_by_username(conn, name);
         let (filter, _, problems) = p.to_filter(&me, targets, &mut lookup);
         Ok((filter, problems))
     })

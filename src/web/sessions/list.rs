@@ -158,12 +158,7 @@ pub async fn index(
     let shared = state.clone();
     let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved) =
         db::with_conn(&pool, move |conn| {
-            let mut lookup = |name: &str| {
-                users::find_by_username(conn, &name.to_lowercase())
-                    .ok()
-                    .flatten()
-                    .map(|u| u.id)
-            };
+            let mut lookup = |name: &str| users::id_by_username(conn, name);
             let resolved = p.to_filter(&me, targets, &mut lookup);
             let (filter, at, problems) = resolved;
             let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;

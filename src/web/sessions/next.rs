@@ -40,12 +40,7 @@ pub async fn next(
     let targets = state.config.sla;
     let next = db::with_conn(&pool, move |conn| {
         let current = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
-        let mut lookup = |name: &str| {
-            users::find_by_username(conn, &name.to_lowercase())
-                .ok()
-                .flatten()
-                .map(|u| u.id)
-        };
+        let mut lookup = |name: &str| users::id_by_username(conn, name);
         let (filter, _, _) = p.to_filter(&me, targets, &mut lookup);
         // Where the session stands in the queue's order (its waiting time stays after a
         // decision, so the next case is found after deciding this one too; its due time is

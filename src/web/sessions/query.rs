@@ -395,12 +395,7 @@ pub fn explain(conn: &mut diesel::PgConnection, query: &str) -> anyhow::Result<V
         shortcuts: true,
     };
     let params = QueueParams::parse(query, &viewer);
-    let mut lookup = |name: &str| {
-        crate::store::users::find_by_username(conn, &name.to_lowercase())
-            .ok()
-            .flatten()
-            .map(|u| u.id)
-    };
+    let mut lookup = |name: &str| crate::store::users::id_by_username(conn, name);
     let (filter, at, problems) = params.to_filter(&viewer, Targets::default(), &mut lookup);
     if let Some(problem) = problems.first() {
         anyhow::bail!("{problem}");
