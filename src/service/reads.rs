@@ -42,7 +42,7 @@ pub fn case_viewed(
     // A page reloaded within the interval finds its event: one read, nothing written.
     if !events::happened_since(conn, &event, since, false, None)? {
         without_waiting_for_the_disk(conn, |conn| {
-            events::insert_unless_recent(conn, &event, since, false)?;
+            events::insert_unless_recent_after_checking(conn, &event, since)?;
             Ok(())
         })?;
     }

@@ -159,6 +159,27 @@ fn insert_unless(
     if happened_since(conn, event, since, by_ip, part)? {
         return Ok(None);
     }
+    insert_unless_under_lock(conn, event, since, by_ip, part)
+}
+
+/// [`insert_unless_recent`] (without the client address) for a caller that has just found
+/// with [`happened_since`] that the event was not written: the lock, the read again under
+/// it, and the insert, without a second unlocked read.
+pub fn insert_unless_recent_after_checking(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+) -> QueryResult<Option<Event>> {
+    insert_unless_under_lock(conn, event, since, false, None)
+}
+
+fn insert_unless_under_lock(
+    conn: &mut PgConnection,
+    event: &NewEvent,
+    since: DateTime<Utc>,
+    by_ip: bool,
+    part: Option<&serde_json::Value>,
+) -> QueryResult<Option<Event>> {
     let ip = if by_ip { event.ip.as_deref() } else { None };
     let key = format!(
         "{}|{:?}|{:?}|{}|{:?}",
