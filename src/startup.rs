@@ -107,6 +107,7 @@ fn build_server(
         actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
     let users = actix_web::web::Data::new(web::known_users::UserCache::new(changes.clone()));
     let views = actix_web::web::Data::new(web::views::SavedViewsCache::new(changes.clone()));
+    let keys = actix_web::web::Data::new(api::auth::KeyCache::new(changes.clone()));
     let state = actix_web::web::Data::new(AppState::new(config, changes));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
@@ -124,6 +125,7 @@ fn build_server(
             .app_data(counts.clone())
             .app_data(users.clone())
             .app_data(views.clone())
+            .app_data(keys.clone())
             .app_data(status_counts.clone())
             .configure(http::configure)
             .configure(web::configure)

@@ -8,6 +8,7 @@
 
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -16,16 +17,40 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 
 use super::error::ApiError;
+use crate::app::changes::Changes;
+use crate::app::fresh::Fresh;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
 use crate::http::client::client_ip;
-use crate::service::api_keys::{self, AuthenticatedKey};
+use crate::service::api_keys::{self, Authenticated, AuthenticatedKey};
 use crate::service::reads;
 
 /// The header that carries the secret.
 pub const HEADER: &str = "X-Api-Key";
+
+/// The keys this instance accepted lately, by the hash of their secret, so that most API
+/// requests skip a round trip (and a thread) for the key. Reused under
+/// [`crate::app::fresh`]'s rule, following the `api_keys` generation: a key revoked,
+/// changed or used on any instance makes every entry stale as soon as its notice arrives,
+/// and nothing is reused while the change listener is down. An entry serves only while the
+/// key's use is recorded within the minute ([`Authenticated::use_is_recorded`]), so
+/// `last_used_at` is kept as before. Unknown and revoked keys are never remembered: each
+/// such request goes to the database and its event.
+pub struct KeyCache(Fresh<Vec<u8>, Authenticated>);
+
+impl KeyCache {
+    /// A cache following the `api_keys` generation of `changes`.
+    pub fn new(changes: Arc<Changes>) -> Self {
+        KeyCache(Fresh::new(
+            changes,
+            Changes::keys,
+            std::time::Duration::from_secs(60),
+            4096,
+        ))
+    }
+}
 
 async fn check(req: &ServiceRequest) -> Result<AuthenticatedKey, ApiError> {
     let secret = req
@@ -35,16 +60,27 @@ async fn check(req: &ServiceRequest) -> Result<AuthenticatedKey, ApiError> {
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .ok_or(AppError::Unauthenticated)?;
+    let cache = req.app_data::<web::Data<KeyCache>>().cloned();
+    let hash = api_keys::hash(&secret);
+    let now = chrono::Utc::now();
+    let known = cache.as_ref().and_then(|c| c.0.get(&hash, None));
+    if let Some(known) = known.filter(|k| k.use_is_recorded(now)) {
+        return Ok(known.key);
+    }
     let pool = req
         .app_data::<web::Data<DbPool>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool is missing")))?
         .clone();
     let ip = client_ip(req.request());
-    let key = db::with_conn(&pool, move |conn| {
+    let stamp = cache.as_ref().map(|c| c.0.stamp());
+    let accepted = db::with_conn(&pool, move |conn| {
         api_keys::authenticate(conn, &secret, &ip)
     })
     .await?;
-    Ok(key)
+    if let (Some(cache), Some(stamp)) = (cache, stamp) {
+        cache.0.put(hash, stamp, accepted.clone());
+    }
+    Ok(accepted.key)
 }
 
 /// Middleware of the API scope: a request without a valid, unrevoked key is answered 401

@@ -1,10 +1,12 @@
 //! What changed in the database, as far as this instance's caches care: the counts of the
-//! queue, the signed-in users it remembers, and the saved views each user sees.
+//! queue, the signed-in users it remembers, the saved views each user sees, and the names
+//! of users and API keys.
 //!
 //! Several instances share one database, so a cache kept in one process must hear of what
 //! the others write. Postgres tells it: a statement-level trigger on each table a cache
 //! reads (`sessions`, `users`, `webhook_endpoints`, migration
-//! `2026-12-08-100000_change_notices`; `saved_views`, `2026-12-09-100000_saved_view_notices`)
+//! `2026-12-08-100000_change_notices`; `saved_views`, `2026-12-09-100000_saved_view_notices`;
+//! `api_keys`, `2026-12-10-100000_api_key_notices`)
 //! sends `NOTIFY sessiondesk_changes` with the table's
 //! name, delivered when the writing transaction commits; each instance keeps one
 //! connection listening (the change listener, `jobs::changes`) and bumps the generation the
@@ -31,6 +33,8 @@ pub struct Changes {
     users: AtomicU64,
     /// Saved views, and their owners' names (users).
     views: AtomicU64,
+    /// The API keys table: who may call the API, and the keys' names.
+    keys: AtomicU64,
     /// The listener is connected and listening.
     live: AtomicBool,
 }
@@ -49,6 +53,17 @@ impl Changes {
     /// The generation of the saved views.
     pub fn views(&self) -> u64 {
         self.views.load(Ordering::Acquire)
+    }
+
+    /// The generation of the API keys.
+    pub fn keys(&self) -> u64 {
+        self.keys.load(Ordering::Acquire)
+    }
+
+    /// The generation of the names pages show ([`crate::domain::directory::Directory`]): users'
+    /// and API keys'. A sum of two counters that only grow moves whenever either does.
+    pub fn names(&self) -> u64 {
+        self.users().wrapping_add(self.keys())
     }
 
     /// Whether notices are being heard, so that a cached value may be reused at all.
@@ -74,6 +89,9 @@ impl Changes {
             "saved_views" => {
                 self.views.fetch_add(1, Ordering::AcqRel);
             }
+            "api_keys" => {
+                self.keys.fetch_add(1, Ordering::AcqRel);
+            }
             "sessions" | "webhook_endpoints" => {
                 self.counted.fetch_add(1, Ordering::AcqRel);
             }
@@ -89,6 +107,7 @@ impl Changes {
         self.counted.fetch_add(1, Ordering::AcqRel);
         self.users.fetch_add(1, Ordering::AcqRel);
         self.views.fetch_add(1, Ordering::AcqRel);
+        self.keys.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -110,5 +129,16 @@ mod tests {
         c.set_live(true);
         assert!(c.live());
         assert_eq!((c.counted(), c.users()), (counted + 4, users + 3));
+        // API keys: their own generation, and with users' the names pages show.
+        let (keys, names, users) = (c.keys(), c.names(), c.users());
+        c.heard("api_keys");
+        assert_eq!((c.keys(), c.users()), (keys + 1, users));
+        assert_ne!(c.names(), names, "a key's name may have changed");
+        let names = c.names();
+        c.heard("users");
+        assert_ne!(c.names(), names, "a user's name may have changed");
+        let keys = c.keys();
+        c.bump_all();
+        assert_eq!(c.keys(), keys + 1);
     }
 }

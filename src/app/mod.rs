@@ -31,6 +31,8 @@ pub struct AppState {
     pub changes: Arc<Changes>,
     /// Who may be given cases (id, name), as of the last read of `users`.
     pub assignable: Fresh<(), Vec<(uuid::Uuid, String)>>,
+    /// Every user's and API key's name, as of the last read of `users` and `api_keys`.
+    pub names: Fresh<(), Arc<crate::domain::directory::Directory>>,
 }
 
 impl AppState {
@@ -47,6 +49,12 @@ impl AppState {
             assignable: Fresh::new(
                 changes.clone(),
                 Changes::users,
+                std::time::Duration::from_secs(60),
+                1,
+            ),
+            names: Fresh::new(
+                changes.clone(),
+                Changes::names,
                 std::time::Duration::from_secs(60),
                 1,
             ),

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod capture;
 pub mod countries;
 pub mod dates;
+pub mod directory;
 pub mod engine;
 pub mod files;
 pub mod kinds;

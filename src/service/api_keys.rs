@@ -5,7 +5,7 @@
 //! A plain SHA-256 (not argon2) is right here: the secret carries 256 random bits, so there
 //! is nothing to guess, and the hash must be cheap enough to compute on every request.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use rand::TryRngCore;
 use rand::rngs::OsRng;
@@ -185,7 +185,7 @@ pub fn authenticate(
     conn: &mut PgConnection,
     secret: &str,
     client_ip: &str,
-) -> Result<AuthenticatedKey, AppError> {
+) -> Result<Authenticated, AppError> {
     let well_formed = secret.starts_with("sk_")
         && secret.len() <= MAX_SECRET_LEN
         && secret.bytes().all(|b| b.is_ascii_graphic());
@@ -206,13 +206,36 @@ pub fn authenticate(
         crate::store::events::insert_unless_recent(conn, &event, a_minute_ago, false)?;
         return Err(AppError::Unauthenticated);
     }
+    let mut recorded = key.last_used_at;
     if key.last_used_at.is_none_or(|t| t < a_minute_ago) {
         api_keys::touch(conn, key.id, now, a_minute_ago)?;
+        recorded = Some(now);
     }
-    Ok(AuthenticatedKey {
-        id: key.id,
-        permissions: key.permissions,
+    Ok(Authenticated {
+        key: AuthenticatedKey {
+            id: key.id,
+            permissions: key.permissions,
+        },
+        use_recorded: recorded.unwrap_or(now),
     })
+}
+
+/// A key [`authenticate`] accepted, and when its use was last recorded (`last_used_at`).
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The key.
+    pub key: AuthenticatedKey,
+    /// Its `last_used_at` as of now.
+    pub use_recorded: DateTime<Utc>,
+}
+
+impl Authenticated {
+    /// Whether accepting this key again at `now` would record nothing: its use was recorded
+    /// within [`USE_RECORD_INTERVAL_SECS`]. A key remembered from an earlier request
+    /// (`api::auth::KeyCache`) is accepted without the database only then.
+    pub fn use_is_recorded(&self, now: DateTime<Utc>) -> bool {
+        self.use_recorded >= now - Duration::seconds(USE_RECORD_INTERVAL_SECS)
+    }
 }
 
 #[cfg(test)]

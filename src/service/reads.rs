@@ -6,7 +6,7 @@
 //! once-per-interval rule is one store function, [`events::insert_unless_recent`], shared
 //! with `api_key.revoked_key_used`.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -28,19 +28,27 @@ pub const REFUSAL_INTERVAL_SECS: i64 = 60;
 /// The longest client address stored (the events table's limit).
 const MAX_IP: usize = 45;
 
+/// The event that `user` opened the case page of `session`, and the time after which an
+/// earlier one makes it unnecessary: what [`case_viewed`] records, for the case page to
+/// ask whether it is already there while it reads the case.
+pub fn case_view(user: Uuid, session: Uuid) -> (NewEvent, DateTime<Utc>) {
+    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session));
+    (event, Utc::now() - Duration::minutes(VIEW_INTERVAL_MINUTES))
+}
+
 /// Records that `user` opened the case page of `session` (unless they did within the
-/// interval), and keeps their claim on it alive when they hold it. The event names ids
-/// only, never what the page showed.
+/// interval: `recorded`, asked with [`case_view`]'s event), and keeps their claim on it
+/// alive when they hold it. The event names ids only, never what the page showed.
 pub fn case_viewed(
     conn: &mut PgConnection,
     user: Uuid,
     session: &crate::store::sessions::Session,
+    recorded: bool,
 ) -> Result<(), AppError> {
-    let event = NewEvent::new(Actor::User(user), "session.viewed", Some(session.id));
+    let (event, since) = case_view(user, session.id);
     let now = Utc::now();
-    let since = now - Duration::minutes(VIEW_INTERVAL_MINUTES);
-    // A page reloaded within the interval finds its event: one read, nothing written.
-    if !events::happened_since(conn, &event, since, false, None)? {
+    // A page reloaded within the interval found its event: nothing written.
+    if !recorded {
         without_waiting_for_the_disk(conn, |conn| {
             events::insert_unless_recent_after_checking(conn, &event, since)?;
             Ok(())
@@ -95,10 +103,7 @@ pub fn api_sessions_read(
     sessions: usize,
 ) -> Result<(), AppError> {
     if sessions > 0 {
-        without_waiting_for_the_disk(conn, |conn| {
-            api_keys::add_reads(conn, key, Utc::now().date_naive(), sessions as i64)?;
-            Ok(())
-        })?;
+        api_keys::add_reads_lazily(conn, key, Utc::now().date_naive(), sessions as i64)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::domain::kinds::AccountStatus;
 use crate::schema::accounts;
 
 /// An account as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
 pub struct Account {
     /// Primary key.

@@ -131,6 +131,31 @@ pub fn add_reads(conn: &mut PgConnection, id: Uuid, day: NaiveDate, n: i64) -> Q
         .execute(conn)
 }
 
+/// [`add_reads`] in one round trip, committed without waiting for the write-ahead log to
+/// reach the disk (`synchronous_commit = off`; see `service::reads`): the statements go as
+/// one simple query, which Postgres runs as one implicit transaction, rolled back whole if
+/// any fails. Inside a transaction of the caller's, where `SET LOCAL` would reach the
+/// caller's own writes, it is a plain [`add_reads`] in that transaction.
+pub fn add_reads_lazily(
+    conn: &mut PgConnection,
+    id: Uuid,
+    day: NaiveDate,
+    n: i64,
+) -> QueryResult<()> {
+    use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        return add_reads(conn, id, day, n).map(|_| ());
+    }
+    // Literals of a UUID, a date and an integer, each written by its own type: nothing
+    // here comes from a caller as text.
+    conn.batch_execute(&format!(
+        "SET LOCAL synchronous_commit = off; \
+         INSERT INTO api_key_reads (api_key_id, day, reads) VALUES ('{id}', '{day}', {n}) \
+         ON CONFLICT (api_key_id, day) DO UPDATE SET reads = api_key_reads.reads + EXCLUDED.reads"
+    ))
+}
+
 /// Sessions each key read per day from `since` on: (key, day, reads).
 pub fn reads_since(
     conn: &mut PgConnection,

@@ -8,7 +8,7 @@ use crate::domain::approvals::{ApprovalKind, ApprovalStatus};
 use crate::schema::{approval_requests, users};
 
 /// A request as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = approval_requests, check_for_backend(diesel::pg::Pg))]
 pub struct ApprovalRequest {
     /// Primary key.

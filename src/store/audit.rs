@@ -7,6 +7,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::directory::Directory;
 use crate::schema::{api_keys, events, users};
 use crate::store::events::Event;
 use crate::store::paging::{Page, overfetch};
@@ -134,6 +135,20 @@ pub fn user_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uui
         .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))
         .load(conn)
+}
+
+/// Reads the [`Directory`]: one query per table.
+pub fn directory(conn: &mut PgConnection) -> QueryResult<Directory> {
+    let users: Vec<(Uuid, String)> = users::table
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    let keys: Vec<(Uuid, String)> = api_keys::table
+        .select((api_keys::id, api_keys::name))
+        .load(conn)?;
+    Ok(Directory {
+        users: users.into_iter().collect(),
+        api_keys: keys.into_iter().collect(),
+    })
 }
 
 /// Names of the API keys with these ids, in one query.

@@ -9,7 +9,7 @@ use crate::domain::kinds::{ActorType, DocumentType};
 use crate::schema::capture_links;
 
 /// A capture link as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = capture_links, check_for_backend(diesel::pg::Pg))]
 pub struct CaptureLink {
     /// Primary key; also the applicant's actor id in events.
@@ -17,6 +17,7 @@ pub struct CaptureLink {
     /// The one session the link works for.
     pub session_id: Uuid,
     /// SHA-256 of the token.
+    #[serde(deserialize_with = "super::case_file::bytea")]
     pub token_hash: Vec<u8>,
     /// The resubmission request this link answers, if it asks for one document again.
     pub resubmission_id: Option<Uuid>,

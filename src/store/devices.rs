@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::schema::session_devices;
 
 /// A session device as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = session_devices, check_for_backend(diesel::pg::Pg))]
 pub struct Device {
     /// Primary key.
@@ -81,7 +81,10 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Device>> {
 pub fn for_session(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<Option<Device>> {
     session_devices::table
         .filter(session_devices::session_id.eq(session_id))
-        .order(session_devices::created_at.desc())
+        .order((
+            session_devices::created_at.desc(),
+            session_devices::id.desc(),
+        ))
         .select(Device::as_select())
         .first(conn)
         .optional()

@@ -10,7 +10,7 @@ use crate::schema::{document_files, documents};
 use crate::store::paging::{Page, PageAt, newest_first_at, overfetch};
 
 /// A document as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = documents, check_for_backend(diesel::pg::Pg))]
 pub struct Document {
     /// Primary key.
@@ -56,7 +56,7 @@ pub struct NewDocument {
 }
 
 /// A file's metadata, without its bytes.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = document_files, check_for_backend(diesel::pg::Pg))]
 pub struct FileMeta {
     /// Primary key.

@@ -12,7 +12,7 @@ use crate::schema::events;
 use crate::store::paging::{Page, overfetch};
 
 /// One audit event as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
 pub struct Event {
     /// Monotonic id, also the audit log's paging key.

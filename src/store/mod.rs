@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod audit;
 pub mod bulk;
 pub mod capture_links;
+pub mod case_file;
 pub mod claims;
 pub mod devices;
 pub mod documents;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::schema::notes;
 
 /// A note as stored; `body` is `None` once the session is redacted.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = notes, check_for_backend(diesel::pg::Pg))]
 pub struct Note {
     /// Primary key.

@@ -1,13 +1,13 @@
 //! What a session's API resource links to: its documents, verifications and latest
-//! device, loaded for a whole page of sessions in three queries.
+//! device, loaded for a whole page of sessions in one statement.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use crate::schema::{documents, session_devices, verifications};
+use super::sql::{Bind, Sql};
 
 /// The ids (and kinds) a session points at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,47 +20,46 @@ pub struct SessionLinks {
     pub device: Option<Uuid>,
 }
 
-/// The links of every session in `ids`; a session without any gets the default.
+/// One row of [`for_sessions`]' statement: a document (`d`), verification (`v`) or
+/// device (`x`) of a session.
+#[derive(QueryableByName)]
+struct Linked {
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = SqlUuid)]
+    session_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Nullable<Text>)]
+    kind: Option<String>,
+}
+
+/// The links of every session in `ids`; a session without any gets the default. One
+/// statement: each table's rows oldest first (the device read last is the latest).
 pub fn for_sessions(
     conn: &mut PgConnection,
     ids: &[Uuid],
 ) -> QueryResult<HashMap<Uuid, SessionLinks>> {
     let mut out: HashMap<Uuid, SessionLinks> = HashMap::new();
-    let docs: Vec<(Uuid, Uuid, String)> = documents::table
-        .filter(documents::session_id.eq_any(ids))
-        .order((documents::created_at.asc(), documents::id.asc()))
-        .select((documents::session_id, documents::id, documents::kind))
-        .load(conn)?;
-    for (session, id, kind) in docs {
-        out.entry(session).or_default().documents.push((id, kind));
+    if ids.is_empty() {
+        return Ok(out);
     }
-    let checks: Vec<(Uuid, Uuid, String)> = verifications::table
-        .filter(verifications::session_id.eq_any(ids))
-        .order((verifications::created_at.asc(), verifications::id.asc()))
-        .select((
-            verifications::session_id,
-            verifications::id,
-            verifications::kind,
-        ))
-        .load(conn)?;
-    for (session, id, kind) in checks {
-        out.entry(session)
-            .or_default()
-            .verifications
-            .push((id, kind));
-    }
-    let devices: Vec<(Uuid, Uuid, DateTime<Utc>)> = session_devices::table
-        .filter(session_devices::session_id.eq_any(ids))
-        .order((session_devices::created_at.asc(), session_devices::id.asc()))
-        .select((
-            session_devices::session_id,
-            session_devices::id,
-            session_devices::created_at,
-        ))
-        .load(conn)?;
-    for (session, id, _) in devices {
-        // Oldest first, so the last one written is the latest.
-        out.entry(session).or_default().device = Some(id);
+    let mut q = Sql::default();
+    q.push("SELECT 'd' AS source, session_id, id, kind, created_at FROM documents WHERE session_id = ANY(");
+    q.bind(Bind::Uuids(ids.to_vec()));
+    q.push(") UNION ALL SELECT 'v', session_id, id, kind, created_at FROM verifications WHERE session_id = ANY(");
+    q.bind(Bind::Uuids(ids.to_vec()));
+    q.push(") UNION ALL SELECT 'x', session_id, id, NULL, created_at FROM session_devices WHERE session_id = ANY(");
+    q.bind(Bind::Uuids(ids.to_vec()));
+    q.push(") ORDER BY source, created_at, id");
+    let rows: Vec<Linked> = q.query().load(conn)?;
+    for row in rows {
+        let links = out.entry(row.session_id).or_default();
+        match (row.source.as_str(), row.kind) {
+            ("d", Some(kind)) => links.documents.push((row.id, kind)),
+            ("v", Some(kind)) => links.verifications.push((row.id, kind)),
+            _ => links.device = Some(row.id),
+        }
     }
     Ok(out)
 }

@@ -10,7 +10,7 @@ use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 
 /// A session row, every column but the database-maintained search text.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
 pub struct Session {
     /// Primary key.
@@ -31,6 +31,7 @@ pub struct Session {
     pub required_verifications: Vec<VerificationKind>,
     /// The applicant's personal data: every column of `person_fields!`.
     #[diesel(embed)]
+    #[serde(flatten)]
     pub person: PersonData,
     /// The reviewer working the case.
     pub assigned_to: Option<Uuid>,
@@ -112,7 +113,7 @@ macro_rules! person_structs {
         /// The applicant's personal data as a session row holds it, one column per field of
         /// `person_fields!`. As a change set it writes every column, `None` as NULL: the
         /// demo's whole-row [`SessionRow`].
-        #[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, AsChangeset)]
+        #[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, AsChangeset, serde::Deserialize)]
         #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
         #[diesel(treat_none_as_null = true)]
         pub struct PersonData {

@@ -13,7 +13,7 @@ use std::sync::{LazyLock, Mutex};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{QueryResult, RunQueryDsl};
 use uuid::Uuid;
 
@@ -32,6 +32,10 @@ pub(crate) enum Bind {
     Uuid(Uuid),
     /// `timestamptz`
     Time(DateTime<Utc>),
+    /// `bigint`: a key, such as an event id in a cursor.
+    Int(i64),
+    /// `jsonb`: an event's details.
+    Json(serde_json::Value),
     /// `uuid[]`, for `= ANY(...)` over a page's ids: one shape whatever their number.
     Uuids(Vec<Uuid>),
 }
@@ -170,6 +174,8 @@ impl QueryFragment<Pg> for Sql {
                 Some(Bind::Text(v)) => out.push_bind_param::<Text, _>(v)?,
                 Some(Bind::Uuid(v)) => out.push_bind_param::<SqlUuid, _>(v)?,
                 Some(Bind::Time(v)) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Some(Bind::Int(v)) => out.push_bind_param::<BigInt, _>(v)?,
+                Some(Bind::Json(v)) => out.push_bind_param::<Jsonb, _>(v)?,
                 Some(Bind::Uuids(v)) => out.push_bind_param::<Array<SqlUuid>, _>(v)?,
                 None => {}
             }

@@ -10,7 +10,7 @@ use crate::schema::{verification_checks, verifications};
 use crate::store::paging::{Page, PageAt, newest_first_at, overfetch};
 
 /// A verification as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = verifications, check_for_backend(diesel::pg::Pg))]
 pub struct Verification {
     /// Primary key.
@@ -61,7 +61,7 @@ pub struct NewVerification {
 }
 
 /// One check of a verification.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = verification_checks, check_for_backend(diesel::pg::Pg))]
 pub struct Check {
     /// Primary key.

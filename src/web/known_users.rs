@@ -89,3 +89,15 @@ pub fn assignable(
         .assignable
         .get_or_read((), wrote, || users::assignable(conn))
 }
+
+/// Every user's and API key's name ([`crate::store::audit::directory`]), from
+/// [`AppState::names`] while fresh for a reader whose own last write was at `wrote`.
+pub fn names(
+    state: &AppState,
+    conn: &mut diesel::PgConnection,
+    wrote: Option<SystemTime>,
+) -> diesel::QueryResult<Arc<crate::domain::directory::Directory>> {
+    state.names.get_or_read((), wrote, || {
+        crate::store::audit::directory(conn).map(Arc::new)
+    })
+}

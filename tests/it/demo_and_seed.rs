@@ -62,6 +62,9 @@ fn the_demo_covers_every_status_with_documents_and_three_working_logins() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(decided, decision_events);
+    // The demo's every shape of case, read as the case page reads it, is what the
+    // single-table functions read.
+    every_case_file_is_what_its_tables_hold(&mut conn);
     // Running it again keeps the data and gives new passwords.
     let again = demo::load(&mut conn, &config).unwrap();
     assert_ne!(again[0].password, logins[0].password);
@@ -186,4 +189,160 @@ fn a_bulk_load_ends_with_every_index_it_dropped_built_again() {
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+/// [`case_file::load`] (one statement, rows as JSON) against the functions that read each
+/// table on its own, for every session of the database: the same rows, the same order, the
+/// same values to the microsecond; and a timeline read in pages of three, through cursors,
+/// as a timeline read in one.
+fn every_case_file_is_what_its_tables_hold(conn: &mut PgConnection) {
+    use sessiondesk::store::case_file;
+    use sessiondesk::store::events::TimelineCursor;
+    use sessiondesk::store::{
+        accounts, approvals, capture_links, devices, documents, events as ev, notes,
+        sessions as ss, verifications,
+    };
+    let hidden = &["session.viewed"];
+    let now = chrono::Utc::now();
+    // What the demo has none of: capture links (their hash is bytes, every byte value
+    // among them) and approval requests, pending, lapsed and decided, with text to escape.
+    diesel::sql_query(
+        "WITH chosen AS (SELECT id FROM sessions ORDER BY id LIMIT 3), \
+         admin AS (SELECT id FROM users WHERE role = 'admin' LIMIT 1) \
+         INSERT INTO capture_links (session_id, token_hash, created_by_type, created_at, \
+           expires_at, revoked_at, consent_version, entered_fields) \
+         SELECT id, decode(repeat('00ff7f80', 4), 'hex') || substr(sha256(id::text::bytea), 1, 16), 'user', now() - interval '2 days', \
+           now() + interval '1 day', now() - interval '1 day', NULL, '{}'::text[] FROM chosen \
+         UNION ALL SELECT id, sha256(id::text::bytea), 'system', now() - interval '1 hour', \
+           now() + interval '2 days', NULL, 'v2 \"quoted\" — ünïcode', '{first_name,email}'::text[] FROM chosen",
+    )
+    .execute(conn)
+    .unwrap();
+    diesel::sql_query(
+        "WITH chosen AS (SELECT id FROM sessions ORDER BY id LIMIT 3), \
+         admin AS (SELECT id FROM users WHERE role = 'admin' LIMIT 1) \
+         INSERT INTO approval_requests (kind, session_id, requested_by, created_at, expires_at, \
+           reason, comment, status) \
+         SELECT 'decline', chosen.id, admin.id, now() - interval '1 hour', now() + interval '6 days', \
+           'suspected_fraud', E'line one\\nline \"two\" <b>&amp;</b> ✓', 'pending' FROM chosen, admin \
+         UNION ALL SELECT 'redaction', chosen.id, admin.id, now() - interval '8 days', \
+           now() - interval '1 day', NULL, NULL, 'pending' FROM chosen, admin \
+         UNION ALL SELECT 'redaction', chosen.id, admin.id, now() - interval '2 hours', \
+           now() + interval '6 days', NULL, NULL, 'approved' FROM chosen, admin",
+    )
+    .execute(conn)
+    .unwrap();
+    let ids: Vec<uuid::Uuid> = sessions::table.select(sessions::id).load(conn).unwrap();
+    let mut compared = (0, 0, 0, 0, 0, 0, 0);
+    for id in ids {
+        let query = case_file::CaseQuery {
+            id,
+            before: None,
+            except: hidden,
+            size: 200,
+            now,
+            recorded: None,
+        };
+        let file = case_file::load(conn, &query).unwrap().unwrap();
+        let session = ss::find(conn, id).unwrap().unwrap();
+        assert_eq!(format!("{:?}", file.session), format!("{session:?}"));
+        let account = accounts::find(conn, session.account_id).unwrap();
+        assert_eq!(format!("{:?}", file.account), format!("{account:?}"));
+        let docs = documents::for_session(conn, id).unwrap();
+        assert_eq!(format!("{:?}", file.documents), format!("{docs:?}"));
+        let doc_ids: Vec<_> = docs.iter().map(|d| d.id).collect();
+        let files = documents::files_for(conn, &doc_ids).unwrap();
+        assert_eq!(format!("{:?}", file.files), format!("{files:?}"));
+        let vers = verifications::for_session(conn, id).unwrap();
+        assert_eq!(format!("{:?}", file.verifications), format!("{vers:?}"));
+        let ver_ids: Vec<_> = vers.iter().map(|v| v.id).collect();
+        let checks = verifications::checks_for(conn, &ver_ids).unwrap();
+        assert_eq!(format!("{:?}", file.checks), format!("{checks:?}"));
+        let device = devices::for_session(conn, id).unwrap();
+        assert_eq!(format!("{:?}", file.device), format!("{device:?}"));
+        let notes = notes::for_session(conn, id).unwrap();
+        assert_eq!(format!("{:?}", file.notes), format!("{notes:?}"));
+        let timeline = ev::timeline_page(conn, id, None, hidden, 200).unwrap();
+        assert_eq!(format!("{:?}", file.events), format!("{timeline:?}"));
+        let link = capture_links::latest_for_session(conn, id).unwrap();
+        assert_eq!(format!("{:?}", file.capture_link), format!("{link:?}"));
+        let pending = approvals::pending(conn, Some(id), now).unwrap();
+        assert_eq!(format!("{:?}", file.pending), format!("{pending:?}"));
+        // The timeline again, three events a page.
+        let mut before = None;
+        let mut paged = Vec::new();
+        loop {
+            let query = case_file::CaseQuery {
+                before,
+                size: 3,
+                ..query
+            };
+            let page = case_file::load(conn, &query).unwrap().unwrap().events;
+            let last = page.rows.last().map(|e| TimelineCursor {
+                created_at: e.created_at,
+                id: e.id,
+            });
+            paged.extend(page.rows);
+            if !page.more {
+                break;
+            }
+            before = last;
+        }
+        assert_eq!(format!("{paged:?}"), format!("{:?}", timeline.rows));
+        compared.0 += usize::from(!docs.is_empty());
+        compared.1 += usize::from(!checks.is_empty());
+        compared.2 += usize::from(device.is_some());
+        compared.3 += usize::from(!notes.is_empty());
+        compared.4 += usize::from(link.is_some());
+        compared.5 += usize::from(timeline.rows.len() > 3);
+        compared.6 += pending.len();
+    }
+    // Each kind of row was there to compare somewhere.
+    let (docs, checks, devices, notes, links, long, pending) = compared;
+    assert!(docs > 0 && checks > 0 && devices > 0, "{compared:?}");
+    assert!(notes > 0 && links == 3 && long > 0, "{compared:?}");
+    assert!(
+        pending >= 3,
+        "one pending request each, the lapsed ones left out: {pending}"
+    );
+    // Whether a view is already recorded: the same answer as `events::happened_since`.
+    let (first, admin): (uuid::Uuid, uuid::Uuid) = (
+        sessions::table.select(sessions::id).first(conn).unwrap(),
+        users::table
+            .filter(users::role.eq("admin"))
+            .select(users::id)
+            .first(conn)
+            .unwrap(),
+    );
+    let (view, since) = sessiondesk::service::reads::case_view(admin, first);
+    let asked = |conn: &mut PgConnection, event: &ev::NewEvent, since| {
+        let query = case_file::CaseQuery {
+            id: first,
+            before: None,
+            except: hidden,
+            size: 200,
+            now,
+            recorded: Some((event, since)),
+        };
+        let file = case_file::load(conn, &query).unwrap().unwrap().recorded;
+        let single = ev::happened_since(conn, event, since, false, None).unwrap();
+        assert_eq!(file, single);
+        file
+    };
+    assert!(!asked(conn, &view, since), "not viewed yet");
+    ev::insert(conn, &view).unwrap();
+    assert!(asked(conn, &view, since), "viewed within the interval");
+    let later = chrono::Utc::now() + chrono::Duration::seconds(5);
+    assert!(!asked(conn, &view, later), "only an earlier view");
+    let (other, _) = sessiondesk::service::reads::case_view(uuid::Uuid::new_v4(), first);
+    assert!(!asked(conn, &other, since), "another user's view");
+    let nobody = case_file::CaseQuery {
+        id: uuid::Uuid::new_v4(),
+        before: None,
+        except: hidden,
+        size: 200,
+        now,
+        recorded: None,
+    };
+    assert!(case_file::load(conn, &nobody).unwrap().is_none());
 }

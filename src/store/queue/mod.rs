@@ -100,9 +100,6 @@ pub struct QueueRow {
     /// Assignee.
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub assigned_to: Option<Uuid>,
-    /// Assignee's name.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub assignee_name: Option<String>,
     /// When redacted.
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub redacted_at: Option<DateTime<Utc>>,
@@ -370,9 +367,7 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     let mut sql = Sql::default();
     sql.push(
         "SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
-              s.updated_at, s.last_activity, s.assigned_to, \
-              (SELECT u.display_name FROM users u WHERE u.id = s.assigned_to) AS assignee_name, \
-              s.redacted_at, s.account_id, \
+              s.updated_at, s.last_activity, s.assigned_to, s.redacted_at, s.account_id, \
               (SELECT a.external_id FROM accounts a WHERE a.id = s.account_id) AS external_id, \
               s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (",
     );

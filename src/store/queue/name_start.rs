@@ -148,10 +148,10 @@ pub(super) fn name_start_sql(f: &QueueFilter, folded: &str, at: PageAt, limit: i
     sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
-         s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
+         s.updated_at, s.last_activity, s.assigned_to, s.redacted_at, \
          s.account_id, a.external_id, s.waiting_since, s.claimed_at, -1::bigint AS hits FROM page p \
          JOIN sessions s ON s.id = p.id \
-         JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
+         JOIN accounts a ON a.id = s.account_id \
          ORDER BY p.created_at {dir}, p.id {dir}"
     ));
     sql

@@ -40,9 +40,9 @@ pub(super) fn search_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     sql.int(overfetch(limit));
     sql.push(&format!(
         ") SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
-         s.updated_at, s.last_activity, s.assigned_to, u.display_name AS assignee_name, s.redacted_at, \
+         s.updated_at, s.last_activity, s.assigned_to, s.redacted_at, \
          s.account_id, a.external_id, s.waiting_since, s.claimed_at, n.hits FROM page s CROSS JOIN n \
-         JOIN accounts a ON a.id = s.account_id LEFT JOIN users u ON u.id = s.assigned_to \
+         JOIN accounts a ON a.id = s.account_id \
          ORDER BY s.created_at {dir}, s.id {dir}"
     ));
     sql

@@ -109,30 +109,49 @@ fn detail_id(event: &Event, key: &str) -> Option<Uuid> {
         .and_then(|s| Uuid::parse_str(s).ok())
 }
 
+/// The users and API keys `events` mention: as actors, or by id in their details.
+fn mentioned(events: &[Event]) -> (Vec<Uuid>, Vec<Uuid>) {
+    let mut users = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    for event in events {
+        match (event.actor_type, event.actor_id) {
+            (ActorType::User, Some(id)) => {
+                users.insert(id);
+            }
+            (ActorType::ApiKey, Some(id)) => {
+                keys.insert(id);
+            }
+            _ => {}
+        }
+        users.extend(USER_KEYS.iter().filter_map(|k| detail_id(event, k)));
+        keys.extend(API_KEY_KEYS.iter().filter_map(|k| detail_id(event, k)));
+    }
+    (users.into_iter().collect(), keys.into_iter().collect())
+}
+
 impl ActorNames {
     /// Loads the names every event of `events` needs: one query for users, one for keys.
     pub fn load(conn: &mut PgConnection, events: &[Event]) -> QueryResult<ActorNames> {
-        let mut users = BTreeSet::new();
-        let mut keys = BTreeSet::new();
-        for event in events {
-            match (event.actor_type, event.actor_id) {
-                (ActorType::User, Some(id)) => {
-                    users.insert(id);
-                }
-                (ActorType::ApiKey, Some(id)) => {
-                    keys.insert(id);
-                }
-                _ => {}
-            }
-            users.extend(USER_KEYS.iter().filter_map(|k| detail_id(event, k)));
-            keys.extend(API_KEY_KEYS.iter().filter_map(|k| detail_id(event, k)));
-        }
-        let users: Vec<Uuid> = users.into_iter().collect();
-        let keys: Vec<Uuid> = keys.into_iter().collect();
+        let (users, keys) = mentioned(events);
         Ok(ActorNames {
             users: audit::user_names(conn, &users)?.into_iter().collect(),
             api_keys: audit::api_key_names(conn, &keys)?.into_iter().collect(),
         })
+    }
+
+    /// The names every event of `events` needs, from the names this instance keeps
+    /// ([`crate::web::known_users::names`]): no query.
+    pub fn among(directory: &crate::domain::directory::Directory, events: &[Event]) -> ActorNames {
+        let (users, keys) = mentioned(events);
+        let pick = |ids: Vec<Uuid>, from: &HashMap<Uuid, String>| -> HashMap<Uuid, String> {
+            ids.into_iter()
+                .filter_map(|id| from.get(&id).map(|n| (id, n.clone())))
+                .collect()
+        };
+        ActorNames {
+            users: pick(users, &directory.users),
+            api_keys: pick(keys, &directory.api_keys),
+        }
     }
 
     /// Adds a user's name by hand (tests, or a caller that already has it).

@@ -1,4 +1,4 @@
-//! Everything the case page shows, loaded in one trip to the database.
+//! Everything the case page shows, loaded in one statement (see [`case_file`]).
 
 use std::collections::HashMap;
 
@@ -6,15 +6,17 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::directory::Directory;
 use crate::error::AppError;
-use crate::store::accounts::{self, Account};
-use crate::store::devices::{self, Device};
-use crate::store::documents::{self, Document, FileMeta};
-use crate::store::events::{self, Event, TimelineCursor};
-use crate::store::notes::{self, Note};
-use crate::store::sessions::{self, Session};
-use crate::store::users;
-use crate::store::verifications::{self, Check, Verification};
+use crate::store::accounts::Account;
+use crate::store::case_file;
+use crate::store::devices::Device;
+use crate::store::documents::{Document, FileMeta};
+use crate::store::events::{Event, TimelineCursor};
+use crate::store::notes::Note;
+use crate::store::sessions::Session;
+use crate::store::verifications::{Check, Verification};
+use crate::web::known_users;
 
 /// A session with everything around it.
 pub struct Case {
@@ -47,6 +49,10 @@ pub struct Case {
     pub capture_link: Option<crate::store::capture_links::CaptureLink>,
     /// Redactions and declines waiting for a second person's approval.
     pub pending: Vec<crate::store::approvals::Listed>,
+    /// Every user's and API key's name, for the timeline.
+    pub names: std::sync::Arc<Directory>,
+    /// The viewer's view of it is recorded within the interval: nothing to write.
+    pub recorded: bool,
 }
 
 /// Events a case page's timeline shows at once.
@@ -57,47 +63,56 @@ pub const TIMELINE_PAGE: i64 = 200;
 pub const TIMELINE_HIDDEN: &[&str] = &["session.viewed"];
 
 /// Loads a case, with the page of its timeline older than `events_before` (the newest when
-/// `None`); `NotFound` when there is no such session.
+/// `None`); `NotFound` when there is no such session. One statement
+/// ([`case_file::load`]) in the usual case: the names and who may be assigned come from
+/// what this instance keeps ([`known_users`]). Whether `viewer` has a recent view of it
+/// recorded ([`crate::service::reads::case_view`]) is read in the same statement.
 pub fn load(
     conn: &mut PgConnection,
     id: Uuid,
     events_before: Option<TimelineCursor>,
     state: &AppState,
     wrote: Option<std::time::SystemTime>,
+    viewer: Uuid,
 ) -> Result<Case, AppError> {
-    let session = sessions::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
-    let account = accounts::find(conn, session.account_id)?.ok_or(AppError::NotFound("account"))?;
-    let documents = documents::for_session(conn, id)?;
-    let doc_ids: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
-    let files = documents::files_for(conn, &doc_ids)?;
-    let verifications = verifications::for_session(conn, id)?;
-    let ver_ids: Vec<Uuid> = verifications.iter().map(|v| v.id).collect();
-    let checks = verifications::checks_for(conn, &ver_ids)?;
-    let device = devices::for_session(conn, id)?;
-    let notes = notes::for_session(conn, id)?;
-    let timeline = events::timeline_page(conn, id, events_before, TIMELINE_HIDDEN, TIMELINE_PAGE)?;
-    let mut wanted: Vec<Uuid> = notes.iter().map(|n| n.author_id).collect();
+    let (view, since) = crate::service::reads::case_view(viewer, id);
+    let query = case_file::CaseQuery {
+        id,
+        before: events_before,
+        except: TIMELINE_HIDDEN,
+        size: TIMELINE_PAGE,
+        now: chrono::Utc::now(),
+        recorded: Some((&view, since)),
+    };
+    let file = case_file::load(conn, &query)?.ok_or(AppError::NotFound("session"))?;
+    let account = file.account.ok_or(AppError::NotFound("account"))?;
+    let session = file.session;
+    let names = known_users::names(state, conn, wrote)?;
+    let mut wanted: Vec<Uuid> = file.notes.iter().map(|n| n.author_id).collect();
     wanted.extend(session.assigned_to);
     wanted.extend(session.decided_by);
     wanted.extend(session.redacted_by);
-    let user_names: HashMap<Uuid, String> = users::display_names(conn, &wanted)?;
-    let assignable = crate::web::known_users::assignable(state, conn, wrote)?;
-    let capture_link = crate::store::capture_links::latest_for_session(conn, id)?;
-    let pending = crate::store::approvals::pending(conn, Some(id), chrono::Utc::now())?;
+    let user_names: HashMap<Uuid, String> = wanted
+        .into_iter()
+        .filter_map(|u| names.users.get(&u).map(|n| (u, n.clone())))
+        .collect();
+    let assignable = known_users::assignable(state, conn, wrote)?;
     Ok(Case {
         session,
         account,
-        documents,
-        files,
-        verifications,
-        checks,
-        device,
-        notes,
-        events: timeline.rows,
-        older_events: timeline.more,
+        documents: file.documents,
+        files: file.files,
+        verifications: file.verifications,
+        checks: file.checks,
+        device: file.device,
+        notes: file.notes,
+        events: file.events.rows,
+        older_events: file.events.more,
         user_names,
         assignable,
-        capture_link,
-        pending,
+        capture_link: file.capture_link,
+        pending: file.pending,
+        names,
+        recorded: file.recorded,
     })
 }

@@ -166,9 +166,9 @@ pub async fn render_case(
     let shared = state.clone();
     let wrote = super::counts::wrote_at(session);
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
-        let case = case::load(conn, id, events_before, &shared, wrote)?;
-        reads::case_viewed(conn, viewer, &case.session)?;
-        let names = ActorNames::load(conn, &case.events)?;
+        let case = case::load(conn, id, events_before, &shared, wrote, viewer)?;
+        reads::case_viewed(conn, viewer, &case.session, case.recorded)?;
+        let names = ActorNames::among(&case.names, &case.events);
         let concerns =
             overrides::concerns_among(&case.session, &k, &case.verifications, &case.checks);
         Ok((case, names, concerns))

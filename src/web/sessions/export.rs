@@ -18,6 +18,7 @@ use super::query::QueueParams;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::actor::Actor;
+use crate::domain::directory::Directory;
 use crate::domain::person::FieldError;
 use crate::domain::sla::{Standing, Targets};
 use crate::error::AppError;
@@ -117,6 +118,7 @@ fn value(
     masked: bool,
     targets: &Targets,
     now: DateTime<Utc>,
+    names: &Directory,
 ) -> String {
     let redacted = r.redacted_at.is_some();
     let since = r
@@ -158,7 +160,10 @@ fn value(
             None => "",
         }
         .to_owned(),
-        "assignee" => r.assignee_name.clone().unwrap_or_default(),
+        "assignee" => r
+            .assigned_to
+            .and_then(|u| names.users.get(&u).cloned())
+            .unwrap_or_default(),
         "last_activity" => r.last_activity.clone().unwrap_or_default(),
         "updated_at" => stamp(Some(r.updated_at)),
         "redacted" => if redacted { "yes" } else { "no" }.to_owned(),
@@ -223,6 +228,8 @@ struct Export {
     columns: Vec<&'static str>,
     masked: bool,
     targets: Targets,
+    /// Users' names as the export began.
+    names: std::sync::Arc<Directory>,
     record: Record,
     header: bool,
 }
@@ -272,7 +279,7 @@ impl Export {
             let values: Vec<String> = self
                 .columns
                 .iter()
-                .map(|c| value(r, c, self.masked, &self.targets, now))
+                .map(|c| value(r, c, self.masked, &self.targets, now, &self.names))
                 .collect();
             line(&values, &mut out);
         }
@@ -295,10 +302,12 @@ pub async fn export(
     params.before.clear();
     let targets = state.config.sla;
     let (me, p) = (user.clone(), params.clone());
-    let (filter, problems) = db::with_conn(&pool, move |conn| {
+    let shared = state.clone();
+    let (filter, problems, names) = db::with_conn(&pool, move |conn| {
         let mut lookup = |name: &str| users::id_by_username(conn, name);
         let (filter, _, problems) = p.to_filter(&me, targets, &mut lookup);
-        Ok((filter, problems))
+        let names = crate::web::known_users::names(&shared, conn, None)?;
+        Ok((filter, problems, names))
     })
     .await?;
     // A filter left out would export more than was asked for: refuse instead.
@@ -322,6 +331,7 @@ pub async fn export(
         columns,
         masked: user.sees_masked_data(),
         targets,
+        names,
         record,
         header: false,
     };

@@ -156,7 +156,7 @@ pub async fn index(
     let targets = state.config.sla;
     let wrote = super::counts::wrote_at(&session);
     let shared = state.clone();
-    let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved) =
+    let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved, names) =
         db::with_conn(&pool, move |conn| {
             let mut lookup = |name: &str| users::id_by_username(conn, name);
             let resolved = p.to_filter(&me, targets, &mut lookup);
@@ -171,6 +171,7 @@ pub async fn index(
                 .collect();
             let reasons = queue::wait_reasons(conn, &waiting)?;
             let assignable = known_users::assignable(&shared, conn, wrote)?;
+            let names = known_users::names(&shared, conn, wrote)?;
             // Under a search, nine more searches would cost more than the page itself:
             // counts are shown for unsearched views only.
             let counts = if filter.search.is_some() {
@@ -191,7 +192,7 @@ pub async fn index(
             let caches = (views.as_ref(), cache.as_ref());
             let saved = crate::web::views::tabs(conn, &me, caches, wrote, &here, targets)?;
             Ok((
-                filter, at, problems, rows, counts, work, reasons, assignable, saved,
+                filter, at, problems, rows, counts, work, reasons, assignable, saved, names,
             ))
         })
         .await?;
@@ -219,7 +220,8 @@ pub async fn index(
     let view_rows = rows
         .iter()
         .map(|r| {
-            let mut row = super::row::view_row(r, masked, now, &state.config.sla, &queue_param);
+            let mut row =
+                super::row::view_row(r, masked, now, &state.config.sla, &queue_param, &names);
             row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
             row
         })

@@ -4,6 +4,7 @@
 use chrono::Utc;
 
 use super::list::Row;
+use crate::domain::directory::Directory;
 use crate::domain::sla::{Standing, Targets};
 use crate::store::queue::QueueRow;
 use crate::web::format;
@@ -16,6 +17,7 @@ pub(super) fn view_row(
     now: chrono::DateTime<Utc>,
     targets: &Targets,
     queue_param: &str,
+    names: &Directory,
 ) -> Row {
     let redacted = r.redacted_at.is_some();
     let since = r
@@ -53,11 +55,14 @@ pub(super) fn view_row(
         status: r.status,
         age: format::age(r.created_at, now),
         created: format::exact(r.created_at),
-        assignee: match (&r.assignee_name, r.claimed_at) {
+        assignee: match (
+            r.assigned_to.and_then(|u| names.users.get(&u)),
+            r.claimed_at,
+        ) {
             (Some(name), Some(at)) if r.status.is_waiting_for_review() => {
                 format!("{name} · reviewing {}", format::age(at, now))
             }
-            (Some(name), _) => name.clone(),
+            (Some(name), _) => name.to_owned(),
             (None, _) => "—".to_owned(),
         },
         activity: r

@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS api_keys_notify_change ON api_keys;
