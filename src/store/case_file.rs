@@ -34,8 +34,8 @@ use crate::domain::approvals::ApprovalStatus;
 pub struct CaseFile {
     /// The session ([`super::sessions::find`]).
     pub session: Session,
-    /// Its account ([`super::accounts::find`]).
-    pub account: Option<Account>,
+    /// Its account ([`super::accounts::find`]; a session's account always exists).
+    pub account: Account,
     /// Its documents, oldest first ([`super::documents::for_session`]).
     pub documents: Vec<Document>,
     /// Their files without bytes, oldest first ([`super::documents::files_for`]).
@@ -241,7 +241,9 @@ pub fn load(conn: &mut PgConnection, query: &CaseQuery<'_>) -> QueryResult<Optio
     let pending: Vec<PendingRow> = list(row.pending)?;
     Ok(Some(CaseFile {
         session: parse(&session)?,
-        account: row.account.as_deref().map(parse).transpose()?,
+        account: parse(row.account.as_deref().ok_or_else(|| {
+            diesel::result::Error::DeserializationError("a session without its account".into())
+        })?)?,
         documents: list(row.documents)?,
         files: list(row.files)?,
         verifications: list(row.verifications)?,

@@ -246,7 +246,7 @@ fn every_case_file_is_what_its_tables_hold(conn: &mut PgConnection) {
         let file = case_file::load(conn, &query).unwrap().unwrap();
         let session = ss::find(conn, id).unwrap().unwrap();
         assert_eq!(format!("{:?}", file.session), format!("{session:?}"));
-        let account = accounts::find(conn, session.account_id).unwrap();
+        let account = accounts::find(conn, session.account_id).unwrap().unwrap();
         assert_eq!(format!("{:?}", file.account), format!("{account:?}"));
         let docs = documents::for_session(conn, id).unwrap();
         assert_eq!(format!("{:?}", file.documents), format!("{docs:?}"));

@@ -127,19 +127,20 @@ pub(super) fn applicant_panel(
     user: &CurrentUser,
     now: chrono::DateTime<Utc>,
 ) -> ApplicantPanel {
-    let s = &case.session;
+    let s = &case.file.session;
     let awaits = crate::service::capture::awaits_applicant(s, now);
     let can_link = awaits && user.can_work_cases();
-    let words = awaits.then(|| link_words(case.capture_link.as_ref(), s, now));
+    let words = awaits.then(|| link_words(case.file.capture_link.as_ref(), s, now));
     let may_resubmit = user.can_work_cases()
         && s.redacted_at.is_none()
         && s.status
             .apply(crate::domain::status::Action::RequestResubmission)
             .is_ok();
     let docs = if may_resubmit {
-        case.documents
+        case.file
+            .documents
             .iter()
-            .filter(|d| case.files.iter().any(|f| f.document_id == d.id))
+            .filter(|d| case.file.files.iter().any(|f| f.document_id == d.id))
             .map(|d| {
                 let label = format!("{} ({})", d.document_type.label(), format::short_id(&d.id));
                 (d.id.to_string(), label)
@@ -227,4 +228,18 @@ pub(super) fn queue_param(queue: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .append_pair("queue", queue)
         .finish()
+}
+
+/// The link to the timeline's next page, when older events exist than `events` shows.
+pub(super) fn older_events_link(
+    events: &crate::store::paging::Page<crate::store::events::Event>,
+    id: Uuid,
+    queue: &str,
+) -> Option<String> {
+    let last = events.rows.last().filter(|_| events.more)?;
+    let cursor = TimelineCursor {
+        created_at: last.created_at,
+        id: last.id,
+    };
+    Some(events_link(id, queue, Some(&cursor)))
 }

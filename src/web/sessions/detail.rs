@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::case;
 use super::case_parts::{
     ApplicantPanel, NoteView, TimelineItem, applicant_name, applicant_panel, capitalize, claim,
-    concern_words, due_words, events_link, queue_param,
+    concern_words, due_words, events_link, older_events_link, queue_param,
 };
 use super::view::{self, Actions, DataRow, DocView, VerificationView};
 use crate::app::AppState;
@@ -167,16 +167,17 @@ pub async fn render_case(
     let wrote = super::counts::wrote_at(session);
     let (case, names, concerns) = db::with_conn(pool, move |conn| {
         let case = case::load(conn, id, events_before, &shared, wrote, viewer)?;
-        reads::case_viewed(conn, viewer, &case.session, case.recorded)?;
-        let names = ActorNames::among(&case.names, &case.events);
-        let concerns =
-            overrides::concerns_among(&case.session, &k, &case.verifications, &case.checks);
+        let f = &case.file;
+        reads::case_viewed(conn, viewer, &f.session, f.recorded)?;
+        let names = ActorNames::among(&case.names, &f.events.rows);
+        let concerns = overrides::concerns_among(&f.session, &k, &f.verifications, &f.checks);
         Ok((case, names, concerns))
     })
     .await?;
     let concerns: Vec<String> = concerns.iter().map(concern_words).collect();
     let now = Utc::now();
-    let s = &case.session;
+    let file = &case.file;
+    let s = &file.session;
     let masked = user.sees_masked_data();
     // Who did it, in words: a user by name, an API key, or the system's own `fallback`.
     let by = |kind: Option<ActorType>, id: Option<Uuid>, fallback: &str| match kind {
@@ -207,8 +208,9 @@ pub async fn render_case(
     // while it was still open.
     let decision = decision.or_else(|| {
         let at = s.expired_at?;
-        let closing = case
+        let closing = file
             .events
+            .rows
             .iter()
             .find(|e| e.to_status == Some(SessionStatus::Expired));
         let why = match closing.map(|e| e.actor_type) {
@@ -233,12 +235,12 @@ pub async fn render_case(
         )
     });
     let facts = facts::person(s, masked);
-    let device = case
+    let device = file
         .device
         .as_ref()
         .map(|d| facts::device(d, masked))
         .unwrap_or_default();
-    let notes = case
+    let notes = file
         .notes
         .iter()
         .map(|n| NoteView {
@@ -257,20 +259,11 @@ pub async fn render_case(
             },
         })
         .collect();
-    let older_events = case
-        .older_events
-        .then(|| case.events.last())
-        .flatten()
-        .map(|e| {
-            let cursor = TimelineCursor {
-                created_at: e.created_at,
-                id: e.id,
-            };
-            events_link(id, &queue, Some(&cursor))
-        });
+    let older_events = older_events_link(&file.events, id, &queue);
     let newest_events = events_before.map(|_| events_link(id, &queue, None));
-    let timeline = case
+    let timeline = file
         .events
+        .rows
         .iter()
         .map(|e| TimelineItem {
             when: format::ago(e.created_at, now),
@@ -302,15 +295,15 @@ pub async fn render_case(
         queue_param: queue_param(&queue),
         queue,
         applicant: applicant_name(s, masked),
-        account: format::shown(case.account.external_id.as_deref(), masked),
-        account_href: format!("/accounts/{}", case.account.id),
+        account: format::shown(file.account.external_id.as_deref(), masked),
+        account_href: format!("/accounts/{}", file.account.id),
         status: s.status,
         status_label: s.status.label(),
         created_age: format::ago(s.created_at, now),
         created_exact: format::exact(s.created_at),
         due: due_words(s, &state.config.sla, now),
         held_by_other: s.assigned_to.is_some_and(|a| a != user.id),
-        approvals: crate::web::approvals::panel(&case.pending, user, state),
+        approvals: crate::web::approvals::panel(&file.pending, user, state),
         printed_at: format::exact(now),
         printed_by: user.display_name.clone(),
         assignee: s

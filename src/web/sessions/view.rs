@@ -139,7 +139,7 @@ impl Actions {
 
 /// The actions the status and role allow, as the domain says who may work a case.
 pub fn actions(case: &Case, user: &CurrentUser) -> Actions {
-    let s = &case.session;
+    let s = &case.file.session;
     if s.redacted_at.is_some() {
         return Actions::default();
     }
@@ -173,12 +173,13 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
 /// The data the documents say, from the latest idv verification that extracted any: the
 /// same the "use the document's value" form writes.
 pub fn extracted(case: &Case) -> Option<Value> {
-    document_data(&case.verifications, &case.documents)
+    document_data(&case.file.verifications, &case.file.documents)
 }
 
 /// The address the latest address verification read, if any.
 fn extracted_address(case: &Case) -> Option<Value> {
-    case.verifications
+    case.file
+        .verifications
         .iter()
         .filter(|v| v.kind == VerificationKind::Address)
         .find_map(|v| v.extracted.as_ref()?.get("address").cloned())
@@ -198,7 +199,7 @@ fn address_line(parts: [Option<&str>; 4]) -> Option<String> {
 
 /// Entered against extracted, field by field, mismatches marked.
 pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
-    let s = &case.session;
+    let s = &case.file.session;
     let ex = extracted(case).unwrap_or(Value::Null);
     let entered_first = [
         s.person.first_name.as_deref(),
@@ -325,13 +326,15 @@ pub fn data_rows(case: &Case, masked: bool) -> Vec<DataRow> {
 
 /// The viewer's documents.
 pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
-    case.documents
+    case.file
+        .documents
         .iter()
         .map(|d| DocView {
             title: d.document_type.label(),
             kind: d.kind,
             status: d.status,
             files: case
+                .file
                 .files
                 .iter()
                 .filter(|f| f.document_id == d.id)
@@ -345,7 +348,7 @@ pub fn documents(case: &Case, session_id: uuid::Uuid) -> Vec<DocView> {
                     } else {
                         format!("{} KB", (f.byte_size + 1023) / 1024)
                     },
-                    redacted: case.session.redacted_at.is_some(),
+                    redacted: case.file.session.redacted_at.is_some(),
                 })
                 .collect(),
         })
@@ -360,11 +363,12 @@ pub fn verifications(
     key: &FingerprintKey,
     masked: bool,
 ) -> Vec<VerificationView> {
-    case.verifications
+    case.file
+        .verifications
         .iter()
         .map(|v| VerificationView {
             zone: if masked { None } else { zone::of(case, v) },
-            stale: stale_fields(key, v, &case.session)
+            stale: stale_fields(key, v, &case.file.session)
                 .into_iter()
                 .map(field_words)
                 .collect(),
@@ -373,6 +377,7 @@ pub fn verifications(
             age: format::ago(v.created_at, now),
             at: format::exact(v.created_at),
             checks: case
+                .file
                 .checks
                 .iter()
                 .filter(|c| c.verification_id == v.id)
@@ -389,5 +394,5 @@ pub fn verifications(
 
 /// The edit form filled with what the session holds now.
 pub fn person_form(case: &Case) -> PersonForm {
-    PersonForm::of(&case.session.person)
+    PersonForm::of(&case.file.session.person)
 }

@@ -32,7 +32,8 @@ pub struct ZoneView {
 
 /// The `(line, column)` positions listed under `key` in a check's metadata.
 fn positions(case: &Case, verification: Uuid, check: CheckName, key: &str) -> Vec<(usize, usize)> {
-    case.checks
+    case.file
+        .checks
         .iter()
         .filter(|c| c.verification_id == verification && c.name == check)
         .filter_map(|c| c.metadata.get(key)?.as_array().cloned())
@@ -74,6 +75,7 @@ pub fn of(case: &Case, v: &Verification) -> Option<ZoneView> {
     let corrected = positions(case, v.id, CheckName::MrzReadFromImage, "corrected");
     let differs = positions(case, v.id, CheckName::MrzMatchesImage, "positions");
     let sent = case
+        .file
         .documents
         .iter()
         .find(|d| d.id == v.document_id)
