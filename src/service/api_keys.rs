@@ -206,17 +206,19 @@ pub fn authenticate(
         crate::store::events::insert_unless_recent(conn, &event, a_minute_ago, false)?;
         return Err(AppError::Unauthenticated);
     }
-    let mut recorded = key.last_used_at;
-    if key.last_used_at.is_none_or(|t| t < a_minute_ago) {
-        api_keys::touch(conn, key.id, now, a_minute_ago)?;
-        recorded = Some(now);
-    }
+    let use_recorded = match key.last_used_at {
+        Some(t) if t >= a_minute_ago => t,
+        _ => {
+            api_keys::touch(conn, key.id, now, a_minute_ago)?;
+            now
+        }
+    };
     Ok(Authenticated {
         key: AuthenticatedKey {
             id: key.id,
             permissions: key.permissions,
         },
-        use_recorded: recorded.unwrap_or(now),
+        use_recorded,
     })
 }
 
