@@ -2,35 +2,57 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::person::mask;
+use std::fmt;
+
+use crate::domain::person::Masked;
 
 /// A compact relative age: "12 min", "5 h", "3 d".
 pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let minutes = (now - since).num_minutes().max(0);
-    if minutes < 1 {
-        "now".to_owned()
-    } else if minutes < 60 {
-        format!("{minutes} min")
-    } else if minutes < 48 * 60 {
-        format!("{} h", minutes / 60)
-    } else {
-        format!("{} d", minutes / (60 * 24))
+    Age(since, now).to_string()
+}
+
+/// [`age`] written straight into a page: `Age(since, now)`.
+#[derive(Clone, Copy)]
+pub struct Age(pub DateTime<Utc>, pub DateTime<Utc>);
+
+impl fmt::Display for Age {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let minutes = (self.1 - self.0).num_minutes().max(0);
+        if minutes < 1 {
+            f.write_str("now")
+        } else if minutes < 60 {
+            write!(f, "{minutes} min")
+        } else if minutes < 48 * 60 {
+            write!(f, "{} h", minutes / 60)
+        } else {
+            write!(f, "{} d", minutes / (60 * 24))
+        }
     }
 }
 
 /// The time left until `at`, rounded up, as a countdown reads: "23 h" when 22 h 59 min
 /// are left (an [`age`] rounds down).
 pub fn until(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    let seconds = (at - now).num_seconds().max(0);
-    let minutes = (seconds + 59) / 60;
-    if minutes < 1 {
-        "now".to_owned()
-    } else if minutes < 60 {
-        format!("{minutes} min")
-    } else if minutes < 48 * 60 {
-        format!("{} h", (minutes + 59) / 60)
-    } else {
-        format!("{} d", (minutes + 1439) / 1440)
+    Until(now, at).to_string()
+}
+
+/// [`until`] written straight into a page: `Until(now, at)`.
+#[derive(Clone, Copy)]
+pub struct Until(pub DateTime<Utc>, pub DateTime<Utc>);
+
+impl fmt::Display for Until {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = (self.1 - self.0).num_seconds().max(0);
+        let minutes = (seconds + 59) / 60;
+        if minutes < 1 {
+            f.write_str("now")
+        } else if minutes < 60 {
+            write!(f, "{minutes} min")
+        } else if minutes < 48 * 60 {
+            write!(f, "{} h", (minutes + 59) / 60)
+        } else {
+            write!(f, "{} d", (minutes + 1439) / 1440)
+        }
     }
 }
 
@@ -55,34 +77,47 @@ pub fn long_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// An exact UTC time for `title` attributes and tables.
 pub fn exact(t: DateTime<Utc>) -> String {
-    // Written by hand, digit by digit: chrono's format string is parsed again at every call
-    // and `format!` goes through the formatting machinery, and a queue page writes a few
-    // hundred of these.
-    use chrono::{Datelike, Timelike};
-    fn digits(out: &mut String, n: u32, width: u32) {
-        let mut div = 10u32.pow(width.saturating_sub(1));
-        while div > 0 {
-            out.push(char::from(b'0' + ((n / div) % 10) as u8));
-            div /= 10;
+    Exact(t).to_string()
+}
+
+/// [`exact`] written straight into a page: `Exact(t)`.
+#[derive(Clone, Copy)]
+pub struct Exact(pub DateTime<Utc>);
+
+impl fmt::Display for Exact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written by hand, digit by digit, into a stack buffer: chrono's format string is
+        // parsed again at every call, and a queue page writes a few hundred of these.
+        use chrono::{Datelike, Timelike};
+        fn digits(out: &mut [u8], n: u32) {
+            let mut n = n;
+            for slot in out.iter_mut().rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        }
+        let t = self.0;
+        let year = t.year();
+        if (0..=9999).contains(&year) {
+            let mut buf = *b"0000-00-00 00:00 UTC";
+            digits(&mut buf[0..4], year.unsigned_abs());
+            digits(&mut buf[5..7], t.month());
+            digits(&mut buf[8..10], t.day());
+            digits(&mut buf[11..13], t.hour());
+            digits(&mut buf[14..16], t.minute());
+            // Only ASCII digits were written into an ASCII template.
+            f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
+        } else {
+            write!(
+                f,
+                "{year}-{:02}-{:02} {:02}:{:02} UTC",
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
         }
     }
-    let mut out = String::with_capacity(20);
-    let year = t.year();
-    if (0..=9999).contains(&year) {
-        digits(&mut out, year.unsigned_abs(), 4);
-    } else {
-        out.push_str(&year.to_string());
-    }
-    out.push('-');
-    digits(&mut out, t.month(), 2);
-    out.push('-');
-    digits(&mut out, t.day(), 2);
-    out.push(' ');
-    digits(&mut out, t.hour(), 2);
-    out.push(':');
-    digits(&mut out, t.minute(), 2);
-    out.push_str(" UTC");
-    out
 }
 
 /// 1234567 as "1,234,567".
@@ -119,34 +154,104 @@ pub fn applicant(
     last: Option<&str>,
     masked: bool,
 ) -> String {
-    let name = [first, middle, last]
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if name.is_empty() {
-        "(no name yet)".to_owned()
-    } else if masked {
-        mask(&name)
-    } else {
-        name
+    Applicant {
+        names: [first, middle, last],
+        masked,
+    }
+    .to_string()
+}
+
+/// [`applicant`] written straight into a page.
+pub struct Applicant<'a> {
+    /// First, middle and last name.
+    pub names: [Option<&'a str>; 3],
+    /// Masked for managers.
+    pub masked: bool,
+}
+
+impl fmt::Display for Applicant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Masking works word by word and a space starts a word, so masking each name and
+        // joining them reads the same as masking the joined name.
+        let present = || self.names.iter().flatten();
+        // The joined name's length: names plus the spaces between them.
+        let joined = present()
+            .map(|n| n.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1);
+        if joined == 0 {
+            return f.write_str("(no name yet)");
+        }
+        for (i, name) in present().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if self.masked {
+                Masked(name).fmt(f)?;
+            } else {
+                f.write_str(name)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One of two ways to write a cell: a value, or a fixed word in its place ("Redacted
+/// applicant").
+pub enum Either<A, B> {
+    /// The first way.
+    Left(A),
+    /// The second way.
+    Right(B),
+}
+
+impl<A: fmt::Display, B: fmt::Display> fmt::Display for Either<A, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Either::Left(a) => a.fmt(f),
+            Either::Right(b) => b.fmt(f),
+        }
     }
 }
 
 /// A possibly personal value as a viewer may see it.
 pub fn shown(value: Option<&str>, masked: bool) -> String {
-    match value {
-        None | Some("") => "—".to_owned(),
-        Some(v) if masked => mask(v),
-        Some(v) => v.to_owned(),
+    Shown(value, masked).to_string()
+}
+
+/// [`shown`] written straight into a page: `Shown(value, masked)`.
+pub struct Shown<'a>(pub Option<&'a str>, pub bool);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None | Some("") => f.write_str("—"),
+            Some(v) if self.1 => Masked(v).fmt(f),
+            Some(v) => f.write_str(v),
+        }
     }
 }
 
 /// "session.marked_for_review" as "marked for review".
 pub fn activity(action: &str) -> String {
-    let last = action.rsplit('.').next().unwrap_or(action);
-    crate::domain::code_words(last)
+    Activity(action).to_string()
+}
+
+/// [`activity`] written straight into a page: `Activity(action)`.
+pub struct Activity<'a>(pub &'a str);
+
+impl fmt::Display for Activity<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let last = self.0.rsplit('.').next().unwrap_or(self.0);
+        // As `domain::code_words` reads a code: underscores become spaces.
+        for (i, word) in last.split('_').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -190,5 +295,51 @@ mod tests {
             "A*** E*******"
         );
         assert_eq!(applicant(None, None, None, false), "(no name yet)");
+    }
+
+    #[test]
+    fn applicants_read_as_their_joined_and_masked_names() {
+        // What the list wrote before it wrote names in place: the present names joined
+        // by spaces, then masked as one value.
+        fn joined(names: [Option<&str>; 3], masked: bool) -> String {
+            let name = names
+                .iter()
+                .flatten()
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if name.is_empty() {
+                "(no name yet)".to_owned()
+            } else if masked {
+                crate::domain::person::mask(&name)
+            } else {
+                name
+            }
+        }
+        let cases: [[Option<&str>; 3]; 7] = [
+            [Some("Anna"), Some("Maria"), Some("Eriksson")],
+            [Some("Anna"), None, Some("Eriksson-Öberg")],
+            [None, None, Some("O'Neil")],
+            [Some(""), None, None],
+            [Some(""), Some(""), None],
+            [None, Some("  "), Some("x")],
+            [None, None, None],
+        ];
+        for names in cases {
+            for masked in [false, true] {
+                assert_eq!(
+                    Applicant { names, masked }.to_string(),
+                    joined(names, masked),
+                    "{names:?} masked {masked}"
+                );
+            }
+        }
+        assert_eq!(
+            Activity("session.marked_for_review").to_string(),
+            "marked for review"
+        );
+        assert_eq!(Activity("").to_string(), "");
+        assert_eq!(Shown(Some(""), false).to_string(), "—");
+        assert_eq!(Shown(Some("ext-1"), true).to_string(), "e**-1");
     }
 }

@@ -228,18 +228,27 @@ const COUNTRY_CODES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA 
 /// Masks a value for managers, keeping each word's first character: `Anna Eriksson` becomes
 /// `A*** E*******`, `anna@example.org` becomes `a***@e******.o**`.
 pub fn mask(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut at_word_start = true;
-    for c in value.chars() {
-        if c.is_alphanumeric() {
-            out.push(if at_word_start { c } else { '*' });
-            at_word_start = false;
-        } else {
-            out.push(c);
-            at_word_start = true;
+    Masked(value).to_string()
+}
+
+/// [`mask`] written straight into a page or a buffer, without a string of its own.
+pub struct Masked<'a>(pub &'a str);
+
+impl std::fmt::Display for Masked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let mut at_word_start = true;
+        for c in self.0.chars() {
+            if c.is_alphanumeric() {
+                f.write_char(if at_word_start { c } else { '*' })?;
+                at_word_start = false;
+            } else {
+                f.write_char(c)?;
+                at_word_start = true;
+            }
         }
+        Ok(())
     }
-    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::counts::CountsCache;
 use super::query::QueueParams;
+use super::row::Row;
 use super::triage;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
@@ -24,48 +25,6 @@ use crate::web::page::{self, Page};
 pub const PAGE_SIZE: i64 = 50;
 /// Counts stop here and show "1,000+".
 pub const COUNT_CAP: i64 = 1000;
-
-/// One row as the template shows it.
-pub struct Row {
-    /// The session's id (the bulk bar's checkbox).
-    pub id: uuid::Uuid,
-    /// Link to the case, carrying the queue.
-    pub href: String,
-    /// Applicant, masked for managers.
-    pub applicant: String,
-    /// Email, masked for managers.
-    pub email: String,
-    /// Account external id, masked for managers.
-    pub account: String,
-    /// Link to the account.
-    pub account_href: String,
-    /// Status.
-    pub status: SessionStatus,
-    /// "3 d"
-    pub age: String,
-    /// Exact creation time.
-    pub created: String,
-    /// Assignee's name.
-    pub assignee: String,
-    /// Last activity in words.
-    pub activity: String,
-    /// Exact time of the last activity.
-    pub activity_at: String,
-    /// Against its service level: `due_soon`, `breached`, or empty.
-    pub sla: &'static str,
-    /// Its due time in words ("due in 5 h", "breached 3 h ago"); empty when not waiting.
-    pub due: String,
-    /// Its exact due time.
-    pub due_at: String,
-    /// How long it has waited since it started waiting ("3 d"); empty when not waiting.
-    pub waiting: String,
-    /// Exact time it started waiting.
-    pub waiting_at: String,
-    /// Why it waits, in words (failed checks, who marked it and why).
-    pub reason: String,
-    /// Personal data gone.
-    pub redacted: bool,
-}
 
 /// A status filter chip.
 pub struct Chip {
@@ -99,7 +58,7 @@ pub struct Tab {
 
 #[derive(Template)]
 #[template(path = "sessions/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     page: Page,
     params: QueueParams,
     problems: Vec<String>,
@@ -113,7 +72,7 @@ struct ListPage {
     /// The export's columns: (name, heading).
     export_columns: &'static [(&'static str, &'static str)],
     chips: Vec<Chip>,
-    rows: Vec<Row>,
+    rows: Vec<Row<'a>>,
     newer: Option<String>,
     older: Option<String>,
     filtered: bool,
@@ -220,10 +179,16 @@ pub async fn index(
     let view_rows = rows
         .iter()
         .map(|r| {
-            let mut row =
-                super::row::view_row(r, masked, now, &state.config.sla, &queue_param, &names);
-            row.reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
-            row
+            let reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
+            Row::new(
+                r,
+                masked,
+                now,
+                &state.config.sla,
+                &queue_param,
+                &names,
+                reason,
+            )
         })
         .collect();
 
