@@ -3,14 +3,14 @@
 //!
 //! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
 //! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
-//! row 5,000,000. The page's keys are found first and the rows loaded by id after, which
-//! keeps the scans narrow. The queue's own query returns list columns only and knows no
+//! row 5,000,000. The page's keys are found by those narrow scans and its rows loaded by
+//! id, in the same statement. The queue's own query returns list columns only and knows no
 //! device or entity-type filter, hence this sibling.
 
-use crate::store::sql::{Bind, Sql};
+use crate::store::sql::{Bind, Condition, Sql};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::sql_types::BigInt;
 use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
@@ -54,12 +54,6 @@ fn conditions(sql: &mut Sql, f: &SessionFilter) {
 }
 
 #[derive(QueryableByName)]
-struct Key {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-}
-
-#[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
     n: i64,
@@ -80,42 +74,38 @@ pub fn page(
     } else {
         f.statuses.iter().copied().map(Some).collect()
     };
-    let mut sql = Sql::default();
-    sql.push("SELECT id FROM (");
+    // The page's keys, found by narrow scans, and its rows by those keys: one statement.
+    let mut keys = Sql::default();
+    keys.push("sessions.id IN (SELECT id FROM (");
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
-            sql.push(" UNION ALL ");
+            keys.push(" UNION ALL ");
         }
-        sql.push("(SELECT id, created_at FROM sessions WHERE TRUE");
+        keys.push("(SELECT id, created_at FROM sessions WHERE TRUE");
         if let Some(status) = status {
             // A literal (one of nine fixed words): a first page has no parameter, and its
             // prepared statement is planned once per connection.
-            sql.push(&format!(" AND status = '{}'", status.as_str()));
+            keys.push(&format!(" AND status = '{}'", status.as_str()));
         }
-        conditions(&mut sql, f);
-        keyset(&mut sql, at, cmp);
-        sql.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        sql.int(overfetch(limit));
-        sql.push(")");
+        conditions(&mut keys, f);
+        keyset(&mut keys, at, cmp);
+        keys.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+        keys.int(overfetch(limit));
+        keys.push(")");
     }
-    sql.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
-    sql.int(overfetch(limit));
-    let ids: Vec<Uuid> = sql
-        .query()
-        .load::<Key>(conn)?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
-    let keys = Page::read_at(ids, limit, at);
+    keys.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
+    keys.int(overfetch(limit));
+    keys.push(")");
     let mut rows: Vec<Session> = sessions::table
-        .filter(sessions::id.eq_any(&keys.rows))
+        .filter(Condition::new(keys))
         .select(Session::as_select())
         .load(conn)?;
-    rows.sort_by_key(|s| keys.rows.iter().position(|id| *id == s.id));
-    Ok(Page {
-        rows,
-        more: keys.more,
-    })
+    // In the order read, as the keys were found.
+    rows.sort_unstable_by_key(|s| (s.created_at, s.id));
+    if dir == "DESC" {
+        rows.reverse();
+    }
+    Ok(Page::read_at(rows, limit, at))
 }
 
 /// How many sessions match the filters, for `page[total]=true`: exact up to `cap`, and

@@ -11,9 +11,10 @@ use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
+use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{QueryResult, RunQueryDsl};
 use uuid::Uuid;
 
@@ -181,6 +182,41 @@ impl QueryFragment<Pg> for Sql {
             }
         }
         Ok(())
+    }
+}
+
+/// An [`Sql`] as a condition of a query Diesel builds (`.filter(Condition::new(sql))`): the
+/// API list finds its page's keys with raw SQL and loads the rows as Diesel's selectable
+/// `Session`, in one statement.
+pub(crate) struct Condition(Sql);
+
+impl Condition {
+    /// `sql`, a boolean SQL expression, kept prepared as [`Sql::query`] decides.
+    pub(crate) fn new(sql: Sql) -> Self {
+        Condition(sql.query())
+    }
+}
+
+impl Expression for Condition {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for Condition {}
+
+impl<QS> SelectableExpression<QS> for Condition {}
+
+impl ValidGrouping<()> for Condition {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl QueryId for Condition {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for Condition {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(out)
     }
 }
 
