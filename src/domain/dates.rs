@@ -5,6 +5,17 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SubsecRound, Utc};
 
+/// Writes the last `out.len()` decimal digits of `n` into `out`, zero-padded: how the
+/// dashboard's and the API's times are written digit by digit into a fixed template (chrono's
+/// general formatter parses its format string at every call).
+pub fn put_digits(out: &mut [u8], n: u32) {
+    let mut n = n;
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
 /// The range in words, for messages.
 pub const RANGE: &str = "1900-01-01 to 9999-12-31";
 
