@@ -16,7 +16,7 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     use crate::domain::dates::put_digits;
     use chrono::{Datelike, Timelike};
     // Digit by digit into a fixed template: a list of 50 sessions writes some 500 of these,
-    // and chrono's general formatter was a tenth of the list's time. Years outside four
+    // and chrono's general formatter was 4 % of the list's server time. Years outside four
     // digits and leap seconds are left to chrono.
     let (year, nanos) = (t.year(), t.nanosecond());
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
