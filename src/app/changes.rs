@@ -6,7 +6,8 @@
 //! the others write. Postgres tells it: a statement-level trigger on each table a cache
 //! reads (`sessions`, `users`, `webhook_endpoints`, migration
 //! `2026-12-08-100000_change_notices`; `saved_views`, `2026-12-09-100000_saved_view_notices`;
-//! `api_keys`, `2026-12-10-100000_api_key_notices`)
+//! `api_keys`, `2026-12-10-100000_api_key_notices`; `accounts`' external ids,
+//! `2026-12-11-100000_account_notices`)
 //! sends `NOTIFY sessiondesk_changes` with the table's
 //! name, delivered when the writing transaction commits; each instance keeps one
 //! connection listening (the change listener, `jobs::changes`) and bumps the generation the
@@ -35,6 +36,8 @@ pub struct Changes {
     views: AtomicU64,
     /// The API keys table: who may call the API, and the keys' names.
     keys: AtomicU64,
+    /// The accounts' external ids the queue shows ([`crate::app::external_ids`]).
+    accounts: AtomicU64,
     /// The listener is connected and listening.
     live: AtomicBool,
 }
@@ -58,6 +61,11 @@ impl Changes {
     /// The generation of the API keys.
     pub fn keys(&self) -> u64 {
         self.keys.load(Ordering::Acquire)
+    }
+
+    /// The generation of the accounts' external ids.
+    pub fn accounts(&self) -> u64 {
+        self.accounts.load(Ordering::Acquire)
     }
 
     /// The generation of the names pages show ([`crate::domain::directory::Directory`]): users'
@@ -92,6 +100,9 @@ impl Changes {
             "api_keys" => {
                 self.keys.fetch_add(1, Ordering::AcqRel);
             }
+            "accounts" => {
+                self.accounts.fetch_add(1, Ordering::AcqRel);
+            }
             "sessions" | "webhook_endpoints" => {
                 self.counted.fetch_add(1, Ordering::AcqRel);
             }
@@ -101,9 +112,18 @@ impl Changes {
         }
     }
 
-    /// Something was written through this instance, or may have been missed: nothing
-    /// cached before is reused.
+    /// A notice may have been missed: nothing cached before is reused.
     pub fn bump_all(&self) {
+        self.wrote_here();
+        self.accounts.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Something was written through this instance: every generation moves on but the
+    /// accounts'. Their external ids change only when an account is redacted or renamed,
+    /// whose notice arrives within milliseconds, and a writer's own next page never reuses
+    /// what was read before their write (the `wrote` rule of [`crate::app::fresh`]); moving
+    /// them at every write would empty that cache at each session an integrator creates.
+    pub fn wrote_here(&self) {
         self.counted.fetch_add(1, Ordering::AcqRel);
         self.users.fetch_add(1, Ordering::AcqRel);
         self.views.fetch_add(1, Ordering::AcqRel);
@@ -140,5 +160,13 @@ mod tests {
         let keys = c.keys();
         c.bump_all();
         assert_eq!(c.keys(), keys + 1);
+        // Accounts: only their own notice, or a notice that may have been missed.
+        let (accounts, counted) = (c.accounts(), c.counted());
+        c.heard("accounts");
+        assert_eq!((c.accounts(), c.counted()), (accounts + 1, counted));
+        c.wrote_here();
+        assert_eq!((c.accounts(), c.counted()), (accounts + 1, counted + 1));
+        c.set_live(false);
+        assert_eq!(c.accounts(), accounts + 2);
     }
 }

@@ -139,10 +139,25 @@ impl<K: Eq + Hash, V: Clone> Fresh<K, V> {
     }
 
     /// Something was written through this server: nothing read before is reused, here or
-    /// in any cache following the same [`Changes`].
+    /// in any cache following the same [`Changes`] (but the accounts' external ids: see
+    /// [`Changes::wrote_here`]).
     pub fn invalidate(&self) {
         self.local.fetch_add(1, Ordering::AcqRel);
-        self.changes.bump_all();
+        self.changes.wrote_here();
+    }
+
+    /// Whether a value read after `stamp` may still be served to anyone.
+    pub fn is_current(&self, stamp: Stamp) -> bool {
+        stamp.generation == self.generation_now()
+    }
+
+    /// Drops every entry no reader can be given any more (read at an older generation):
+    /// what a change replaced, such as a redacted account's id, does not stay in memory.
+    pub fn forget_stale(&self) {
+        let generation = self.generation_now();
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.stamp.generation == generation);
+        }
     }
 }
 

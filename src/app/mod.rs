@@ -3,6 +3,7 @@
 //! that builds the server (`startup`), which imports them.
 
 pub mod changes;
+pub mod external_ids;
 pub mod fresh;
 pub mod rate;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub assignable: Fresh<(), Vec<(uuid::Uuid, String)>>,
     /// Every user's and API key's name, as of the last read of `users` and `api_keys`.
     pub names: Fresh<(), Arc<crate::domain::directory::Directory>>,
+    /// The accounts' external ids the queue shows, by account.
+    pub external_ids: external_ids::ExternalIds,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
                 std::time::Duration::from_secs(60),
                 1,
             ),
+            external_ids: external_ids::ExternalIds::new(changes.clone()),
             changes,
         }
     }

@@ -68,6 +68,18 @@ pub fn find_by_external_id(
         .optional()
 }
 
+/// The external id of each of `ids` that exists: what the queue shows for its rows'
+/// accounts, for those its instance does not keep.
+pub fn external_ids(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Option<String>)>> {
+    accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .select((accounts::id, accounts::external_id))
+        .load(conn)
+}
+
 /// Locks an account `FOR SHARE` (many sessions may be created for it at once, but not
 /// while it is being redacted) and returns its redaction time as of that lock.
 pub fn lock_shared(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DateTime<Utc>>> {

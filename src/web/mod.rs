@@ -15,6 +15,7 @@ pub mod csrf;
 pub mod error;
 pub mod events;
 pub mod format;
+pub mod known_accounts;
 pub mod known_users;
 pub mod login;
 pub mod mfa;

@@ -274,3 +274,77 @@ async fn a_view_shared_anywhere_is_in_the_other_instances_navigation_on_the_next
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
 }
+
+/// Whether the queue page at `address` names an account `external_id`.
+async fn queue_names(address: &str, cookie: &str, external_id: &str) -> bool {
+    let r = get_on(
+        address,
+        "/sessions?status=marked_for_review&sort=newest",
+        cookie,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    r.text()
+        .await
+        .unwrap()
+        .contains(&format!(">{external_id}<"))
+}
+
+/// Polls B's queue for up to a second until it does (or does not) name `external_id`.
+async fn until_named(address: &str, cookie: &str, external_id: &str, named: bool) {
+    let started = std::time::Instant::now();
+    while queue_names(address, cookie, external_id).await != named {
+        assert!(
+            started.elapsed() < StdDuration::from_secs(1),
+            "B still {} {external_id}",
+            if named { "does not name" } else { "names" }
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_account_renamed_or_redacted_anywhere_is_named_anew_on_every_instance() {
+    let (a, b) = pair().await;
+    let (me, _) = a.signed_in(Role::Reviewer).await;
+    let session = {
+        let mut conn = a.conn();
+        make(
+            &mut conn,
+            "Ann",
+            "Account",
+            "crm_before",
+            SessionStatus::MarkedForReview,
+            Utc::now(),
+            None,
+        )
+    };
+    tokio::time::sleep(sessiondesk::app::fresh::CLOCK_MARGIN + StdDuration::from_millis(300)).await;
+    let cookie = me.cookie_header();
+    // B reads the account's id once and keeps it.
+    assert!(queue_names(&b, &cookie, "crm_before").await);
+    assert!(queue_names(&b, &cookie, "crm_before").await);
+    let rename = |to: Option<&str>, notify: bool| {
+        let mut conn = a.conn();
+        if !notify {
+            // Triggers off for this connection only: a change no instance hears of.
+            diesel::sql_query("SET session_replication_role = replica")
+                .execute(&mut conn)
+                .unwrap();
+        }
+        diesel::sql_query("UPDATE accounts SET external_id = $1 WHERE id = $2")
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(to)
+            .bind::<diesel::sql_types::Uuid, _>(session.account_id)
+            .execute(&mut conn)
+            .unwrap();
+    };
+    // Kept, not read per page: a change Postgres does not announce is not seen...
+    rename(Some("crm_unheard"), false);
+    assert!(queue_names(&b, &cookie, "crm_before").await);
+    // ...and an announced one is, on the next page (renamed, then redacted).
+    rename(Some("crm_renamed"), true);
+    until_named(&b, &cookie, "crm_renamed", true).await;
+    rename(None, true);
+    until_named(&b, &cookie, "crm_renamed", false).await;
+    assert!(!queue_names(&b, &cookie, "crm_before").await);
+}

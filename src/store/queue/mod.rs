@@ -301,21 +301,37 @@ pub fn page(
 ) -> QueryResult<Page<QueueRow>> {
     let rows: Vec<QueueRow> = match &f.search {
         Some(search) if exact::applies(conn, search)? => {
-            page_sql(f, at, limit).query().load(conn)?
+            page_sql(f, at, limit, true).query().load(conn)?
         }
         Some(search) => match search_match(conn, f, search)? {
             Match::NameStart(folded) => generic_plan(conn, name_start_sql(f, &folded, at, limit))?,
             Match::Anywhere => {
                 let collected: Vec<QueueRow> = search_sql(f, at, limit).query().load(conn)?;
                 if collected.iter().any(|r| r.hits > SEARCH_HITS_CAP) {
-                    page_sql(f, at, limit).query().load(conn)?
+                    page_sql(f, at, limit, true).query().load(conn)?
                 } else {
                     collected
                 }
             }
         },
-        None => page_sql(f, at, limit).query().load(conn)?,
+        None => page_sql(f, at, limit, true).query().load(conn)?,
     };
+    Ok(Page::read_at(rows, limit, at))
+}
+
+/// [`page`] for a page that names the rows' accounts itself (the queue, from the external
+/// ids each instance keeps by account): without a search, `external_id` is left `None` and
+/// no account is read. With a search, as [`page`].
+pub fn page_without_accounts(
+    conn: &mut PgConnection,
+    f: &QueueFilter,
+    at: PageAt,
+    limit: i64,
+) -> QueryResult<Page<QueueRow>> {
+    if f.search.is_some() {
+        return page(conn, f, at, limit);
+    }
+    let rows = page_sql(f, at, limit, false).query().load(conn)?;
     Ok(Page::read_at(rows, limit, at))
 }
 
@@ -334,12 +350,12 @@ pub fn explain_page(
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     let mut sql = match &f.search {
-        Some(search) if exact::applies(conn, search)? => page_sql(f, at, limit),
+        Some(search) if exact::applies(conn, search)? => page_sql(f, at, limit, true),
         Some(search) => match search_match(conn, f, search)? {
             Match::NameStart(folded) => name_start_sql(f, &folded, at, limit),
             Match::Anywhere => search_sql(f, at, limit),
         },
-        None => page_sql(f, at, limit),
+        None => page_sql(f, at, limit, false),
     };
     sql.prefix("EXPLAIN (ANALYZE, BUFFERS) ");
     Ok(sql
@@ -350,7 +366,9 @@ pub fn explain_page(
         .collect())
 }
 
-fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
+/// The page's statement; `accounts`: with each row's account's external id (otherwise
+/// `NULL`).
+fn page_sql(f: &QueueFilter, at: PageAt, limit: i64, accounts: bool) -> Sql {
     let (dir, cmp) = direction(at, f.oldest_first);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
@@ -367,10 +385,14 @@ fn page_sql(f: &QueueFilter, at: PageAt, limit: i64) -> Sql {
     let mut sql = Sql::default();
     sql.push(
         "SELECT s.id, s.status, s.first_name, s.middle_name, s.last_name, s.email, s.created_at, \
-              s.updated_at, s.last_activity, s.assigned_to, s.redacted_at, s.account_id, \
-              (SELECT a.external_id FROM accounts a WHERE a.id = s.account_id) AS external_id, \
-              s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (",
+              s.updated_at, s.last_activity, s.assigned_to, s.redacted_at, s.account_id, ",
     );
+    sql.push(if accounts {
+        "(SELECT a.external_id FROM accounts a WHERE a.id = s.account_id)"
+    } else {
+        "NULL::text"
+    });
+    sql.push(" AS external_id, s.waiting_since, s.claimed_at, -1::bigint AS hits FROM (");
     for (i, status) in statuses.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");

@@ -120,7 +120,8 @@ pub async fn index(
             let mut lookup = |name: &str| users::id_by_username(conn, name);
             let resolved = p.to_filter(&me, targets, &mut lookup);
             let (filter, at, problems) = resolved;
-            let rows = queue::page(conn, &filter, at, PAGE_SIZE)?;
+            let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
+            crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
             // Why each waiting row waits: one query for the page.
             let waiting: Vec<_> = rows
                 .rows

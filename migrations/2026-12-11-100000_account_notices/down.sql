@@ -1,0 +1,2 @@
+DROP TRIGGER IF EXISTS accounts_notify_change ON accounts;
+DROP TRIGGER IF EXISTS accounts_notify_update ON accounts;
