@@ -4,7 +4,7 @@
 //! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
 //! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
 //! row 5,000,000. The page's keys are found by those narrow scans and its rows loaded by
-//! id, in the same statement. The queue's own query returns list columns only and knows no
+//! id, in the same statement; with one status or none, the rows come from the one scan. The queue's own query returns list columns only and knows no
 //! device or entity-type filter, hence this sibling.
 
 use crate::store::sql::{Bind, Condition, Sql};
@@ -74,7 +74,35 @@ pub fn page(
     } else {
         f.statuses.iter().copied().map(Some).collect()
     };
-    // The page's keys, found by narrow scans, and its rows by those keys: one statement.
+    if let [status] = statuses[..] {
+        // One ordered scan: the rows straight from it, with no second walk of the primary
+        // key (51 index lookups were a third of this statement's work).
+        let mut scan = Sql::default();
+        scan.push("TRUE");
+        if let Some(status) = status {
+            scan.push(&format!(" AND status = '{}'", status.as_str()));
+        }
+        conditions(&mut scan, f);
+        keyset(&mut scan, at, cmp);
+        let rows: Vec<Session> = if dir == "DESC" {
+            sessions::table
+                .filter(Condition::new(scan))
+                .order((sessions::created_at.desc(), sessions::id.desc()))
+                .limit(overfetch(limit))
+                .select(Session::as_select())
+                .load(conn)?
+        } else {
+            sessions::table
+                .filter(Condition::new(scan))
+                .order((sessions::created_at.asc(), sessions::id.asc()))
+                .limit(overfetch(limit))
+                .select(Session::as_select())
+                .load(conn)?
+        };
+        return Ok(Page::read_at(rows, limit, at));
+    }
+    // Several statuses: the page's keys, found by one narrow scan each, and its rows by
+    // those keys, in one statement.
     let mut keys = Sql::default();
     keys.push("sessions.id IN (SELECT id FROM (");
     for (i, status) in statuses.iter().enumerate() {
