@@ -84,22 +84,17 @@ pub fn page(
         }
         conditions(&mut scan, f);
         keyset(&mut scan, at, cmp);
-        let rows: Vec<Session> = if dir == "DESC" {
-            sessions::table
-                .filter(Condition::new(scan))
-                .order((sessions::created_at.desc(), sessions::id.desc()))
-                .limit(overfetch(limit))
-                .select(Session::as_select())
-                .load(conn)?
+        let query = sessions::table
+            .filter(Condition::new(scan))
+            .limit(overfetch(limit))
+            .select(Session::as_select())
+            .into_boxed();
+        let query = if dir == "DESC" {
+            query.order((sessions::created_at.desc(), sessions::id.desc()))
         } else {
-            sessions::table
-                .filter(Condition::new(scan))
-                .order((sessions::created_at.asc(), sessions::id.asc()))
-                .limit(overfetch(limit))
-                .select(Session::as_select())
-                .load(conn)?
+            query.order((sessions::created_at.asc(), sessions::id.asc()))
         };
-        return Ok(Page::read_at(rows, limit, at));
+        return Ok(Page::read_at(query.load(conn)?, limit, at));
     }
     // Several statuses: the page's keys, found by one narrow scan each, and its rows by
     // those keys, in one statement.
