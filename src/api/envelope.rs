@@ -13,7 +13,7 @@ pub const CONTENT_TYPE: &str = "application/vnd.api+json";
 
 /// A timestamp as the API writes it: ISO 8601 in UTC with microseconds and a `Z`.
 pub fn timestamp(t: DateTime<Utc>) -> String {
-    use crate::domain::dates::put_digits;
+    use crate::domain::dates::{put_date_and_minute, put_digits};
     use chrono::{Datelike, Timelike};
     // Digit by digit into a fixed template: a list of 50 sessions writes some 500 of these,
     // and chrono's general formatter was 4 % of the list's server time. Years outside four
@@ -23,11 +23,7 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
         return t.to_rfc3339_opts(SecondsFormat::Micros, true);
     }
     let mut buf = *b"0000-00-00T00:00:00.000000Z";
-    put_digits(&mut buf[0..4], year.unsigned_abs());
-    put_digits(&mut buf[5..7], t.month());
-    put_digits(&mut buf[8..10], t.day());
-    put_digits(&mut buf[11..13], t.hour());
-    put_digits(&mut buf[14..16], t.minute());
+    put_date_and_minute(&mut buf, t);
     put_digits(&mut buf[17..19], t.second());
     put_digits(&mut buf[20..26], nanos / 1000);
     String::from_utf8_lossy(&buf).into_owned()

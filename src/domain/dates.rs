@@ -16,6 +16,18 @@ pub fn put_digits(out: &mut [u8], n: u32) {
     }
 }
 
+/// Writes `t` down to the minute into a template that starts `YYYY-MM-DD?HH:MM` (any
+/// separator between date and time): the dashboard's exact times and the API's timestamps.
+/// The year must have four digits; callers leave other years to chrono.
+pub fn put_date_and_minute(buf: &mut [u8], t: DateTime<Utc>) {
+    use chrono::Timelike;
+    put_digits(&mut buf[0..4], t.year().unsigned_abs());
+    put_digits(&mut buf[5..7], t.month());
+    put_digits(&mut buf[8..10], t.day());
+    put_digits(&mut buf[11..13], t.hour());
+    put_digits(&mut buf[14..16], t.minute());
+}
+
 /// The range in words, for messages.
 pub const RANGE: &str = "1900-01-01 to 9999-12-31";
 

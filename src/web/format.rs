@@ -88,17 +88,12 @@ impl fmt::Display for Exact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Written by hand, digit by digit, into a stack buffer: chrono's format string is
         // parsed again at every call, and a queue page writes a few hundred of these.
-        use crate::domain::dates::put_digits;
         use chrono::{Datelike, Timelike};
         let t = self.0;
         let year = t.year();
         if (0..=9999).contains(&year) {
             let mut buf = *b"0000-00-00 00:00 UTC";
-            put_digits(&mut buf[0..4], year.unsigned_abs());
-            put_digits(&mut buf[5..7], t.month());
-            put_digits(&mut buf[8..10], t.day());
-            put_digits(&mut buf[11..13], t.hour());
-            put_digits(&mut buf[14..16], t.minute());
+            crate::domain::dates::put_date_and_minute(&mut buf, t);
             // Only ASCII digits were written into an ASCII template.
             f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
         } else {
