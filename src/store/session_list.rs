@@ -7,7 +7,7 @@
 //! id, in the same statement; with one status or none, the rows come from the one scan. The queue's own query returns list columns only and knows no
 //! device or entity-type filter, hence this sibling.
 
-use crate::store::sql::{Bind, Condition, Sql};
+use crate::store::sql::{Bind, Condition, Sql, Then};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -84,16 +84,14 @@ pub fn page(
         }
         conditions(&mut scan, f);
         keyset(&mut scan, at, cmp);
-        let query = sessions::table
-            .filter(Condition::new(scan))
-            .limit(overfetch(limit))
-            .select(Session::as_select())
-            .into_boxed();
-        let query = if dir == "DESC" {
-            query.order((sessions::created_at.desc(), sessions::id.desc()))
-        } else {
-            query.order((sessions::created_at.asc(), sessions::id.asc()))
-        };
+        // The order and the limit as literal text (see `Then`): planned once per connection.
+        let tail = format!(
+            " ORDER BY sessions.created_at {dir}, sessions.id {dir} LIMIT {}",
+            overfetch(limit)
+        );
+        let query = Then::new(scan, tail, |scan| {
+            sessions::table.filter(scan).select(Session::as_select())
+        });
         return Ok(Page::read_at(query.load(conn)?, limit, at));
     }
     // Several statuses: the page's keys, found by one narrow scan each, and its rows by

@@ -1,6 +1,8 @@
 //! Probes, static files and the headers every response carries.
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use diesel::RunQueryDsl;
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_when_postgres_is_up() {
@@ -30,6 +32,77 @@ async fn readyz_answers_503_quickly_when_postgres_is_unreachable() {
     );
     // The process keeps serving.
     assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+/// Postgres closes every connection the app holds (a restart, an administrator).
+fn close_every_connection(app: &TestApp) {
+    let mut conn = app.conn();
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{}' AND pid <> pg_backend_pid()",
+        app.db.name
+    ))
+    .execute(&mut conn)
+    .unwrap();
+}
+
+/// The case page, the queue and the API list read on the request's own thread when a
+/// connection is free (`db::read_now`). A connection Postgres closed is never kept: right
+/// after, a request on it answers 503 (never a 500) and the next ones succeed on new
+/// connections; a second later, the pool finds the dead ones itself and nobody sees a 503.
+#[tokio::test]
+async fn after_postgres_closes_its_connections_the_reads_answer_503_at_most_then_recover() {
+    use sessiondesk::domain::kinds::Role;
+    let app = spawn_app().await;
+    let key = app.full_api_key();
+    let account = app.api_account(&key).await;
+    let session = app.api_session(&key, account).await.id();
+    let (browser, _) = app.signed_in(Role::Reviewer).await;
+    let case = format!("/sessions/{session}");
+    let status_of = |target: usize| {
+        let (browser, app, key, case) = (&browser, &app, &key, &case);
+        async move {
+            match target {
+                0 => browser.get(case).await.status().as_u16(),
+                1 => browser
+                    .get("/sessions?status=created&sort=newest")
+                    .await
+                    .status()
+                    .as_u16(),
+                _ => {
+                    app.api("GET", "/v1/identity/sessions", key, None)
+                        .await
+                        .status
+                }
+            }
+        }
+    };
+    for target in 0..3 {
+        assert_eq!(status_of(target).await, 200, "target {target} before");
+    }
+    for target in 0..3 {
+        close_every_connection(&app);
+        let mut seen = Vec::new();
+        loop {
+            let status = status_of(target).await;
+            seen.push(status);
+            if status == 200 {
+                break;
+            }
+            assert_eq!(status, 503, "target {target}: {seen:?}");
+            assert!(
+                seen.len() <= 12,
+                "target {target} never recovered: {seen:?}"
+            );
+        }
+        close_every_connection(&app);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert_eq!(
+            status_of(target).await,
+            200,
+            "target {target} a second later"
+        );
+    }
 }
 
 #[tokio::test]

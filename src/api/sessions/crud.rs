@@ -344,7 +344,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let key = auth.key.id;
-    let resource = db::with_conn(&pool, move |conn| {
+    let resource = db::read_now(&pool, move |conn| {
         let session = store::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
         let resource = with_links(conn, &session)?;
         reads::api_sessions_read(conn, key, 1)?;

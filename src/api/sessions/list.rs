@@ -126,7 +126,8 @@ pub async fn list(
     let params = Params::parse(req.query_string(), FILTERS)?;
     let filter = parse_filter(&params)?;
     let paging = Paging::parse(&params)?;
-    let (page, data, total) = db::with_conn(&pool, move |conn| {
+    // One index-bounded scan, even with an exact total (it stops at its cap).
+    let (page, data, total) = db::read_now(&pool, move |conn| {
         let rows = session_list::page(conn, &filter, paging.at, paging.size)?;
         let page = paging.cut(rows, |s| Cursor {
             created_at: s.created_at,

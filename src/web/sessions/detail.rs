@@ -165,7 +165,7 @@ pub async fn render_case(
     let k = key.clone();
     let shared = state.clone();
     let wrote = super::counts::wrote_at(session);
-    let (case, names, concerns) = db::with_conn(pool, move |conn| {
+    let (case, names, concerns) = db::read_now(pool, move |conn| {
         let case = case::load(conn, id, events_before, &shared, wrote, viewer)?;
         let f = &case.file;
         reads::case_viewed(conn, viewer, &f.session, f.recorded)?;

@@ -115,47 +115,52 @@ pub async fn index(
     let targets = state.config.sla;
     let wrote = super::counts::wrote_at(&session);
     let shared = state.clone();
-    let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved, names) =
-        db::with_conn(&pool, move |conn| {
-            let mut lookup = |name: &str| users::id_by_username(conn, name);
-            let resolved = p.to_filter(&me, targets, &mut lookup);
-            let (filter, at, problems) = resolved;
-            let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
-            crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
-            // Why each waiting row waits: one query for the page.
-            let waiting: Vec<_> = rows
-                .rows
-                .iter()
-                .filter(|r| r.status.is_waiting())
-                .map(|r| r.id)
-                .collect();
-            let reasons = queue::wait_reasons(conn, &waiting)?;
-            let assignable = known_users::assignable(&shared, conn, wrote)?;
-            let names = known_users::names(&shared, conn, wrote)?;
-            // Under a search, nine more searches would cost more than the page itself:
-            // counts are shown for unsearched views only.
-            let counts = if filter.search.is_some() {
-                Vec::new()
-            } else {
-                let unfiltered = QueueFilter {
-                    statuses: Vec::new(),
-                    ..filter.clone()
-                };
-                let key = format!("status {unfiltered:?}");
-                cache.get_or_count(key, wrote, || {
-                    queue::status_counts(conn, &unfiltered, COUNT_CAP)
-                })?
+    // A search may take tens of milliseconds; any other queue is index-bounded.
+    let searching = !params.q.trim().is_empty();
+    let read = move |conn: &mut diesel::PgConnection| {
+        let mut lookup = |name: &str| users::id_by_username(conn, name);
+        let resolved = p.to_filter(&me, targets, &mut lookup);
+        let (filter, at, problems) = resolved;
+        let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
+        crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
+        // Why each waiting row waits: one query for the page.
+        let waiting: Vec<_> = rows
+            .rows
+            .iter()
+            .filter(|r| r.status.is_waiting())
+            .map(|r| r.id)
+            .collect();
+        let reasons = queue::wait_reasons(conn, &waiting)?;
+        let assignable = known_users::assignable(&shared, conn, wrote)?;
+        let names = known_users::names(&shared, conn, wrote)?;
+        // Under a search, nine more searches would cost more than the page itself:
+        // counts are shown for unsearched views only.
+        let counts = if filter.search.is_some() {
+            Vec::new()
+        } else {
+            let unfiltered = QueueFilter {
+                statuses: Vec::new(),
+                ..filter.clone()
             };
-            let key = format!("work {}", me.id);
-            let work =
-                cache.get_or_count(key, wrote, || queue::work_counts(conn, me.id, COUNT_CAP))?;
-            let caches = (views.as_ref(), cache.as_ref());
-            let saved = crate::web::views::tabs(conn, &me, caches, wrote, &here, targets)?;
-            Ok((
-                filter, at, problems, rows, counts, work, reasons, assignable, saved, names,
-            ))
-        })
-        .await?;
+            let key = format!("status {unfiltered:?}");
+            cache.get_or_count(key, wrote, || {
+                queue::status_counts(conn, &unfiltered, COUNT_CAP)
+            })?
+        };
+        let key = format!("work {}", me.id);
+        let work = cache.get_or_count(key, wrote, || queue::work_counts(conn, me.id, COUNT_CAP))?;
+        let caches = (views.as_ref(), cache.as_ref());
+        let saved = crate::web::views::tabs(conn, &me, caches, wrote, &here, targets)?;
+        Ok((
+            filter, at, problems, rows, counts, work, reasons, assignable, saved, names,
+        ))
+    };
+    let (filter, at, problems, found, counts, work_counts, reasons, assignable, saved, names) =
+        if searching {
+            db::with_conn(&pool, read).await?
+        } else {
+            db::read_now(&pool, read).await?
+        };
 
     // One row beyond the page told the store whether there is more in the direction read.
     let newer = found.previous(at).map(|r| {
