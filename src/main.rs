@@ -156,7 +156,7 @@ fn main() -> anyhow::Result<()> {
         Command::ExplainQueue { query } => {
             let mut conn =
                 db::connect_with_retry(&config.database_url, std::time::Duration::from_secs(10))?;
-            for line in sessiondesk::web::sessions::query::explain(&mut conn, &query)? {
+            for line in sessiondesk::web::sessions::explain::explain(&mut conn, &query)? {
                 println!("{line}");
             }
             Ok(())

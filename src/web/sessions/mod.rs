@@ -8,6 +8,7 @@ pub mod case_parts;
 pub mod counts;
 pub mod detail;
 pub mod edit;
+pub mod explain;
 pub mod export;
 pub mod facts;
 pub mod files;
