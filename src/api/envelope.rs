@@ -188,8 +188,8 @@ pub struct ListDocument<T> {
 pub fn respond<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.content_type(CONTENT_TYPE);
-    // Written into room for a whole list page at once, not grown by copies from a few
-    // bytes; a value that cannot be written is reported as actix reports it.
+    // Written into room for a resource or a short list at once, not grown by copies from
+    // a few bytes; a value that cannot be written is reported as actix reports it.
     let mut buf = Vec::with_capacity(RESPONSE_CAPACITY);
     match serde_json::to_writer(&mut buf, body) {
         Ok(()) => response.body(buf),
@@ -197,8 +197,8 @@ pub fn respond<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
     }
 }
 
-/// The buffer a response is written into starts this large (a list of 50 sessions is
-/// about 70 kB).
+/// The buffer a response is written into starts this large: a resource fits; a list of 50
+/// sessions (about 70 kB) grows it by doubling, three times.
 const RESPONSE_CAPACITY: usize = 16 * 1024;
 
 /// 201 with the new resource and its `Location`.
