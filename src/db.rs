@@ -137,16 +137,36 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    use std::sync::atomic::Ordering::Relaxed;
     let started = Instant::now();
+    let permit = take_turn(pool).await?;
+    on_blocking_thread(pool, permit, started, f).await
+}
+
+/// Waits in line for a permit, at most the pool's timeout (a 503 after that).
+async fn take_turn(pool: &DbPool) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    use std::sync::atomic::Ordering::Relaxed;
     crate::metrics::POOL_WAITING.fetch_add(1, Relaxed);
     let patience = pool.connection_timeout();
     let permit = tokio::time::timeout(patience, pool.line.clone().acquire_owned()).await;
     crate::metrics::POOL_WAITING.fetch_sub(1, Relaxed);
     // A closed semaphore never happens (it is never closed); both read as "no connection".
-    let Ok(Ok(permit)) = permit else {
-        return Err(AppError::Unavailable);
-    };
+    match permit {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError::Unavailable),
+    }
+}
+
+/// Runs `f` on a blocking thread with a connection, holding `permit` throughout.
+async fn on_blocking_thread<F, T>(
+    pool: &DbPool,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    started: Instant,
+    f: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.pool.clone();
     let remaining = pool_timeout_left(&pool, started);
     actix_web::web::block(move || {
@@ -157,6 +177,18 @@ where
         run(&mut conn, f)
     })
     .await?
+}
+
+/// Runs `f` with a pooled connection on the calling thread (a background job's), waiting at
+/// most `patience` for one. As with [`with_conn`], a connection `f` found lost is dropped
+/// rather than handed to the next request, which would otherwise take it without a ping
+/// (it was checked out within the second) and answer 503.
+pub fn on_this_thread<F, T>(pool: &DbPool, patience: Duration, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError>,
+{
+    let mut conn = pool.pool.get_timeout(patience)?;
+    run(&mut conn, f)
 }
 
 /// Runs `f` on `conn`, which is marked lost if `f` failed as a lost connection does.
@@ -171,8 +203,8 @@ where
     out
 }
 
-/// Runs `f` at once on the calling thread when a connection is free this moment and nobody
-/// waits in line for one; otherwise exactly as [`with_conn`].
+/// Runs `f` on the calling thread once it is this request's turn in the line and a
+/// connection is idle; otherwise exactly as [`with_conn`].
 ///
 /// For short, index-bounded reads only (the case page, the queue page without a search, the
 /// API's session reads): handing them to a blocking thread and back cost more than they do.
@@ -180,22 +212,32 @@ where
 /// for the queue page, 1.44 → 1.04 ms for the API list, 0.47 → 0.34 ms for the case page,
 /// and Postgres's less as well. The worker thread waits on the database meanwhile, so
 /// anything that may run long (a search, an export, a bulk change, a photo) keeps to
-/// [`with_conn`]. A pool that is busy or empty (Postgres away, a connection being made)
-/// never holds the calling thread: there is no idle connection, so `f` goes the usual way.
+/// [`with_conn`].
+///
+/// The wait for a turn is asynchronous (the worker serves other requests meanwhile), and
+/// only the query runs on the worker: a pool with no idle connection once the turn has come
+/// (Postgres away, a connection being made, a background job holding one) sends `f` to a
+/// blocking thread, so the worker never waits for a connection. Taking the turn first
+/// matters under steady load: a request that went the blocking way whenever anyone else
+/// waited in line kept the line busy for the next, and once one burst had filled it, every
+/// request after it went the blocking way for as long as the load lasted.
 pub async fn read_now<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    if let Ok(permit) = pool.line.clone().try_acquire_owned()
-        && let Some(mut conn) = pool.pool.try_get()
-    {
+    let started = Instant::now();
+    let permit = match pool.line.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => take_turn(pool).await?,
+    };
+    if let Some(mut conn) = pool.pool.try_get() {
         let out = run(&mut conn, f);
         drop(conn);
         drop(permit);
         return out;
     }
-    with_conn(pool, f).await
+    on_blocking_thread(pool, permit, started, f).await
 }
 
 /// What is left of the pool's timeout after waiting in line since `started` (at least a
