@@ -100,6 +100,9 @@ pub struct Config {
     pub bulk_work: bool,
     /// `BULK_POLL_MS`: how often an idle bulk-change worker looks for work.
     pub bulk_poll: Duration,
+    /// `READ_COUNT_FLUSH_MS`: how often the sessions each API key read, counted in memory
+    /// (`app::read_tally`), are written to `api_key_reads`.
+    pub read_count_flush: Duration,
 }
 
 /// The privacy notice applicants consent to when the operator sets none.
@@ -303,6 +306,7 @@ impl Config {
             bulk_inline_max: parsed("BULK_INLINE_MAX", 200)?,
             bulk_work: boolean("BULK_WORK", true)?,
             bulk_poll: Duration::from_millis(parsed("BULK_POLL_MS", 1000)?),
+            read_count_flush: Duration::from_millis(parsed("READ_COUNT_FLUSH_MS", 1000)?),
         };
         config.check()?;
         Ok(config)
@@ -353,6 +357,7 @@ impl Config {
             bulk_inline_max: 200,
             bulk_work: true,
             bulk_poll: Duration::from_millis(200),
+            read_count_flush: Duration::from_millis(50),
         }
     }
 
@@ -368,6 +373,9 @@ impl Config {
         }
         if !(50..=60_000).contains(&self.bulk_poll.as_millis()) {
             bail!("BULK_POLL_MS must be between 50 and 60000");
+        }
+        if !(10..=60_000).contains(&self.read_count_flush.as_millis()) {
+            bail!("READ_COUNT_FLUSH_MS must be between 10 and 60000");
         }
         if self.bulk_inline_max > 500 {
             bail!("BULK_INLINE_MAX must be at most 500");

@@ -40,8 +40,9 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let changes = std::sync::Arc::new(crate::app::changes::Changes::default());
-        let jobs = jobs::Jobs::start(pool.clone(), &config, changes.clone());
-        let server = build_server(listener, pool, config, changes)?;
+        let reads = std::sync::Arc::new(crate::app::read_tally::ReadTally::default());
+        let jobs = jobs::Jobs::start(pool.clone(), &config, changes.clone(), reads.clone());
+        let server = build_server(listener, pool, config, changes, reads)?;
         Ok(Application { port, server, jobs })
     }
 
@@ -99,6 +100,7 @@ fn build_server(
     pool: DbPool,
     config: Config,
     changes: std::sync::Arc<crate::app::changes::Changes>,
+    reads: std::sync::Arc<crate::app::read_tally::ReadTally>,
 ) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let blocking_threads = blocking_threads(&config);
@@ -108,7 +110,7 @@ fn build_server(
     let users = actix_web::web::Data::new(web::known_users::UserCache::new(changes.clone()));
     let views = actix_web::web::Data::new(web::views::SavedViewsCache::new(changes.clone()));
     let keys = actix_web::web::Data::new(api::auth::KeyCache::new(changes.clone()));
-    let state = actix_web::web::Data::new(AppState::new(config, changes));
+    let state = actix_web::web::Data::new(AppState::new(config, changes, reads));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
     let server = HttpServer::new(move || {

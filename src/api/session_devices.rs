@@ -118,16 +118,16 @@ pub fn resource(d: &Device, redacted: bool) -> SessionDeviceResource {
 pub async fn show(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let key = auth.key.id;
-    let data = db::with_conn(&pool, move |conn| {
+    let (data, session) = db::with_conn(&pool, move |conn| {
         let device = store::find(conn, id)?.ok_or(AppError::NotFound("session device"))?;
         let redacted = crate::store::sessions::redacted_at(conn, device.session_id)?.is_some();
-        reads::api_session_data_read(conn, key, [device.session_id])?;
-        Ok(resource(&device, redacted))
+        Ok((resource(&device, redacted), device.session_id))
     })
     .await?;
+    reads::api_session_data_read(&state.reads, auth.key.id, [session]);
     Ok(envelope::respond(StatusCode::OK, &Document { data }))
 }

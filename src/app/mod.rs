@@ -6,6 +6,7 @@ pub mod changes;
 pub mod external_ids;
 pub mod fresh;
 pub mod rate;
+pub mod read_tally;
 
 use std::sync::Arc;
 
@@ -36,11 +37,14 @@ pub struct AppState {
     pub names: Fresh<(), Arc<crate::domain::directory::Directory>>,
     /// The accounts' external ids the queue shows, by account.
     pub external_ids: external_ids::ExternalIds,
+    /// The sessions each API key read, not yet written (shared with the writer job).
+    pub reads: Arc<read_tally::ReadTally>,
 }
 
 impl AppState {
-    /// The state for `config`, its caches following `changes`.
-    pub fn new(config: Config, changes: Arc<Changes>) -> Self {
+    /// The state for `config`, its caches following `changes`, counting API reads into
+    /// `reads`.
+    pub fn new(config: Config, changes: Arc<Changes>, reads: Arc<read_tally::ReadTally>) -> Self {
         let readers = Semaphore::new(config.ocr_workers);
         let rate = config.capture_rate_per_minute;
         AppState {
@@ -63,6 +67,7 @@ impl AppState {
             ),
             external_ids: external_ids::ExternalIds::new(changes.clone()),
             changes,
+            reads,
         }
     }
 }

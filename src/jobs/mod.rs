@@ -4,7 +4,8 @@
 //! in turn every `EXPIRY_INTERVAL_SECS`, each in bounded batches, and stops promptly when
 //! the server shuts down. With several instances on one database, each tick runs on one
 //! of them (`job_ticks`); webhook deliveries ([`deliveries`]) and bulk changes ([`bulk`])
-//! have workers on every instance that take different work (`FOR UPDATE SKIP LOCKED`).
+//! have workers on every instance that take different work (`FOR UPDATE SKIP LOCKED`);
+//! each instance writes the API reads it counted ([`reads`]).
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -14,6 +15,7 @@ use std::time::Duration;
 pub mod bulk;
 pub mod changes;
 pub mod deliveries;
+pub mod reads;
 
 use crate::app::changes::Changes;
 use crate::config::Config;
@@ -37,8 +39,14 @@ pub struct Jobs {
 impl Jobs {
     /// Starts every background loop, and the listener that tells `changes` what other
     /// instances wrote.
-    pub fn start(pool: DbPool, config: &Config, changes: Arc<Changes>) -> Self {
+    pub fn start(
+        pool: DbPool,
+        config: &Config,
+        changes: Arc<Changes>,
+        reads: Arc<crate::app::read_tally::ReadTally>,
+    ) -> Self {
         let (stop, rx) = mpsc::channel::<()>();
+        let pool_for_reads = pool.clone();
         let pool_for_deliveries = pool.clone();
         let pool_for_bulk = pool.clone();
         let batch = config.job_batch_size;
@@ -76,6 +84,15 @@ impl Jobs {
         match self::changes::start(config.database_url.clone(), changes, stopping.clone()) {
             Ok(handle) => threads.push(handle),
             Err(e) => tracing::error!(error = %e, "could not start the change listener"),
+        }
+        match self::reads::start(
+            pool_for_reads,
+            reads,
+            config.read_count_flush,
+            stopping.clone(),
+        ) {
+            Ok(handle) => threads.push(handle),
+            Err(e) => tracing::error!(error = %e, "could not start the read-count writer"),
         }
         if config.bulk_work {
             match bulk::start(pool_for_bulk, config.bulk_poll, stopping.clone()) {

@@ -1,7 +1,7 @@
 //! Reads of personal data and refused API calls, made accountable (ASVS 16.3) without
 //! flooding the audit log: a case page viewed is a `session.viewed` event at most once per
 //! user and session in [`VIEW_INTERVAL_MINUTES`]; the sessions an API key reads (directly,
-//! or through their documents, verifications and devices) are counted per key and day; a request with an unknown key (per client address) or without the
+//! or through their documents, verifications and devices) are counted per key and day (in memory first, [`ReadTally`]); a request with an unknown key (per client address) or without the
 //! permission it needs (per key and permission) is an event at most once a minute. The
 //! once-per-interval rule is one store function, [`events::insert_unless_recent`], shared
 //! with `api_key.revoked_key_used`.
@@ -11,10 +11,10 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::app::read_tally::ReadTally;
 use crate::domain::actor::Actor;
 use crate::domain::kinds::Permission;
 use crate::error::AppError;
-use crate::store::api_keys;
 use crate::store::claims;
 use crate::store::documents::FileMeta;
 use crate::store::events::{self, NewEvent};
@@ -96,27 +96,22 @@ pub fn document_viewed(
     Ok(())
 }
 
-/// Counts `sessions` sessions read by API key `key` today (UTC).
-pub fn api_sessions_read(
-    conn: &mut PgConnection,
-    key: Uuid,
-    sessions: usize,
-) -> Result<(), AppError> {
-    if sessions > 0 {
-        api_keys::add_reads_lazily(conn, key, Utc::now().date_naive(), sessions as i64)?;
-    }
-    Ok(())
+/// Counts `sessions` sessions as read by API key `key` today: in memory, written to
+/// `api_key_reads` within [`crate::config::Config::read_count_flush`] (see
+/// [`ReadTally`]). Called once the response is sure, so a failed request counts nothing.
+pub fn api_sessions_read(tally: &ReadTally, key: Uuid, sessions: usize) {
+    tally.add(key, sessions);
 }
 
 /// Counts the sessions whose data a response of documents, verifications or devices
 /// carries, each once however many of its resources the response holds.
 pub fn api_session_data_read(
-    conn: &mut PgConnection,
+    tally: &ReadTally,
     key: Uuid,
     sessions: impl IntoIterator<Item = Uuid>,
-) -> Result<(), AppError> {
+) {
     let distinct: std::collections::BTreeSet<Uuid> = sessions.into_iter().collect();
-    api_sessions_read(conn, key, distinct.len())
+    api_sessions_read(tally, key, distinct.len());
 }
 
 fn address(client_ip: &str) -> Option<String> {

@@ -117,43 +117,27 @@ pub fn touch(
     .execute(conn)
 }
 
-/// Adds `n` sessions read by key `id` on `day`: one upsert, so concurrent requests add up.
-pub fn add_reads(conn: &mut PgConnection, id: Uuid, day: NaiveDate, n: i64) -> QueryResult<usize> {
-    diesel::insert_into(api_key_reads::table)
-        .values((
-            api_key_reads::api_key_id.eq(id),
-            api_key_reads::day.eq(day),
-            api_key_reads::reads.eq(n),
-        ))
-        .on_conflict((api_key_reads::api_key_id, api_key_reads::day))
-        .do_update()
-        .set(api_key_reads::reads.eq(api_key_reads::reads + n))
-        .execute(conn)
-}
-
-/// [`add_reads`] in one round trip, committed without waiting for the write-ahead log to
-/// reach the disk (`synchronous_commit = off`; see `service::reads`): the statements go as
-/// one simple query, which Postgres runs as one implicit transaction, rolled back whole if
-/// any fails. Inside a transaction of the caller's, where `SET LOCAL` would reach the
-/// caller's own writes, it is a plain [`add_reads`] in that transaction.
-pub fn add_reads_lazily(
-    conn: &mut PgConnection,
-    id: Uuid,
-    day: NaiveDate,
-    n: i64,
-) -> QueryResult<()> {
-    use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
-    if depth.is_some() {
-        return add_reads(conn, id, day, n).map(|_| ());
+/// Adds each (key, day, sessions) to `api_key_reads` in one statement: an upsert that adds
+/// to what is there, so counts written by several instances add up. Counts of a key that
+/// no longer exists are dropped. At most one entry per key and day.
+pub fn add_reads(conn: &mut PgConnection, counts: &[(Uuid, NaiveDate, i64)]) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, BigInt, Date};
+    if counts.is_empty() {
+        return Ok(0);
     }
-    // Literals of a UUID, a date and an integer, each written by its own type: nothing
-    // here comes from a caller as text.
-    conn.batch_execute(&format!(
-        "SET LOCAL synchronous_commit = off; \
-         INSERT INTO api_key_reads (api_key_id, day, reads) VALUES ('{id}', '{day}', {n}) \
-         ON CONFLICT (api_key_id, day) DO UPDATE SET reads = api_key_reads.reads + EXCLUDED.reads"
-    ))
+    let keys: Vec<Uuid> = counts.iter().map(|c| c.0).collect();
+    let days: Vec<NaiveDate> = counts.iter().map(|c| c.1).collect();
+    let reads: Vec<i64> = counts.iter().map(|c| c.2).collect();
+    diesel::sql_query(
+        "INSERT INTO api_key_reads (api_key_id, day, reads) \
+         SELECT c.key, c.day, c.reads FROM unnest($1, $2, $3) AS c(key, day, reads) \
+         WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = c.key) \
+         ON CONFLICT (api_key_id, day) DO UPDATE SET reads = api_key_reads.reads + EXCLUDED.reads",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(keys)
+    .bind::<Array<Date>, _>(days)
+    .bind::<Array<BigInt>, _>(reads)
+    .execute(conn)
 }
 
 /// Sessions each key read per day from `since` on: (key, day, reads).

@@ -193,23 +193,6 @@ async fn a_decline_without_a_reason_is_recorded_as_other_and_an_unknown_reason_i
     assert_eq!(r.attributes()["decision"]["reason"], Value::Null);
 }
 
-fn reads_of(app: &TestApp, secret: &str) -> i64 {
-    use diesel::sql_types::{BigInt, Text};
-    #[derive(QueryableByName)]
-    struct Reads {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(
-        "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
-         JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
-    )
-    .bind::<Text, _>(&secret[..12])
-    .get_result::<Reads>(&mut app.conn())
-    .unwrap()
-    .n
-}
-
 #[tokio::test]
 async fn a_sessions_documents_and_verifications_are_listed_by_session() {
     let app = spawn_app().await;
@@ -241,7 +224,7 @@ async fn a_sessions_documents_and_verifications_are_listed_by_session() {
     assert_eq!(r.body["data"][0]["type"], "document/address");
     assert_eq!(neighbours(&r), (false, false));
     // One session's documents are one read of it.
-    assert_eq!(reads_of(&app, &reader), 1);
+    assert_eq!(app.reads_of(&reader).await, 1);
 
     // Keyset-paged like the other lists.
     let page = app
@@ -369,7 +352,7 @@ async fn the_session_device_is_read_where_the_session_links_it() {
         json!({"type": "session", "id": id})
     );
     // Reading the device is reading the applicant's data: it counts.
-    assert_eq!(reads_of(&app, &reader), 1);
+    assert_eq!(app.reads_of(&reader).await, 1);
 
     let missing = format!("/v1/identity/session-devices/{}", Uuid::new_v4());
     let r = app.api("GET", &missing, &reader, None).await;
@@ -380,7 +363,7 @@ async fn the_session_device_is_read_where_the_session_links_it() {
     assert_eq!(r.status, 400);
     let writer = app.api_key(&[Permission::SessionsWrite]);
     assert_eq!(app.api("GET", related, &writer, None).await.status, 403);
-    assert_eq!(reads_of(&app, &reader), 1);
+    assert_eq!(app.reads_of(&reader).await, 1);
 
     let redacted = app
         .api("POST", &format!("{SESSIONS}/{id}/redact"), &key, None)

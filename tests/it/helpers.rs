@@ -259,6 +259,73 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// A `sessiondesk serve` process on a test's database, for what only a whole process
+/// shows (a kill, a graceful stop, two instances); killed when dropped.
+pub struct ServerProcess {
+    /// The process.
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts one on `app`'s database with `env` added, and waits until it answers.
+    pub async fn start(app: &TestApp, env: &[(&str, &str)]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sessiondesk"))
+            .arg("serve")
+            .env("DATABASE_URL", &app.db.url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("COOKIE_SECURE", "false")
+            .env("DATABASE_POOL_SIZE", "4")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Made before the wait, so that a server that never answers is killed on the panic.
+        let server = ServerProcess {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(r) = reqwest::get(format!("{}/healthz", server.address)).await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server starts"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        server
+    }
+
+    /// Asks it to stop as an orchestrator does (SIGTERM) and waits until it has.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A browser: its own cookie jar against the test's server.
 pub struct Browser {
     /// The client; cookies persist, redirects are not followed.
@@ -500,6 +567,36 @@ impl TestApp {
         )
         .unwrap()
         .secret
+    }
+
+    /// The sessions the key with `secret` is recorded as having read, once the read-count
+    /// writer has written what the server counted (every 50 ms in tests): read until two
+    /// readings 200 ms apart agree.
+    pub async fn reads_of(&self, secret: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Reads {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let read = || {
+            diesel::sql_query(
+                "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
+                 JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
+            )
+            .bind::<Text, _>(&secret[..12])
+            .get_result::<Reads>(&mut self.conn())
+            .unwrap()
+            .n
+        };
+        let mut last = read();
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = read();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
     }
 
     /// A new API key with every permission.

@@ -11,7 +11,7 @@ use sessiondesk::domain::status::SessionStatus;
 use sessiondesk::schema::events;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{ServerProcess, TestApp, spawn_app};
 use crate::queue::make;
 
 fn a_session(app: &TestApp) -> Uuid {
@@ -107,13 +107,13 @@ async fn the_audit_log_lists_who_looked_at_a_session_and_the_case_page_links_to_
     assert_eq!(html.matches("viewed the case").count(), 3, "{html}");
 }
 
-#[derive(QueryableByName)]
-struct Reads {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn reads_of(app: &TestApp, secret: &str) -> i64 {
+/// The sessions written to `api_key_reads` for the key with `secret`, as they are now.
+fn written_reads(app: &TestApp, secret: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Reads {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
     diesel::sql_query(
         "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
          JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
@@ -125,6 +125,51 @@ fn reads_of(app: &TestApp, secret: &str) -> i64 {
 }
 
 #[tokio::test]
+async fn read_counts_kept_in_memory_are_shown_at_once_and_written_when_the_server_stops() {
+    // This process's own server arranges; the counting one writes once a minute.
+    let app = spawn_app().await;
+    let writer = app.full_api_key();
+    let account = app.api_account(&writer).await;
+    let session = app.api_session(&writer, account).await.id();
+    let reader = app.api_key(&[Permission::SessionsRead]);
+    let mut server = ServerProcess::start(
+        &app,
+        &[("READ_COUNT_FLUSH_MS", "60000"), ("REQUIRE_MFA", "off")],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = client
+            .get(format!("{}/v1/identity/sessions/{session}", server.address))
+            .header("X-Api-Key", &reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(
+        written_reads(&app, &reader),
+        0,
+        "counted in memory, not yet written"
+    );
+
+    // An admin on that instance sees them already.
+    let user = app.create_user("ada", Role::Admin);
+    let mut admin = app.browser();
+    admin.address = server.address.clone();
+    let r = admin
+        .sign_in(&user.username, crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = admin.get("/admin/api-keys").await.text().await.unwrap();
+    assert!(html.contains("3 today"), "{html}");
+
+    // A graceful stop writes what is left.
+    assert!(server.terminate().success());
+    assert_eq!(written_reads(&app, &reader), 3);
+}
+
+#[tokio::test]
 async fn an_api_read_of_a_session_counts_against_its_key() {
     let app = spawn_app().await;
     let writer = app.full_api_key();
@@ -132,22 +177,22 @@ async fn an_api_read_of_a_session_counts_against_its_key() {
     let session = app.api_session(&writer, account).await.id();
     app.api_session(&writer, account).await;
     let reader = app.api_key(&[Permission::SessionsRead]);
-    assert_eq!(reads_of(&app, &reader), 0);
+    assert_eq!(app.reads_of(&reader).await, 0);
     let path = format!("/v1/identity/sessions/{session}");
     assert_eq!(app.api("GET", &path, &reader, None).await.status, 200);
-    assert_eq!(reads_of(&app, &reader), 1);
+    assert_eq!(app.reads_of(&reader).await, 1);
     assert_eq!(app.api("GET", &path, &reader, None).await.status, 200);
-    assert_eq!(reads_of(&app, &reader), 2);
+    assert_eq!(app.reads_of(&reader).await, 2);
     // A list reads every session it returns.
     let r = app.api("GET", "/v1/identity/sessions", &reader, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["data"].as_array().unwrap().len(), 2);
-    assert_eq!(reads_of(&app, &reader), 4);
+    assert_eq!(app.reads_of(&reader).await, 4);
     // A session that is not there was not read.
     let missing = format!("/v1/identity/sessions/{}", Uuid::new_v4());
     assert_eq!(app.api("GET", &missing, &reader, None).await.status, 404);
-    assert_eq!(reads_of(&app, &reader), 4);
-    assert_eq!(reads_of(&app, &writer), 0);
+    assert_eq!(app.reads_of(&reader).await, 4);
+    assert_eq!(app.reads_of(&writer).await, 0);
 
     let (admin, _) = app.signed_in(Role::Admin).await;
     let html = admin.get("/admin/api-keys").await.text().await.unwrap();

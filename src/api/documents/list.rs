@@ -47,6 +47,7 @@ pub fn parse_filter(params: &Params) -> Result<DocumentFilter, ApiError> {
 pub async fn list(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = auth.key.id;
@@ -60,7 +61,6 @@ pub async fn list(
             id: d.id,
         });
         let data = all_with_files(conn, &page.rows)?;
-        reads::api_session_data_read(conn, key, page.rows.iter().map(|d| d.session_id))?;
         let total = match paging.total {
             true => Some(store::count(conn, &filter, TOTAL_CAP)?),
             false => None,
@@ -68,6 +68,7 @@ pub async fn list(
         Ok((page, data, total))
     })
     .await?;
+    reads::api_session_data_read(&state.reads, key, page.rows.iter().map(|d| d.session_id));
     let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
     let doc = ListDocument {
         data,

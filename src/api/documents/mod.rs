@@ -179,15 +179,15 @@ pub fn all_with_files(
 pub async fn show(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let key = auth.key.id;
-    let data = db::with_conn(&pool, move |conn| {
+    let (data, session) = db::with_conn(&pool, move |conn| {
         let document = store::find(conn, id)?.ok_or(AppError::NotFound("document"))?;
-        reads::api_session_data_read(conn, key, [document.session_id])?;
-        with_files(conn, &document)
+        Ok((with_files(conn, &document)?, document.session_id))
     })
     .await?;
+    reads::api_session_data_read(&state.reads, auth.key.id, [session]);
     Ok(envelope::respond(StatusCode::OK, &Document { data }))
 }

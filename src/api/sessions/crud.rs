@@ -340,17 +340,16 @@ pub async fn create(
 pub async fn show(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let key = auth.key.id;
     let resource = db::read_now(&pool, move |conn| {
         let session = store::find(conn, id)?.ok_or(AppError::NotFound("session"))?;
-        let resource = with_links(conn, &session)?;
-        reads::api_sessions_read(conn, key, 1)?;
-        Ok(resource)
+        with_links(conn, &session)
     })
     .await?;
+    reads::api_sessions_read(&state.reads, auth.key.id, 1);
     Ok(envelope::respond(
         StatusCode::OK,
         &Document { data: resource },

@@ -120,6 +120,7 @@ pub fn parse_filter(params: &Params) -> Result<SessionFilter, ApiError> {
 pub async fn list(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
+    state: web::Data<crate::app::AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = auth.key.id;
@@ -134,7 +135,6 @@ pub async fn list(
             id: s.id,
         });
         let data = all_with_links(conn, &page.rows)?;
-        reads::api_sessions_read(conn, key, data.len())?;
         let total = match paging.total {
             true => Some(session_list::count(conn, &filter, TOTAL_CAP)?),
             false => None,
@@ -142,6 +142,7 @@ pub async fn list(
         Ok((page, data, total))
     })
     .await?;
+    reads::api_sessions_read(&state.reads, key, data.len());
     let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
     let doc = ListDocument {
         data,

@@ -102,7 +102,6 @@ pub async fn list(
             id: v.id,
         });
         let data = with_checks(conn, &page.rows, &fingerprints)?;
-        reads::api_session_data_read(conn, key, page.rows.iter().map(|v| v.session_id))?;
         let total = match paging.total {
             true => Some(store::count(conn, &filter, TOTAL_CAP)?),
             false => None,
@@ -110,6 +109,7 @@ pub async fn list(
         Ok((page, data, total))
     })
     .await?;
+    reads::api_session_data_read(&state.reads, key, page.rows.iter().map(|v| v.session_id));
     let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
     let doc = ListDocument {
         data,

@@ -493,14 +493,14 @@ pub async fn show(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let key = auth.key.id;
     let fingerprints = fingerprint_key(&state);
-    let data = db::with_conn(&pool, move |conn| {
+    let (data, session) = db::with_conn(&pool, move |conn| {
         let v = store::find(conn, id)?.ok_or(AppError::NotFound("verification"))?;
-        reads::api_session_data_read(conn, key, [v.session_id])?;
         let mut all = with_checks(conn, std::slice::from_ref(&v), &fingerprints)?;
-        all.pop().ok_or(AppError::NotFound("verification"))
+        let data = all.pop().ok_or(AppError::NotFound("verification"))?;
+        Ok((data, v.session_id))
     })
     .await?;
+    reads::api_session_data_read(&state.reads, auth.key.id, [session]);
     Ok(envelope::respond(StatusCode::OK, &Document { data }))
 }
