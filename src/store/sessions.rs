@@ -270,6 +270,14 @@ pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Deci
     Ok(row.and_then(|(decision, by, at)| decision.map(|outcome| DecisionMade { outcome, by, at })))
 }
 
+/// Moves the session's `updated_at` to now, for a change to what hangs off it (a
+/// verification recorded) that is not an activity of its own to show.
+pub fn mark_changed(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::updated_at.eq(diesel::dsl::now))
+        .execute(conn)
+}
+
 /// Records `activity` as the session's last, now.
 pub fn touch(conn: &mut PgConnection, id: Uuid, activity: &str) -> QueryResult<usize> {
     diesel::update(sessions::table.find(id))

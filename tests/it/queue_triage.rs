@@ -187,3 +187,33 @@ async fn two_letter_surnames_full_and_short_ids_are_found_in_every_status() {
     let html = browser.get("/sessions?q=L").await.text().await.unwrap();
     assert!(html.contains("at least 3 characters, or a two-letter surname"));
 }
+
+#[tokio::test]
+async fn a_verification_recorded_on_a_waiting_session_shows_on_the_next_queue_load() {
+    use crate::api_verifications::{Passport, passport_document, verify};
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in(Role::Reviewer).await;
+    let key = app.full_api_key();
+    let account = app.api_account(&key).await;
+    let session = app.api_session(&key, account).await.id();
+    let expired = Passport {
+        expiry: Utc::now().date_naive() - Duration::days(40),
+        ..Passport::lindqvist()
+    };
+    let doc = passport_document(&app, &key, session, &expired, true).await;
+    app.set_status(session, "marked_for_review");
+    let html = browser.get("/sessions").await.text().await.unwrap();
+    let row = row_of(&html, session);
+    assert!(row.contains("Marked for review"), "{row}");
+    assert!(!row.contains("Failed:"), "{row}");
+
+    // Recorded on the marked session, which stays marked: its reasons as read a moment
+    // ago (kept by this server) are stale, and the next load says what failed.
+    let v = verify(&app, &key, session, doc, false).await;
+    assert_eq!(v.status, 201, "{:?}", v.body);
+    assert_eq!(v.attributes()["status"], "failed");
+    let html = browser.get("/sessions").await.text().await.unwrap();
+    let row = row_of(&html, session);
+    assert!(row.contains("Marked for review"), "still marked: {row}");
+    assert!(row.contains("Failed: "), "{row}");
+}

@@ -61,6 +61,10 @@ pub fn record_judged(
         let now = Utc::now();
         let (verification, checks) =
             record(conn, &session, document.id, request, outcome, actor, now)?;
+        // Moving the session's `updated_at` in this transaction is what tells the queue's
+        // remembered wait reasons (`web::sessions::wait_reasons`) that its failed checks
+        // may have changed.
+        crate::store::sessions::mark_changed(conn, session.id)?;
         let mut updated_fields = Vec::new();
         let mut session = session;
         if request.auto_update_session

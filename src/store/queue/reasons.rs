@@ -20,9 +20,10 @@ pub struct WaitReason {
     /// The latest mark for review's actor type (`user`, `api_key`, `system`).
     #[diesel(sql_type = Nullable<Text>)]
     pub marked_by_type: Option<String>,
-    /// The marking user's display name.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub marked_by: Option<String>,
+    /// The marking actor's id (a user's is named from the directory of names, which
+    /// follows renames).
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub marked_by_id: Option<Uuid>,
     /// The reason given with the mark, if any (the event's `reason` detail).
     #[diesel(sql_type = Nullable<Text>)]
     pub mark_reason: Option<String>,
@@ -61,9 +62,8 @@ pub fn wait_reasons(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Wa
         ") AND action = 'session.marked_for_review' \
              ORDER BY session_id, id DESC) \
          SELECT coalesce(f.session_id, m.session_id) AS session_id, f.names AS failed_checks, \
-             m.actor_type AS marked_by_type, u.display_name AS marked_by, m.reason AS mark_reason \
-         FROM failed f FULL JOIN marks m ON m.session_id = f.session_id \
-         LEFT JOIN users u ON u.id = m.actor_id AND m.actor_type = 'user'",
+             m.actor_type AS marked_by_type, m.actor_id AS marked_by_id, m.reason AS mark_reason \
+         FROM failed f FULL JOIN marks m ON m.session_id = f.session_id",
     );
     sql.query().load(conn)
 }

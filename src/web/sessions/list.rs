@@ -97,6 +97,8 @@ pub(super) fn count_of(counts: &[CappedCount], key: &str) -> i64 {
 }
 
 /// The queue.
+// Each argument is an extractor: the request's own data and the server's caches.
+#[allow(clippy::too_many_arguments)]
 #[get("/sessions")]
 pub async fn index(
     req: HttpRequest,
@@ -106,6 +108,7 @@ pub async fn index(
     state: web::Data<AppState>,
     cache: web::Data<CountsCache>,
     views: web::Data<crate::web::views::SavedViewsCache>,
+    why: web::Data<super::wait_reasons::WaitReasons>,
 ) -> Result<HttpResponse, PageError> {
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
@@ -123,14 +126,8 @@ pub async fn index(
         let (filter, at, problems) = resolved;
         let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
         crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
-        // Why each waiting row waits: one query for the page.
-        let waiting: Vec<_> = rows
-            .rows
-            .iter()
-            .filter(|r| r.status.is_waiting())
-            .map(|r| r.id)
-            .collect();
-        let reasons = queue::wait_reasons(conn, &waiting)?;
+        // Why each waiting row waits: remembered per session, the rest in one query.
+        let reasons = why.of(conn, &rows.rows)?;
         let assignable = known_users::assignable(&shared, conn, wrote)?;
         let names = known_users::names(&shared, conn, wrote)?;
         // Under a search, nine more searches would cost more than the page itself:
@@ -185,7 +182,8 @@ pub async fn index(
     let view_rows = rows
         .iter()
         .map(|r| {
-            let reason = triage::reason(r, reasons.iter().find(|w| w.session_id == r.id));
+            let why = reasons.iter().find(|w| w.session_id == r.id);
+            let reason = triage::reason(r, why, &names);
             Row::new(
                 r,
                 masked,

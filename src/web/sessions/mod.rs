@@ -23,4 +23,5 @@ pub mod refused;
 pub mod row;
 pub mod triage;
 pub mod view;
+pub mod wait_reasons;
 pub mod zone;

@@ -15,7 +15,7 @@ use crate::domain::person::Masked;
 use crate::domain::sla::{Standing, Targets};
 use crate::domain::status::SessionStatus;
 use crate::store::queue::QueueRow;
-use crate::web::format::{Activity, Age, Applicant, Either, Exact, Shown, Until};
+use crate::web::format::{Activity, Age, Applicant, Either, Exact, Id, Shown, Until};
 
 /// One row as the template shows it.
 pub struct Row<'a> {
@@ -37,6 +37,12 @@ pub struct Row<'a> {
 
 /// The case link: `/sessions/{id}?queue=...`.
 pub struct CaseHref<'a>(Uuid, &'a str);
+
+// A path, a UUID and one form-encoded pair (`queue=...`, whose `&`, `<`, `"` and `'` are
+// percent-encoded by `form_urlencoded`): nothing to escape in an attribute.
+impl askama::filters::HtmlSafe for CaseHref<'_> {}
+// "breached 3 h ago", "due in 5 h": words, digits and spaces only.
+impl askama::filters::HtmlSafe for Due {}
 
 impl fmt::Display for CaseHref<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -113,8 +119,8 @@ impl<'a> Row<'a> {
     }
 
     /// The session's id (the bulk bar's checkbox).
-    pub fn id(&self) -> Uuid {
-        self.r.id
+    pub fn id(&self) -> Id {
+        Id(self.r.id)
     }
 
     /// Personal data gone.
@@ -167,8 +173,8 @@ impl<'a> Row<'a> {
     }
 
     /// The account's id, for its link.
-    pub fn account_id(&self) -> Uuid {
-        self.r.account_id
+    pub fn account_id(&self) -> Id {
+        Id(self.r.account_id)
     }
 
     /// "3 d"

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::query::QueueParams;
+use crate::domain::directory::Directory;
 use crate::domain::engine::CheckName;
 use crate::domain::kinds::ReviewReason;
 use crate::domain::status::SessionStatus;
@@ -40,14 +41,14 @@ pub fn review_reason_words(code: &str) -> Option<String> {
 
 /// Why a waiting row waits: "Marked for review by Lena: glare · Failed: MRZ check digits";
 /// "Ready for a decision" for a completed one with nothing failed. Empty for other statuses.
-pub fn reason(row: &QueueRow, why: Option<&WaitReason>) -> String {
+pub fn reason(row: &QueueRow, why: Option<&WaitReason>, names: &Directory) -> String {
     if !row.status.is_waiting() || row.redacted_at.is_some() {
         return String::new();
     }
     let mut parts = Vec::new();
     if row.status == SessionStatus::MarkedForReview {
         let by = why.and_then(|w| match w.marked_by_type.as_deref() {
-            Some("user") => w.marked_by.clone(),
+            Some("user") => w.marked_by_id.and_then(|id| names.users.get(&id)).cloned(),
             Some("api_key") => Some("an API key".to_owned()),
             Some("system") => Some("the system".to_owned()),
             _ => None,
