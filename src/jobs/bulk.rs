@@ -33,13 +33,7 @@ pub fn start(
                     Err(_) => false,
                 };
                 if !worked {
-                    // Sleep in short steps so a shutdown is not kept waiting.
-                    let mut slept = Duration::ZERO;
-                    while slept < poll && !stop() {
-                        let step = Duration::from_millis(50).min(poll - slept);
-                        std::thread::sleep(step);
-                        slept += step;
-                    }
+                    super::pause(poll, stop);
                 }
             }
         })

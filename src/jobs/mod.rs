@@ -28,6 +28,17 @@ pub const DELIVERY_RETENTION_DAYS: i64 = 30;
 /// The most batches one tick runs, so a backlog cannot starve shutdown.
 const MAX_BATCHES_PER_TICK: usize = 20;
 
+/// Sleeps for `time` in short steps, returning early once `stop` says so, so that a
+/// shutdown is not kept waiting by a worker's pause.
+pub(crate) fn pause(time: Duration, stop: impl Fn() -> bool) {
+    let mut slept = Duration::ZERO;
+    while slept < time && !stop() {
+        let step = Duration::from_millis(50).min(time - slept);
+        std::thread::sleep(step);
+        slept += step;
+    }
+}
+
 /// Handles to the running background loops.
 pub struct Jobs {
     stop: Option<Sender<()>>,

@@ -25,13 +25,7 @@ pub fn start(
             let stop = || stopping.load(Ordering::Relaxed);
             let mut failing = false;
             loop {
-                // Sleep in short steps so a shutdown is not kept waiting.
-                let mut slept = Duration::ZERO;
-                while slept < every && !stop() {
-                    let step = Duration::from_millis(50).min(every - slept);
-                    std::thread::sleep(step);
-                    slept += step;
-                }
+                super::pause(every, stop);
                 let stopping_now = stop();
                 match write(&pool, &tally) {
                     Ok(()) => failing = false,

@@ -569,29 +569,31 @@ impl TestApp {
         .secret
     }
 
-    /// The sessions the key with `secret` is recorded as having read, once the read-count
-    /// writer has written what the server counted (every 50 ms in tests): read until two
-    /// readings 200 ms apart agree.
-    pub async fn reads_of(&self, secret: &str) -> i64 {
+    /// The sessions written to `api_key_reads` for the key with `secret`, as they are now.
+    pub fn written_reads(&self, secret: &str) -> i64 {
         #[derive(QueryableByName)]
         struct Reads {
             #[diesel(sql_type = BigInt)]
             n: i64,
         }
-        let read = || {
-            diesel::sql_query(
-                "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
-                 JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
-            )
-            .bind::<Text, _>(&secret[..12])
-            .get_result::<Reads>(&mut self.conn())
-            .unwrap()
-            .n
-        };
-        let mut last = read();
+        diesel::sql_query(
+            "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
+             JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
+        )
+        .bind::<Text, _>(&secret[..12])
+        .get_result::<Reads>(&mut self.conn())
+        .unwrap()
+        .n
+    }
+
+    /// The sessions the key with `secret` is recorded as having read, once the read-count
+    /// writer has written what the server counted (every 50 ms in tests): read until two
+    /// readings 200 ms apart agree.
+    pub async fn reads_of(&self, secret: &str) -> i64 {
+        let mut last = self.written_reads(secret);
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let now = read();
+            let now = self.written_reads(secret);
             if now == last {
                 return now;
             }

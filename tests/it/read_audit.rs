@@ -5,7 +5,6 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use sessiondesk::domain::kinds::{Permission, Role};
 use sessiondesk::domain::status::SessionStatus;
 use sessiondesk::schema::events;
@@ -107,23 +106,6 @@ async fn the_audit_log_lists_who_looked_at_a_session_and_the_case_page_links_to_
     assert_eq!(html.matches("viewed the case").count(), 3, "{html}");
 }
 
-/// The sessions written to `api_key_reads` for the key with `secret`, as they are now.
-fn written_reads(app: &TestApp, secret: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct Reads {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(
-        "SELECT coalesce(sum(r.reads), 0)::bigint AS n FROM api_key_reads r \
-         JOIN api_keys k ON k.id = r.api_key_id WHERE k.prefix = $1",
-    )
-    .bind::<Text, _>(&secret[..12])
-    .get_result::<Reads>(&mut app.conn())
-    .unwrap()
-    .n
-}
-
 #[tokio::test]
 async fn read_counts_kept_in_memory_are_shown_at_once_and_written_when_the_server_stops() {
     // This process's own server arranges; the counting one writes once a minute.
@@ -148,7 +130,7 @@ async fn read_counts_kept_in_memory_are_shown_at_once_and_written_when_the_serve
         assert_eq!(r.status(), 200);
     }
     assert_eq!(
-        written_reads(&app, &reader),
+        app.written_reads(&reader),
         0,
         "counted in memory, not yet written"
     );
@@ -166,7 +148,7 @@ async fn read_counts_kept_in_memory_are_shown_at_once_and_written_when_the_serve
 
     // A graceful stop writes what is left.
     assert!(server.terminate().success());
-    assert_eq!(written_reads(&app, &reader), 3);
+    assert_eq!(app.written_reads(&reader), 3);
 }
 
 #[tokio::test]
