@@ -271,11 +271,12 @@ pub fn decision_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Deci
 }
 
 /// Moves the session's `updated_at` to now, for a change to what hangs off it (a
-/// verification recorded) that is not an activity of its own to show.
-pub fn mark_changed(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+/// verification recorded) that is not an activity of its own to show; the new value.
+pub fn mark_changed(conn: &mut PgConnection, id: Uuid) -> QueryResult<DateTime<Utc>> {
     diesel::update(sessions::table.find(id))
         .set(sessions::updated_at.eq(diesel::dsl::now))
-        .execute(conn)
+        .returning(sessions::updated_at)
+        .get_result(conn)
 }
 
 /// Records `activity` as the session's last, now.

@@ -64,9 +64,10 @@ pub fn record_judged(
         // Moving the session's `updated_at` in this transaction is what tells the queue's
         // remembered wait reasons (`web::sessions::wait_reasons`) that its failed checks
         // may have changed.
-        crate::store::sessions::mark_changed(conn, session.id)?;
+        let changed_at = crate::store::sessions::mark_changed(conn, session.id)?;
         let mut updated_fields = Vec::new();
         let mut session = session;
+        session.updated_at = changed_at;
         if request.auto_update_session
             && outcome.status == VerificationStatus::Passed
             && let Some(extracted) = &outcome.extracted
