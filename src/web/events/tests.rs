@@ -8,7 +8,7 @@ fn event(actor_type: &str, actor_id: Option<Uuid>, action: &str, details: Value)
     Event {
         id: 1,
         session_id: None,
-        actor_type: actor_type.parse().unwrap(),
+        actor_type: actor_type.parse().expect("a known actor type"),
         actor_id,
         action: action.to_owned(),
         from_status: None,

@@ -157,13 +157,18 @@ fn a_photo_alone_is_enough_and_its_zone_is_the_documents() {
         &Policy::default(),
     );
     assert_eq!(o.status, VerificationStatus::Passed, "{:?}", o.checks);
-    let by_name = |n: &str| o.checks.iter().find(|c| c.name.as_str() == n).unwrap();
+    let by_name = |n: &str| {
+        o.checks
+            .iter()
+            .find(|c| c.name.as_str() == n)
+            .expect("every check is in the outcome")
+    };
     assert!(by_name("mrz_format").reasons[0].contains("read from the photo"));
     assert_eq!(
         by_name("mrz_matches_image").status,
         CheckStatus::NotApplicable
     );
-    let x = o.extracted.unwrap();
+    let x = o.extracted.expect("what the photo says is extracted");
     assert_eq!(x.document_number.as_deref(), Some("L898902C3"));
     assert_eq!(x.mrz.as_deref(), Some(SPECIMEN));
 }
@@ -201,7 +206,7 @@ fn a_zone_sent_that_the_photo_contradicts_fails_naming_the_field() {
         .checks
         .iter()
         .find(|c| c.name == CheckName::MrzMatchesImage)
-        .unwrap();
+        .expect("the zone is compared with the photo");
     assert_eq!(
         m.metadata["fields"],
         json!(["document_number", "composite"])
@@ -211,7 +216,7 @@ fn a_zone_sent_that_the_photo_contradicts_fails_naming_the_field() {
         "the document number sent differs from the photo's"
     );
     // What the verdict rests on is what the photo says.
-    let x = o.extracted.unwrap();
+    let x = o.extracted.expect("what the photo says is extracted");
     assert_eq!(x.document_number.as_deref(), Some("L898902C3"));
     // Reasons and metadata carry no character of the zone.
     let text = format!("{:?}", o.checks);
@@ -245,7 +250,7 @@ fn a_blurred_or_glared_photo_asks_for_a_retry_saying_why() {
             .checks
             .iter()
             .find(|c| c.name == CheckName::ImageQuality)
-            .unwrap();
+            .expect("the photo's quality is checked");
         assert_eq!(q.status, CheckStatus::Failed);
         assert!(q.reasons[0].starts_with(words), "{:?}", q.reasons);
     }
@@ -272,9 +277,9 @@ fn a_zone_the_check_digits_do_not_confirm_asks_for_a_retry_naming_the_field() {
         .checks
         .iter()
         .find(|c| c.name == CheckName::MrzReadFromImage)
-        .unwrap();
+        .expect("the zone is read from the photo");
     assert!(r.reasons[0].contains("document number"), "{:?}", r.reasons);
-    assert!(o.extracted.unwrap().mrz.is_none());
+    assert!(o.extracted.expect("the rest is extracted").mrz.is_none());
 }
 
 #[test]
