@@ -10,6 +10,8 @@
 
 pub mod i18n;
 mod pages;
+mod routes;
+mod shell;
 mod steps;
 mod upload;
 
@@ -29,10 +31,10 @@ use i18n::Tr;
 
 /// The flow's routes (the fixed `/c/done` before `/c/{token}`).
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(pages::done)
-        .service(pages::entry)
-        .service(pages::file)
-        .service(pages::show)
+    cfg.service(routes::done)
+        .service(routes::entry)
+        .service(routes::file)
+        .service(routes::show)
         .service(steps::consent)
         .service(steps::data)
         .service(steps::document)

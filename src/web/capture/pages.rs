@@ -1,155 +1,17 @@
-//! The flow's pages: each step drawn from the visit, with the progress bar and the
-//! language switcher; and the photos the applicant sent through this link, for previews.
+//! The flow's pages: each step's page built from the visit (the shell they share is in
+//! [`super::shell`], the routes that show them in [`super::routes`]).
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
-use uuid::Uuid;
 
-use super::i18n::{LANGUAGES, Tr};
-use super::{
-    Through, current_url, dead, language, remember_language, render, seal, see_other, through,
-};
-use crate::app::AppState;
-use crate::db::{self, DbPool};
+use super::current_url;
+use super::i18n::Tr;
 use crate::domain::capture::{Step, sides_needed};
 use crate::domain::kinds::{DocumentKind, DocumentType, FileSide};
-use crate::service::capture::{self, Visit};
+use crate::service::capture::Visit;
 use crate::service::documents::document_types;
-use crate::store::documents as store_documents;
-use crate::web::error::PageError;
 
-/// One entry of the progress bar.
-pub struct StepView {
-    /// Its name.
-    pub label: String,
-    /// `done`, `current` or `todo`.
-    pub state: &'static str,
-    /// Where it opens, when it may be opened.
-    pub href: Option<String>,
-}
-
-/// A language of the switcher.
-pub struct LangLink {
-    /// `en`, `de`.
-    pub code: &'static str,
-    /// In its own words.
-    pub name: &'static str,
-    /// Whether it is the page's language.
-    pub current: bool,
-}
-
-/// What every step page shares: texts, title, progress, switcher.
-pub struct Shell {
-    /// The texts.
-    pub t: Tr,
-    /// The page's heading and title.
-    pub title: String,
-    /// `/c/<token>`.
-    pub base: String,
-    /// The progress bar.
-    pub steps: Vec<StepView>,
-    /// "Step 2 of 5".
-    pub progress: String,
-    /// The switcher.
-    pub langs: Vec<LangLink>,
-    /// The previous step, for "Back".
-    pub back: Option<String>,
-}
-
-impl Shell {
-    /// The shell of `step` of `visit`.
-    pub fn new(t: Tr, base: &str, visit: &Visit, step: Step, title: String) -> Shell {
-        let p = &visit.progress;
-        let all = p.steps();
-        let index = all.iter().position(|s| *s == step).unwrap_or(0);
-        let steps = all
-            .iter()
-            .map(|s| StepView {
-                label: t.t(&format!("step-{}", s.slug())),
-                state: if *s == step {
-                    "current"
-                } else if p.done(*s) {
-                    "done"
-                } else {
-                    "todo"
-                },
-                href: (p.may_open(*s) && *s != step).then(|| format!("{base}/{}", s.slug())),
-            })
-            .collect();
-        let progress = t.t2(
-            "progress",
-            ("n", &(index + 1).to_string()),
-            ("total", &all.len().to_string()),
-        );
-        let back = index
-            .checked_sub(1)
-            .and_then(|i| all.get(i))
-            .filter(|s| **s != Step::Consent)
-            .map(|s| format!("{base}/{}", s.slug()));
-        let langs = LANGUAGES
-            .iter()
-            .map(|(code, name)| LangLink {
-                code,
-                name,
-                current: *code == t.code,
-            })
-            .collect();
-        Shell {
-            t,
-            title,
-            base: base.to_owned(),
-            steps,
-            progress,
-            langs,
-            back,
-        }
-    }
-}
-
-/// The label of an ID or address document type in the applicant's language.
-pub fn type_label(t: &Tr, d: DocumentType) -> String {
-    match d.kind() {
-        DocumentKind::Idv => t.t(&format!("doctype-{}", d.as_str())),
-        DocumentKind::Address => t.t(&format!("addresstype-{}", d.as_str())),
-    }
-}
-
-/// An ID document type as a sentence names it ("your passport").
-pub fn type_in_sentence(t: &Tr, d: DocumentType) -> String {
-    match d.kind() {
-        DocumentKind::Idv => t.t(&format!("docname-{}", d.as_str())),
-        DocumentKind::Address => type_label(t, d),
-    }
-}
-
-/// A resubmission request as the applicant reads it.
-pub struct AskedAgain {
-    /// "the photo is blurry".
-    pub reason: String,
-    /// The reviewer's message, if any.
-    pub message: Option<String>,
-    /// "We could not use the photo of your passport".
-    pub intro: String,
-}
-
-fn asked_again(t: &Tr, visit: &Visit) -> Option<AskedAgain> {
-    let r = visit.resubmission.as_ref()?;
-    let document = visit
-        .idv_type
-        .or(visit.address_type)
-        .map(|d| type_in_sentence(t, d))
-        .unwrap_or_default();
-    Some(AskedAgain {
-        reason: t.t1(
-            "resubmit-reason",
-            "reason",
-            &t.t(&format!("reason-{}", r.reason.as_str())),
-        ),
-        message: r.message.clone().filter(|m| !m.trim().is_empty()),
-        intro: t.t1("resubmit-intro", "document", &document),
-    })
-}
+use super::shell::asked_again;
+pub use super::shell::{AskedAgain, Shell, type_in_sentence, type_label};
 
 #[derive(Template)]
 #[template(path = "capture/consent.html")]
@@ -482,32 +344,6 @@ pub(super) fn review_page(t: Tr, base: &str, visit: &Visit, error: Option<String
     }
 }
 
-/// `step` of the visit drawn afresh (no errors).
-fn draw_step(
-    t: Tr,
-    base: &str,
-    visit: &Visit,
-    step: Step,
-    privacy: &str,
-) -> Result<HttpResponse, PageError> {
-    match step {
-        Step::Consent => render(
-            StatusCode::OK,
-            &ConsentPage {
-                asked: asked_again(&t, visit),
-                shell: Shell::new(t.clone(), base, visit, step, t.t("consent-title")),
-                privacy: paragraphs(privacy),
-                error: None,
-            },
-        ),
-        Step::Data => render(StatusCode::OK, &data_page(t, base, visit, None, &[])),
-        Step::Document => render(StatusCode::OK, &document_page(t, base, visit, None)),
-        Step::Photos => render(StatusCode::OK, &photos_page(t, base, visit, None)),
-        Step::Address => render(StatusCode::OK, &address_page(t, base, visit, None)),
-        Step::Review => render(StatusCode::OK, &review_page(t, base, visit, None)),
-    }
-}
-
 /// The operator's privacy text, by paragraph.
 pub(super) fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
@@ -517,108 +353,9 @@ pub(super) fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// `GET /c/{token}`: the first unfinished step.
-#[get("/c/{token}")]
-pub async fn entry(
-    pool: web::Data<DbPool>,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    let through = match through(&pool, &state, &req, &path).await? {
-        Ok(t) => t,
-        Err(answer) => return Ok(answer),
-    };
-    let response = see_other(&current_url(&through.base, &through.visit));
-    Ok(remember_language(&req, &through.t, response))
-}
-
-/// `GET /c/{token}/{step}`: a step, when every step before it is done (else the first
-/// unfinished one).
-#[get("/c/{token}/{step}")]
-pub async fn show(
-    pool: web::Data<DbPool>,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    let (token, slug) = path.into_inner();
-    let Through { t, visit, base } = match through(&pool, &state, &req, &token).await? {
-        Ok(t) => t,
-        Err(answer) => return Ok(answer),
-    };
-    let Some(step) = Step::from_slug(&slug) else {
-        return dead(t);
-    };
-    let response = if visit.progress.may_open(step) {
-        draw_step(
-            t.clone(),
-            &base,
-            &visit,
-            step,
-            &state.config.capture_privacy_text,
-        )?
-    } else {
-        see_other(&current_url(&base, &visit))
-    };
-    Ok(remember_language(&req, &t, response))
-}
-
-/// `GET /c/{token}/files/{id}`: a photo or document the applicant sent through this link
-/// (for its preview); nothing else.
-#[get("/c/{token}/files/{file}")]
-pub async fn file(
-    pool: web::Data<DbPool>,
-    state: web::Data<AppState>,
-    path: web::Path<(String, Uuid)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    let (token, file_id) = path.into_inner();
-    let Through { t, visit, .. } = match through(&pool, &state, &req, &token).await? {
-        Ok(t) => t,
-        Err(answer) => return Ok(answer),
-    };
-    let own = visit
-        .idv_files
-        .iter()
-        .chain(&visit.address_files)
-        .any(|f| f.id == file_id);
-    if !own {
-        return dead(t);
-    }
-    let session_id = visit.session.id;
-    let found = db::with_conn(&pool, move |conn| {
-        Ok(store_documents::file_of_session(conn, session_id, file_id)?)
-    })
-    .await?;
-    match found {
-        Some((meta, Some(bytes))) => Ok(seal(
-            HttpResponse::Ok()
-                .content_type(meta.content_type)
-                .insert_header(("Content-Disposition", "inline"))
-                .body(bytes),
-        )),
-        _ => dead(t),
-    }
-}
-
-/// `GET /c/done`: the page after a submit. It names nothing: the link is used up.
-#[get("/c/done")]
-pub async fn done(req: HttpRequest) -> Result<HttpResponse, PageError> {
-    super::message(language(&req), "done", StatusCode::OK)
-}
-
 /// Whether an upload of `side` fits the visit (used by the handlers before judging).
 pub(super) fn needs_side(visit: &Visit, side: FileSide) -> bool {
     visit
         .idv_type
         .is_some_and(|d| sides_needed(d).contains(&side))
-}
-
-/// Re-reads the visit after a write.
-pub(super) async fn reopen(pool: &DbPool, token: &str) -> Result<Option<Visit>, PageError> {
-    let Some(hash) = capture::hash_token(token) else {
-        return Ok(None);
-    };
-    Ok(db::with_conn(pool, move |conn| capture::open(conn, &hash)).await?)
 }

@@ -150,7 +150,7 @@ pub async fn consent(
 
 /// The next step once a write succeeded.
 async fn after_write(pool: &DbPool, token: &str, base: &str) -> Result<HttpResponse, PageError> {
-    match super::pages::reopen(pool, token).await? {
+    match super::routes::reopen(pool, token).await? {
         Some(visit) => Ok(see_other(&super::current_url(base, &visit))),
         None => Ok(see_other(base)),
     }
