@@ -112,6 +112,7 @@ fn build_server(
     let keys = actix_web::web::Data::new(api::auth::KeyCache::new(changes.clone()));
     let wait_reasons =
         actix_web::web::Data::new(web::sessions::wait_reasons::WaitReasons::default());
+    let written = actix_web::web::Data::new(api::sessions::written::Written::new(changes.clone()));
     let state = actix_web::web::Data::new(AppState::new(config, changes, reads));
     let registry = actix_web::web::Data::new(crate::metrics::Registry::default());
     let status_counts = actix_web::web::Data::new(http::metrics::StatusCounts::default());
@@ -131,6 +132,7 @@ fn build_server(
             .app_data(views.clone())
             .app_data(keys.clone())
             .app_data(wait_reasons.clone())
+            .app_data(written.clone())
             .app_data(status_counts.clone())
             // Routes are tried in order, and each with a parameter runs a regular
             // expression: the API's scope (one prefix compare for every other request)

@@ -197,6 +197,41 @@ pub fn respond<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
     }
 }
 
+/// A list response whose resources were written before, each as JSON: the document
+/// [`ListDocument`] would write, with `data` assembled from them rather than serialized.
+pub fn respond_written_list(
+    status: StatusCode,
+    data: &[std::sync::Arc<[u8]>],
+    meta: &ListMeta,
+    links: &ListLinks,
+) -> HttpResponse {
+    let size: usize = data.iter().map(|d| d.len() + 1).sum();
+    let mut buf = Vec::with_capacity(size + 1024);
+    buf.extend_from_slice(b"{\"data\":[");
+    for (i, resource) in data.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(resource);
+    }
+    buf.extend_from_slice(b"],\"meta\":");
+    let tail = serde_json::to_writer(&mut buf, meta).and_then(|()| {
+        buf.extend_from_slice(b",\"links\":");
+        serde_json::to_writer(&mut buf, links)
+    });
+    match tail {
+        Ok(()) => {
+            buf.push(b'}');
+            HttpResponse::build(status)
+                .content_type(CONTENT_TYPE)
+                .body(buf)
+        }
+        Err(e) => actix_web::ResponseError::error_response(&crate::api::error::ApiError::from(
+            crate::error::AppError::Unexpected(e.into()),
+        )),
+    }
+}
+
 /// The buffer a response is written into starts this large: a resource fits; a list of 50
 /// sessions (about 70 kB) grows it by doubling, three times.
 const RESPONSE_CAPACITY: usize = 16 * 1024;

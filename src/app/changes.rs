@@ -38,6 +38,10 @@ pub struct Changes {
     keys: AtomicU64,
     /// The accounts' external ids the queue shows ([`crate::app::external_ids`]).
     accounts: AtomicU64,
+    /// The sessions table alone: the API's written session resources are dropped from
+    /// memory when it moves (a redaction anywhere), though each is checked by its row's
+    /// version before it is served.
+    sessions: AtomicU64,
     /// The listener is connected and listening.
     live: AtomicBool,
 }
@@ -66,6 +70,11 @@ impl Changes {
     /// The generation of the accounts' external ids.
     pub fn accounts(&self) -> u64 {
         self.accounts.load(Ordering::Acquire)
+    }
+
+    /// The generation of the sessions table.
+    pub fn sessions(&self) -> u64 {
+        self.sessions.load(Ordering::Acquire)
     }
 
     /// The generation of the names pages show ([`crate::domain::directory::Directory`]): users'
@@ -103,7 +112,11 @@ impl Changes {
             "accounts" => {
                 self.accounts.fetch_add(1, Ordering::AcqRel);
             }
-            "sessions" | "webhook_endpoints" => {
+            "sessions" => {
+                self.counted.fetch_add(1, Ordering::AcqRel);
+                self.sessions.fetch_add(1, Ordering::AcqRel);
+            }
+            "webhook_endpoints" => {
                 self.counted.fetch_add(1, Ordering::AcqRel);
             }
             // A table this version does not know of (a newer instance's trigger): assume
@@ -116,13 +129,19 @@ impl Changes {
     pub fn bump_all(&self) {
         self.wrote_here();
         self.accounts.fetch_add(1, Ordering::AcqRel);
+        self.sessions.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Something was written through this instance: every generation moves on but the
-    /// accounts'. Their external ids change only when an account is redacted or renamed,
+    /// accounts' and the sessions' own.
+    ///
+    /// The accounts' external ids change only when an account is redacted or renamed,
     /// whose notice arrives within milliseconds, and a writer's own next page never reuses
     /// what was read before their write (the `wrote` rule of [`crate::app::fresh`]); moving
     /// them at every write would empty that cache at each session an integrator creates.
+    /// The sessions' generation only clears memory: what it guards is checked against each
+    /// row's version before it is served, and this instance hears its own writes' notices
+    /// as it hears any other's.
     pub fn wrote_here(&self) {
         self.counted.fetch_add(1, Ordering::AcqRel);
         self.users.fetch_add(1, Ordering::AcqRel);
@@ -168,5 +187,14 @@ mod tests {
         assert_eq!((c.accounts(), c.counted()), (accounts + 1, counted + 1));
         c.set_live(false);
         assert_eq!(c.accounts(), accounts + 2);
+        // Sessions: their notice, or one that may have been missed; not a write here.
+        let sessions = c.sessions();
+        c.wrote_here();
+        c.heard("users");
+        assert_eq!(c.sessions(), sessions);
+        c.heard("sessions");
+        assert_eq!(c.sessions(), sessions + 1);
+        c.bump_all();
+        assert_eq!(c.sessions(), sessions + 2);
     }
 }

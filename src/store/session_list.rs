@@ -4,11 +4,17 @@
 //! Like the queue, a list over several statuses is a `UNION ALL` of one ordered, limited
 //! scan per status on `(status, created_at, id)`, so a page costs the same at row 50 and at
 //! row 5,000,000. The page's keys are found by those narrow scans and its rows loaded by
-//! id, in the same statement; with one status or none, the rows come from the one scan. The queue's own query returns list columns only and knows no
-//! device or entity-type filter, hence this sibling.
+//! id, in the same statement; with one status or none, the rows come from the one scan.
+//! The queue's own query returns list columns only and knows no device or entity-type
+//! filter, hence this sibling.
+//!
+//! A page is read as [`Listed`] keys with each row's version; the API writes from memory
+//! every resource it wrote before at that version, and reads only the others whole
+//! ([`by_ids`]).
 
 use crate::store::sql::{Bind, Condition, Sql, Then};
 use chrono::{DateTime, Utc};
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use uuid::Uuid;
@@ -53,6 +59,25 @@ fn conditions(sql: &mut Sql, f: &SessionFilter) {
     sql.created_between(f.created_from, f.created_before);
 }
 
+/// A session's place in the list, and the version of its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
+pub struct Listed {
+    /// Primary key.
+    pub id: Uuid,
+    /// The list's order, with `id`.
+    pub created_at: DateTime<Utc>,
+    /// The row's version: Postgres' `xmin`, the transaction that wrote this version of
+    /// it. Every update of any column writes a new version with the updating
+    /// transaction's id, and only committed versions are read, so two readings of one row
+    /// with the same version read the same values.
+    pub version: i64,
+}
+
+/// `xmin` of the row read, as a number.
+fn version() -> SqlLiteral<BigInt> {
+    diesel::dsl::sql("sessions.xmin::text::bigint")
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -66,7 +91,7 @@ pub fn page(
     f: &SessionFilter,
     at: PageAt,
     limit: i64,
-) -> QueryResult<Page<Session>> {
+) -> QueryResult<Page<Listed>> {
     // The previous page is read oldest first from the cursor, then turned around.
     let (dir, cmp) = direction(at, false);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
@@ -90,7 +115,9 @@ pub fn page(
             overfetch(limit)
         );
         let query = Then::new(scan, tail, |scan| {
-            sessions::table.filter(scan).select(Session::as_select())
+            sessions::table
+                .filter(scan)
+                .select((sessions::id, sessions::created_at, version()))
         });
         return Ok(Page::read_at(query.load(conn)?, limit, at));
     }
@@ -117,9 +144,9 @@ pub fn page(
     keys.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
     keys.int(overfetch(limit));
     keys.push(")");
-    let mut rows: Vec<Session> = sessions::table
+    let mut rows: Vec<Listed> = sessions::table
         .filter(Condition::new(keys))
-        .select(Session::as_select())
+        .select((sessions::id, sessions::created_at, version()))
         .load(conn)?;
     // In the order read, as the keys were found.
     rows.sort_unstable_by_key(|s| (s.created_at, s.id));
@@ -127,6 +154,14 @@ pub fn page(
         rows.reverse();
     }
     Ok(Page::read_at(rows, limit, at))
+}
+
+/// The whole rows of `ids` (those that still exist), each with its version.
+pub fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Session, i64)>> {
+    sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .select((Session::as_select(), version()))
+        .load(conn)
 }
 
 /// How many sessions match the filters, for `page[total]=true`: exact up to `cap`, and

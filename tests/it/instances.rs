@@ -83,7 +83,7 @@ async fn two_running_instances_share_one_tick_per_interval() {
 
 /// Two instances on one database, sharing the cookie key as a balanced pair would: the
 /// test app (A) and the address of a second instance (B).
-async fn pair() -> (TestApp, String) {
+pub(crate) async fn pair() -> (TestApp, String) {
     let mut key = vec![0u8; 64];
     for (i, b) in key.iter_mut().enumerate() {
         *b = (i * 7 + 3) as u8;

@@ -13,6 +13,7 @@ mod api_errors;
 mod api_friendly;
 mod api_idempotency;
 mod api_keys;
+mod api_list_memory;
 mod api_openapi;
 mod api_photo;
 mod api_read_scope;

@@ -1,13 +1,16 @@
 //! `GET /v1/identity/sessions`: filtered, newest first, keyset-paged, with an exact count
 //! on request.
 
-use super::resource::{SessionAttributes, SessionRelationships};
+use super::resource::{self, SessionAttributes, SessionRelationships};
 use crate::api::envelope::Resource;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
 
-use super::{PATH, all_with_links};
+use std::sync::Arc;
+
+use super::PATH;
+use super::written::{Stamp, Written};
 use crate::api::auth::{Authorized, grant};
 use crate::api::envelope::{self, ListDocument, ListMeta};
 use crate::api::error::ApiError;
@@ -16,9 +19,11 @@ use crate::api::paging::{
 };
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
+use crate::error::AppError;
 use crate::service::reads;
 use crate::store::paging::Cursor;
-use crate::store::session_list::{self, SessionFilter};
+use crate::store::session_links::{self, SessionLinks};
+use crate::store::session_list::{self, Listed, SessionFilter};
 
 /// The filters this list takes.
 pub const FILTERS: &[&str] = &[
@@ -121,6 +126,7 @@ pub async fn list(
     auth: Authorized<grant::SessionsRead>,
     pool: web::Data<DbPool>,
     state: web::Data<crate::app::AppState>,
+    written: web::Data<Written>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let key = auth.key.id;
@@ -129,12 +135,13 @@ pub async fn list(
     let paging = Paging::parse(&params)?;
     // One index-bounded scan, even with an exact total (it stops at its cap).
     let (page, data, total) = db::read_now(&pool, move |conn| {
+        let stamp = written.stamp();
         let rows = session_list::page(conn, &filter, paging.at, paging.size)?;
         let page = paging.cut(rows, |s| Cursor {
             created_at: s.created_at,
             id: s.id,
         });
-        let data = all_with_links(conn, &page.rows)?;
+        let data = write_page(conn, &written, stamp, &page.rows)?;
         let total = match paging.total {
             true => Some(session_list::count(conn, &filter, TOTAL_CAP)?),
             false => None,
@@ -144,12 +151,61 @@ pub async fn list(
     .await?;
     reads::api_sessions_read(&state.reads, key, data.len());
     let (meta, links) = page.meta_and_links(PATH, &params, &paging, total);
-    let doc = ListDocument {
-        data,
-        meta: ListMeta { page: meta },
-        links,
-    };
-    Ok(envelope::respond(StatusCode::OK, &doc))
+    Ok(envelope::respond_written_list(
+        StatusCode::OK,
+        &data,
+        &ListMeta { page: meta },
+        &links,
+    ))
+}
+
+/// The resources of a page's rows, as JSON, in the page's order: from memory where the
+/// row's version and links are the ones it was written from, the others read whole in
+/// one statement, written and kept. A row gone between the two reads is left out.
+fn write_page(
+    conn: &mut diesel::PgConnection,
+    written: &Written,
+    stamp: Stamp,
+    rows: &[Listed],
+) -> Result<Vec<Arc<[u8]>>, AppError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut links = session_links::for_sessions(conn, &ids)?;
+    let mut data = written.get(
+        rows.iter()
+            .map(|r| (r.id, r.version, links_of(&links, r.id))),
+    );
+    let missing: Vec<Uuid> = rows
+        .iter()
+        .zip(&data)
+        .filter(|(_, hit)| hit.is_none())
+        .map(|(r, _)| r.id)
+        .collect();
+    if !missing.is_empty() {
+        let mut fresh = Vec::with_capacity(missing.len());
+        let mut by_id = std::collections::HashMap::with_capacity(missing.len());
+        for (session, version) in session_list::by_ids(conn, &missing)? {
+            let of = links.remove(&session.id).unwrap_or_default();
+            let json: Arc<[u8]> = serde_json::to_vec(&resource::resource(&session, &of))
+                .map_err(|e| AppError::Unexpected(e.into()))?
+                .into();
+            by_id.insert(session.id, json.clone());
+            fresh.push((session.id, version, of, json));
+        }
+        written.put(stamp, fresh);
+        for (row, slot) in rows.iter().zip(data.iter_mut()) {
+            if slot.is_none() {
+                *slot = by_id.remove(&row.id);
+            }
+        }
+    }
+    Ok(data.into_iter().flatten().collect())
+}
+
+/// The links read for `id`; none when it has none.
+fn links_of(links: &std::collections::HashMap<Uuid, SessionLinks>, id: Uuid) -> &SessionLinks {
+    static NONE: std::sync::LazyLock<SessionLinks> =
+        std::sync::LazyLock::new(SessionLinks::default);
+    links.get(&id).unwrap_or(&NONE)
 }
 
 #[cfg(test)]

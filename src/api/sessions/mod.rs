@@ -9,9 +9,9 @@ pub mod list;
 pub mod resource;
 pub mod resubmission;
 pub mod review;
+pub mod written;
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use self::resource::SessionResource;
 use crate::error::AppError;
@@ -27,17 +27,4 @@ pub fn with_links(conn: &mut PgConnection, session: &Session) -> Result<SessionR
         .remove(&session.id)
         .unwrap_or_default();
     Ok(resource::resource(session, &links))
-}
-
-/// The resources of a page of sessions, their relationships read in three queries.
-pub fn all_with_links(
-    conn: &mut PgConnection,
-    sessions: &[Session],
-) -> Result<Vec<SessionResource>, AppError> {
-    let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
-    let mut links = session_links::for_sessions(conn, &ids)?;
-    Ok(sessions
-        .iter()
-        .map(|s| resource::resource(s, &links.remove(&s.id).unwrap_or_default()))
-        .collect())
 }
