@@ -149,7 +149,8 @@ impl QueueParams {
 
     /// The query string of these filters, without paging: for links that keep the queue.
     pub fn filter_query(&self) -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        // Room for the usual query at once: a page writes a score of them (chips, tabs).
+        let mut s = url::form_urlencoded::Serializer::new(String::with_capacity(96));
         for st in &self.statuses {
             s.append_pair("status", st);
         }

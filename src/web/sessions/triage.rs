@@ -18,14 +18,6 @@ pub struct ActiveFilter {
     pub remove_href: String,
 }
 
-/// A check's name in words, however new the check.
-fn check_words(name: &str) -> String {
-    match name.parse::<CheckName>() {
-        Ok(c) => c.label().to_owned(),
-        Err(_) => name.replace('_', " "),
-    }
-}
-
 /// A mark for review's reason code in words ("glare on the document"). The event holds a
 /// code from [`ReviewReason`]; anything else shows only if it reads as a code itself
 /// (lowercase letters and underscores), never as free text.
@@ -45,39 +37,60 @@ pub fn reason(row: &QueueRow, why: Option<&WaitReason>, names: &Directory) -> St
     if !row.status.is_waiting() || row.redacted_at.is_some() {
         return String::new();
     }
-    let mut parts = Vec::new();
+    // Written into one string: a page of 50 rows used to build and join some 300 parts.
+    let mut out = String::with_capacity(96);
     if row.status == SessionStatus::MarkedForReview {
+        out.push_str("Marked for review");
         let by = why.and_then(|w| match w.marked_by_type.as_deref() {
-            Some("user") => w.marked_by_id.and_then(|id| names.users.get(&id)).cloned(),
-            Some("api_key") => Some("an API key".to_owned()),
-            Some("system") => Some("the system".to_owned()),
+            Some("user") => w
+                .marked_by_id
+                .and_then(|id| names.users.get(&id))
+                .map(String::as_str),
+            Some("api_key") => Some("an API key"),
+            Some("system") => Some("the system"),
             _ => None,
         });
-        let mut mark = match by {
-            Some(by) => format!("Marked for review by {by}"),
-            None => "Marked for review".to_owned(),
-        };
+        if let Some(by) = by {
+            out.push_str(" by ");
+            out.push_str(by);
+        }
         if let Some(words) = why
             .and_then(|w| w.mark_reason.as_deref())
             .and_then(review_reason_words)
         {
-            mark.push_str(": ");
-            mark.push_str(&words);
+            out.push_str(": ");
+            out.push_str(&words);
         }
-        parts.push(mark);
     }
-    let failed: Vec<String> = why
-        .and_then(|w| w.failed_checks.as_ref())
-        .map(|names| names.iter().map(|n| check_words(n)).collect())
+    let failed = why
+        .and_then(|w| w.failed_checks.as_deref())
         .unwrap_or_default();
+    let next = |out: &mut String| {
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+    };
     if !failed.is_empty() {
-        parts.push(format!("Failed: {}", failed.join(", ")));
+        next(&mut out);
+        out.push_str("Failed: ");
+        for (i, name) in failed.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            // A check's name in words; one this version does not know, as it reads.
+            match name.parse::<CheckName>() {
+                Ok(c) => out.push_str(c.label()),
+                Err(_) => out.push_str(&name.replace('_', " ")),
+            }
+        }
     } else if row.status == SessionStatus::Completed {
-        parts.push("Ready for a decision: no failed check".to_owned());
+        next(&mut out);
+        out.push_str("Ready for a decision: no failed check");
     } else if row.status == SessionStatus::Failed {
-        parts.push("Failed without a failed check on record".to_owned());
+        next(&mut out);
+        out.push_str("Failed without a failed check on record");
     }
-    parts.join(" · ")
+    out
 }
 
 /// A service-level target in words: "2 days", "36 hours", "1 hour".
@@ -185,6 +198,62 @@ mod tests {
         );
         assert_eq!(review_reason_words("Anna Svensson's passport"), None);
         assert_eq!(review_reason_words(""), None);
+    }
+
+    #[test]
+    fn a_wait_reason_reads_as_one_sentence_of_its_parts() {
+        use crate::store::queue::{QueueRow, WaitReason};
+        let lena = Uuid::new_v4();
+        let row = |status| QueueRow {
+            id: Uuid::new_v4(),
+            status,
+            first_name: None,
+            middle_name: None,
+            last_name: None,
+            email: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            last_activity: None,
+            assigned_to: None,
+            redacted_at: None,
+            account_id: Uuid::new_v4(),
+            external_id: None,
+            waiting_since: None,
+            claimed_at: None,
+            hits: -1,
+        };
+        let names = Directory {
+            users: [(lena, "Lena".to_owned())].into(),
+            api_keys: Default::default(),
+        };
+        let marked = row(SessionStatus::MarkedForReview);
+        let why = WaitReason {
+            session_id: marked.id,
+            failed_checks: Some(vec!["mrz_check_digits".into(), "some_new_check".into()]),
+            marked_by_type: Some("user".into()),
+            marked_by_id: Some(lena),
+            mark_reason: Some("glare".into()),
+        };
+        assert_eq!(
+            reason(&marked, Some(&why), &names),
+            "Marked for review by Lena: glare on the document · Failed: MRZ check digits, \
+             some new check"
+        );
+        assert_eq!(reason(&marked, None, &names), "Marked for review");
+        let completed = row(SessionStatus::Completed);
+        assert_eq!(
+            reason(&completed, None, &names),
+            "Ready for a decision: no failed check"
+        );
+        let failed = row(SessionStatus::Failed);
+        assert_eq!(
+            reason(&failed, None, &names),
+            "Failed without a failed check on record"
+        );
+        assert_eq!(
+            reason(&row(SessionStatus::Approved), Some(&why), &names),
+            ""
+        );
     }
 
     #[test]
