@@ -69,7 +69,8 @@ pub struct Listed {
     /// The row's version: Postgres' `xmin`, the transaction that wrote this version of
     /// it. Every update of any column writes a new version with the updating
     /// transaction's id, and only committed versions are read, so two readings of one row
-    /// with the same version read the same values.
+    /// with the same version read the same values. (`VACUUM FREEZE` keeps it; an id comes
+    /// round again only after 2^32 transactions.)
     pub version: i64,
 }
 
