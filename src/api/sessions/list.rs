@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::PATH;
@@ -22,7 +23,7 @@ use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::service::reads;
 use crate::store::paging::Cursor;
-use crate::store::session_links::{self, SessionLinks};
+use crate::store::session_links;
 use crate::store::session_list::{self, Listed, SessionFilter};
 
 /// The filters this list takes.
@@ -170,10 +171,11 @@ fn write_page(
 ) -> Result<Vec<Arc<[u8]>>, AppError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut links = session_links::for_sessions(conn, &ids)?;
-    let mut data = written.get(
-        rows.iter()
-            .map(|r| (r.id, r.version, links_of(&links, r.id))),
-    );
+    // A session without links is listed with none: every row has an entry from here on.
+    for id in &ids {
+        links.entry(*id).or_default();
+    }
+    let mut data = written.get(rows.iter().map(|r| (r.id, r.version, &links[&r.id])));
     let missing: Vec<Uuid> = rows
         .iter()
         .zip(&data)
@@ -182,7 +184,7 @@ fn write_page(
         .collect();
     if !missing.is_empty() {
         let mut fresh = Vec::with_capacity(missing.len());
-        let mut by_id = std::collections::HashMap::with_capacity(missing.len());
+        let mut by_id = HashMap::with_capacity(missing.len());
         for (session, version) in session_list::by_ids(conn, &missing)? {
             let of = links.remove(&session.id).unwrap_or_default();
             let json: Arc<[u8]> = serde_json::to_vec(&resource::resource(&session, &of))
@@ -199,13 +201,6 @@ fn write_page(
         }
     }
     Ok(data.into_iter().flatten().collect())
-}
-
-/// The links read for `id`; none when it has none.
-fn links_of(links: &std::collections::HashMap<Uuid, SessionLinks>, id: Uuid) -> &SessionLinks {
-    static NONE: std::sync::LazyLock<SessionLinks> =
-        std::sync::LazyLock::new(SessionLinks::default);
-    links.get(&id).unwrap_or(&NONE)
 }
 
 #[cfg(test)]
