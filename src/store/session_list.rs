@@ -12,16 +12,19 @@
 //! every resource it wrote before at that version, and reads only the others whole
 //! ([`by_ids`]).
 
-use crate::store::sql::{Bind, Condition, Sql, Then};
+use std::collections::HashMap;
+
+use crate::store::sql::{Bind, Sql};
 use chrono::{DateTime, Utc};
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 use crate::store::paging::{Page, PageAt, direction, keyset, overfetch};
+use crate::store::session_links::SessionLinks;
 use crate::store::sessions::Session;
 
 /// Every filter of `GET /v1/identity/sessions`, parsed.
@@ -85,14 +88,38 @@ struct Count {
     n: i64,
 }
 
-/// One page of at most `limit` sessions, newest first, and whether there is more in the
-/// direction it was read.
+/// One row of [`page`]'s statement: a listed session (`p`, with its version) or a document
+/// (`d`), verification (`v`) or device (`x`) of one.
+#[derive(QueryableByName)]
+struct PageRow {
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = SqlUuid)]
+    session_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Nullable<Text>)]
+    kind: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    version: Option<i64>,
+}
+
+/// One page of at most `limit` sessions, newest first, whether there is more in the
+/// direction it was read, and what each listed session links to (every listed session has
+/// an entry, possibly empty).
+///
+/// One statement: the page's keys and versions in a `WITH`, and the documents,
+/// verifications and devices of those keys beside them. The links used to be a second
+/// statement, whose round trip cost Postgres and the server more than its execution
+/// (0.008 ms of a page's 0.17 ms of Postgres time).
 pub fn page(
     conn: &mut PgConnection,
     f: &SessionFilter,
     at: PageAt,
     limit: i64,
-) -> QueryResult<Page<Listed>> {
+) -> QueryResult<(Page<Listed>, HashMap<Uuid, SessionLinks>)> {
     // The previous page is read oldest first from the cursor, then turned around.
     let (dir, cmp) = direction(at, false);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
@@ -100,61 +127,85 @@ pub fn page(
     } else {
         f.statuses.iter().copied().map(Some).collect()
     };
+    let mut q = Sql::default();
+    q.push("WITH page AS MATERIALIZED (SELECT id, created_at, xmin::text::bigint AS version FROM sessions WHERE ");
     if let [status] = statuses[..] {
         // One ordered scan: the rows straight from it, with no second walk of the primary
         // key (51 index lookups were a third of this statement's work).
-        let mut scan = Sql::default();
-        scan.push("TRUE");
-        if let Some(status) = status {
-            scan.push(&format!(" AND status = '{}'", status.as_str()));
-        }
-        conditions(&mut scan, f);
-        keyset(&mut scan, at, cmp);
-        // The order and the limit as literal text (see `Then`): planned once per connection.
-        let tail = format!(
-            " ORDER BY sessions.created_at {dir}, sessions.id {dir} LIMIT {}",
-            overfetch(limit)
-        );
-        let query = Then::new(scan, tail, |scan| {
-            sessions::table
-                .filter(scan)
-                .select((sessions::id, sessions::created_at, version()))
-        });
-        return Ok(Page::read_at(query.load(conn)?, limit, at));
-    }
-    // Several statuses: the page's keys, found by one narrow scan each, and its rows by
-    // those keys, in one statement.
-    let mut keys = Sql::default();
-    keys.push("sessions.id IN (SELECT id FROM (");
-    for (i, status) in statuses.iter().enumerate() {
-        if i > 0 {
-            keys.push(" UNION ALL ");
-        }
-        keys.push("(SELECT id, created_at FROM sessions WHERE TRUE");
+        q.push("TRUE");
         if let Some(status) = status {
             // A literal (one of nine fixed words): a first page has no parameter, and its
             // prepared statement is planned once per connection.
-            keys.push(&format!(" AND status = '{}'", status.as_str()));
+            q.push(&format!(" AND status = '{}'", status.as_str()));
         }
-        conditions(&mut keys, f);
-        keyset(&mut keys, at, cmp);
-        keys.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        keys.int(overfetch(limit));
-        keys.push(")");
+        conditions(&mut q, f);
+        keyset(&mut q, at, cmp);
+        q.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+        q.int(overfetch(limit));
+    } else {
+        // Several statuses: the page's keys, found by one narrow scan each, and its rows
+        // by those keys.
+        q.push("id IN (SELECT id FROM (");
+        for (i, status) in statuses.iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push("(SELECT id, created_at FROM sessions WHERE TRUE");
+            if let Some(status) = status {
+                q.push(&format!(" AND status = '{}'", status.as_str()));
+            }
+            conditions(&mut q, f);
+            keyset(&mut q, at, cmp);
+            q.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+            q.int(overfetch(limit));
+            q.push(")");
+        }
+        q.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
+        q.int(overfetch(limit));
+        q.push(")");
     }
-    keys.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
-    keys.int(overfetch(limit));
-    keys.push(")");
-    let mut rows: Vec<Listed> = sessions::table
-        .filter(Condition::new(keys))
-        .select((sessions::id, sessions::created_at, version()))
-        .load(conn)?;
-    // In the order read, as the keys were found.
+    q.push(
+        ") SELECT 'p' AS source, id AS session_id, id, NULL::text AS kind, created_at, version \
+         FROM page \
+         UNION ALL SELECT 'd', session_id, id, kind, created_at, NULL FROM documents \
+         WHERE session_id = ANY(ARRAY(SELECT id FROM page)) \
+         UNION ALL SELECT 'v', session_id, id, kind, created_at, NULL FROM verifications \
+         WHERE session_id = ANY(ARRAY(SELECT id FROM page)) \
+         UNION ALL SELECT 'x', session_id, id, NULL, created_at, NULL FROM session_devices \
+         WHERE session_id = ANY(ARRAY(SELECT id FROM page)) \
+         ORDER BY source, created_at, id",
+    );
+    let read: Vec<PageRow> = q.query().load(conn)?;
+    let mut rows = Vec::new();
+    let mut links: HashMap<Uuid, SessionLinks> = HashMap::new();
+    // Each table's rows oldest first: the device read last is the latest.
+    for row in read {
+        match (row.source.as_str(), row.kind, row.version) {
+            ("p", _, Some(version)) => {
+                links.entry(row.id).or_default();
+                rows.push(Listed {
+                    id: row.id,
+                    created_at: row.created_at,
+                    version,
+                });
+            }
+            ("d", Some(kind), _) => {
+                let of = links.entry(row.session_id).or_default();
+                of.documents.push((row.id, kind));
+            }
+            ("v", Some(kind), _) => {
+                let of = links.entry(row.session_id).or_default();
+                of.verifications.push((row.id, kind));
+            }
+            _ => links.entry(row.session_id).or_default().device = Some(row.id),
+        }
+    }
+    // In the order read.
     rows.sort_unstable_by_key(|s| (s.created_at, s.id));
     if dir == "DESC" {
         rows.reverse();
     }
-    Ok(Page::read_at(rows, limit, at))
+    Ok((Page::read_at(rows, limit, at), links))
 }
 
 /// The whole rows of `ids` (those that still exist), each with its version.

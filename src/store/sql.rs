@@ -11,10 +11,9 @@ use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
-use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{QueryResult, RunQueryDsl};
 use uuid::Uuid;
 
@@ -136,15 +135,9 @@ impl Sql {
 
 /// Whether a text may join the statement cache: it already has, or there is room.
 fn admit(pieces: &[String]) -> bool {
-    admit_with(pieces, "")
-}
-
-/// [`admit`] for `pieces` followed by `tail`.
-fn admit_with(pieces: &[String], tail: &str) -> bool {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     pieces.hash(&mut h);
-    tail.hash(&mut h);
     let key = h.finish();
     let Ok(mut shapes) = SHAPES.lock() else {
         return false;
@@ -191,89 +184,6 @@ impl QueryFragment<Pg> for Sql {
     }
 }
 
-/// An [`Sql`] as a condition of a query Diesel builds (`.filter(Condition::new(sql))`): the
-/// API list finds its page's keys with raw SQL and loads the rows as Diesel's selectable
-/// `Session`, in one statement.
-pub(crate) struct Condition(Sql);
-
-impl Condition {
-    /// `sql`, a boolean SQL expression, kept prepared as [`Sql::query`] decides.
-    pub(crate) fn new(sql: Sql) -> Self {
-        Condition(sql.query())
-    }
-}
-
-impl Expression for Condition {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for Condition {}
-
-impl<QS> SelectableExpression<QS> for Condition {}
-
-impl ValidGrouping<()> for Condition {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl QueryId for Condition {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl QueryFragment<Pg> for Condition {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.0.walk_ast(out)
-    }
-}
-
-/// A query Diesel builds, filtered by an [`Sql`] condition, with literal SQL after it
-/// (`ORDER BY ... LIMIT 51`).
-///
-/// Diesel sends every `.limit()` as a parameter, and for a parameter in `LIMIT` Postgres's
-/// generic plan expects a tenth of the table: it never chose that plan, so it planned the
-/// API list anew on every request (`pg_stat_statements`: as many plans as calls, 0.24 ms
-/// each). With the limit written into the text, a first page has no parameter at all and
-/// its statement is planned once per connection.
-pub(crate) struct Then<Q> {
-    query: Q,
-    tail: String,
-}
-
-impl<Q> Then<Q> {
-    /// `build(condition)` followed by `tail`, kept prepared when the condition and the
-    /// tail together are among the first [`PREPARED_SHAPES`] shapes seen.
-    pub(crate) fn new(condition: Sql, tail: String, build: impl FnOnce(Condition) -> Q) -> Self {
-        let cacheable = condition.cacheable && admit_with(&condition.pieces, &tail);
-        let condition = Condition(Sql {
-            cacheable,
-            ..condition
-        });
-        Then {
-            query: build(condition),
-            tail,
-        }
-    }
-}
-
-impl<Q: Query> Query for Then<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> QueryId for Then<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Then<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.query.walk_ast(out.reborrow())?;
-        out.push_sql(&self.tail);
-        Ok(())
-    }
-}
-
-impl<Q, Conn> RunQueryDsl<Conn> for Then<Q> {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,28 +202,6 @@ mod tests {
         let text = debug_query::<Pg, _>(&sql).to_string();
         assert!(
             text.starts_with("EXPLAIN SELECT 1 WHERE a = $1 AND b = $2 LIMIT 51"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn a_tail_follows_the_whole_query_as_literal_text() {
-        use crate::schema::sessions;
-        use diesel::prelude::*;
-        let mut scan = Sql::default();
-        scan.push("TRUE AND (created_at, id) < (");
-        scan.bind(Bind::Time(chrono::DateTime::UNIX_EPOCH));
-        scan.push(", ");
-        scan.bind(Bind::Uuid(Uuid::nil()));
-        scan.push(")");
-        let q = Then::new(scan, " ORDER BY created_at DESC LIMIT 51".into(), |c| {
-            sessions::table.filter(c).select(sessions::id)
-        });
-        let text = debug_query::<Pg, _>(&q).to_string();
-        assert!(
-            text.contains(
-                r#"FROM "sessions" WHERE TRUE AND (created_at, id) < ($1, $2) ORDER BY created_at DESC LIMIT 51 --"#
-            ),
             "{text}"
         );
     }

@@ -23,7 +23,7 @@ use crate::domain::status::SessionStatus;
 use crate::error::AppError;
 use crate::service::reads;
 use crate::store::paging::Cursor;
-use crate::store::session_links;
+use crate::store::session_links::SessionLinks;
 use crate::store::session_list::{self, Listed, SessionFilter};
 
 /// The filters this list takes.
@@ -137,12 +137,12 @@ pub async fn list(
     // One index-bounded scan, even with an exact total (it stops at its cap).
     let (page, data, total) = db::read_now(&pool, move |conn| {
         let stamp = written.stamp();
-        let rows = session_list::page(conn, &filter, paging.at, paging.size)?;
+        let (rows, links) = session_list::page(conn, &filter, paging.at, paging.size)?;
         let page = paging.cut(rows, |s| Cursor {
             created_at: s.created_at,
             id: s.id,
         });
-        let data = write_page(conn, &written, stamp, &page.rows)?;
+        let data = write_page(conn, &written, stamp, &page.rows, links)?;
         let total = match paging.total {
             true => Some(session_list::count(conn, &filter, TOTAL_CAP)?),
             false => None,
@@ -168,12 +168,11 @@ fn write_page(
     written: &Written,
     stamp: Stamp,
     rows: &[Listed],
+    mut links: HashMap<Uuid, SessionLinks>,
 ) -> Result<Vec<Arc<[u8]>>, AppError> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut links = session_links::for_sessions(conn, &ids)?;
-    // A session without links is listed with none: every row has an entry from here on.
-    for id in &ids {
-        links.entry(*id).or_default();
+    // Every listed row has an entry (see `session_list::page`); one gone is listed bare.
+    for row in rows {
+        links.entry(row.id).or_default();
     }
     let mut data = written.get(rows.iter().map(|r| (r.id, r.version, &links[&r.id])));
     let missing: Vec<Uuid> = rows
