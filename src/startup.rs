@@ -88,11 +88,13 @@ fn session_middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> 
 }
 
 /// Threads each worker keeps for blocking work: a database call holds one and the pool's
-/// connections bound those; photo reads, password checks and PDF previews hold the rest. By
-/// default actix allows 256 a worker: under load the pool grew to about 30 threads, each
-/// with its own stack and allocator cache, for no more work done.
+/// connections bound those; photo reads, password checks and PDF previews hold the rest.
+/// The whole server needs about that many, shared among its workers (each keeps at least
+/// two). By default actix allows 256 a worker: under load the pool grew to about 30 threads,
+/// each with its own stack and allocator cache, for no more work done.
 fn blocking_threads(config: &Config) -> usize {
-    config.pool_size as usize + config.ocr_workers + 2
+    let needed = config.pool_size as usize + config.ocr_workers + 2;
+    needed.div_ceil(config.http_workers.max(1)) + 1
 }
 
 fn build_server(
@@ -104,12 +106,17 @@ fn build_server(
 ) -> anyhow::Result<Server> {
     let static_dir = config.static_dir.clone();
     let blocking_threads = blocking_threads(&config);
+    let workers = config.http_workers;
     let pool = actix_web::web::Data::new(pool);
     let counts =
         actix_web::web::Data::new(web::sessions::counts::CountsCache::new(changes.clone()));
     let users = actix_web::web::Data::new(web::known_users::UserCache::new(changes.clone()));
     let views = actix_web::web::Data::new(web::views::SavedViewsCache::new(changes.clone()));
     let keys = actix_web::web::Data::new(api::auth::KeyCache::new(changes.clone()));
+    let queue_pages = actix_web::web::Data::new(web::sessions::pages::QueuePages::new(
+        changes.clone(),
+        config.queue_page_ttl,
+    ));
     let wait_reasons =
         actix_web::web::Data::new(web::sessions::wait_reasons::WaitReasons::default());
     let written = actix_web::web::Data::new(api::sessions::written::Written::new(changes.clone()));
@@ -132,6 +139,7 @@ fn build_server(
             .app_data(views.clone())
             .app_data(keys.clone())
             .app_data(wait_reasons.clone())
+            .app_data(queue_pages.clone())
             .app_data(written.clone())
             .app_data(status_counts.clone())
             // Routes are tried in order, and each with a parameter runs a regular
@@ -146,6 +154,7 @@ fn build_server(
             .default_service(actix_web::web::to(not_found))
     })
     .keep_alive(KEEP_ALIVE)
+    .workers(workers)
     .worker_max_blocking_threads(blocking_threads)
     .shutdown_timeout(30)
     .listen(listener)?

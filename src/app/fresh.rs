@@ -151,6 +151,19 @@ impl<K: Eq + Hash, V: Clone> Fresh<K, V> {
         stamp.generation == self.generation_now()
     }
 
+    /// Drops every entry: while notices may be missed, none can be given to anyone.
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
+    /// Entries held, fresh or stale.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
     /// Drops every entry no reader can be given any more (read at an older generation):
     /// what a change replaced, such as a redacted account's id, does not stay in memory.
     pub fn forget_stale(&self) {

@@ -103,7 +103,7 @@ pub(crate) async fn pair() -> (TestApp, String) {
 }
 
 /// GET `path` from `address` with exactly `cookie`, redirects not followed.
-async fn get_on(address: &str, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get_on(address: &str, path: &str, cookie: &str) -> reqwest::Response {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -116,7 +116,7 @@ async fn get_on(address: &str, path: &str, cookie: &str) -> reqwest::Response {
 }
 
 /// Marks `session` for review from its case page, as `who`.
-async fn mark_for_review(who: &crate::helpers::Browser, session: uuid::Uuid) {
+pub(crate) async fn mark_for_review(who: &crate::helpers::Browser, session: uuid::Uuid) {
     let token = who.csrf(&format!("/sessions/{session}")).await;
     let r = who
         .post(

@@ -51,6 +51,7 @@ mod not_found;
 mod operations;
 mod passwords;
 mod queue;
+mod queue_pages;
 mod queue_search;
 mod queue_triage;
 mod queues;

@@ -13,6 +13,7 @@ use super::triage;
 use crate::app::AppState;
 use crate::db::{self, DbPool};
 use crate::domain::status::SessionStatus;
+use crate::error::AppError;
 use crate::store::queue::{self, CappedCount, QueueFilter};
 use crate::store::users;
 use crate::web::auth::CurrentUser;
@@ -109,6 +110,7 @@ pub async fn index(
     cache: web::Data<CountsCache>,
     views: web::Data<crate::web::views::SavedViewsCache>,
     why: web::Data<super::wait_reasons::WaitReasons>,
+    pages: web::Data<super::pages::QueuePages>,
 ) -> Result<HttpResponse, PageError> {
     let params = QueueParams::parse(req.query_string(), &user);
     let me = user.clone();
@@ -124,8 +126,11 @@ pub async fn index(
         let mut lookup = |name: &str| users::id_by_username(conn, name);
         let resolved = p.to_filter(&me, targets, &mut lookup);
         let (filter, at, problems) = resolved;
-        let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
-        crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
+        let rows = pages.get_or_read(&filter, at, wrote, || {
+            let mut rows = queue::page_without_accounts(conn, &filter, at, PAGE_SIZE)?;
+            crate::web::known_accounts::name_accounts(&shared, conn, wrote, &mut rows.rows)?;
+            Ok::<_, AppError>(rows)
+        })?;
         // Why each waiting row waits: remembered per session, the rest in one query.
         let reasons = why.of(conn, &rows.rows)?;
         let assignable = known_users::assignable(&shared, conn, wrote)?;
@@ -172,7 +177,7 @@ pub async fn index(
             params.with("after", &r.cursor_in(&filter).encode())
         )
     });
-    let rows = found.rows;
+    let rows = &found.rows;
 
     let now = Utc::now();
     let masked = user.sees_masked_data();

@@ -17,6 +17,7 @@ pub mod list;
 pub mod mark;
 pub mod new;
 pub mod next;
+pub mod pages;
 pub mod query;
 pub mod redact;
 pub mod refused;
