@@ -4,6 +4,10 @@
 # 10,000,000 sessions, with the same wrk settings: 1 thread, 32 connections, 15 s, after a
 # warm-up. Prints one table per size and the ratios to the ceiling.
 #
+# Nothing writes sessions during the run, so the queue page is served from the page of rows
+# each instance keeps while nothing changed (web::sessions::pages); a last row measures the
+# page with its rows read at every view (QUEUE_PAGE_TTL_SECS=0), as after any change.
+#
 #   bash bench/side_by_side.sh                 # every size (seeds what is missing)
 #   SIZES="10000 1000000" bash bench/side_by_side.sh
 #
@@ -17,12 +21,14 @@ PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 SIZES="${SIZES:-10000 1000000 10000000}"
 DURATION="${BENCH_DURATION:-15s}"
 CEILING_SRC="${CEILING_SRC:-../shared/bench/ceiling}"
-SD_PORT=8185; CEIL_PORT=8102
+SD_PORT=8185; CEIL_PORT=8102; COLD_PORT=8186
 WORK="$(mktemp -d)"
-trap 'kill "${SERVER_PID:-0}" "${CEIL_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${SERVER_PID:-0}" "${CEIL_PID:-0}" "${COLD_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet
 BIN="${CARGO_TARGET_DIR:-target}/release/sessiondesk"
+# One cookie key for both Session Desk processes (see the queue without kept pages below).
+export SESSION_KEY; SESSION_KEY=$("$BIN" generate-key)
 CEIL_TARGET="${CEILING_TARGET:-/var/tmp/ceiling-target}"
 (cd "$CEILING_SRC" && CARGO_TARGET_DIR="$CEIL_TARGET" cargo build --release --quiet)
 CEILING="$CEIL_TARGET/release/ceiling"
@@ -100,6 +106,17 @@ for size in $SIZES; do
   wrk_row "Session Desk: queue page" "$QUEUE_URL" bench/cookie.lua
   wrk_row "Session Desk: case page" "http://127.0.0.1:$SD_PORT/sessions" bench/case.lua
   wrk_row "Session Desk: API session list (50)" "http://127.0.0.1:$SD_PORT/v1/identity/sessions?page%5Bsize%5D=50" bench/api.lua
+  PEAK=$(awk '/VmHWM/ {print $2, $3}' "/proc/$SERVER_PID/status")
+  # The queue page as it is after any session changed: a second process that keeps no page
+  # (QUEUE_PAGE_TTL_SECS=0) and reads the rows at every view; the same reviewer's cookie.
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  QUEUE_PAGE_TTL_SECS=0 REQUIRE_MFA=off COOKIE_SECURE=false BIND="127.0.0.1:$COLD_PORT" RUST_LOG=warn "$BIN" serve >"$WORK/cold.log" 2>&1 &
+  COLD_PID=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$COLD_PORT/readyz" >/dev/null && break; sleep 0.1; done
+  COLD_URL="http://127.0.0.1:$COLD_PORT/sessions?status=marked_for_review&sort=newest"
+  wrk -t1 -c32 -d5s -s bench/cookie.lua "$COLD_URL" >/dev/null 2>&1
+  wrk_row "Session Desk: queue page, rows read every view" "$COLD_URL" bench/cookie.lua
   python3 - "$WORK/rows" <<'PY'
 import sys
 def ms(v):
@@ -110,7 +127,7 @@ print()
 for r in rows[1:]:
     print(f"- {r[0]}: {float(r[1]) / float(c[1]) * 100:.0f} % of the ceiling's req/s, p99 {ms(r[3]) / ms(c[3]):.2f}x the ceiling's")
 PY
-  echo "- Session Desk's peak memory: $(awk '/VmHWM/ {print $2, $3}' "/proc/$SERVER_PID/status")"
-  kill "$SERVER_PID" "$CEIL_PID" 2>/dev/null || true
-  wait "$SERVER_PID" "$CEIL_PID" 2>/dev/null || true
+  echo "- Session Desk's peak memory: $PEAK (the process without kept pages: $(awk '/VmHWM/ {print $2, $3}' "/proc/$COLD_PID/status"))"
+  kill "$CEIL_PID" "$COLD_PID" 2>/dev/null || true
+  wait "$CEIL_PID" "$COLD_PID" 2>/dev/null || true
 done
