@@ -54,12 +54,24 @@ pub fn for_sessions(
     q.push(") ORDER BY source, created_at, id");
     let rows: Vec<Linked> = q.query().load(conn)?;
     for row in rows {
-        let links = out.entry(row.session_id).or_default();
-        match (row.source.as_str(), row.kind) {
-            ("d", Some(kind)) => links.documents.push((row.id, kind)),
-            ("v", Some(kind)) => links.verifications.push((row.id, kind)),
-            _ => links.device = Some(row.id),
-        }
+        add(&mut out, &row.source, row.session_id, row.id, row.kind);
     }
     Ok(out)
+}
+
+/// Adds one row of a links statement to `out`: a document (`d`) or verification (`v`) with
+/// its kind, or a device (anything else; read oldest first, the last one is the latest).
+pub(crate) fn add(
+    out: &mut HashMap<Uuid, SessionLinks>,
+    source: &str,
+    session_id: Uuid,
+    id: Uuid,
+    kind: Option<String>,
+) {
+    let links = out.entry(session_id).or_default();
+    match (source, kind) {
+        ("d", Some(kind)) => links.documents.push((id, kind)),
+        ("v", Some(kind)) => links.verifications.push((id, kind)),
+        _ => links.device = Some(id),
+    }
 }

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 use crate::store::paging::{Page, PageAt, direction, keyset, overfetch};
-use crate::store::session_links::SessionLinks;
+use crate::store::session_links::{self, SessionLinks};
 use crate::store::sessions::Session;
 
 /// Every filter of `GET /v1/identity/sessions`, parsed.
@@ -180,8 +180,8 @@ pub fn page(
     let mut links: HashMap<Uuid, SessionLinks> = HashMap::new();
     // Each table's rows oldest first: the device read last is the latest.
     for row in read {
-        match (row.source.as_str(), row.kind, row.version) {
-            ("p", _, Some(version)) => {
+        match (row.source.as_str(), row.version) {
+            ("p", Some(version)) => {
                 links.entry(row.id).or_default();
                 rows.push(Listed {
                     id: row.id,
@@ -189,15 +189,7 @@ pub fn page(
                     version,
                 });
             }
-            ("d", Some(kind), _) => {
-                let of = links.entry(row.session_id).or_default();
-                of.documents.push((row.id, kind));
-            }
-            ("v", Some(kind), _) => {
-                let of = links.entry(row.session_id).or_default();
-                of.verifications.push((row.id, kind));
-            }
-            _ => links.entry(row.session_id).or_default().device = Some(row.id),
+            (source, _) => session_links::add(&mut links, source, row.session_id, row.id, row.kind),
         }
     }
     // In the order read.
