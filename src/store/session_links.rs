@@ -20,18 +20,22 @@ pub struct SessionLinks {
     pub device: Option<Uuid>,
 }
 
-/// One row of [`for_sessions`]' statement: a document (`d`), verification (`v`) or
-/// device (`x`) of a session.
+/// One row of a links statement ([`for_sessions`]', and the API list page's): a document
+/// (`d`), verification (`v`) or device (`x`) of a session.
 #[derive(QueryableByName)]
-struct Linked {
+pub(crate) struct Linked {
+    /// `d`, `v` or `x`.
     #[diesel(sql_type = Text)]
-    source: String,
+    pub(crate) source: String,
+    /// The session it belongs to.
     #[diesel(sql_type = SqlUuid)]
-    session_id: Uuid,
+    pub(crate) session_id: Uuid,
+    /// Its own id.
     #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+    pub(crate) id: Uuid,
+    /// A document's or verification's kind.
     #[diesel(sql_type = Nullable<Text>)]
-    kind: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 /// The links of every session in `ids`; a session without any gets the default. One
@@ -54,24 +58,18 @@ pub fn for_sessions(
     q.push(") ORDER BY source, created_at, id");
     let rows: Vec<Linked> = q.query().load(conn)?;
     for row in rows {
-        add(&mut out, &row.source, row.session_id, row.id, row.kind);
+        add(&mut out, row);
     }
     Ok(out)
 }
 
 /// Adds one row of a links statement to `out`: a document (`d`) or verification (`v`) with
 /// its kind, or a device (anything else; read oldest first, the last one is the latest).
-pub(crate) fn add(
-    out: &mut HashMap<Uuid, SessionLinks>,
-    source: &str,
-    session_id: Uuid,
-    id: Uuid,
-    kind: Option<String>,
-) {
-    let links = out.entry(session_id).or_default();
-    match (source, kind) {
-        ("d", Some(kind)) => links.documents.push((id, kind)),
-        ("v", Some(kind)) => links.verifications.push((id, kind)),
-        _ => links.device = Some(id),
+pub(crate) fn add(out: &mut HashMap<Uuid, SessionLinks>, row: Linked) {
+    let links = out.entry(row.session_id).or_default();
+    match (row.source.as_str(), row.kind) {
+        ("d", Some(kind)) => links.documents.push((row.id, kind)),
+        ("v", Some(kind)) => links.verifications.push((row.id, kind)),
+        _ => links.device = Some(row.id),
     }
 }

@@ -18,13 +18,13 @@ use crate::store::sql::{Bind, Sql};
 use chrono::{DateTime, Utc};
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Nullable, Timestamptz};
 use uuid::Uuid;
 
 use crate::domain::status::SessionStatus;
 use crate::schema::sessions;
 use crate::store::paging::{Page, PageAt, direction, keyset, overfetch};
-use crate::store::session_links::{self, SessionLinks};
+use crate::store::session_links::{self, Linked, SessionLinks};
 use crate::store::sessions::Session;
 
 /// Every filter of `GET /v1/identity/sessions`, parsed.
@@ -92,18 +92,28 @@ struct Count {
 /// (`d`), verification (`v`) or device (`x`) of one.
 #[derive(QueryableByName)]
 struct PageRow {
-    #[diesel(sql_type = Text)]
-    source: String,
-    #[diesel(sql_type = SqlUuid)]
-    session_id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Nullable<Text>)]
-    kind: Option<String>,
+    #[diesel(embed)]
+    link: Linked,
     #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<BigInt>)]
     version: Option<i64>,
+}
+
+/// One ordered, limited scan of the sessions of `status` (all when `None`) that match the
+/// other filters, from the page's cursor: `TRUE AND ... ORDER BY ... LIMIT n`.
+fn scan(q: &mut Sql, status: Option<SessionStatus>, f: &SessionFilter, at: PageAt, limit: i64) {
+    let (dir, cmp) = direction(at, false);
+    q.push("TRUE");
+    if let Some(status) = status {
+        // A literal (one of nine fixed words): a first page has no parameter, and its
+        // prepared statement is planned once per connection.
+        q.push(&format!(" AND status = '{}'", status.as_str()));
+    }
+    conditions(q, f);
+    keyset(q, at, cmp);
+    q.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
+    q.int(overfetch(limit));
 }
 
 /// One page of at most `limit` sessions, newest first, whether there is more in the
@@ -121,7 +131,7 @@ pub fn page(
     limit: i64,
 ) -> QueryResult<(Page<Listed>, HashMap<Uuid, SessionLinks>)> {
     // The previous page is read oldest first from the cursor, then turned around.
-    let (dir, cmp) = direction(at, false);
+    let (dir, _) = direction(at, false);
     let statuses: Vec<Option<SessionStatus>> = if f.statuses.is_empty() {
         vec![None]
     } else {
@@ -132,16 +142,7 @@ pub fn page(
     if let [status] = statuses[..] {
         // One ordered scan: the rows straight from it, with no second walk of the primary
         // key (51 index lookups were a third of this statement's work).
-        q.push("TRUE");
-        if let Some(status) = status {
-            // A literal (one of nine fixed words): a first page has no parameter, and its
-            // prepared statement is planned once per connection.
-            q.push(&format!(" AND status = '{}'", status.as_str()));
-        }
-        conditions(&mut q, f);
-        keyset(&mut q, at, cmp);
-        q.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-        q.int(overfetch(limit));
+        scan(&mut q, status, f, at, limit);
     } else {
         // Several statuses: the page's keys, found by one narrow scan each, and its rows
         // by those keys.
@@ -150,14 +151,8 @@ pub fn page(
             if i > 0 {
                 q.push(" UNION ALL ");
             }
-            q.push("(SELECT id, created_at FROM sessions WHERE TRUE");
-            if let Some(status) = status {
-                q.push(&format!(" AND status = '{}'", status.as_str()));
-            }
-            conditions(&mut q, f);
-            keyset(&mut q, at, cmp);
-            q.push(&format!(" ORDER BY created_at {dir}, id {dir} LIMIT "));
-            q.int(overfetch(limit));
+            q.push("(SELECT id, created_at FROM sessions WHERE ");
+            scan(&mut q, *status, f, at, limit);
             q.push(")");
         }
         q.push(&format!(") s ORDER BY created_at {dir}, id {dir} LIMIT "));
@@ -180,16 +175,16 @@ pub fn page(
     let mut links: HashMap<Uuid, SessionLinks> = HashMap::new();
     // Each table's rows oldest first: the device read last is the latest.
     for row in read {
-        match (row.source.as_str(), row.version) {
+        match (row.link.source.as_str(), row.version) {
             ("p", Some(version)) => {
-                links.entry(row.id).or_default();
+                links.entry(row.link.id).or_default();
                 rows.push(Listed {
-                    id: row.id,
+                    id: row.link.id,
                     created_at: row.created_at,
                     version,
                 });
             }
-            (source, _) => session_links::add(&mut links, source, row.session_id, row.id, row.kind),
+            _ => session_links::add(&mut links, row.link),
         }
     }
     // In the order read.
