@@ -87,7 +87,9 @@ impl<K: Eq + Hash, V: Clone> Fresh<K, V> {
     }
 
     /// The value of `key` when fresh for a reader whose own last write was at `wrote`;
-    /// otherwise `read` reads it (after a stamp is taken) and it is remembered.
+    /// otherwise `read` reads it (after a stamp is taken) and it is remembered, unless
+    /// something changed meanwhile: then it is served once and not kept, as no later reader
+    /// could be given it (nor should what it holds stay in memory).
     pub fn get_or_read<E>(
         &self,
         key: K,
@@ -99,7 +101,9 @@ impl<K: Eq + Hash, V: Clone> Fresh<K, V> {
         }
         let stamp = self.stamp();
         let value = read()?;
-        self.put(key, stamp, value.clone());
+        if self.is_current(stamp) {
+            self.put(key, stamp, value.clone());
+        }
         Ok(value)
     }
 
@@ -202,6 +206,20 @@ mod tests {
         changes.heard("sessions");
         assert_eq!(cache.get(&"all", None), None);
         assert_eq!(cache.last(&"all"), Some(5));
+    }
+
+    #[test]
+    fn a_value_read_while_something_changed_is_served_but_not_kept() {
+        let (changes, cache) = cache();
+        changes.set_live(true);
+        let read = cache.get_or_read("all", None, || {
+            changes.heard("sessions");
+            Ok::<_, ()>(3)
+        });
+        assert_eq!(read, Ok(3));
+        assert_eq!(cache.last(&"all"), None);
+        assert_eq!(cache.get_or_read("all", None, || Ok::<_, ()>(4)), Ok(4));
+        assert_eq!(cache.get(&"all", None), Some(4));
     }
 
     #[test]

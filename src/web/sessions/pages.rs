@@ -82,17 +82,9 @@ impl QueuePages {
         if self.off || !Self::keeps(filter) || !self.sweep() {
             return read().map(Arc::new);
         }
-        let key = format!("{filter:?} {at:?}");
-        if let Some(kept) = self.fresh.get(&key, wrote) {
-            return Ok(kept);
-        }
-        let stamp = self.fresh.stamp();
-        let page = Arc::new(read()?);
         // A page read while something changed is served once, never kept.
-        if self.fresh.is_current(stamp) {
-            self.fresh.put(key, stamp, page.clone());
-        }
-        Ok(page)
+        let key = format!("{filter:?} {at:?}");
+        self.fresh.get_or_read(key, wrote, || read().map(Arc::new))
     }
 
     /// Drops every page no reader can be given any more, once the generation moved; while
