@@ -45,6 +45,11 @@ pub struct PooledPg {
     checked_out: Instant,
     /// A query on it failed as a lost connection does: it is dropped when returned.
     lost: bool,
+    /// Its last holder did not vouch for it (a background job, an export: they take it
+    /// straight from the pool, not through [`run`]): the next checkout pings it however
+    /// recently it was taken, so that a connection Postgres closed under a job is not
+    /// handed to a request without a ping.
+    unvouched: bool,
 }
 
 impl std::ops::Deref for PooledPg {
@@ -66,6 +71,9 @@ impl std::ops::DerefMut for PooledPg {
 /// connection that died meanwhile fails its query (a 503) and is dropped when returned
 /// ([`run`] marks it): Diesel's own test sees only a broken transaction, so a dead
 /// connection went back to the pool and, under steady load, answered 503 to every request.
+/// A connection held outside [`run`] (a background job's) is pinged at its next checkout
+/// whatever its idle time: a job that had used a connection Postgres closed returned it as
+/// fresh, and the next request took it without a ping and answered 503.
 pub struct Manager {
     inner: ConnectionManager<PgConnection>,
 }
@@ -79,13 +87,16 @@ impl ManageConnection for Manager {
             conn: self.inner.connect()?,
             checked_out: Instant::now(),
             lost: false,
+            unvouched: false,
         })
     }
 
     fn is_valid(&self, c: &mut PooledPg) -> Result<(), Self::Error> {
         let idle = c.checked_out.elapsed();
+        let vouched = !c.unvouched;
         c.checked_out = Instant::now();
-        if idle < PING_WHEN_IDLE_FOR {
+        c.unvouched = true;
+        if idle < PING_WHEN_IDLE_FOR && vouched {
             return Ok(());
         }
         self.inner.is_valid(&mut c.conn)
@@ -199,6 +210,8 @@ where
     let out = f(&mut conn.conn);
     if matches!(out, Err(AppError::Unavailable)) {
         conn.lost = true;
+    } else {
+        conn.unvouched = false;
     }
     out
 }
